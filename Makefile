@@ -1,0 +1,176 @@
+# Pagoda - an educational 32-bit x86 kernel about memory management.
+#
+# `make help` lists the targets. Everything is built into build/.
+
+CROSS   ?= i686-linux-gnu-
+CC      := $(CROSS)gcc
+LD      := $(CROSS)ld
+NM      := $(CROSS)nm
+OBJCOPY := $(CROSS)objcopy
+NASM    ?= nasm
+HOSTCC  ?= gcc
+QEMU    ?= qemu-system-i386
+GDB     ?= gdb
+PYTHON  ?= python3
+
+BUILD   := build
+# Quiet build lines; V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+DEBUG   ?= 0
+MEM     ?= 128M
+# Extra kernel command line for `make run` / `make debug`, e.g. CMDLINE="loglevel=8".
+CMDLINE ?=
+
+KCFLAGS := -std=gnu11 -m32 -march=i686 -ffreestanding -fno-builtin \
+	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fcf-protection=none \
+	-mno-sse -mno-mmx -mno-80387 -mgeneral-regs-only -fno-tree-loop-distribute-patterns \
+	-g -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	-I. -MMD -MP
+ifeq ($(DEBUG),1)
+KCFLAGS += -Og -fsanitize=undefined -DCONFIG_DEBUG=1
+else
+KCFLAGS += -O2
+endif
+NASMFLAGS := -f elf32 -g -F dwarf -I boot/
+LDFLAGS   := -m elf_i386 -T linker.ld -nostdlib -z noexecstack
+LIBGCC    := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
+
+KERNEL_C   := $(wildcard kernel/*.c mm/*.c drivers/*.c libk/*.c tests/kernel/*.c)
+KERNEL_ASM := $(wildcard boot/*.asm)
+KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o)
+
+KERNEL := $(BUILD)/kernel.elf
+ISO    := $(BUILD)/pagoda.iso
+INITRD := $(BUILD)/initramfs.cpio
+
+.PHONY: all kernel iso run run-nox debug test test-host test-kernel test-gdb \
+	bench fuzz clean compdb format help deps check-deps
+
+all: $(KERNEL) $(ISO)
+
+kernel: $(KERNEL)
+iso: $(ISO)
+
+help:
+	@echo "Pagoda make targets:"
+	@echo "  all      build build/kernel.elf and build/pagoda.iso (default)"
+	@echo "  run      boot the ISO through GRUB in QEMU on this terminal (quit: Ctrl-A X)"
+	@echo "  debug    boot paused with a GDB stub and open GDB connected to it"
+	@echo "  test     run every test layer; ends with 'N passed, N failed'"
+	@echo "  bench    run the in-kernel benchmarks and print a table"
+	@echo "  fuzz     run the libFuzzer harness for the allocators (FUZZ_SECONDS=60)"
+	@echo "  iso      build build/pagoda.iso only"
+	@echo "  clean    remove build/"
+	@echo "  compdb   write compile_commands.json for clangd"
+	@echo "  format   reformat the C sources with clang-format"
+	@echo "  deps     install missing build and test packages (apt-get)"
+	@echo "Variables: DEBUG=1 (-Og, UBSan), MEM=128M (QEMU RAM), CMDLINE='key=value ...'"
+
+# --- dependencies -------------------------------------------------------------
+
+deps:
+	@tools/deps.sh
+
+check-deps:
+	@tools/deps.sh --quiet
+
+# --- kernel -------------------------------------------------------------------
+
+$(BUILD)/k/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.o: %.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
+
+# The kernel embeds its own symbol table for symbolized backtraces. Pass 1
+# links with an empty table; the table generated from pass 1 is linked into
+# pass 2. .ksyms comes after .text and .rodata, so text addresses agree.
+$(BUILD)/ksyms-empty.o: tools/gensyms.py
+	@mkdir -p $(BUILD)
+	$(Q)$(PYTHON) tools/gensyms.py --empty > $(BUILD)/ksyms-empty.asm
+	$(Q)$(NASM) -f elf32 $(BUILD)/ksyms-empty.asm -o $@
+
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJ) $(BUILD)/ksyms-empty.o linker.ld
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms-empty.o $(LIBGCC)
+
+$(BUILD)/ksyms.o: $(BUILD)/kernel.pass1.elf tools/gensyms.py
+	@echo "  KSYMS   $@"
+	$(Q)$(NM) -n --defined-only $< | $(PYTHON) tools/gensyms.py > $(BUILD)/ksyms.asm
+	$(Q)$(NASM) -f elf32 $(BUILD)/ksyms.asm -o $@
+
+$(KERNEL): $(KERNEL_OBJ) $(BUILD)/ksyms.o linker.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o $(LIBGCC)
+	@$(NM) -n --defined-only $@ | $(PYTHON) tools/gensyms.py --check $(BUILD)/ksyms.asm
+	@if command -v grub-file >/dev/null; then \
+		grub-file --is-x86-multiboot $@ || { echo "error: $@ is not Multiboot"; exit 1; }; \
+	fi
+
+-include $(KERNEL_OBJ:.o=.d)
+
+# --- initramfs and ISO -------------------------------------------------------
+
+USER_C    := $(wildcard user/*.c)
+USER_BIN  := $(USER_C:user/%.c=$(BUILD)/initramfs/bin/%)
+UCFLAGS   := -m32 -static -O2 -g -Wall -Wextra -Werror -std=gnu11
+
+$(BUILD)/initramfs/bin/%: user/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $< -o $@
+
+$(INITRD): $(USER_BIN) tools/mkinitramfs.sh
+	@mkdir -p $(BUILD)/initramfs
+	tools/mkinitramfs.sh $(BUILD)/initramfs $@
+
+$(ISO): $(KERNEL) $(INITRD) iso/boot/grub/grub.cfg
+	@rm -rf $(BUILD)/isodir
+	@mkdir -p $(BUILD)/isodir/boot/grub
+	cp iso/boot/grub/grub.cfg $(BUILD)/isodir/boot/grub/
+	cp $(KERNEL) $(BUILD)/isodir/boot/kernel.elf
+	cp $(INITRD) $(BUILD)/isodir/boot/initramfs.cpio
+	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+# --- running ------------------------------------------------------------------
+
+QEMU_COMMON := -m $(MEM) -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+run: check-deps $(ISO)
+	@echo "Booting build/pagoda.iso; quit QEMU with Ctrl-A then X."
+	$(QEMU) $(QEMU_COMMON) -cdrom $(ISO) -display none -serial mon:stdio || true
+
+debug: check-deps $(KERNEL) $(INITRD)
+	@tools/debug.sh $(KERNEL) $(INITRD) "$(CMDLINE)" $(MEM)
+
+# --- tests --------------------------------------------------------------------
+
+include tests/host/host.mk
+
+test: check-deps $(KERNEL) $(ISO) host-tests
+	@$(PYTHON) tests/run.py --kernel $(KERNEL) --iso $(ISO) --initrd $(INITRD) \
+		--host-bin $(BUILD)/host
+
+bench: check-deps $(KERNEL) $(INITRD)
+	@$(PYTHON) tests/run.py --bench --kernel $(KERNEL) --initrd $(INITRD)
+
+# --- housekeeping -------------------------------------------------------------
+
+clean:
+	rm -rf $(BUILD) compile_commands.json
+
+compdb:
+	@command -v bear >/dev/null || { echo "compdb needs bear (apt-get install bear)"; exit 1; }
+	$(MAKE) clean
+	bear -- $(MAKE) -j$$(nproc) all host-tests
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')

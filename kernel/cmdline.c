@@ -1,0 +1,214 @@
+/*
+ * kernel/cmdline.c - parsing key=value options from the command line.
+ *
+ * The parser is table-driven: each option names its key, type, range and
+ * destination, so adding an option is one line in `kernel_options` and the
+ * same code is exercised by the in-kernel tests with tables of their own.
+ */
+#include "kernel/cmdline.h"
+
+#include "libk/errno.h"
+#include "libk/log.h"
+#include "libk/printf.h"
+#include "libk/string.h"
+
+struct boot_options boot_options = {
+	.init = "/bin/init",
+	.vm_policy = "clock",
+	.swap = 16u << 20,
+	.loglevel = LOG_LEVEL_DEFAULT,
+	.hz = 100,
+};
+
+static const struct cmdline_option kernel_options[] = {
+	{ "init", OPT_STRING, boot_options.init, 0, 0,
+	  "path of the first program" },
+	{ "test", OPT_STRING, boot_options.test, 0, 0,
+	  "in-kernel test suites: all or NAME[,NAME]" },
+	{ "vm.policy", OPT_STRING, boot_options.vm_policy, 0, 0,
+	  "page replacement policy" },
+	{ "mem", OPT_SIZE, &boot_options.mem, 4u << 20, UINT64_MAX,
+	  "cap on usable RAM, e.g. 64M" },
+	{ "swap", OPT_SIZE, &boot_options.swap, 0, 1ull << 30,
+	  "swap RAM-disk size, e.g. 16M (0 = no swap)" },
+	{ "loglevel", OPT_UINT, &boot_options.loglevel, 0, 8,
+	  "print messages below this level (0-8)" },
+	{ "hz", OPT_UINT, &boot_options.hz, 19, 10000,
+	  "timer interrupts per second" },
+	{ "kheap.debug", OPT_BOOL, &boot_options.kheap_debug, 0, 1,
+	  "red zones, poisoning and leak tracking in the kernel heap" },
+};
+
+int cmdline_parse_size(const char *s, size_t len, uint64_t *out)
+{
+	unsigned int shift = 0;
+
+	if (len == 0)
+		return -EINVAL;
+	switch (s[len - 1]) {
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	}
+	if (shift)
+		len--;
+	uint64_t v;
+	int err = kstrtou64(s, len, 0, &v);
+	if (err)
+		return err;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}
+
+static int parse_bool(const char *s, size_t len, bool *out)
+{
+	static const char *const yes[] = { "1", "yes", "on", "true" };
+	static const char *const no[] = { "0", "no", "off", "false" };
+	for (size_t i = 0; i < 4; i++) {
+		if (strlen(yes[i]) == len && !strncmp(s, yes[i], len)) {
+			*out = true;
+			return 0;
+		}
+		if (strlen(no[i]) == len && !strncmp(s, no[i], len)) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Parses one value into opt's destination; returns 0 or -errno. */
+static int apply(const struct cmdline_option *opt, const char *v, size_t len)
+{
+	uint64_t n;
+	int err;
+
+	switch (opt->type) {
+	case OPT_STRING:
+		if (len >= CMDLINE_STR_MAX)
+			return -ENAMETOOLONG;
+		memcpy(opt->value, v, len);
+		((char *)opt->value)[len] = '\0';
+		return 0;
+	case OPT_SIZE:
+		err = cmdline_parse_size(v, len, &n);
+		if (err)
+			return err;
+		if (n < opt->min || n > opt->max)
+			return -ERANGE;
+		*(uint64_t *)opt->value = n;
+		return 0;
+	case OPT_UINT:
+		err = kstrtou64(v, len, 10, &n);
+		if (err)
+			return err;
+		if (n < opt->min || n > opt->max)
+			return -ERANGE;
+		*(unsigned int *)opt->value = (unsigned int)n;
+		return 0;
+	case OPT_BOOL:
+		return parse_bool(v, len, opt->value);
+	}
+	return -EINVAL;
+}
+
+static const char *expected(const struct cmdline_option *opt)
+{
+	switch (opt->type) {
+	case OPT_SIZE:
+		return "a size like 64M";
+	case OPT_UINT:
+		return "a number";
+	case OPT_BOOL:
+		return "0/1, no/yes, off/on";
+	default:
+		return "a shorter string";
+	}
+}
+
+static void report_bad(const struct cmdline_option *opt, const char *v,
+		       size_t len, int err)
+{
+	if (err == -ERANGE && opt->type != OPT_STRING)
+		pr_err("cmdline: %s=%.*s is out of range (%llu..%llu); "
+		       "keeping the default\n", opt->key, (int)len, v,
+		       (unsigned long long)opt->min,
+		       (unsigned long long)opt->max);
+	else
+		pr_err("cmdline: bad value '%.*s' for %s= (expected %s: %s); "
+		       "keeping the default\n", (int)len, v, opt->key,
+		       expected(opt), opt->help);
+}
+
+int cmdline_parse(const char *line, const struct cmdline_option *opts,
+		  size_t nopts)
+{
+	int problems = 0;
+	bool first = true;
+	const char *p = line;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		const char *word = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		size_t wlen = (size_t)(p - word);
+		const char *eq = memchr(word, '=', wlen);
+
+		if (!eq) {
+			if (!first) {
+				pr_err("cmdline: '%.*s' is not key=value; "
+				       "ignored\n", (int)wlen, word);
+				problems++;
+			}
+			first = false;
+			continue;
+		}
+		first = false;
+
+		size_t klen = (size_t)(eq - word);
+		const char *v = eq + 1;
+		size_t vlen = wlen - klen - 1;
+		const struct cmdline_option *opt = NULL;
+		for (size_t i = 0; i < nopts; i++) {
+			if (strlen(opts[i].key) == klen &&
+			    !strncmp(opts[i].key, word, klen)) {
+				opt = &opts[i];
+				break;
+			}
+		}
+		if (!opt) {
+			pr_err("cmdline: unknown option '%.*s'; ignored\n",
+			       (int)klen, word);
+			problems++;
+			continue;
+		}
+		int err = apply(opt, v, vlen);
+		if (err) {
+			report_bad(opt, v, vlen, err);
+			problems++;
+		}
+	}
+	return problems;
+}
+
+void cmdline_init(const char *line)
+{
+	cmdline_parse(line, kernel_options,
+		      sizeof(kernel_options) / sizeof(kernel_options[0]));
+	klog_level = (int)boot_options.loglevel;
+}

@@ -1,0 +1,62 @@
+/*
+ * kernel/cmdline.h - the kernel command line.
+ *
+ * The command line is a list of key=value words, from GRUB's `multiboot`
+ * line or QEMU's -append. Each key has a type; a value that does not parse
+ * is reported and the default kept; an unknown key is reported and ignored.
+ * The first word is the kernel's own path when it contains no '=' (both
+ * GRUB and QEMU put it there), and is skipped.
+ */
+#ifndef KERNEL_CMDLINE_H
+#define KERNEL_CMDLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CMDLINE_STR_MAX 128
+
+enum cmdline_type {
+	OPT_STRING,  /* char[CMDLINE_STR_MAX] */
+	OPT_SIZE,    /* uint64_t bytes: 123, 64K, 16M, 2G */
+	OPT_UINT,    /* unsigned int within [min, max] */
+	OPT_BOOL,    /* bool: 0/1, no/yes, off/on, false/true */
+};
+
+struct cmdline_option {
+	const char *key;
+	enum cmdline_type type;
+	void *value;         /* where the parsed value is stored */
+	uint64_t min, max;   /* accepted range for OPT_SIZE and OPT_UINT */
+	const char *help;    /* what the option does, for messages */
+};
+
+/*
+ * Parses line against opts, storing values; reports each problem with a
+ * one-line message. Returns the number of problems (unknown keys and bad
+ * values).
+ */
+int cmdline_parse(const char *line, const struct cmdline_option *opts,
+		  size_t nopts);
+
+/* Parses a size like "64M" into bytes. Returns 0 or -EINVAL/-ERANGE. */
+int cmdline_parse_size(const char *s, size_t len, uint64_t *out);
+
+/* The kernel's options, filled in by cmdline_init() (defaults otherwise). */
+struct boot_options {
+	char init[CMDLINE_STR_MAX];       /* init=: the first program */
+	char test[CMDLINE_STR_MAX];       /* test=: suites to run, "" = none */
+	char vm_policy[CMDLINE_STR_MAX];  /* vm.policy=: page replacement */
+	uint64_t mem;                     /* mem=: cap on usable RAM, 0 = all */
+	uint64_t swap;                    /* swap=: RAM-disk size, 0 = off */
+	unsigned int loglevel;            /* loglevel=: see libk/log.h */
+	unsigned int hz;                  /* hz=: timer frequency */
+	bool kheap_debug;                 /* kheap.debug=: heap checking */
+};
+
+extern struct boot_options boot_options;
+
+/* Parses the kernel command line into boot_options. */
+void cmdline_init(const char *line);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * kernel/console.c - console output and canonical-mode line input.
+ *
+ * Characters arrive in interrupt context (serial IRQ 4, keyboard IRQ 1)
+ * and are edited in `edit`; a newline or ^D moves the line into the
+ * `ready` ring, from which console_read() hands out bytes. Echo happens
+ * as characters are typed, as on a terminal.
+ */
+#include "kernel/console.h"
+
+#include <stdbool.h>
+
+#include "drivers/keyboard.h"
+#include "drivers/serial.h"
+#include "drivers/vga.h"
+#include "kernel/trap.h"
+#include "kernel/x86.h"
+#include "libk/printf.h"
+
+#define EDIT_MAX 256
+#define READY_SIZE 1024
+#define CTRL_D 4
+#define CTRL_U 21
+#define DEL 127
+
+static char edit[EDIT_MAX];     /* the line being typed */
+static size_t edit_len;
+static char ready[READY_SIZE];  /* completed lines, a ring */
+static volatile size_t ready_head, ready_tail;  /* read at head, add at tail */
+static volatile unsigned int eof_pending;      /* ^D on an empty line */
+
+void console_init(void)
+{
+	serial_init();
+	vga_init();
+}
+
+void console_write(const char *s, size_t len)
+{
+	serial_write(s, len);
+	vga_write(s, len);
+}
+
+void klog_write(const char *s, size_t len)
+{
+	console_write(s, len);
+}
+
+static void echo(const char *s, size_t len)
+{
+	console_write(s, len);
+}
+
+/* Moves the edited line into the ready ring (dropping what does not fit). */
+static void commit_line(void)
+{
+	for (size_t i = 0; i < edit_len; i++) {
+		size_t next = (ready_tail + 1) % READY_SIZE;
+		if (next == ready_head)
+			break;
+		ready[ready_tail] = edit[i];
+		ready_tail = next;
+	}
+	edit_len = 0;
+}
+
+void console_input_char(char c)
+{
+	if (c == '\r')
+		c = '\n';
+	switch (c) {
+	case '\b':
+	case DEL:
+		if (edit_len > 0) {
+			edit_len--;
+			echo("\b \b", 3);
+		}
+		return;
+	case CTRL_U:
+		while (edit_len > 0) {
+			edit_len--;
+			echo("\b \b", 3);
+		}
+		return;
+	case CTRL_D:
+		if (edit_len == 0)
+			eof_pending++;
+		else
+			commit_line();
+		return;
+	}
+	if (edit_len == EDIT_MAX - 1 && c != '\n')
+		return;  /* the line is full: only newline is accepted */
+	edit[edit_len++] = c;
+	echo(&c, 1);
+	if (c == '\n')
+		commit_line();
+}
+
+static void serial_irq(struct trapframe *tf)
+{
+	(void)tf;
+	int c;
+	while ((c = serial_getc_nonblock()) >= 0)
+		console_input_char((char)c);
+}
+
+void console_enable_input(void)
+{
+	irq_register(IRQ_COM1, serial_irq);
+	serial_enable_irq();
+	keyboard_init(console_input_char);
+}
+
+size_t console_read(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (;;) {
+		cli();
+		if (ready_head != ready_tail)
+			break;
+		if (eof_pending) {
+			eof_pending--;
+			sti();
+			return 0;
+		}
+		/* sti; hlt is atomic: no wakeup can slip in between. */
+		__asm__ volatile("sti; hlt" : : : "memory");
+	}
+	while (n < size && ready_head != ready_tail) {
+		char c = ready[ready_head];
+		ready_head = (ready_head + 1) % READY_SIZE;
+		buf[n++] = c;
+		if (c == '\n')
+			break;
+	}
+	sti();
+	return n;
+}

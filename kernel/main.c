@@ -1,0 +1,75 @@
+/*
+ * kernel/main.c - kmain, the kernel's initialisation order.
+ *
+ * boot/entry.asm arrives here on the boot stack with paging on (a
+ * temporary 4 MiB-page directory) and interrupts off. Each step below needs
+ * the ones before it:
+ *
+ *   1. console         so that everything after can report
+ *   2. command line    loglevel= decides how chatty the rest is
+ *   3. GDT, IDT, PIC   exceptions are reported instead of triple faults
+ *   4. Multiboot info  the memory map and the modules
+ *   5. memory manager  frames, the kernel's page tables, the kernel heap
+ *   6. timer, input    interrupts on
+ *   7. tests or the console prompt
+ */
+#include <stdint.h>
+
+#include "drivers/pit.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/gdt.h"
+#include "kernel/ktest.h"
+#include "kernel/monitor.h"
+#include "kernel/panic.h"
+#include "kernel/multiboot.h"
+#include "kernel/trap.h"
+#include "kernel/x86.h"
+#include "libk/log.h"
+#include "libk/printf.h"
+
+#define PAGODA_VERSION "0.1"
+
+void kmain(uint32_t magic, uint32_t mbi_phys);
+
+static __attribute__((noreturn)) void halt_forever(void)
+{
+	for (;;) {
+		cli();
+		hlt();
+	}
+}
+
+void kmain(uint32_t magic, uint32_t mbi_phys)
+{
+	console_init();
+	if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
+		kprintf("Pagoda: bad Multiboot magic 0x%08x (expected 0x%08x): "
+			"the kernel must be started by a Multiboot loader "
+			"such as GRUB or QEMU -kernel. Halting.\n",
+			magic, MULTIBOOT_BOOTLOADER_MAGIC);
+		halt_forever();
+	}
+
+	gdt_init();
+	trap_init();
+
+	int mb_err = boot_info_parse(mbi_phys);
+	cmdline_init(boot_info.cmdline);
+	kprintf("Pagoda %s - a teaching kernel about memory management\n",
+		PAGODA_VERSION);
+	pr_info("Command line: %s\n",
+		boot_info.cmdline[0] ? boot_info.cmdline : "(none)");
+	if (mb_err)
+		panic("no usable memory information from the boot loader");
+	boot_info_print();
+
+	pit_init(boot_options.hz);
+	console_enable_input();
+	sti();
+	pr_info("Timer at %u Hz; interrupts on\n", pit_hz());
+
+	if (boot_options.test[0])
+		ktest_run(boot_options.test);
+	monitor_run();
+}

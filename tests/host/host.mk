@@ -1,0 +1,31 @@
+# Host unit tests: cmocka programs built for the build machine with
+# AddressSanitizer and UBSan. Every tests/host/test_*.c becomes
+# build/host/test_* and links the real libk/ and mm/ sources against the shim
+# in tests/host/shim/ (fake RAM, panic that a test can catch).
+#
+# libk defines memcpy, snprintf and friends under their standard names for
+# the kernel; on the host those would clash with the C library, so
+# shim/libk_names.h renames them (libk_memcpy, ...) in every host object.
+
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -U_FORTIFY_SOURCE -fno-builtin \
+	-include tests/host/shim/libk_names.h -MMD -MP
+HOST_LDLIBS := -lcmocka
+
+HOST_LIB_C  := $(wildcard libk/*.c mm/*.c tests/host/shim/*.c)
+HOST_LIB_O  := $(HOST_LIB_C:%.c=$(BUILD)/host/obj/%.o)
+HOST_TEST_C := $(wildcard tests/host/test_*.c)
+HOST_TESTS  := $(HOST_TEST_C:tests/host/%.c=$(BUILD)/host/%)
+
+.PHONY: host-tests
+host-tests: $(HOST_TESTS)
+
+$(BUILD)/host/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/test_%: $(BUILD)/host/obj/tests/host/test_%.o $(HOST_LIB_O)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
+
+-include $(HOST_LIB_O:.o=.d) $(HOST_TEST_C:%.c=$(BUILD)/host/obj/%.d)
