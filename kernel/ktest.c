@@ -134,8 +134,10 @@ void ktest_run(const char *selection)
 	kprintf("TAP version 13\n");
 	if (!strcmp(selection, "all")) {
 		for (const struct ktest_suite *s = __ktest_suites_start;
-		     s < __ktest_suites_end; s++)
-			run_suite(s);
+		     s < __ktest_suites_end; s++) {
+			if (!s->explicit_only)
+				run_suite(s);
+		}
 	} else {
 		const char *p = selection;
 		while (*p) {

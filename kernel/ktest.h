@@ -37,16 +37,24 @@ struct ktest_suite {
 	const char *name;
 	const struct ktest_case *cases;
 	size_t ncases;
+	bool explicit_only;  /* run only when named, never by test=all */
 };
 
 #define KTEST_CASE(fn) { #fn, fn }
 
 /* Registers a suite named `name` with the array `cases`. */
-#define KTEST_SUITE(name, cases)                                              \
+#define KTEST_SUITE(name, cases) KTEST_SUITE_(name, cases, false)
+
+/* Registers a suite that test=all skips (e.g. one that must panic). */
+#define KTEST_SUITE_EXPLICIT(name, cases) KTEST_SUITE_(name, cases, true)
+
+#define KTEST_SUITE_(name, cases, explicit)                                   \
 	static const struct ktest_suite ktest_suite_##name                    \
 		__attribute__((used, section(".ktest_suites"),                \
-			       aligned(4))) = { #name, cases,                 \
-						sizeof(cases) / sizeof(cases[0]) }
+			       aligned(4))) = {                               \
+			#name, cases, sizeof(cases) / sizeof(cases[0]),       \
+			explicit                                              \
+		}
 
 __attribute__((format(printf, 4, 5))) void
 ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...);

@@ -1,0 +1,98 @@
+/*
+ * tests/kernel/test_cmdline.c - the command-line parser.
+ *
+ * Each test parses a line against a table of its own, so the kernel's real
+ * options are left alone.
+ */
+#include "kernel/cmdline.h"
+#include "kernel/ktest.h"
+#include "libk/errno.h"
+#include "libk/string.h"
+
+/* The destinations of the test table, reset before each parse. */
+static char str_val[CMDLINE_STR_MAX];
+static uint64_t size_val;
+static unsigned int uint_val;
+static bool bool_val;
+
+static const struct cmdline_option opts[] = {
+	{ "name", OPT_STRING, str_val, 0, 0, "a string" },
+	{ "mem", OPT_SIZE, &size_val, 4096, 1ull << 32, "a size" },
+	{ "level", OPT_UINT, &uint_val, 0, 8, "a small number" },
+	{ "vm.flag", OPT_BOOL, &bool_val, 0, 1, "a flag" },
+};
+
+static int parse(const char *line)
+{
+	strlcpy(str_val, "default", sizeof(str_val));
+	size_val = 1234;
+	uint_val = 7;
+	bool_val = false;
+	return cmdline_parse(line, opts, sizeof(opts) / sizeof(opts[0]));
+}
+
+static void parses_every_type(struct ktest *t)
+{
+	KT_ASSERT_EQ(t, parse("/boot/kernel.elf name=init mem=64M level=3 "
+			      "vm.flag=yes"), 0);
+	KT_EXPECT(t, !strcmp(str_val, "init"));
+	KT_EXPECT_EQ(t, size_val, 64ull << 20);
+	KT_EXPECT_EQ(t, uint_val, 3);
+	KT_EXPECT(t, bool_val);
+}
+
+static void size_suffixes(struct ktest *t)
+{
+	uint64_t v;
+	KT_EXPECT(t, cmdline_parse_size("512K", 4, &v) == 0 && v == 512 << 10);
+	KT_EXPECT(t, cmdline_parse_size("3g", 2, &v) == 0 && v == 3ull << 30);
+	KT_EXPECT(t, cmdline_parse_size("0x1000", 6, &v) == 0 && v == 4096);
+	KT_EXPECT(t, cmdline_parse_size("4096", 4, &v) == 0 && v == 4096);
+	KT_EXPECT_EQ(t, cmdline_parse_size("M", 1, &v), -EINVAL);
+	KT_EXPECT_EQ(t, cmdline_parse_size("12Q", 3, &v), -EINVAL);
+	KT_EXPECT_EQ(t, cmdline_parse_size("99999999999999999999G", 21, &v),
+		     -ERANGE);
+}
+
+static void bad_values_keep_defaults(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, parse("mem=lots level=99 vm.flag=maybe"), 3);
+	KT_EXPECT_EQ(t, size_val, 1234);
+	KT_EXPECT_EQ(t, uint_val, 7);
+	KT_EXPECT(t, !bool_val);
+	/* Below the minimum is out of range too. */
+	KT_EXPECT_EQ(t, parse("mem=1K"), 1);
+	KT_EXPECT_EQ(t, size_val, 1234);
+}
+
+static void unknown_keys_are_reported(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, parse("kernel bogus=1 name=x stray"), 2);
+	KT_EXPECT(t, !strcmp(str_val, "x"));
+}
+
+static void blanks_and_empty_lines(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, parse(""), 0);
+	KT_EXPECT_EQ(t, parse("   \t  "), 0);
+	KT_EXPECT_EQ(t, parse("  level=2\t\tname=  "), 0);
+	KT_EXPECT_EQ(t, uint_val, 2);
+	KT_EXPECT(t, !strcmp(str_val, ""));
+}
+
+static void last_value_wins(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, parse("level=1 level=5"), 0);
+	KT_EXPECT_EQ(t, uint_val, 5);
+}
+
+static const struct ktest_case cmdline_cases[] = {
+	KTEST_CASE(parses_every_type),
+	KTEST_CASE(size_suffixes),
+	KTEST_CASE(bad_values_keep_defaults),
+	KTEST_CASE(unknown_keys_are_reported),
+	KTEST_CASE(blanks_and_empty_lines),
+	KTEST_CASE(last_value_wins),
+};
+
+KTEST_SUITE(cmdline, cmdline_cases);

@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""Pagoda's test runner: every test layer, one line per suite, one summary.
+
+Layers, in order:
+  host     cmocka unit tests of libk/ and mm/ (build/host/test_*)
+  kernel   in-kernel suites under QEMU at several memory sizes (TAP output)
+  boot     the ISO booted through GRUB to the prompt, then powered off
+  gdb      a scripted GDB session against a test boot
+  selftest the runner itself must notice a panic
+
+A QEMU run fails on a kernel panic, a triple fault (QEMU exits with status
+0 under -no-reboot), a timeout, or a missing final line. The last line is
+exactly "N passed, N failed"; the exit status is non-zero on any failure.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+# isa-debug-exit statuses, see drivers/qemu.h.
+EXIT_PASS, EXIT_FAIL, EXIT_PANIC = 33, 35, 37
+QEMU = os.environ.get("QEMU", "qemu-system-i386")
+
+
+class Totals:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.lines = []
+
+    def suite(self, ok, name, detail="", passed=None, failed=None):
+        """Records one suite; passed/failed count its tests (default 1)."""
+        if passed is None:
+            passed, failed = (1, 0) if ok else (0, 1)
+        self.passed += passed
+        self.failed += failed
+        if not ok and failed == 0:
+            self.failed += 1
+        status = "PASS" if ok else "FAIL"
+        line = "%-4s %-28s %s" % (status, name, detail)
+        print(line.rstrip(), flush=True)
+
+
+def qemu_cmd(kernel, mem, append, initrd=None, extra=()):
+    cmd = [QEMU, "-m", mem, "-no-reboot", "-display", "none",
+           "-serial", "stdio", "-monitor", "none",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-kernel", kernel, "-append", append]
+    if initrd and os.path.exists(initrd) and os.path.getsize(initrd) > 0:
+        cmd += ["-initrd", initrd]
+    cmd += list(extra)
+    return cmd
+
+
+def run_qemu(cmd, timeout, stdin_text=None):
+    """Runs QEMU; returns (exit status or None on timeout, output, seconds)."""
+    start = time.time()
+    try:
+        p = subprocess.run(cmd, input=(stdin_text or "").encode(),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout)
+        return p.returncode, p.stdout.decode("utf-8", "replace"), \
+            time.time() - start
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace")
+        return None, out, time.time() - start
+
+
+def save_log(logdir, name, text):
+    os.makedirs(logdir, exist_ok=True)
+    path = os.path.join(logdir, re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".log")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def verdict_problem(status, out, final_re):
+    """Says what went wrong with a QEMU run, or None if it ended properly."""
+    if status is None:
+        return "timeout"
+    if "KERNEL PANIC" in out:
+        m = re.search(r"KERNEL PANIC:.*", out)
+        return "panic: " + (m.group(0)[14:80] if m else "")
+    if status == 0:
+        return "QEMU exited without a verdict (triple fault or reset?)"
+    if not re.search(final_re, out):
+        return "missing final line"
+    return None
+
+
+def run_host(args, totals):
+    bindir = args.host_bin
+    if not os.path.isdir(bindir):
+        totals.suite(False, "host", "no host tests built in " + bindir)
+        return
+    tests = sorted(f for f in os.listdir(bindir)
+                   if f.startswith("test_") and
+                   os.access(os.path.join(bindir, f), os.X_OK))
+    for t in tests:
+        path = os.path.join(bindir, t)
+        try:
+            p = subprocess.run([path], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=120)
+            out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
+        except subprocess.TimeoutExpired as e:
+            out, rc = (e.stdout or b"").decode("utf-8", "replace"), None
+        npass = sum(int(n) for n in
+                    re.findall(r"\[  PASSED  \] (\d+) test", out))
+        nfail = sum(int(n) for n in
+                    re.findall(r"\[  FAILED  \] (\d+) test", out))
+        ok = rc == 0 and nfail == 0 and npass > 0
+        detail = "%d passed, %d failed" % (npass, nfail)
+        if rc is None:
+            detail += ", timeout"
+        elif rc != 0 and nfail == 0:
+            detail += ", exit status %d" % rc
+        if not ok:
+            detail += " (log: %s)" % save_log(args.logdir, "host-" + t, out)
+        totals.suite(ok, "host " + t[5:], detail, npass, nfail)
+
+
+def parse_tap(out):
+    """Returns [(suite, passed, failed, failing case names)] from TAP."""
+    suites, current = [], None
+    for line in out.splitlines():
+        line = line.rstrip("\r")
+        m = re.match(r"# suite (\S+)$", line)
+        if m:
+            current = [m.group(1), 0, 0, []]
+            suites.append(current)
+            continue
+        m = re.match(r"(not ok|ok) \d+ - (\S+)", line)
+        if m:
+            if current is None:
+                current = ["?", 0, 0, []]
+                suites.append(current)
+            if m.group(1) == "ok":
+                current[1] += 1
+            else:
+                current[2] += 1
+                current[3].append(m.group(2))
+    return suites
+
+
+def run_kernel(args, totals, mem, selection, timeout):
+    name = "kernel -m %s" % mem
+    cmd = qemu_cmd(args.kernel, mem, "test=%s loglevel=4" % selection,
+                   args.initrd)
+    status, out, secs = run_qemu(cmd, timeout)
+    problem = verdict_problem(status, out, r"# ktest: \d+ passed")
+    suites = parse_tap(out)
+    for sname, p, f, bad in suites:
+        detail = "%d passed, %d failed" % (p, f)
+        if bad:
+            detail += ": " + ", ".join(bad[:4])
+        totals.suite(f == 0, "%s %s" % (name, sname), detail, p, f)
+    expected = EXIT_PASS if all(s[2] == 0 for s in suites) else EXIT_FAIL
+    if problem is None and status != expected:
+        problem = "QEMU exit status %s, expected %d" % (status, expected)
+    if problem:
+        log = save_log(args.logdir, name, out)
+        totals.suite(False, name, "%s (log: %s)" % (problem, log))
+    elif not suites:
+        totals.suite(False, name, "no suites ran")
+
+
+def run_boot_iso(args, totals):
+    """Boots the ISO through GRUB, waits for the prompt, powers off."""
+    name = "boot iso"
+    cmd = [QEMU, "-m", "128M", "-no-reboot", "-display", "none",
+           "-serial", "stdio", "-monitor", "none",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-cdrom", args.iso]
+    start = time.time()
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    out = b""
+    os.set_blocking(p.stdout.fileno(), False)
+    sent = False
+    while time.time() - start < 30:
+        try:
+            chunk = p.stdout.read()
+        except BlockingIOError:
+            chunk = None
+        if chunk:
+            out += chunk
+        if not sent and b"pagoda> " in out:
+            p.stdin.write(b"uptime\npoweroff\n")
+            p.stdin.flush()
+            sent = True
+        if p.poll() is not None:
+            rest = p.stdout.read()
+            out += rest or b""
+            break
+        time.sleep(0.05)
+    if p.poll() is None:
+        p.kill()
+        p.wait()
+    text = out.decode("utf-8", "replace")
+    ok = sent and p.returncode == 0 and "Powering off" in text and \
+        "KERNEL PANIC" not in text
+    detail = "GRUB -> prompt -> poweroff in %.1fs" % (time.time() - start)
+    if not ok:
+        detail = "did not reach the prompt and power off (log: %s)" % \
+            save_log(args.logdir, name, text)
+    totals.suite(ok, name, detail)
+
+
+def run_prompt_boot(args, totals, mem):
+    """Boots with -kernel at a memory size, checks the map and the prompt."""
+    name = "boot -m %s" % mem
+    cmd = qemu_cmd(args.kernel, mem, "loglevel=7", args.initrd)
+    status, out, secs = run_qemu(cmd, 20, "poweroff\n")
+    ok = status == 0 and "pagoda> " in out and "usable" in out and \
+        "KERNEL PANIC" not in out
+    detail = "memory map and prompt in %.1fs" % secs
+    if not ok:
+        detail = "(log: %s)" % save_log(args.logdir, name, out)
+    totals.suite(ok, name, detail)
+
+
+def run_gdb(args, totals):
+    script = os.path.join("tests", "gdb", "run.sh")
+    if not os.path.exists(script):
+        return
+    try:
+        p = subprocess.run([script, args.kernel], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=60)
+        out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, rc = (e.stdout or b"").decode("utf-8", "replace"), None
+    last = out.strip().splitlines()[-1] if out.strip() else ""
+    ok = rc == 0 and last.startswith("gdb: ok")
+    detail = last
+    if not ok:
+        detail += " (log: %s)" % save_log(args.logdir, "gdb", out)
+    totals.suite(ok, "gdb scripted session", detail)
+
+
+def run_selftest(args, totals):
+    """The runner must see a panic as a failure: provoke one."""
+    cmd = qemu_cmd(args.kernel, "32M", "test=selftest_panic loglevel=4")
+    status, out, _ = run_qemu(cmd, 20)
+    problem = verdict_problem(status, out, r"# ktest: \d+ passed")
+    ok = problem is not None and problem.startswith("panic") and \
+        status == EXIT_PANIC
+    totals.suite(ok, "runner detects a panic",
+                 "detected: %s" % problem if ok else
+                 "panic went unnoticed (status %s)" % status)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernel", default="build/kernel.elf")
+    ap.add_argument("--iso", default="build/pagoda.iso")
+    ap.add_argument("--initrd", default="build/initramfs.cpio")
+    ap.add_argument("--host-bin", default="build/host")
+    ap.add_argument("--logdir", default="build/test-logs")
+    ap.add_argument("--mem", default="8M,128M,1G,3G",
+                    help="memory sizes for the in-kernel suites")
+    ap.add_argument("--only", default="",
+                    help="comma list of layers: host,kernel,boot,gdb,selftest")
+    args = ap.parse_args()
+
+    layers = set(args.only.split(",")) if args.only else \
+        {"host", "kernel", "boot", "gdb", "selftest"}
+    totals = Totals()
+    if "host" in layers:
+        run_host(args, totals)
+    if "kernel" in layers:
+        for mem in args.mem.split(","):
+            run_kernel(args, totals, mem, "all", 60)
+    if "boot" in layers:
+        run_boot_iso(args, totals)
+        for mem in ("8M", "3G"):
+            run_prompt_boot(args, totals, mem)
+    if "gdb" in layers:
+        run_gdb(args, totals)
+    if "selftest" in layers:
+        run_selftest(args, totals)
+    print("%d passed, %d failed" % (totals.passed, totals.failed))
+    return 1 if totals.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
