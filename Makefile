@@ -38,7 +38,8 @@ KCFLAGS += -O2
 endif
 NASMFLAGS := -f elf32 -g -F dwarf -I boot/
 LDFLAGS   := -m elf_i386 -T linker.ld -nostdlib -z noexecstack
-LIBGCC    := $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
+# Evaluated when used, so that a fresh machine can install the compiler first.
+LIBGCC     = $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
 
 KERNEL_C   := $(wildcard kernel/*.c mm/*.c drivers/*.c libk/*.c tests/kernel/*.c)
 KERNEL_ASM := $(wildcard boot/*.asm)
@@ -49,7 +50,7 @@ ISO    := $(BUILD)/pagoda.iso
 INITRD := $(BUILD)/initramfs.cpio
 
 .PHONY: all kernel iso run run-nox debug test test-host test-kernel test-gdb \
-	bench fuzz clean compdb format help deps check-deps
+	bench fuzz clean compdb format help deps
 
 all: $(KERNEL) $(ISO)
 
@@ -75,9 +76,6 @@ help:
 
 deps:
 	@tools/deps.sh
-
-check-deps:
-	@tools/deps.sh --quiet
 
 # --- kernel -------------------------------------------------------------------
 
@@ -144,22 +142,32 @@ $(ISO): $(KERNEL) $(INITRD) iso/boot/grub/grub.cfg
 
 QEMU_COMMON := -m $(MEM) -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-run: check-deps $(ISO)
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+run:
+	@tools/deps.sh --quiet
+	@$(MAKE) --no-print-directory -j$(JOBS) $(ISO)
 	@echo "Booting build/pagoda.iso; quit QEMU with Ctrl-A then X."
 	$(QEMU) $(QEMU_COMMON) -cdrom $(ISO) -display none -serial mon:stdio || true
 
-debug: check-deps $(KERNEL) $(INITRD)
+debug:
+	@tools/deps.sh --quiet
+	@$(MAKE) --no-print-directory -j$(JOBS) $(KERNEL) $(INITRD)
 	@tools/debug.sh $(KERNEL) $(INITRD) "$(CMDLINE)" $(MEM)
 
 # --- tests --------------------------------------------------------------------
 
 include tests/host/host.mk
 
-test: check-deps $(KERNEL) $(ISO) host-tests
+test:
+	@tools/deps.sh --quiet
+	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests
 	@$(PYTHON) tests/run.py --kernel $(KERNEL) --iso $(ISO) --initrd $(INITRD) \
 		--host-bin $(BUILD)/host
 
-bench: check-deps $(KERNEL) $(INITRD)
+bench:
+	@tools/deps.sh --quiet
+	@$(MAKE) --no-print-directory -j$(JOBS) $(KERNEL) $(INITRD)
 	@$(PYTHON) tests/run.py --bench --kernel $(KERNEL) --initrd $(INITRD)
 
 # --- housekeeping -------------------------------------------------------------

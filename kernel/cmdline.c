@@ -25,6 +25,8 @@ static const struct cmdline_option kernel_options[] = {
 	  "path of the first program" },
 	{ "test", OPT_STRING, boot_options.test, 0, 0,
 	  "in-kernel test suites: all or NAME[,NAME]" },
+	{ "bench", OPT_STRING, boot_options.bench, 0, 0,
+	  "benchmarks: all or NAME[,NAME]" },
 	{ "vm.policy", OPT_STRING, boot_options.vm_policy, 0, 0,
 	  "page replacement policy" },
 	{ "mem", OPT_SIZE, &boot_options.mem, 4u << 20, UINT64_MAX,

@@ -46,6 +46,7 @@ int cmdline_parse_size(const char *s, size_t len, uint64_t *out);
 struct boot_options {
 	char init[CMDLINE_STR_MAX];       /* init=: the first program */
 	char test[CMDLINE_STR_MAX];       /* test=: suites to run, "" = none */
+	char bench[CMDLINE_STR_MAX];      /* bench=: benchmarks to run */
 	char vm_policy[CMDLINE_STR_MAX];  /* vm.policy=: page replacement */
 	uint64_t mem;                     /* mem=: cap on usable RAM, 0 = all */
 	uint64_t swap;                    /* swap=: RAM-disk size, 0 = off */

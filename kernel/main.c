@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "drivers/pit.h"
+#include "kernel/bench.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/gdt.h"
@@ -69,6 +70,8 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	sti();
 	pr_info("Timer at %u Hz; interrupts on\n", pit_hz());
 
+	if (boot_options.bench[0])
+		bench_run(boot_options.bench);
 	if (boot_options.test[0])
 		ktest_run(boot_options.test);
 	monitor_run();

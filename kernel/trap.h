@@ -41,6 +41,7 @@ enum {
 #define IRQ_KEYBOARD 1
 #define IRQ_COM1 4
 #define T_SYSCALL 0x80    /* Linux i386 system-call gate */
+#define T_BENCH_NOP 0x81  /* returns at once: the benchmarks' trap floor */
 
 /* Page-fault error code bits (SDM vol. 3A, 4.7, figure 4-12). */
 #define PF_PRESENT (1u << 0)  /* 0: page not present, 1: protection */
