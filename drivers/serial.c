@@ -27,15 +27,29 @@
 #define MCR_DTR_RTS_OUT2 0x0B  /* OUT2 gates the IRQ line on PCs */
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
+#define LSR_ABSENT 0xFF        /* what a missing UART reads back */
 
 /* 115200 = 1.8432 MHz / 16 / divisor 1. */
 #define BAUD_DIVISOR 1
 
 static bool serial_present;
 
+/*
+ * Enabling the FIFOs discards what the UART already received, so bytes
+ * that arrived before serial_init (typed or piped in during boot) are
+ * saved here first and handed out before anything newer.
+ */
+static char early[16];
+static unsigned int early_len, early_pos;
+
 void serial_init(void)
 {
 	outb(COM1 + UART_IER, 0);
+	uint8_t lsr;
+	while (early_len < sizeof(early) &&
+	       (lsr = inb(COM1 + UART_LSR)) != LSR_ABSENT &&
+	       (lsr & LSR_DATA_READY))
+		early[early_len++] = (char)inb(COM1 + UART_DATA);
 	outb(COM1 + UART_LCR, LCR_DLAB);
 	outb(COM1 + UART_DLL, BAUD_DIVISOR & 0xFF);
 	outb(COM1 + UART_DLM, BAUD_DIVISOR >> 8);
@@ -43,7 +57,7 @@ void serial_init(void)
 	outb(COM1 + UART_FCR, FCR_ENABLE_CLEAR);
 	outb(COM1 + UART_MCR, MCR_DTR_RTS_OUT2);
 	/* A missing UART reads back all ones. */
-	serial_present = inb(COM1 + UART_LSR) != 0xFF;
+	serial_present = inb(COM1 + UART_LSR) != LSR_ABSENT;
 }
 
 void serial_putc(char c)
@@ -66,6 +80,8 @@ void serial_write(const char *s, size_t len)
 
 int serial_getc_nonblock(void)
 {
+	if (early_pos < early_len)
+		return (uint8_t)early[early_pos++];
 	if (!serial_present || !(inb(COM1 + UART_LSR) & LSR_DATA_READY))
 		return -1;
 	return inb(COM1 + UART_DATA);

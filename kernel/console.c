@@ -110,6 +110,10 @@ void console_enable_input(void)
 	irq_register(IRQ_COM1, serial_irq);
 	serial_enable_irq();
 	keyboard_init(console_input_char);
+	/* Take what arrived before the interrupt was on. */
+	bool was = irq_save();
+	serial_irq(NULL);
+	irq_restore(was);
 }
 
 size_t console_read(char *buf, size_t size)
