@@ -40,7 +40,9 @@ struct ktest_suite {
 	bool explicit_only;  /* run only when named, never by test=all */
 };
 
+/* clang-format off */
 #define KTEST_CASE(fn) { #fn, fn }
+/* clang-format on */
 
 /* Registers a suite named `name` with the array `cases`. */
 #define KTEST_SUITE(name, cases) KTEST_SUITE_(name, cases, false)

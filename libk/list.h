@@ -19,19 +19,25 @@ struct list_node {
 /* A list head is a node that is never an entry. */
 typedef struct list_node list_head_t;
 
+/* clang-format off */
+/* A static initialiser for an empty list head. */
 #define LIST_HEAD_INIT(name) { &(name), &(name) }
+/* clang-format on */
 
+/* Makes head an empty list. */
 static inline void list_init(struct list_node *head)
 {
 	head->next = head;
 	head->prev = head;
 }
 
+/* True if the list has no entries. */
 static inline bool list_empty(const struct list_node *head)
 {
 	return head->next == head;
 }
 
+/* Links n between two adjacent nodes. */
 static inline void list_insert_between(struct list_node *n,
 				       struct list_node *prev,
 				       struct list_node *next)
@@ -69,11 +75,13 @@ static inline struct list_node *list_first(const struct list_node *head)
 	return list_empty(head) ? NULL : head->next;
 }
 
+/* Returns the last node, or NULL when the list is empty. */
 static inline struct list_node *list_last(const struct list_node *head)
 {
 	return list_empty(head) ? NULL : head->prev;
 }
 
+/* Counts the entries: O(n). */
 static inline size_t list_length(const struct list_node *head)
 {
 	size_t n = 0;
@@ -83,8 +91,10 @@ static inline size_t list_length(const struct list_node *head)
 }
 
 /* The struct of type `type` whose member `member` is the node `ptr`. */
+/* clang-format off */
 #define list_entry(ptr, type, member)                                         \
 	((type *)((char *)(ptr) - offsetof(type, member)))
+/* clang-format on */
 
 /* Iterates over the nodes; `pos` must not be removed inside the loop. */
 #define list_for_each(pos, head)                                              \

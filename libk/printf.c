@@ -23,7 +23,16 @@ struct spec {
 	bool alt;       /* '#': 0x prefix for hex, 0 for octal */
 	int width;      /* minimum field width, 0 if none */
 	int precision;  /* minimum digits or maximum chars, -1 if none */
-	int length;     /* size of the argument in bytes, 0 = int */
+	int length;     /* enum arg_length */
+};
+
+/* The size of an integer argument, from its length modifier. */
+enum arg_length {
+	LEN_INT = 0,    /* none: int */
+	LEN_CHAR = 1,   /* hh */
+	LEN_SHORT = 2,  /* h */
+	LEN_LONG = 3,   /* l, z, t when they are 32 bits */
+	LEN_64 = 8,     /* ll, j, and l/z/t on a 64-bit host */
 };
 
 /* Output state shared by the helpers: the sink and the count so far. */
@@ -128,13 +137,13 @@ static int read_count(const char **fmt, va_list *ap)
 static int64_t signed_arg(const struct spec *sp, va_list *ap)
 {
 	switch (sp->length) {
-	case 8:
+	case LEN_64:
 		return va_arg(*ap, long long);
-	case 1:
+	case LEN_CHAR:
 		return (signed char)va_arg(*ap, int);
-	case 2:
+	case LEN_SHORT:
 		return (short)va_arg(*ap, int);
-	case 4 + 100:  /* long */
+	case LEN_LONG:
 		return va_arg(*ap, long);
 	default:
 		return va_arg(*ap, int);
@@ -144,20 +153,20 @@ static int64_t signed_arg(const struct spec *sp, va_list *ap)
 static uint64_t unsigned_arg(const struct spec *sp, va_list *ap)
 {
 	switch (sp->length) {
-	case 8:
+	case LEN_64:
 		return va_arg(*ap, unsigned long long);
-	case 1:
+	case LEN_CHAR:
 		return (unsigned char)va_arg(*ap, unsigned int);
-	case 2:
+	case LEN_SHORT:
 		return (unsigned short)va_arg(*ap, unsigned int);
-	case 4 + 100:
+	case LEN_LONG:
 		return va_arg(*ap, unsigned long);
 	default:
 		return va_arg(*ap, unsigned int);
 	}
 }
 
-/* Reads the length modifier; 'l' is tagged so long stays distinct from int. */
+/* Reads the length modifier; long stays distinct from int on i686. */
 static int read_length(const char **fmt)
 {
 	switch (**fmt) {
@@ -165,25 +174,25 @@ static int read_length(const char **fmt)
 		(*fmt)++;
 		if (**fmt == 'h') {
 			(*fmt)++;
-			return 1;
+			return LEN_CHAR;
 		}
-		return 2;
+		return LEN_SHORT;
 	case 'l':
 		(*fmt)++;
 		if (**fmt == 'l') {
 			(*fmt)++;
-			return 8;
+			return LEN_64;
 		}
-		return sizeof(long) == 8 ? 8 : 4 + 100;
+		return sizeof(long) == 8 ? LEN_64 : LEN_LONG;
 	case 'j':
 		(*fmt)++;
-		return 8;
+		return LEN_64;
 	case 'z':
 	case 't':
 		(*fmt)++;
-		return sizeof(size_t) == 8 ? 8 : 4 + 100;
+		return sizeof(size_t) == 8 ? LEN_64 : LEN_LONG;
 	default:
-		return 0;
+		return LEN_INT;
 	}
 }
 

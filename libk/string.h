@@ -27,7 +27,7 @@ size_t strlcpy(char *dst, const char *src, size_t size);
 
 /*
  * Parses an unsigned number in base 10, 16 ("0x" prefix) or 8 (leading 0)
- * when base is 0, else in the given base. The whole of s[0..len) must be
+ * when base is 0, else in the given base (2 to 36). The whole of s[0..len) must be
  * digits. Returns 0, or -EINVAL for no digits or junk, -ERANGE on overflow.
  */
 int kstrtou64(const char *s, size_t len, unsigned int base, uint64_t *out);

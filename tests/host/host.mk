@@ -13,7 +13,10 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
 	-include tests/host/shim/libk_names.h -MMD -MP
 HOST_LDLIBS := -lcmocka
 
-HOST_LIB_C  := $(wildcard libk/*.c mm/*.c tests/host/shim/*.c)
+# libk/ubsan.c is the kernel's UBSan runtime; host programs use the real
+# libubsan instead, and the two would define the same handlers.
+HOST_LIB_C  := $(filter-out libk/ubsan.c, \
+	$(wildcard libk/*.c mm/*.c tests/host/shim/*.c))
 HOST_LIB_O  := $(HOST_LIB_C:%.c=$(BUILD)/host/obj/%.o)
 HOST_TEST_C := $(wildcard tests/host/test_*.c)
 HOST_TESTS  := $(HOST_TEST_C:tests/host/%.c=$(BUILD)/host/%)

@@ -26,7 +26,7 @@ void host_log_clear(void);
 #define HOST_EXPECT_PANIC(stmt)                                               \
 	({                                                                    \
 		jmp_buf _jb;                                                  \
-		bool _panicked = false;                                       \
+		volatile bool _panicked = false;                                    \
 		host_panic_message[0] = '\0';                                 \
 		host_panic_jmp = &_jb;                                        \
 		if (setjmp(_jb) == 0) {                                       \
