@@ -49,8 +49,12 @@ KERNEL := $(BUILD)/kernel.elf
 ISO    := $(BUILD)/pagoda.iso
 INITRD := $(BUILD)/initramfs.cpio
 
-.PHONY: all kernel iso run run-nox debug test test-host test-kernel test-gdb \
-	bench fuzz clean compdb format help deps
+.PHONY: all kernel iso run debug test bench fuzz clean compdb format help deps
+
+# Objects depend on a file holding the compiler flags, rewritten only when
+# they change, so that switching DEBUG=0/1 rebuilds everything.
+FLAGS_STAMP := $(BUILD)/.kcflags
+$(shell mkdir -p $(BUILD); echo '$(KCFLAGS)' | cmp -s - $(FLAGS_STAMP) || echo '$(KCFLAGS)' > $(FLAGS_STAMP))
 
 all: $(KERNEL) $(ISO)
 
@@ -79,12 +83,12 @@ deps:
 
 # --- kernel -------------------------------------------------------------------
 
-$(BUILD)/k/%.o: %.c
+$(BUILD)/k/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/k/%.o: %.asm
+$(BUILD)/k/%.o: %.asm $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
