@@ -49,7 +49,8 @@ KERNEL := $(BUILD)/kernel.elf
 ISO    := $(BUILD)/pagoda.iso
 INITRD := $(BUILD)/initramfs.cpio
 
-.PHONY: all kernel iso run debug test bench fuzz clean compdb format help deps
+.PHONY: all kernel iso run debug test bench bench-host fuzz fuzz-ci clean compdb \
+	format help deps
 
 # Objects depend on a file holding the compiler flags, rewritten only when
 # they change, so that switching DEBUG=0/1 rebuilds everything.
@@ -69,6 +70,7 @@ help:
 	@echo "  test     run every test layer; ends with 'N passed, N failed'"
 	@echo "  bench    run the in-kernel benchmarks and print a table"
 	@echo "  fuzz     run the libFuzzer harness for the allocators (FUZZ_SECONDS=60)"
+	@echo "  bench-host  replay a kernel-like allocation trace: kmalloc vs glibc malloc"
 	@echo "  iso      build build/pagoda.iso only"
 	@echo "  clean    remove build/"
 	@echo "  compdb   write compile_commands.json for clangd"
@@ -162,10 +164,12 @@ debug:
 # --- tests --------------------------------------------------------------------
 
 include tests/host/host.mk
+include tests/host/bench.mk
+include tests/fuzz/fuzz.mk
 
 test:
 	@tools/deps.sh --quiet
-	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests
+	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests $(FUZZ_BIN)
 	@$(PYTHON) tests/run.py --kernel $(KERNEL) --iso $(ISO) --initrd $(INITRD) \
 		--host-bin $(BUILD)/host
 

@@ -21,24 +21,32 @@ struct boot_options boot_options = {
 };
 
 static const struct cmdline_option kernel_options[] = {
-	{ "init", OPT_STRING, boot_options.init, 0, 0,
-	  "path of the first program" },
-	{ "test", OPT_STRING, boot_options.test, 0, 0,
-	  "in-kernel test suites: all or NAME[,NAME]" },
-	{ "bench", OPT_STRING, boot_options.bench, 0, 0,
-	  "benchmarks: all or NAME[,NAME]" },
-	{ "vm.policy", OPT_STRING, boot_options.vm_policy, 0, 0,
-	  "page replacement policy" },
-	{ "mem", OPT_SIZE, &boot_options.mem, 4u << 20, UINT64_MAX,
-	  "cap on usable RAM, e.g. 64M" },
-	{ "swap", OPT_SIZE, &boot_options.swap, 0, 1ull << 30,
-	  "swap RAM-disk size, e.g. 16M (0 = no swap)" },
-	{ "loglevel", OPT_UINT, &boot_options.loglevel, 0, 8,
-	  "print messages below this level (0-8)" },
-	{ "hz", OPT_UINT, &boot_options.hz, 19, 10000,
-	  "timer interrupts per second" },
-	{ "kheap.debug", OPT_BOOL, &boot_options.kheap_debug, 0, 1,
-	  "red zones, poisoning and leak tracking in the kernel heap" },
+	{ .key = "init", .type = OPT_STRING, .value = boot_options.init,
+	  .help = "path of the first program" },
+	{ .key = "test", .type = OPT_STRING, .value = boot_options.test,
+	  .help = "in-kernel test suites: all or NAME[,NAME]" },
+	{ .key = "bench", .type = OPT_STRING, .value = boot_options.bench,
+	  .help = "benchmarks: all or NAME[,NAME]" },
+	{ .key = "vm.policy", .type = OPT_STRING,
+	  .value = boot_options.vm_policy,
+	  .help = "page replacement policy" },
+	{ .key = "mem", .type = OPT_SIZE, .value = &boot_options.mem,
+	  .min = 4u << 20, .max = UINT64_MAX,
+	  .help = "cap on usable RAM, e.g. 64M" },
+	{ .key = "swap", .type = OPT_SIZE, .value = &boot_options.swap,
+	  .min = 0, .max = 1ull << 30,
+	  .help = "swap RAM-disk size, e.g. 16M (0 = no swap)" },
+	{ .key = "loglevel", .type = OPT_UINT, .value = &boot_options.loglevel,
+	  .min = 0, .max = 8,
+	  .help = "print messages below this level (0-8)" },
+	{ .key = "hz", .type = OPT_UINT, .value = &boot_options.hz,
+	  .min = 19, .max = 10000,
+	  .help = "timer interrupts per second" },
+	/* Without kheap.debug=, the heap keeps its build default. */
+	{ .key = "kheap.debug", .type = OPT_BOOL,
+	  .value = &boot_options.kheap_debug,
+	  .help = "red zones, poisoning and leak tracking in the kernel heap",
+	  .given = &boot_options.kheap_debug_set },
 };
 
 int cmdline_parse_size(const char *s, size_t len, uint64_t *out)
@@ -203,6 +211,8 @@ int cmdline_parse(const char *line, const struct cmdline_option *opts,
 		if (err) {
 			report_bad(opt, v, vlen, err);
 			problems++;
+		} else if (opt->given) {
+			*opt->given = true;
 		}
 	}
 	return problems;

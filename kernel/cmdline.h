@@ -29,6 +29,7 @@ struct cmdline_option {
 	void *value;         /* where the parsed value is stored */
 	uint64_t min, max;   /* accepted range for OPT_SIZE and OPT_UINT */
 	const char *help;    /* what the option does, for messages */
+	bool *given;         /* if not NULL, set when a valid value is seen */
 };
 
 /*
@@ -53,6 +54,7 @@ struct boot_options {
 	unsigned int loglevel;            /* loglevel=: see libk/log.h */
 	unsigned int hz;                  /* hz=: timer frequency */
 	bool kheap_debug;                 /* kheap.debug=: heap checking */
+	bool kheap_debug_set;             /* kheap.debug= was given */
 };
 
 extern struct boot_options boot_options;

@@ -28,10 +28,52 @@
 #include "kernel/x86.h"
 #include "libk/log.h"
 #include "libk/printf.h"
+#include "mm/pmm.h"
+#include "mm/slab.h"
+#include "mm/vm.h"
 
 #define PAGODA_VERSION "0.1"
 
 void kmain(uint32_t magic, uint32_t mbi_phys);
+
+extern char __kernel_start[], __kernel_end[];
+
+/*
+ * Brings up the memory manager: the frame allocator from the memory map
+ * (minus the kernel image and the boot modules), then the kernel's own page
+ * tables in place of the boot ones, then the kernel heap.
+ */
+static void mm_boot(void)
+{
+	struct mem_range resv[1 + BOOT_MAX_MODULES];
+	size_t n = 0;
+
+	resv[n++] = (struct mem_range){
+		.base = (uint32_t)__kernel_start - KERNEL_VMA,
+		.size = (uint32_t)(__kernel_end - __kernel_start),
+		.type = PMM_RESERVE_FIXED,
+	};
+	for (size_t i = 0; i < boot_info.nmodules; i++) {
+		resv[n++] = (struct mem_range){
+			.base = boot_info.modules[i].start,
+			.size = boot_info.modules[i].end -
+				boot_info.modules[i].start,
+			.type = PMM_RESERVE_BOOT,
+		};
+	}
+	if (pmm_init(boot_info.ranges, boot_info.nranges, resv, n,
+		     boot_options.mem))
+		panic("not enough memory to run (see the messages above)");
+	if (paging_init())
+		panic("cannot build the kernel page tables");
+	/* The double-fault task must run on the page directory in use now. */
+	gdt_set_df_cr3(read_cr3());
+	pmm_dump_stats();
+
+	if (boot_options.kheap_debug_set)
+		kheap_set_debug(boot_options.kheap_debug);
+	kheap_init();
+}
 
 static __attribute__((noreturn)) void halt_forever(void)
 {
@@ -64,6 +106,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	if (mb_err)
 		panic("no usable memory information from the boot loader");
 	boot_info_print();
+	mm_boot();
 
 	pit_init(boot_options.hz);
 	console_enable_input();

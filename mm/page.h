@@ -35,16 +35,16 @@
 #include "mm/types.h"
 
 enum page_flags {
-	PG_RESERVED = 1u << 0,  /* never handed to the allocator */
-	PG_BUDDY = 1u << 1,     /* first frame of a free buddy block */
-	PG_SLAB = 1u << 2,      /* frame belongs to a slab; see .slab */
-	PG_HIGHMEM = 1u << 3,   /* above LOWMEM_LIMIT: not direct-mapped */
-	PG_USER = 1u << 4,      /* maps user memory (counted as user) */
-	PG_PGTABLE = 1u << 5,   /* holds a page table or directory */
-	PG_KERNEL = 1u << 6,    /* allocated for the kernel */
-	PG_HEAD = 1u << 7,      /* first frame of an allocated block */
-	PG_PCP = 1u << 8,       /* free, in the hot-frame cache */
-	PG_BOOTMEM = 1u << 9,   /* reserved boot data, releasable later */
+	PG_RESERVED = 1u << 0, /* never handed to the allocator */
+	PG_BUDDY = 1u << 1,    /* first frame of a free buddy block */
+	PG_SLAB = 1u << 2,     /* frame belongs to a slab; see .slab */
+	PG_HIGHMEM = 1u << 3,  /* above LOWMEM_LIMIT: not direct-mapped */
+	PG_USER = 1u << 4,     /* maps user memory (counted as user) */
+	PG_PGTABLE = 1u << 5,  /* holds a page table or directory */
+	PG_KERNEL = 1u << 6,   /* allocated for the kernel */
+	PG_HEAD = 1u << 7,     /* first frame of an allocated block */
+	PG_PCP = 1u << 8,      /* free, in the hot-frame cache */
+	PG_BOOTMEM = 1u << 9,  /* reserved boot data, releasable later */
 };
 
 /* Bits 24-27 of flags hold the order of an allocated block (PG_HEAD). */
@@ -54,18 +54,18 @@ enum page_flags {
 struct kmem_cache;
 
 struct page {
-	uint32_t flags;     /* enum page_flags, plus the order bits */
-	int32_t refcount;   /* users of the frame (mappings); 0 when free */
-	struct list_node list;  /* buddy free list, slab list, or LRU list */
+	uint32_t flags;	       /* enum page_flags, plus the order bits */
+	int32_t refcount;      /* users of the frame (mappings); 0 when free */
+	struct list_node list; /* buddy free list, slab list, or LRU list */
 	union {
 		/* PG_BUDDY (and PG_HEAD, for reference): the block's order. */
 		uint32_t order;
 		/* PG_SLAB: the slab living in this frame (or block). */
 		struct {
-			struct kmem_cache *cache;  /* owning cache */
-			void *freelist;            /* first free object */
-			uint16_t inuse;            /* objects handed out */
-			uint16_t order;            /* slab size: 2^order pages */
+			struct kmem_cache *cache; /* owning cache */
+			void *freelist;		  /* first free object */
+			uint16_t inuse;		  /* objects handed out */
+			uint16_t order;		  /* slab size: 2^order pages */
 		} slab;
 		/* PG_PGTABLE: entries of this page table that are not none. */
 		uint32_t pt_used;

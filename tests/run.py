@@ -3,6 +3,7 @@
 
 Layers, in order:
   host     cmocka unit tests of libk/ and mm/ (build/host/test_*)
+  fuzz     a short libFuzzer run over the allocators
   kernel   in-kernel suites under QEMU at several memory sizes (TAP output)
   boot     the ISO booted through GRUB to the prompt, then powered off
   gdb      a scripted GDB session against a test boot
@@ -119,6 +120,23 @@ def run_host(args, totals):
         if not ok:
             detail += " (log: %s)" % save_log(args.logdir, "host-" + t, out)
         totals.suite(ok, "host " + t[5:], detail, npass, nfail)
+
+
+def run_fuzz(args, totals):
+    """A short libFuzzer run of the allocators (make fuzz-ci)."""
+    try:
+        p = subprocess.run(["make", "-s", "--no-print-directory", "fuzz-ci"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=120)
+        out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, rc = (e.stdout or b"").decode("utf-8", "replace"), None
+    m = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
+    runs = int(m.group(1)) if m else 0
+    ok = rc == 0 and runs > 0
+    detail = "%d inputs, no crash" % runs if ok else \
+        "status %s (log: %s)" % (rc, save_log(args.logdir, "fuzz", out))
+    totals.suite(ok, "fuzz mm (5 s)", detail)
 
 
 def parse_tap(out):
@@ -309,7 +327,8 @@ def main():
     ap.add_argument("--mem", default="8M,128M,1G,3G",
                     help="memory sizes for the in-kernel suites")
     ap.add_argument("--only", default="",
-                    help="comma list of layers: host,kernel,boot,gdb,selftest")
+                    help="comma list of layers: "
+                    "host,fuzz,kernel,boot,gdb,selftest")
     ap.add_argument("--bench", action="store_true",
                     help="run the benchmarks instead of the tests")
     ap.add_argument("--bench-sel", default="all")
@@ -320,10 +339,12 @@ def main():
         return run_bench(args)
 
     layers = set(args.only.split(",")) if args.only else \
-        {"host", "kernel", "boot", "gdb", "selftest"}
+        {"host", "fuzz", "kernel", "boot", "gdb", "selftest"}
     totals = Totals()
     if "host" in layers:
         run_host(args, totals)
+    if "fuzz" in layers:
+        run_fuzz(args, totals)
     if "kernel" in layers:
         for mem in args.mem.split(","):
             run_kernel(args, totals, mem, "all", 60)

@@ -16,10 +16,17 @@ static unsigned int uint_val;
 static bool bool_val;
 
 static const struct cmdline_option opts[] = {
-	{ "name", OPT_STRING, str_val, 0, 0, "a string" },
-	{ "mem", OPT_SIZE, &size_val, 4096, 1ull << 32, "a size" },
-	{ "level", OPT_UINT, &uint_val, 0, 8, "a small number" },
-	{ "vm.flag", OPT_BOOL, &bool_val, 0, 1, "a flag" },
+	{ .key = "name", .type = OPT_STRING, .value = str_val,
+	  .help = "a string" },
+	{ .key = "mem", .type = OPT_SIZE, .value = &size_val,
+	  .min = 4096, .max = 1ull << 32,
+	  .help = "a size" },
+	{ .key = "level", .type = OPT_UINT, .value = &uint_val,
+	  .min = 0, .max = 8,
+	  .help = "a small number" },
+	{ .key = "vm.flag", .type = OPT_BOOL, .value = &bool_val,
+	  .min = 0, .max = 1,
+	  .help = "a flag" },
 };
 
 static int parse(const char *line)

@@ -1,0 +1,89 @@
+/*
+ * mm/internal.h - declarations shared inside mm/ only.
+ *
+ * The buddy allocator (page_alloc.c) and the code that builds it from the
+ * boot memory map (memmap.c) share the memory map and the counters here.
+ * Nothing outside mm/ includes this file.
+ */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "libk/assert.h"
+#include "mm/page.h"
+#include "mm/pmm.h"
+#include "mm/types.h"
+
+/* First frame above lowmem. */
+#define LOWMEM_PFN (LOWMEM_LIMIT >> PAGE_SHIFT)
+
+/* The struct page array: mem_map[pfn] for pfn < max_pfn. */
+extern struct page *mem_map;
+extern pfn_t max_pfn;
+
+/*
+ * What an allocated block is for. The index is the block's PG_USER and
+ * PG_PGTABLE bits shifted down (PG_KERNEL, or neither, is 0), so that the
+ * free path finds its counter with a shift and a mask.
+ */
+enum page_kind {
+	KIND_KERNEL = 0,
+	KIND_USER = 1,
+	KIND_PGTABLE = 2,
+	PAGE_KINDS = 3,
+};
+
+#define PAGE_KIND_SHIFT 4
+STATIC_ASSERT(PG_USER == KIND_USER << PAGE_KIND_SHIFT, "kind bits");
+STATIC_ASSERT(PG_PGTABLE == KIND_PGTABLE << PAGE_KIND_SHIFT, "kind bits");
+
+/* The kind of an allocated block, from its first frame's flags. */
+static inline enum page_kind page_kind(uint32_t flags)
+{
+	return (enum page_kind)((flags >> PAGE_KIND_SHIFT) & 3);
+}
+
+/* Frame counters kept by the allocator (see struct pmm_stats). */
+struct pmm_counters {
+	uint32_t total;
+	uint32_t managed;
+	uint32_t free;
+	uint32_t reserved;
+	uint32_t bootmem;
+	uint32_t memmap;
+	uint32_t highmem;
+	uint32_t kind[PAGE_KINDS]; /* allocated frames by enum page_kind */
+	uint32_t alloc_failures;
+	uint64_t ignored_high_bytes;
+	uint64_t ignored_cap_bytes;
+	uint64_t init_ticks;
+};
+
+extern struct pmm_counters pmm_count;
+
+/* Empties the free lists and the hot-frame cache (start of pmm_init). */
+void buddy_reset(void);
+
+/*
+ * Adds the free frames [start, end) to the buddy lists as maximal aligned
+ * blocks and counts them as free and managed. The caller holds interrupts
+ * off (or is single-threaded boot code).
+ */
+void buddy_add_range(pfn_t start, pfn_t end);
+
+/* Forgets every dynamic kernel mapping area (paging_init). */
+void vmap_reset(void);
+
+static inline pfn_t page_to_pfn(const struct page *page)
+{
+	return (pfn_t)(page - mem_map);
+}
+
+static inline struct page *pfn_to_page(pfn_t pfn)
+{
+	return mem_map + pfn;
+}
+
+#endif
