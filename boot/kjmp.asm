@@ -37,3 +37,19 @@ kjmp_resume:
 	mov ebp, [edx + 12]
 	mov esp, [edx + 16]
 	jmp [edx + 20]
+
+; kstack_call(fn, arg, stack_top): calls fn(arg) with the stack pointer at
+; stack_top, and comes back to the caller's stack when fn returns. Used to
+; run code on a freshly allocated kernel stack.
+global kstack_call
+kstack_call:
+	push ebp
+	mov ebp, esp
+	mov eax, [ebp + 8]              ; fn
+	mov ecx, [ebp + 12]             ; arg
+	mov esp, [ebp + 16]             ; the new stack
+	push ecx
+	call eax
+	mov esp, ebp
+	pop ebp
+	ret

@@ -104,7 +104,11 @@ static void report_floors(void)
 
 void bench_run(const char *selection)
 {
+	/* Everything since reset: firmware, loader and kernel boot. */
+	uint64_t boot = rdtsc();
+
 	kprintf("# benchmarks: %s\n", selection);
+	bench_report("boot.tsc_at_bench", boot, "tsc");
 	report_floors();
 	for (const struct bench *b = __bench_cases_start;
 	     b < __bench_cases_end; b++) {

@@ -14,4 +14,7 @@ struct kjmp_buf {
 __attribute__((returns_twice)) int kjmp_save(struct kjmp_buf *buf);
 __attribute__((noreturn)) void kjmp_resume(struct kjmp_buf *buf, int v);
 
+/* Calls fn(arg) on the stack whose top is stack_top. */
+void kstack_call(void (*fn)(void *arg), void *arg, uint32_t stack_top);
+
 #endif

@@ -17,6 +17,7 @@
 #include "kernel/gdt.h"
 #include "libk/printf.h"
 #include "mm/types.h"
+#include "mm/vmap.h"
 
 /* The table emitted by tools/gensyms.py, sorted by address. */
 struct ksym {
@@ -152,8 +153,9 @@ void panic_trap(const struct trapframe *tf, const char *why)
  * The double-fault handler runs as its own task (a task gate in the IDT),
  * on a stack of its own, so it works even when the kernel stack pointer is
  * useless. The state of the interrupted code was saved by the CPU into the
- * main TSS. A fault address just below the stack pointer means the stack
- * ran into its guard page.
+ * main TSS. A fault in the unmapped guard page below a kernel stack means
+ * the stack overflowed: the page fault could not push its frame, which is
+ * what turned it into a double fault.
  */
 void double_fault_task(void)
 {
@@ -164,7 +166,7 @@ void double_fault_task(void)
 	uint32_t cr2 = read_cr2();
 	kprintf("\nKERNEL PANIC: double fault (#DF) at eip 0x%08x, "
 		"esp 0x%08x, cr2 0x%08x\n", eip, esp, cr2);
-	if (cr2 <= esp + 64 && esp - cr2 <= PAGE_SIZE)
+	if (vmap_is_guard(cr2) || vmap_is_guard(esp - 4))
 		kprintf("  kernel stack overflow: esp 0x%08x ran into the "
 			"guard page at 0x%08x\n", esp, cr2 & PAGE_MASK);
 	print_frame(0, eip);

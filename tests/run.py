@@ -258,63 +258,23 @@ def run_gdb(args, totals):
 
 
 def run_selftest(args, totals):
-    """The runner must see a panic as a failure: provoke one."""
-    cmd = qemu_cmd(args.kernel, "32M", "test=selftest_panic loglevel=4")
-    status, out, _ = run_qemu(cmd, 20)
-    problem = verdict_problem(status, out, r"# ktest: \d+ passed")
-    ok = problem is not None and problem.startswith("panic") and \
-        status == EXIT_PANIC
-    totals.suite(ok, "runner detects a panic",
-                 "detected: %s" % problem if ok else
-                 "panic went unnoticed (status %s)" % status)
-
-
-def run_bench_once(args, mem, icount):
-    extra = ["-icount", "shift=0,sleep=off"] if icount else []
-    cmd = qemu_cmd(args.kernel, mem, "bench=%s loglevel=3" % args.bench_sel,
-                   args.initrd, extra)
-    status, out, _ = run_qemu(cmd, 300)
-    results = {}
-    for line in out.splitlines():
-        m = re.match(r"BENCH (\S+) (\d+) (\S+)", line.strip())
-        if m:
-            results[m.group(1)] = (int(m.group(2)), m.group(3))
-    if status != EXIT_PASS or "KERNEL PANIC" in out:
-        path = save_log(args.logdir, "bench-%s" % mem, out)
-        print("bench: run at -m %s failed (status %s, log: %s)"
-              % (mem, status, path))
-        return None
-    return results
-
-
-def run_bench(args):
-    """Runs the benchmarks under -icount and plain TCG; prints a table."""
-    rows, lines = [], []
-    for mem in args.bench_mem.split(","):
-        exact = run_bench_once(args, mem, True)
-        if exact is None:
-            return 1
-        tcg_runs = [run_bench_once(args, mem, False) for _ in range(3)]
-        if any(r is None for r in tcg_runs):
-            return 1
-        for name, (value, unit) in exact.items():
-            label = "insns" if unit == "tsc" else unit
-            tcg = sorted(r[name][0] for r in tcg_runs if name in r)
-            tcg_med = tcg[len(tcg) // 2] if tcg else None
-            full = "%s@%s" % (name, mem)
-            rows.append((full, value, label, tcg_med if unit == "tsc" else None))
-            lines.append("%s %d %s" % (full, value, label))
-            if unit == "tsc" and tcg_med is not None:
-                lines.append("%s.tcg %d ticks" % (full, tcg_med))
-    print("%-44s %12s %-6s %14s" % ("benchmark", "icount", "unit", "TCG ticks (median)"))
-    for full, value, label, tcg in rows:
-        print("%-44s %12d %-6s %14s" % (full, value, label,
-                                        "" if tcg is None else tcg))
-    os.makedirs(os.path.dirname(args.bench_out) or ".", exist_ok=True)
-    with open(args.bench_out, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("written to %s" % args.bench_out)
-    return 0
+    """The runner must see a panic as a failure, and a kernel stack
+    overflow must be reported as one: provoke both."""
+    cases = [("selftest_panic", "runner detects a panic", "assertion failed"),
+             ("selftest_stack_overflow", "kernel stack overflow report",
+              "kernel stack overflow")]
+    for suite, name, expect in cases:
+        cmd = qemu_cmd(args.kernel, "32M", "test=%s loglevel=4" % suite)
+        status, out, _ = run_qemu(cmd, 20)
+        problem = verdict_problem(status, out, r"# ktest: \d+ passed")
+        ok = problem is not None and problem.startswith("panic") and \
+            status == EXIT_PANIC and expect in out
+        if ok:
+            detail = "detected: %s" % problem
+        else:
+            detail = "not detected (status %s, log: %s)" % (
+                status, save_log(args.logdir, suite, out))
+        totals.suite(ok, name, detail[:70])
 
 
 def main():

@@ -7,6 +7,7 @@
  *   pmm.alloc_pages_free_pages_order0  the same through the general calls
  *   pmm.alloc_free_90pct      the same with 90% of free frames taken
  *   pmm.alloc_free_order3     one alloc_pages(3) + free_pages pair
+ *   pmm.alloc_free_order3_90pct  the same with 90% of free frames taken
  *   pmm.init_per_frame        pmm_init's boot work per frame of RAM
  *   paging.map_unmap          vm_map_page + vm_unmap_page in a live table
  * Targets: a single-frame pair within about 150 instructions, flat (the
@@ -83,7 +84,9 @@ static void pmm_costs(void)
 
 	void *chain = fill_to_90pct();
 	uint64_t full = bench_median(alloc_free_frame, NULL, 64, 31);
+	uint64_t full3 = bench_median(alloc_free, &order3, 64, 31);
 	free_chain(chain);
+	bench_report("pmm.alloc_free_order3_90pct", full3, "tsc");
 	bench_report("pmm.alloc_free_90pct", full, "tsc");
 	bench_report("pmm.alloc_free_90pct_vs_empty_x100",
 		     empty ? full * 100 / empty : 0, "ratio");
