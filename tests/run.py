@@ -6,7 +6,7 @@ Layers, in order:
   fuzz     a short libFuzzer run over the allocators
   kernel   in-kernel suites under QEMU at several memory sizes (TAP output)
   boot     the ISO booted through GRUB to the prompt, then powered off
-  gdb      a scripted GDB session against a test boot
+  gdb      scripted GDB sessions: a test boot, and a wrong Multiboot magic
   selftest the runner itself must notice a panic
 
 A QEMU run fails on a kernel panic, a triple fault (QEMU exits with status
@@ -240,21 +240,23 @@ def run_prompt_boot(args, totals, mem):
 
 
 def run_gdb(args, totals):
-    script = os.path.join("tests", "gdb", "run.sh")
-    if not os.path.exists(script):
-        return
-    try:
-        p = subprocess.run([script, args.kernel], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=60)
-        out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
-    except subprocess.TimeoutExpired as e:
-        out, rc = (e.stdout or b"").decode("utf-8", "replace"), None
-    last = out.strip().splitlines()[-1] if out.strip() else ""
-    ok = rc == 0 and last.startswith("gdb: ok")
-    detail = last
-    if not ok:
-        detail += " (log: %s)" % save_log(args.logdir, "gdb", out)
-    totals.suite(ok, "gdb scripted session", detail)
+    """Scripted GDB sessions: a test boot, and a forced wrong magic."""
+    scripts = [("gdb scripted session", "run.sh", "gdb: ok"),
+               ("wrong Multiboot magic", "magic.sh", "magic: ok")]
+    for name, script, good in scripts:
+        path = os.path.join("tests", "gdb", script)
+        try:
+            p = subprocess.run([path, args.kernel], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=60)
+            out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
+        except subprocess.TimeoutExpired as e:
+            out, rc = (e.stdout or b"").decode("utf-8", "replace"), None
+        last = out.strip().splitlines()[-1] if out.strip() else ""
+        ok = rc == 0 and last.startswith(good)
+        detail = last
+        if not ok:
+            detail += " (log: %s)" % save_log(args.logdir, script, out)
+        totals.suite(ok, name, detail)
 
 
 def run_selftest(args, totals):
