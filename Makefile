@@ -43,7 +43,10 @@ LIBGCC     = $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
 
 KERNEL_C   := $(wildcard kernel/*.c mm/*.c drivers/*.c libk/*.c tests/kernel/*.c)
 KERNEL_ASM := $(wildcard boot/*.asm)
-KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o)
+KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o) \
+	$(BUILD)/k/gen/syscall_names.o
+# Linux's i386 system-call numbers, from the cross toolchain's headers.
+UNISTD_32 ?= /usr/i686-linux-gnu/include/asm/unistd_32.h
 
 KERNEL := $(BUILD)/kernel.elf
 ISO    := $(BUILD)/pagoda.iso
@@ -89,6 +92,14 @@ $(BUILD)/k/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/gen/syscall_names.c: tools/gensyscalls.py
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tools/gensyscalls.py $(UNISTD_32) > $@
+
+$(BUILD)/k/gen/syscall_names.o: $(BUILD)/gen/syscall_names.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) -Wno-missing-variable-declarations -c $< -o $@
 
 $(BUILD)/k/%.o: %.asm $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)

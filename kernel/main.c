@@ -24,6 +24,7 @@
 #include "kernel/monitor.h"
 #include "kernel/panic.h"
 #include "kernel/multiboot.h"
+#include "kernel/syscall.h"
 #include "kernel/trap.h"
 #include "kernel/x86.h"
 #include "libk/log.h"
@@ -96,6 +97,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 
 	gdt_init();
 	trap_init();
+	syscall_init();
 
 	int mb_err = boot_info_parse(mbi_phys);
 	cmdline_init(boot_info.cmdline);

@@ -6,30 +6,59 @@
  * result, or a negative errno, goes back in EAX. Numbers without a handler
  * return -ENOSYS, and each such number is logged once.
  */
-#include <stdint.h>
+#include "kernel/syscall.h"
 
-#include "kernel/trap.h"
+#include <stddef.h>
+
+#include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/log.h"
 
-#define NR_SYSCALLS 450
+extern const struct syscall_entry __syscalls_start[], __syscalls_end[];
 
-typedef int32_t (*syscall_fn)(struct trapframe *tf);
-
-/* The handlers, indexed by Linux i386 system-call number. */
-static const syscall_fn syscall_table[NR_SYSCALLS];
+static const struct syscall_entry *table[NR_SYSCALLS];
 static uint8_t reported[NR_SYSCALLS / 8 + 1];
+
+/* Every Linux i386 call name, generated at build (tools/gensyscalls.py). */
+extern const char *const syscall_names[];
+extern const unsigned int syscall_names_count;
+
+void syscall_init(void)
+{
+	for (const struct syscall_entry *e = __syscalls_start;
+	     e < __syscalls_end; e++) {
+		if (e->nr >= NR_SYSCALLS || table[e->nr])
+			panic("syscall %u (%s) registered twice or out of range",
+			      e->nr, e->name);
+		table[e->nr] = e;
+	}
+}
+
+const char *syscall_name(uint32_t nr)
+{
+	if (nr < NR_SYSCALLS && table[nr])
+		return table[nr]->name;
+	return nr < syscall_names_count ? syscall_names[nr] : NULL;
+}
 
 int32_t syscall_dispatch(struct trapframe *tf)
 {
 	uint32_t nr = tf->eax;
 
-	if (nr < NR_SYSCALLS && syscall_table[nr])
-		return syscall_table[nr](tf);
+	if (nr < NR_SYSCALLS && table[nr]) {
+		struct syscall_args a = {
+			.arg = { tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi,
+				 tf->ebp },
+			.tf = tf,
+		};
+		return table[nr]->fn(&a);
+	}
 	if (nr >= NR_SYSCALLS || !(reported[nr / 8] & (1u << (nr % 8)))) {
 		if (nr < NR_SYSCALLS)
 			reported[nr / 8] |= (uint8_t)(1u << (nr % 8));
-		pr_warn("syscall: %u is not implemented (-ENOSYS)\n", nr);
+		const char *name = syscall_name(nr);
+		pr_warn("syscall: %u (%s) is not implemented: -ENOSYS\n", nr,
+			name ? name : "unknown");
 	}
 	return -ENOSYS;
 }
