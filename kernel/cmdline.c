@@ -161,10 +161,14 @@ static void report_bad(const struct cmdline_option *opt, const char *v,
 		       expected(opt), opt->help);
 }
 
+/* Where parsing stopped at "--", for cmdline_init (NULL if none). */
+static const char *rest_out;
+
 int cmdline_parse(const char *line, const struct cmdline_option *opts,
 		  size_t nopts)
 {
 	int problems = 0;
+	rest_out = NULL;
 	bool first = true;
 	const char *p = line;
 
@@ -178,6 +182,11 @@ int cmdline_parse(const char *line, const struct cmdline_option *opts,
 			p++;
 		size_t wlen = (size_t)(p - word);
 		const char *eq = memchr(word, '=', wlen);
+
+		if (wlen == 2 && word[0] == '-' && word[1] == '-') {
+			rest_out = p;
+			break;
+		}
 
 		if (!eq) {
 			if (!first) {
@@ -218,9 +227,57 @@ int cmdline_parse(const char *line, const struct cmdline_option *opts,
 	return problems;
 }
 
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Storage for init's arguments: decoded words, NUL-separated. */
+static char init_args_buf[512];
+
+/* Splits the words after "--" into boot_options.init_argv[1..]. */
+static void parse_init_args(const char *p)
+{
+	size_t used = 0, n = 1;
+
+	while (p && *p && n <= CMDLINE_MAX_ARGS) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		char *out = init_args_buf + used;
+		while (*p && *p != ' ' && *p != '\t') {
+			char c = *p++;
+			if (c == '%' && hex_value(p[0]) >= 0 &&
+			    hex_value(p[1]) >= 0) {
+				c = (char)(hex_value(p[0]) * 16 +
+					   hex_value(p[1]));
+				p += 2;
+			}
+			if (used + 1 >= sizeof(init_args_buf)) {
+				pr_err("cmdline: init arguments too long; "
+				       "truncated\n");
+				return;
+			}
+			init_args_buf[used++] = c;
+		}
+		init_args_buf[used++] = '\0';
+		boot_options.init_argv[n++] = out;
+		boot_options.init_argv[n] = NULL;
+	}
+}
+
 void cmdline_init(const char *line)
 {
 	cmdline_parse(line, kernel_options,
 		      sizeof(kernel_options) / sizeof(kernel_options[0]));
+	parse_init_args(rest_out);
+	boot_options.init_argv[0] = boot_options.init;
 	klog_level = (int)boot_options.loglevel;
 }

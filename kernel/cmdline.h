@@ -5,7 +5,9 @@
  * line or QEMU's -append. Each key has a type; a value that does not parse
  * is reported and the default kept; an unknown key is reported and ignored.
  * The first word is the kernel's own path when it contains no '=' (both
- * GRUB and QEMU put it there), and is skipped.
+ * GRUB and QEMU put it there), and is skipped. Everything after a word
+ * "--" is passed to init as its arguments; inside those, %XX stands for
+ * the byte with hex value XX (so "%20" is a space).
  */
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #define CMDLINE_STR_MAX 128
+#define CMDLINE_MAX_ARGS 32
 
 enum cmdline_type {
 	OPT_STRING,  /* char[CMDLINE_STR_MAX] */
@@ -46,6 +49,8 @@ int cmdline_parse_size(const char *s, size_t len, uint64_t *out);
 /* The kernel's options, filled in by cmdline_init() (defaults otherwise). */
 struct boot_options {
 	char init[CMDLINE_STR_MAX];       /* init=: the first program */
+	/* Words after "--": init's arguments (argv[1..]), %XX-decoded. */
+	char *init_argv[CMDLINE_MAX_ARGS + 2];
 	char test[CMDLINE_STR_MAX];       /* test=: suites to run, "" = none */
 	char bench[CMDLINE_STR_MAX];      /* bench=: benchmarks to run */
 	char vm_policy[CMDLINE_STR_MAX];  /* vm.policy=: page replacement */

@@ -31,12 +31,19 @@
 
 enum proc_state { PROC_RUNNABLE, PROC_SLEEPING, PROC_ZOMBIE };
 
-/* Resource limits Pagoda enforces (Linux RLIMIT_* numbers in sys_*.c). */
-struct proc_limits {
-	uint64_t stack;  /* RLIMIT_STACK: bytes the stack may grow to */
-	uint64_t as;     /* RLIMIT_AS: bytes of address space */
-	uint64_t data;   /* RLIMIT_DATA: bytes of brk heap and private data */
-	uint64_t rss;    /* RLIMIT_RSS: resident pages, in bytes */
+/* Resource numbers (Linux include/uapi/asm-generic/resource.h). */
+enum {
+	RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE,
+	RLIMIT_RSS, RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_AS,
+	RLIMIT_LOCKS, RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE, RLIMIT_NICE,
+	RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIM_NLIMITS
+};
+#define RLIM64_INFINITY (~0ull)
+
+/* One resource limit: the soft (current) and hard (maximum) values. */
+struct rlimit64 {
+	uint64_t cur;
+	uint64_t max;
 };
 
 /* A user-visible TLS segment set with set_thread_area. */
@@ -71,6 +78,7 @@ struct proc {
 	/* Exit and waiting. */
 	int exit_status;             /* wait status, Linux encoding */
 	void *wait_channel;          /* what a sleeping process waits for */
+	uint64_t wake_tick;          /* timed sleep: wake at this tick, or 0 */
 
 	/* Signals: default actions only, handlers recorded but not run. */
 	uint64_t sig_pending;
@@ -80,19 +88,75 @@ struct proc {
 	struct file *files[PROC_MAX_FILES];
 	uint64_t cloexec;            /* FD_CLOEXEC per descriptor (first 64) */
 
-	struct proc_limits limits;
+	struct rlimit64 rlim[RLIM_NLIMITS];
 	struct tls_desc tls[TLS_SLOTS];
 	uint32_t clear_child_tid;    /* set_tid_address */
 	uint64_t start_ticks;        /* when it was created, in timer ticks */
 	char exe[128];               /* path of the program, /proc/PID/exe */
 };
 
+/* Signal numbers used by the kernel (Linux i386 asm/signal.h). */
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGXCPU 24
+#define SIGXFSZ 25
+#define SIGWINCH 28
+#define SIGSYS 31
+
 /* The process running on the CPU. */
 extern struct proc *current;
 
 /* Finds a process (not a zombie reaped yet) by PID, or NULL. */
 struct proc *proc_find(int pid);
-/* Calls fn for every process, in PID order of creation. */
+/* Calls fn for every process, in order of creation. */
 void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
+/* The number of processes (zombies included). */
+unsigned int proc_count(void);
+
+/* Creates the first user process from the init= program. */
+int proc_start_init(const char *path, char *const argv[]);
+/* Copies the current process (fork); returns the child's PID or -errno. */
+int proc_fork(struct trapframe *tf, uint32_t clone_flags, uint32_t ctid,
+	      uint32_t ptid);
+/* Ends the current process with a wait status; never returns. */
+__attribute__((noreturn)) void proc_exit(int wait_status);
+/*
+ * Waits for a child (pid > 0: that one; -1 or 0 or < -1: any) to end.
+ * Returns its PID and stores the wait status, 0 with WNOHANG when none has
+ * ended yet, or -ECHILD / -EINTR.
+ */
+int proc_wait(int pid, int *status, int options);
+/* Sends a signal; returns 0, -ESRCH or -EINVAL. */
+int proc_kill(int pid, int sig);
+/* Acts on pending signals before returning to user mode. */
+void signal_deliver(void);
+/* True when a signal would interrupt a sleep of the current process. */
+bool signal_pending(struct proc *p);
+/* Kills the current process for a fault: prints the one-line report. */
+__attribute__((noreturn)) void proc_fault_kill(int sig, uint32_t addr,
+					       uint32_t eip,
+					       const char *reason);
+/* Sets the process's name from a path (its last component). */
+void proc_set_name(struct proc *p, const char *path);
 
 #endif

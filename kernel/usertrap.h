@@ -1,0 +1,21 @@
+/*
+ * kernel/usertrap.h - traps from user mode and returns to it.
+ */
+#ifndef KERNEL_USERTRAP_H
+#define KERNEL_USERTRAP_H
+
+#include <stdbool.h>
+
+struct trapframe;
+
+/* Handles a CPU exception raised by user code (may end the process). */
+void trap_user_exception(struct trapframe *tf);
+/*
+ * A kernel-mode page fault on a user address (a user copy): resolves it as
+ * the process's own access would be. Returns false if it cannot.
+ */
+bool trap_user_access_fault(struct trapframe *tf);
+/* Runs before every return to user mode: rescheduling and signals. */
+void trap_return_to_user(struct trapframe *tf);
+
+#endif
