@@ -30,7 +30,7 @@ KCFLAGS := -std=gnu11 -m32 -march=i686 -ffreestanding -fno-builtin \
 	-fno-asynchronous-unwind-tables -fcf-protection=none \
 	-mno-sse -mno-mmx -mno-80387 -mgeneral-regs-only -fno-tree-loop-distribute-patterns \
 	-g -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
-	-I. -MMD -MP
+	-I. -MMD -MP -DPORT_INLINE_HEADER='"kernel/mm_port_inline.h"'
 ifeq ($(DEBUG),1)
 KCFLAGS += -Og -fsanitize=undefined -DCONFIG_DEBUG=1
 else

@@ -3,7 +3,8 @@
  *
  * The direct map puts physical address p at KERNEL_VMA + p (set up by
  * boot/entry.asm, then rebuilt by paging_init()). TLB and paging control go
- * straight to the instructions wrapped in kernel/x86.h.
+ * straight to the instructions wrapped in kernel/x86.h. The interrupt flag
+ * functions are inline, in kernel/mm_port_inline.h.
  */
 #include "mm/port.h"
 
@@ -63,16 +64,6 @@ void port_kernel_ro_range(vaddr_t *start, vaddr_t *end)
 {
 	*start = (vaddr_t)(uintptr_t)__text_start;
 	*end = (vaddr_t)(uintptr_t)__rodata_end;
-}
-
-bool port_irq_save(void)
-{
-	return irq_save();
-}
-
-void port_irq_restore(bool was_enabled)
-{
-	irq_restore(was_enabled);
 }
 
 uint64_t port_timestamp(void)

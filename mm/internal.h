@@ -16,6 +16,10 @@
 #include "mm/pmm.h"
 #include "mm/types.h"
 
+/* Branch hints for the allocators' fast paths. */
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
 /* First frame above lowmem. */
 #define LOWMEM_PFN (LOWMEM_LIMIT >> PAGE_SHIFT)
 
@@ -63,7 +67,7 @@ struct pmm_counters {
 
 extern struct pmm_counters pmm_count;
 
-/* Empties the free lists and the hot-frame cache (start of pmm_init). */
+/* Empties the free lists and the hot-block caches (start of pmm_init). */
 void buddy_reset(void);
 
 /*

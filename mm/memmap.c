@@ -15,9 +15,12 @@
  *      reserved; the rest of lowmem goes to the buddy allocator as maximal
  *      aligned blocks. Highmem frames get a struct page but stay reserved.
  *
- * Per frame, boot work is zeroing one 32-byte struct page plus, for
- * reserved frames and holes only, one flag store; free frames are handed
- * over a whole block at a time.
+ * Per frame, boot work is two stores: the flags and the reference count of
+ * its struct page (the other members are written before they are first
+ * read, see mm/page.h). The array is not zeroed first, so every struct page
+ * is initialised before the buddy allocator is given any free block: its
+ * merging reads the flags of neighbouring frames. Free frames are then
+ * handed over a whole block at a time.
  *
  * Invariants after pmm_init: every frame below max_pfn is either reserved
  * (PG_RESERVED) or managed by the buddy allocator; only lowmem is managed.
@@ -223,18 +226,25 @@ static uint32_t memmap_size(pfn_t npfn)
 	       PAGE_SHIFT;
 }
 
-/* Sets flags on every frame of [start, end). */
-static void mark_frames(pfn_t start, pfn_t end, uint32_t flags)
+/*
+ * Initialises the struct pages of [start, end) with the given flags and no
+ * users: the only members anything reads before writing them. This loop
+ * runs once per frame of the machine, so it is kept to two stores.
+ */
+static void init_frames(pfn_t start, pfn_t end, uint32_t flags)
 {
-	for (pfn_t pfn = start; pfn < end; pfn++)
-		mem_map[pfn].flags = flags;
+	for (struct page *p = mem_map + start; p < mem_map + end; p++) {
+		p->flags = flags;
+		p->refcount = 0;
+	}
 }
 
 /*
- * Step 4 for one usable lowmem range: reserved parts are marked, the gaps
- * between them go to the buddy allocator.
+ * Walks the usable lowmem range [s, e) in address order and calls
+ * fn(start, end, reserved) for each run of reserved and of free frames.
  */
-static void populate_lowmem(pfn_t s, pfn_t e)
+static void walk_lowmem(pfn_t s, pfn_t e,
+			void (*fn)(pfn_t start, pfn_t end, bool reserved))
 {
 	for (unsigned int k = 0; k < all_resv.n && s < e; k++) {
 		const struct pfn_range *r = &all_resv.r[k];
@@ -243,15 +253,28 @@ static void populate_lowmem(pfn_t s, pfn_t e)
 		if (r->start >= e)
 			break;
 		if (r->start > s)
-			buddy_add_range(s, r->start);
-		pfn_t rs = r->start > s ? r->start : s;
+			fn(s, r->start, false);
 		pfn_t re = r->end < e ? r->end : e;
-		mark_frames(rs, re, PG_RESERVED);
-		pmm_count.reserved += re - rs;
+		fn(r->start > s ? r->start : s, re, true);
 		s = re;
 	}
 	if (s < e)
-		buddy_add_range(s, e);
+		fn(s, e, false);
+}
+
+/* Step 4, first pass: the struct pages of a run of lowmem. */
+static void init_run(pfn_t start, pfn_t end, bool reserved)
+{
+	init_frames(start, end, reserved ? PG_RESERVED : 0);
+	if (reserved)
+		pmm_count.reserved += end - start;
+}
+
+/* Step 4, second pass: a run of free lowmem goes to the buddy allocator. */
+static void free_run(pfn_t start, pfn_t end, bool reserved)
+{
+	if (!reserved)
+		buddy_add_range(start, end);
 }
 
 /*
@@ -381,26 +404,37 @@ int pmm_init(const struct mem_range *map, size_t nmap,
 	range_add(&all_resv, memmap_pfn, memmap_pfn + memmap_pages);
 	range_normalize(&all_resv);
 	mem_map = port_phys_to_virt((paddr_t)memmap_pfn << PAGE_SHIFT);
-	pmm_zero_pages(mem_map, memmap_pages);
 	pmm_count.memmap = memmap_pages;
 
-	/* Holes, highmem and lowmem, in address order. */
+	/*
+	 * First pass: every struct page below max_pfn, once, in address
+	 * order: holes, highmem and lowmem. Only then does the second pass
+	 * hand free lowmem to the buddy allocator, whose merging looks at
+	 * neighbouring frames anywhere in the map.
+	 */
 	pfn_t cursor = 0;
 	for (unsigned int i = 0; i < usable.n; i++) {
 		pfn_t s = usable.r[i].start, e = usable.r[i].end;
 		pmm_count.total += e - s;
-		mark_frames(cursor, s < max_pfn ? s : max_pfn, PG_RESERVED);
+		init_frames(cursor, s < max_pfn ? s : max_pfn, PG_RESERVED);
 		if (e > LOWMEM_PFN) {
 			pfn_t hs = s > LOWMEM_PFN ? s : LOWMEM_PFN;
 			pmm_count.highmem += e - hs;
 			if (hs < max_pfn)
-				mark_frames(hs, e < max_pfn ? e : max_pfn,
+				init_frames(hs, e < max_pfn ? e : max_pfn,
 					    PG_RESERVED | PG_HIGHMEM);
 			e = hs;
 		}
 		if (s < e)
-			populate_lowmem(s, e);
+			walk_lowmem(s, e, init_run);
 		cursor = usable.r[i].end;
+	}
+	for (unsigned int i = 0; i < usable.n; i++) {
+		pfn_t s = usable.r[i].start, e = usable.r[i].end;
+		if (e > LOWMEM_PFN)
+			e = LOWMEM_PFN;
+		if (s < e)
+			walk_lowmem(s, e, free_run);
 	}
 	mark_bootmem();
 	pmm_count.init_ticks = port_timestamp() - t0;

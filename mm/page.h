@@ -14,7 +14,8 @@
  *                         that pmm_release_boot() may give back later
  *   PG_BUDDY              first frame of a free block in the buddy
  *                         allocator; .order is the block's order
- *   PG_PCP                a free frame in the allocator's hot-frame cache
+ *   PG_PCP                first frame of a free block in one of the
+ *                         allocator's hot-block caches (orders 0-3)
  *   PG_HEAD               first frame of an allocated block, with one of
  *                         PG_KERNEL, PG_USER or PG_PGTABLE telling what for
  *                         and the block's order in bits 24-27 of flags
@@ -25,6 +26,12 @@
  * While a block is allocated, the union below belongs to its owner (slab
  * allocator, page-table code); the allocator keeps what it needs in flags.
  * The list node is meaningful only while the page is on some list.
+ *
+ * pmm_init() sets only flags and refcount (0) of every struct page: the
+ * other members hold whatever was in memory until they are written, which
+ * always happens before they are read (the list and order when a block goes
+ * on a list, rmap when a frame is handed out, the rest by the block's
+ * owner).
  */
 #ifndef MM_PAGE_H
 #define MM_PAGE_H
@@ -43,7 +50,7 @@ enum page_flags {
 	PG_PGTABLE = 1u << 5,  /* holds a page table or directory */
 	PG_KERNEL = 1u << 6,   /* allocated for the kernel */
 	PG_HEAD = 1u << 7,     /* first frame of an allocated block */
-	PG_PCP = 1u << 8,      /* free, in the hot-frame cache */
+	PG_PCP = 1u << 8,      /* first frame of a cached free block */
 	PG_BOOTMEM = 1u << 9,  /* reserved boot data, releasable later */
 };
 

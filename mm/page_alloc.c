@@ -15,19 +15,25 @@
  * (pfn ^ 2^order), so both directions cost O(PMM_MAX_ORDER) whatever the
  * memory size.
  *
- * Single frames go through a hot-frame cache first (like Linux's per-CPU
- * page lists): freed frames are parked on a short list and handed out again
- * in O(1), refilled from and drained to the buddy lists PCP_BATCH frames at
- * a time. This keeps the common alloc+free pair cheap and flat, instead of
- * splitting a 4 MiB block on every allocation and merging it back on every
- * free. Cached frames count as free.
+ * Small blocks (orders 0 to PMM_PCP_ORDERS - 1, i.e. up to 32 KiB) go
+ * through hot-block caches first, one per order (like Linux's per-CPU page
+ * lists, which cover the same orders): freed blocks are parked on a short
+ * list and handed out again in O(1), refilled from and drained to the buddy
+ * lists a batch at a time. This keeps the common alloc+free pairs cheap and
+ * flat, instead of splitting a 4 MiB block on every allocation and merging
+ * it back on every free, which is what happens when memory is fragmented.
+ * Cached blocks count as free; an allocation that would fail otherwise
+ * drains every cache first, since cached blocks may complete a larger one.
  *
  * Invariants (checked by pmm_verify()):
  *  - a free block's first frame has flags == PG_BUDDY and .order set, it is
  *    aligned to 2^order, lies below max_pfn and is on free_area[order];
  *    the other frames of the block have flags == 0;
- *  - free_area[o].nr == length of its list; cached frames have PG_PCP;
- *  - free == sum of free blocks' frames + cache;
+ *  - free_area[o].nr == length of its list;
+ *  - a cached block of order o is on pcp[o], at most pcp_high(o) of them;
+ *    its first frame has flags == PG_PCP, the others flags == 0, and it is
+ *    aligned to 2^o;
+ *  - free == frames of the free blocks + frames of the cached blocks;
  *    managed == free + kernel + user + pgtable.
  *
  * Locking: interrupts are disabled around every change (one CPU).
@@ -42,8 +48,9 @@
 #include "mm/port.h"
 
 /*
- * The hot-frame cache holds at most PCP_HIGH frames; refills and drains
- * move PCP_BATCH frames. Linux uses the same two knobs (high, batch).
+ * Each hot-block cache holds at most PCP_HIGH frames' worth of blocks;
+ * refills and drains move PCP_BATCH frames' worth (Linux has the same two
+ * knobs, high and batch). For order 3 that is 8 blocks and 2 at a time.
  */
 #define PCP_HIGH 64u
 #define PCP_BATCH 16u
@@ -53,23 +60,42 @@ struct free_area {
 	uint32_t nr;	       /* how many */
 };
 
+/* The hot-block cache of one order. */
+struct pcp_list {
+	struct list_node list; /* cached blocks, most recently freed first */
+	uint32_t count;	       /* how many */
+};
+
 struct page *mem_map;
 pfn_t max_pfn;
 struct pmm_counters pmm_count;
 
 static struct free_area free_area[PMM_MAX_ORDER];
-static struct list_node pcp_list;
-static uint32_t pcp_count;
+static struct pcp_list pcp[PMM_PCP_ORDERS];
 
-/* Empties the free lists and the hot-frame cache. */
+/* The most blocks the cache of an order keeps. */
+static inline uint32_t pcp_high(unsigned int order)
+{
+	return PCP_HIGH >> order;
+}
+
+/* The blocks a refill or drain of an order's cache moves. */
+static inline uint32_t pcp_batch(unsigned int order)
+{
+	return PCP_BATCH >> order;
+}
+
+/* Empties the free lists and the hot-block caches. */
 void buddy_reset(void)
 {
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++) {
 		list_init(&free_area[o].list);
 		free_area[o].nr = 0;
 	}
-	list_init(&pcp_list);
-	pcp_count = 0;
+	for (unsigned int o = 0; o < PMM_PCP_ORDERS; o++) {
+		list_init(&pcp[o].list);
+		pcp[o].count = 0;
+	}
 }
 
 /* Puts a block on the free list of its order. */
@@ -149,37 +175,66 @@ void buddy_add_range(pfn_t start, pfn_t end)
 	}
 }
 
-/* Moves up to n frames from the buddy lists into the hot-frame cache. */
-static void pcp_refill(unsigned int n)
+/* Moves up to n blocks of an order from the buddy lists into its cache. */
+static void pcp_refill(unsigned int order, uint32_t n)
 {
 	while (n--) {
-		struct page *page = rmqueue(0);
+		struct page *page = rmqueue(order);
 		if (!page)
 			break;
 		page->flags = PG_PCP;
-		list_push_back(&pcp_list, &page->list);
-		pcp_count++;
+		list_push_back(&pcp[order].list, &page->list);
+		pcp[order].count++;
 	}
 }
 
-/* Returns the n coldest frames of the hot-frame cache to the buddy lists. */
-static void pcp_drain(unsigned int n)
+/* Returns the n coldest blocks of an order's cache to the buddy lists. */
+static void pcp_drain(unsigned int order, uint32_t n)
 {
-	while (n-- && pcp_count) {
+	while (n-- && pcp[order].count) {
 		struct page *page =
-			list_entry(pcp_list.prev, struct page, list);
+			list_entry(pcp[order].list.prev, struct page, list);
 		list_remove(&page->list);
 		page->flags = 0;
-		pcp_count--;
-		free_one(page_to_pfn(page), 0);
+		pcp[order].count--;
+		free_one(page_to_pfn(page), order);
 	}
 }
 
-/* Returns every cached frame to the buddy lists. */
+/* Empties every cache; returns whether any held a block. */
+static bool pcp_drain_all(void)
+{
+	bool any = false;
+	for (unsigned int o = 0; o < PMM_PCP_ORDERS; o++) {
+		any |= pcp[o].count != 0;
+		pcp_drain(o, pcp[o].count);
+	}
+	return any;
+}
+
+/* Takes the most recently freed block off an order's (non-empty) cache. */
+static inline struct page *pcp_pop(unsigned int order)
+{
+	struct page *page = list_entry(pcp[order].list.next, struct page, list);
+	list_remove(&page->list);
+	pcp[order].count--;
+	return page;
+}
+
+/* Parks a freed block on its order's cache, trimming a full cache. */
+static inline void pcp_push(struct page *page, unsigned int order)
+{
+	page->flags = PG_PCP;
+	list_push_front(&pcp[order].list, &page->list);
+	if (unlikely(++pcp[order].count > pcp_high(order)))
+		pcp_drain(order, pcp_batch(order));
+}
+
+/* Returns every cached block to the buddy lists. */
 void pmm_drain_cache(void)
 {
 	bool irq = port_irq_save();
-	pcp_drain(pcp_count);
+	pcp_drain_all();
 	port_irq_restore(irq);
 }
 
@@ -208,43 +263,46 @@ static const uint32_t kind_flag[PAGE_KINDS] = { PG_KERNEL, PG_USER,
 						PG_PGTABLE };
 
 /*
- * The slow part of an allocation: a refill of the cache, or a block of
- * order above 0. Returns NULL when nothing fits.
+ * The slow part of an allocation: a refill of an empty cache, or a block
+ * of an order that is not cached. When the buddy lists have nothing that
+ * fits, the caches are drained (their blocks may merge into one that fits)
+ * and the lists tried again. Returns NULL when nothing fits.
  */
 static __attribute__((noinline)) struct page *alloc_slow(unsigned int order)
 {
 	struct page *page;
-	if (order == 0) {
-		pcp_refill(PCP_BATCH);
-		if (!pcp_count)
-			return NULL;
-		page = list_entry(pcp_list.next, struct page, list);
-		list_remove(&page->list);
-		pcp_count--;
-		return page;
-	}
-	page = rmqueue(order);
-	if (!page && pcp_count) {
-		/* Cached frames may complete a larger block. */
-		pcp_drain(pcp_count);
+	if (order < PMM_PCP_ORDERS) {
+		pcp_refill(order, pcp_batch(order));
+		if (pcp[order].count)
+			return pcp_pop(order);
+	} else {
 		page = rmqueue(order);
+		if (page)
+			return page;
 	}
-	return page;
+	if (!pcp_drain_all())
+		return NULL;
+	return rmqueue(order);
 }
 
-/* Allocates 2^order contiguous frames. */
-struct page *pmm_alloc_block(unsigned int order, unsigned int gfp)
+/*
+ * Allocates 2^order frames: the body of pmm_alloc_frame (order 0, most of
+ * the traffic) and pmm_alloc_block, inlined into both so that the
+ * single-frame path is compiled for the constant order 0. A cached order
+ * nearly always finds its cache non-empty.
+ */
+static inline __attribute__((always_inline)) struct page *
+alloc_block(unsigned int order, unsigned int gfp)
 {
 	unsigned int kind = gfp_kind[(gfp >> 1) & 3];
 	struct page *page;
-
-	if (order == 0)
-		return pmm_alloc_frame(gfp);
-	if (order >= PMM_MAX_ORDER)
-		return NULL;
 	bool irq = port_irq_save();
-	page = alloc_slow(order);
-	if (!page) {
+
+	if (order < PMM_PCP_ORDERS && likely(pcp[order].count != 0))
+		page = pcp_pop(order);
+	else
+		page = alloc_slow(order);
+	if (unlikely(!page)) {
 		pmm_count.alloc_failures++;
 		port_irq_restore(irq);
 		return NULL;
@@ -261,38 +319,18 @@ struct page *pmm_alloc_block(unsigned int order, unsigned int gfp)
 	return page;
 }
 
-/*
- * Allocates one frame, on the shortest path: single frames are most of
- * the traffic, and nearly always come straight from the cache.
- */
+/* Allocates 2^order contiguous frames. */
+struct page *pmm_alloc_block(unsigned int order, unsigned int gfp)
+{
+	if (order >= PMM_MAX_ORDER)
+		return NULL;
+	return alloc_block(order, gfp);
+}
+
+/* Allocates one frame, on the shortest path. */
 struct page *pmm_alloc_frame(unsigned int gfp)
 {
-	unsigned int kind = gfp_kind[(gfp >> 1) & 3];
-	struct page *page;
-	bool irq = port_irq_save();
-
-	if (__builtin_expect(pcp_count != 0, 1)) {
-		page = list_entry(pcp_list.next, struct page, list);
-		list_remove(&page->list);
-		pcp_count--;
-	} else {
-		page = alloc_slow(0);
-		if (!page) {
-			pmm_count.alloc_failures++;
-			port_irq_restore(irq);
-			return NULL;
-		}
-	}
-	pmm_count.free--;
-	pmm_count.kind[kind]++;
-	page->flags = PG_HEAD | kind_flag[kind];
-	page->refcount = 1;
-	page->order = 0;
-	page->rmap = NULL;
-	port_irq_restore(irq);
-	if (gfp & GFP_ZERO)
-		pmm_zero_pages(page_address(page), 1);
-	return page;
+	return alloc_block(0, gfp);
 }
 
 /* Explains why a free was refused, and panics. */
@@ -336,45 +374,42 @@ static inline bool freeable(pfn_t pfn, uint32_t flags, unsigned int order,
 	       (flags & (PG_HEAD | PG_SLAB)) && head_ok && refcount <= 1;
 }
 
-/* Frees a block from alloc_pages. */
-void pmm_free_block(struct page *page, unsigned int order)
+/*
+ * Frees 2^order frames: the body of pmm_free_frame and pmm_free_block.
+ * Small blocks go to their order's cache, larger ones straight back to
+ * the buddy lists.
+ */
+static inline __attribute__((always_inline)) void free_block(struct page *page,
+							     unsigned int order)
 {
-	if (order == 0) {
-		pmm_free_frame(page);
-		return;
-	}
 	pfn_t pfn = (pfn_t)(page - mem_map);
 	uint32_t flags = page->flags;
 
-	if (__builtin_expect(!freeable(pfn, flags, order, page->refcount), 0))
+	if (unlikely(!freeable(pfn, flags, order, page->refcount)))
 		bad_free(page, order);
-
 	page->refcount = 0;
 	bool irq = port_irq_save();
 	pmm_count.kind[page_kind(flags)] -= 1u << order;
 	pmm_count.free += 1u << order;
-	page->flags = 0;
-	free_one(pfn, order);
+	if (order < PMM_PCP_ORDERS) {
+		pcp_push(page, order);
+	} else {
+		page->flags = 0;
+		free_one(pfn, order);
+	}
 	port_irq_restore(irq);
 }
 
-/* Frees one frame into the cache, on the shortest path. */
+/* Frees a block from alloc_pages. */
+void pmm_free_block(struct page *page, unsigned int order)
+{
+	free_block(page, order);
+}
+
+/* Frees one frame, on the shortest path. */
 void pmm_free_frame(struct page *page)
 {
-	pfn_t pfn = (pfn_t)(page - mem_map);
-	uint32_t flags = page->flags;
-
-	if (__builtin_expect(!freeable(pfn, flags, 0, page->refcount), 0))
-		bad_free(page, 0);
-	page->refcount = 0;
-	bool irq = port_irq_save();
-	pmm_count.kind[page_kind(flags)]--;
-	pmm_count.free++;
-	page->flags = PG_PCP;
-	list_push_front(&pcp_list, &page->list);
-	if (++pcp_count > PCP_HIGH)
-		pcp_drain(PCP_BATCH);
-	port_irq_restore(irq);
+	free_block(page, 0);
 }
 
 /* Drops a reference to a single allocated frame; frees it at zero. */
@@ -406,14 +441,20 @@ struct page *virt_to_page(const void *va)
 	return phys_to_page(port_virt_to_phys(va));
 }
 
+/* Blocks of an order in its hot-block cache (0 for orders not cached). */
+static inline uint32_t cached_blocks(unsigned int order)
+{
+	return order < PMM_PCP_ORDERS ? pcp[order].count : 0;
+}
+
 /* Thousandths of free memory in blocks smaller than 2^order frames. */
 uint32_t pmm_unusable_permille(unsigned int order)
 {
-	uint64_t unusable = pcp_count;
+	uint64_t unusable = 0;
 	if (order == 0 || pmm_count.free == 0)
 		return 0;
 	for (unsigned int o = 0; o < order && o < PMM_MAX_ORDER; o++)
-		unusable += (uint64_t)free_area[o].nr << o;
+		unusable += (uint64_t)(free_area[o].nr + cached_blocks(o)) << o;
 	return (uint32_t)(unusable * 1000 / pmm_count.free);
 }
 
@@ -424,7 +465,6 @@ void pmm_get_stats(struct pmm_stats *st)
 	st->total_pages = pmm_count.total;
 	st->managed_pages = pmm_count.managed;
 	st->free_pages = pmm_count.free;
-	st->cached_pages = pcp_count;
 	st->reserved_pages = pmm_count.reserved;
 	st->bootmem_pages = pmm_count.bootmem;
 	st->memmap_pages = pmm_count.memmap;
@@ -433,10 +473,16 @@ void pmm_get_stats(struct pmm_stats *st)
 	st->user_pages = pmm_count.kind[KIND_USER];
 	st->pgtable_pages = pmm_count.kind[KIND_PGTABLE];
 	st->max_pfn = max_pfn;
-	st->largest_free_order = pcp_count ? 0 : -1;
+	st->cached_pages = 0;
+	st->largest_free_order = -1;
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++) {
+		uint32_t cached = cached_blocks(o);
 		st->nr_free[o] = free_area[o].nr;
-		if (free_area[o].nr)
+		if (o < PMM_PCP_ORDERS)
+			st->nr_cached[o] = cached;
+		st->cached_pages += cached << o;
+		/* A cached block is a free block of its order too. */
+		if (free_area[o].nr || cached)
 			st->largest_free_order = (int)o;
 	}
 	uint32_t cap = 1u << (PMM_MAX_ORDER - 1);
@@ -461,21 +507,27 @@ void pmm_dump_stats(void)
 	struct pmm_stats st;
 	pmm_get_stats(&st);
 	pr_info("pmm: %u KiB usable, %u KiB managed: %u KiB free "
-		"(%u cached), %u KiB kernel, %u KiB user, %u KiB page tables\n",
+		"(%u KiB cached), %u KiB kernel, %u KiB user, %u KiB page "
+		"tables\n",
 		st.total_pages * 4, st.managed_pages * 4, st.free_pages * 4,
-		st.cached_pages, st.kernel_pages * 4, st.user_pages * 4,
+		st.cached_pages * 4, st.kernel_pages * 4, st.user_pages * 4,
 		st.pgtable_pages * 4);
 	pr_info("pmm: %u KiB reserved (%u KiB boot data, %u KiB memory map), "
 		"%u KiB highmem unused\n",
 		st.reserved_pages * 4, st.bootmem_pages * 4,
 		st.memmap_pages * 4, st.highmem_pages * 4);
-	char line[160];
+	char line[160], cached[64];
 	int len = 0;
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
 		len += snprintf(line + len, sizeof(line) - (size_t)len,
 				" %u:%u", o, st.nr_free[o]);
-	pr_info("pmm: free blocks per order:%s; fragmentation %u.%u%%\n", line,
-		st.frag_permille / 10, st.frag_permille % 10);
+	len = 0;
+	for (unsigned int o = 0; o < PMM_PCP_ORDERS; o++)
+		len += snprintf(cached + len, sizeof(cached) - (size_t)len,
+				" %u:%u", o, st.nr_cached[o]);
+	pr_info("pmm: free blocks per order:%s; cached:%s; fragmentation "
+		"%u.%u%%\n",
+		line, cached, st.frag_permille / 10, st.frag_permille % 10);
 }
 
 /* Logs an invariant violation for pmm_verify(). */
@@ -528,10 +580,42 @@ static int verify_free_list(unsigned int o, uint32_t *frames)
 	return 0;
 }
 
+/* Checks one hot-block cache; adds its frames to *frames. */
+static int verify_pcp_list(unsigned int o, uint32_t *frames)
+{
+	uint32_t n = 0;
+	struct list_node *pos;
+	list_for_each(pos, &pcp[o].list) {
+		struct page *page = list_entry(pos, struct page, list);
+		VERIFY(page >= mem_map && page < mem_map + max_pfn,
+		       "order %u cache holds a foreign node\n", o);
+		pfn_t pfn = page_to_pfn(page);
+		VERIFY(page->flags == PG_PCP,
+		       "pfn %#x in the order %u cache has flags %#x\n",
+		       (unsigned int)pfn, o, (unsigned int)page->flags);
+		VERIFY((pfn & ((1u << o) - 1)) == 0 &&
+			       pfn + (1u << o) <= max_pfn,
+		       "pfn %#x misaligned or out of range for order %u\n",
+		       (unsigned int)pfn, o);
+		for (uint32_t i = 1; i < (1u << o); i++)
+			VERIFY(page[i].flags == 0,
+			       "pfn %#x inside a cached order %u block has "
+			       "flags %#x\n",
+			       (unsigned int)(pfn + i), o,
+			       (unsigned int)page[i].flags);
+		n++;
+	}
+	VERIFY(n == pcp[o].count && n <= pcp_high(o),
+	       "order %u cache holds %u blocks, counted %u (at most %u)\n", o,
+	       n, pcp[o].count, pcp_high(o));
+	*frames += n << o;
+	return 0;
+}
+
 /* Walks all allocator state and checks every invariant. */
 int pmm_verify(void)
 {
-	uint32_t frames = 0;
+	uint32_t frames = 0, cached = 0;
 	int err;
 	bool irq = port_irq_save();
 
@@ -540,24 +624,12 @@ int pmm_verify(void)
 		if (err)
 			goto out;
 	}
-	uint32_t cached = 0;
-	struct list_node *pos;
-	list_for_each(pos, &pcp_list) {
-		struct page *page = list_entry(pos, struct page, list);
-		err = -EINVAL;
-		if (page < mem_map || page >= mem_map + max_pfn ||
-		    page->flags != PG_PCP) {
-			pr_err("pmm_verify: bad frame in the hot-frame cache\n");
+	for (unsigned int o = 0; o < PMM_PCP_ORDERS; o++) {
+		err = verify_pcp_list(o, &cached);
+		if (err)
 			goto out;
-		}
-		cached++;
 	}
 	err = -EINVAL;
-	if (cached != pcp_count || cached > PCP_HIGH) {
-		pr_err("pmm_verify: cache holds %u frames, counted %u\n",
-		       cached, pcp_count);
-		goto out;
-	}
 	if (frames + cached != pmm_count.free) {
 		pr_err("pmm_verify: %u frames on free lists + %u cached, "
 		       "free counter %u\n",

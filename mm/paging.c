@@ -506,6 +506,23 @@ int vm_space_check(struct vm_space *s)
 }
 
 /*
+ * Fills one page table of the direct map: its first n entries map n
+ * frames from pfn on with the given flags, the others are none. This runs
+ * once per frame of lowmem at boot, so it is a tight loop that writes every
+ * entry exactly once (the table is not zeroed first).
+ */
+static void direct_map_fill(pte_t *pt, pfn_t pfn, uint32_t n, uint32_t flags)
+{
+	pte_t pte = pte_make((paddr_t)pfn << PAGE_SHIFT, flags);
+	uint32_t i;
+
+	for (i = 0; i < n; i++, pte += PAGE_SIZE)
+		pt[i] = pte;
+	for (; i < PT_ENTRIES; i++)
+		pt[i] = 0;
+}
+
+/*
  * Builds the kernel page directory: the direct map of lowmem with 4 KiB
  * pages, text and rodata read-only, physical page 0 unmapped, global when
  * the CPU allows; then loads it.
@@ -530,26 +547,31 @@ int paging_init(void)
 	kernel_space.nr_pgtables = 0;
 	list_push_back(&all_spaces, &kernel_space.link);
 
-	uint32_t g = global_pages ? PTE_G : 0;
+	uint32_t flags = PTE_P | PTE_W | (global_pages ? PTE_G : 0);
 	uint32_t ntables = 0;
 	for (pfn_t base = 0; base < lowmem_end; base += PT_ENTRIES) {
-		struct page *table = alloc_page(GFP_PGTABLE | GFP_ZERO);
+		struct page *table = alloc_page(GFP_PGTABLE);
 		if (!table)
 			return -ENOMEM;
 		pte_t *pt = page_address(table);
 		pfn_t n = lowmem_end - base < PT_ENTRIES ? lowmem_end - base
 							 : PT_ENTRIES;
+		direct_map_fill(pt, base, n, flags);
+		table->pt_used = n;
 		/* Physical page 0 stays unmapped to catch stray pointers. */
-		for (pfn_t i = base ? 0 : 1; i < n; i++) {
-			paddr_t pa = (base + i) << PAGE_SHIFT;
-			vaddr_t va = KERNEL_VMA + pa;
-			uint32_t w = va >= ro_start && va < ro_end ? 0 : PTE_W;
-			pt[i] = pa | PTE_P | w | g;
+		if (base == 0) {
+			pt[0] = 0;
+			table->pt_used--;
 		}
-		table->pt_used = base ? n : n - 1;
 		kernel_space.pgdir[pde_index(KERNEL_VMA) + base / PT_ENTRIES] =
 			page_to_phys(table) | PTE_P | PTE_W;
 		ntables++;
+	}
+	/* The kernel's text and read-only data lose PTE_W. */
+	for (vaddr_t va = ro_start; va < ro_end; va += PAGE_SIZE) {
+		pte_t *ptep = pte_get(&kernel_space, va, false);
+		KASSERT(ptep && (*ptep & PTE_P));
+		*ptep &= ~PTE_W;
 	}
 	vmap_reset();
 	port_paging_start(kernel_space.pgdir_phys, global_pages);

@@ -3,7 +3,8 @@
  *
  * Orders run from 0 (one 4 KiB frame) to PMM_MAX_ORDER - 1 (4 MiB blocks).
  * Allocation and free cost O(PMM_MAX_ORDER), independent of memory size;
- * single frames usually come from a small hot-frame cache in O(1).
+ * blocks of orders below PMM_PCP_ORDERS usually come from small hot-block
+ * caches in O(1).
  *
  * Only lowmem (direct-mapped) frames are handed out for now; highmem frames
  * get a struct page but stay reserved. See docs/memory-manager.md.
@@ -19,6 +20,14 @@
 #include "mm/types.h"
 
 #define PMM_MAX_ORDER 11
+
+/*
+ * Orders 0 .. PMM_PCP_ORDERS - 1 (up to 32 KiB) have a hot-block cache:
+ * the sizes of page tables, slabs and kernel stacks, allocated and freed
+ * all the time (Linux caches the same orders, up to its
+ * PAGE_ALLOC_COSTLY_ORDER).
+ */
+#define PMM_PCP_ORDERS 4
 
 /*
  * Fewer free frames than this after boot reservations and pmm_init refuses
@@ -138,8 +147,8 @@ struct page *virt_to_page(const void *va);
 struct pmm_stats {
 	uint32_t total_pages;	 /* usable RAM below 4 GiB, after mem= */
 	uint32_t managed_pages;	 /* the allocator's: free + allocated */
-	uint32_t free_pages;	 /* free frames, hot-frame cache included */
-	uint32_t cached_pages;	 /* free frames in the hot-frame cache */
+	uint32_t free_pages;	 /* free frames, hot-block caches included */
+	uint32_t cached_pages;	 /* free frames in the hot-block caches */
 	uint32_t reserved_pages; /* usable lowmem frames reserved at boot */
 	uint32_t bootmem_pages;	 /* of those, boot data that can be released */
 	uint32_t memmap_pages;	 /* of those, the struct page array */
@@ -148,8 +157,10 @@ struct pmm_stats {
 	uint32_t user_pages;	 /* allocated for user memory */
 	uint32_t pgtable_pages;	 /* allocated for page tables and directories */
 	uint32_t max_pfn;	 /* frames covered by the memory map */
-	uint32_t nr_free[PMM_MAX_ORDER]; /* free blocks of each order */
-	int largest_free_order; /* order of the largest free block, or -1 */
+	uint32_t nr_free[PMM_MAX_ORDER];    /* blocks on each buddy list */
+	uint32_t nr_cached[PMM_PCP_ORDERS]; /* blocks in each order's cache */
+	/* Order of the largest free block (cached or not), or -1. */
+	int largest_free_order;
 	/*
 	 * External fragmentation in thousandths: how far the largest free
 	 * block falls short of the largest block the free memory could form,
@@ -176,7 +187,7 @@ void pmm_dump_stats(void);
  */
 uint32_t pmm_unusable_permille(unsigned int order);
 
-/* Returns every frame of the hot-frame cache to the buddy lists. */
+/* Returns every block of the hot-block caches to the buddy lists. */
 void pmm_drain_cache(void);
 
 /*

@@ -2,22 +2,33 @@
  * mm/port.h - everything mm/ needs from the machine, in one place.
  *
  * The memory manager is portable C: it contains no inline assembly and
- * includes nothing from kernel/, drivers/ or boot/. What it needs from the
+ * names no file of kernel/, drivers/ or boot/. What it needs from the
  * hardware is listed here, and two environments implement it:
  *
  *   kernel/mm_port.c            the real thing: direct map at KERNEL_VMA,
- *                               invlpg, CR3, CR0/CR4, EFLAGS.IF, rdtsc
+ *   kernel/mm_port_inline.h     invlpg, CR3, CR0/CR4, EFLAGS.IF, rdtsc
  *   tests/host/shim/port_host.c a test double: "physical memory" is a
- *                               malloc'ed arena, TLB flushes are counted,
- *                               and a small MMU model walks the page tables
+ *   tests/host/shim/            malloc'ed arena, TLB flushes are counted,
+ *     port_inline.h             and a small MMU model walks the page tables
  *
- * The same mm/ sources compile in both without any #ifdef.
+ * The same mm/ sources compile in both, without any #ifdef choosing
+ * between them.
  *
- * Only the physical <-> virtual conversion of the direct map is inline: it
- * is on every allocator path, and it is simply "add a constant", the
- * constant being port_direct_map_base (KERNEL_VMA in the kernel, the
- * arena's address on the host). Everything else is an ordinary call; the
- * allocator's fast path makes two of them (interrupt save and restore).
+ * What is on every allocator fast path is inline, because a call would
+ * cost as much as the work itself:
+ *
+ *   - the physical <-> virtual conversion of the direct map, below: "add a
+ *     constant", the constant being port_direct_map_base (KERNEL_VMA in the
+ *     kernel, the arena's address on the host);
+ *   - port_irq_save() and port_irq_restore(), which differ completely
+ *     between the two (pushf/cli/sti against a simulated flag). They come
+ *     from the environment's inline header, which the build names with
+ *     -DPORT_INLINE_HEADER: "kernel/mm_port_inline.h" in the kernel
+ *     (Makefile), "tests/host/shim/port_inline.h" on the host
+ *     (tests/host/host.mk, bench.mk, tests/fuzz/fuzz.mk). So mm/ holds no
+ *     assembly, and no #ifdef picks the environment.
+ *
+ * Everything else is an ordinary call.
  */
 #ifndef MM_PORT_H
 #define MM_PORT_H
@@ -74,11 +85,18 @@ bool port_cpu_has_pge(void);
  */
 void port_kernel_ro_range(vaddr_t *start, vaddr_t *end);
 
-/* Disables interrupts; returns whether they were enabled. */
-bool port_irq_save(void);
-
-/* Re-enables interrupts if port_irq_save() found them enabled. */
-void port_irq_restore(bool was_enabled);
+/*
+ * The environment's inline functions. It must define:
+ *
+ *   static inline bool port_irq_save(void);
+ *       disables interrupts; returns whether they were enabled
+ *   static inline void port_irq_restore(bool was_enabled);
+ *       re-enables interrupts if port_irq_save() found them enabled
+ */
+#ifndef PORT_INLINE_HEADER
+#error "PORT_INLINE_HEADER must name the port's inline header (mm/port.h)"
+#endif
+#include PORT_INLINE_HEADER
 
 /*
  * A monotonic counter for measurements (the time-stamp counter in the

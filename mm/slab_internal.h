@@ -52,9 +52,6 @@
 #include "mm/port.h"
 #include "mm/slab.h"
 
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
-
 /* Internal cache flags, above the public enum kmem_cache_flags. */
 enum {
 	KMEM_CACHE_LARGE = 1u << 16,	/* the pseudo-cache of large kmallocs */

@@ -279,6 +279,75 @@ def run_selftest(args, totals):
         totals.suite(ok, name, detail[:70])
 
 
+def run_bench_once(args, mem, icount):
+    extra = ["-icount", "shift=0,sleep=off"] if icount else []
+    cmd = qemu_cmd(args.kernel, mem, "bench=%s loglevel=3" % args.bench_sel,
+                   args.initrd, extra)
+    status, out, _ = run_qemu(cmd, 300)
+    results = {}
+    for line in out.splitlines():
+        m = re.match(r"BENCH (\S+) (\d+) (\S+)", line.strip())
+        if m:
+            results[m.group(1)] = (int(m.group(2)), m.group(3))
+    if status != EXIT_PASS or "KERNEL PANIC" in out:
+        path = save_log(args.logdir, "bench-%s" % mem, out)
+        print("bench: run at -m %s failed (status %s, log: %s)"
+              % (mem, status, path))
+        return None
+    return results
+
+
+def derive_boot_per_frame(rows, lines):
+    """Boot instructions per extra frame between the smallest and largest
+    memory sizes: (boot@big - boot@small) / (frames@big - frames@small)."""
+    boot = dict((r[0], r[1]) for r in rows if r[0].startswith("boot.tsc"))
+    frames = dict((r[0], r[1]) for r in rows
+                  if r[0].startswith("pmm.total_frames"))
+    sizes = sorted(((v, k.split("@")[1]) for k, v in frames.items()))
+    if len(sizes) < 2:
+        return
+    (f_small, m_small), (f_big, m_big) = sizes[0], sizes[-1]
+    b_small = boot.get("boot.tsc_at_bench@" + m_small)
+    b_big = boot.get("boot.tsc_at_bench@" + m_big)
+    if b_small is None or b_big is None or f_big == f_small:
+        return
+    per = (b_big - b_small) // (f_big - f_small)
+    name = "boot.insns_per_extra_frame(%s-%s)" % (m_big, m_small)
+    rows.append((name, per, "insns", None))
+    lines.append("%s %d insns" % (name, per))
+
+
+def run_bench(args):
+    """Runs the benchmarks under -icount and plain TCG; prints a table."""
+    rows, lines = [], []
+    for mem in args.bench_mem.split(","):
+        exact = run_bench_once(args, mem, True)
+        if exact is None:
+            return 1
+        tcg_runs = [run_bench_once(args, mem, False) for _ in range(3)]
+        if any(r is None for r in tcg_runs):
+            return 1
+        for name, (value, unit) in exact.items():
+            label = "insns" if unit == "tsc" else unit
+            tcg = sorted(r[name][0] for r in tcg_runs if name in r)
+            tcg_med = tcg[len(tcg) // 2] if tcg else None
+            full = "%s@%s" % (name, mem)
+            rows.append((full, value, label, tcg_med if unit == "tsc" else None))
+            lines.append("%s %d %s" % (full, value, label))
+            if unit == "tsc" and tcg_med is not None:
+                lines.append("%s.tcg %d ticks" % (full, tcg_med))
+    derive_boot_per_frame(rows, lines)
+    print("%-44s %12s %-6s %14s" % ("benchmark", "icount", "unit", "TCG ticks (median)"))
+    for full, value, label, tcg in rows:
+        print("%-44s %12d %-6s %14s" % (full, value, label,
+                                        "" if tcg is None else tcg))
+    os.makedirs(os.path.dirname(args.bench_out) or ".", exist_ok=True)
+    with open(args.bench_out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("written to %s" % args.bench_out)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kernel", default="build/kernel.elf")

@@ -17,7 +17,8 @@ FUZZ_CORPUS  := $(FUZZ_DIR)/corpus
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -U_FORTIFY_SOURCE -fno-builtin \
-	-include tests/host/shim/libk_names.h -MMD -MP
+	-include tests/host/shim/libk_names.h -MMD -MP \
+	-DPORT_INLINE_HEADER='"tests/host/shim/port_inline.h"'
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 
 # As in tests/host/host.mk: the real libubsan replaces libk/ubsan.c here.

@@ -8,7 +8,8 @@
 
 BENCH_CFLAGS := -std=gnu11 -g -O2 -Wall -Wextra -Werror -I. \
 	-U_FORTIFY_SOURCE -fno-builtin \
-	-include tests/host/shim/libk_names.h -MMD -MP
+	-include tests/host/shim/libk_names.h -MMD -MP \
+	-DPORT_INLINE_HEADER='"tests/host/shim/port_inline.h"'
 BENCH_SEED ?= 1
 BENCH_OPS  ?= 2000000
 

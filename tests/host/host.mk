@@ -10,7 +10,8 @@
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -U_FORTIFY_SOURCE -fno-builtin \
-	-include tests/host/shim/libk_names.h -MMD -MP
+	-include tests/host/shim/libk_names.h -MMD -MP \
+	-DPORT_INLINE_HEADER='"tests/host/shim/port_inline.h"'
 HOST_LDLIBS := -lcmocka
 
 # libk/ubsan.c is the kernel's UBSan runtime; host programs use the real

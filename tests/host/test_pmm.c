@@ -134,6 +134,50 @@ static void test_init_qemu_128m(void **state)
 	assert_int_equal(pmm_verify(), 0);
 }
 
+/*
+ * pmm_init() does not zero the memory map, but writes every struct page
+ * before the allocator reads any: stale pages that look like free blocks
+ * of some order (what an earlier boot may leave behind) change nothing.
+ * The machine has free blocks ending at reservations and at a hole, whose
+ * struct pages come later in address order.
+ */
+static void test_init_ignores_stale_memmap(void **state)
+{
+	(void)state;
+	struct host_machine m;
+	host_machine_qemu(&m, 32 * MIB);
+	m.map[3].size = 16 * MIB - 0x100000; /* 1 .. 16 MiB */
+	m.map[m.nmap++] = (struct mem_range){ 16 * MIB, 64 * KIB, 2 };
+	m.map[m.nmap++] = (struct mem_range){ 16 * MIB + 64 * KIB, 12 * MIB,
+					      MEM_RANGE_USABLE };
+	m.resv[m.nresv++] = (struct mem_range){ 6 * MIB + 4 * KIB, 20 * KIB,
+						PMM_RESERVE_FIXED };
+	m.resv[m.nresv++] = (struct mem_range){ 11 * MIB + 32 * KIB, 8 * KIB,
+						PMM_RESERVE_BOOT };
+	assert_int_equal(host_machine_boot(&m, 0, false), 0);
+	struct pmm_stats want = stats();
+	struct page *map = mem_map;
+
+	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++) {
+		for (uint32_t i = 0; i < want.max_pfn; i++) {
+			map[i].flags = PG_BUDDY;
+			map[i].order = o;
+			map[i].refcount = 7;
+			list_init(&map[i].list);
+		}
+		/* Same machine, same arena: the map lands on the stale one. */
+		assert_int_equal(host_machine_boot(&m, 0, false), 0);
+		assert_ptr_equal(mem_map, map);
+		struct pmm_stats st = stats();
+		assert_int_equal(st.free_pages, want.free_pages);
+		for (unsigned int k = 0; k < PMM_MAX_ORDER; k++)
+			assert_int_equal(st.nr_free[k], want.nr_free[k]);
+		for (uint32_t i = 0; i < st.max_pfn; i++)
+			assert_int_equal(mem_map[i].refcount, 0);
+		assert_int_equal(pmm_verify(), 0);
+	}
+}
+
 /* Frames in holes, reserved ranges and the first MiB are never free. */
 static void test_reserved_frames_flagged(void **state)
 {
@@ -224,17 +268,18 @@ static void test_split_chain_and_coalesce(void **state)
 {
 	(void)state;
 	boot_two_big_blocks();
-	/* Order 1 (the cache serves only order 0) splits one big block. */
-	struct page *p = alloc_pages(1, GFP_KERNEL);
+	/* Order 4 (the caches serve orders 0-3 only) splits one big block. */
+	struct page *p = alloc_pages(4, GFP_KERNEL);
 	assert_non_null(p);
 	assert_true(page_to_phys(p) == 12 * MIB || page_to_phys(p) == 16 * MIB);
 	struct pmm_stats st = stats();
 	assert_int_equal(st.nr_free[10], 1);
-	assert_int_equal(st.nr_free[0], 0);
-	for (unsigned int o = 1; o < PMM_MAX_ORDER - 1; o++)
+	for (unsigned int o = 0; o < 4; o++)
+		assert_int_equal(st.nr_free[o], 0);
+	for (unsigned int o = 4; o < PMM_MAX_ORDER - 1; o++)
 		assert_int_equal(st.nr_free[o], 1);
 	assert_int_equal(pmm_verify(), 0);
-	free_pages(p, 1);
+	free_pages(p, 4);
 	st = stats();
 	assert_int_equal(st.nr_free[10], 2);
 	for (unsigned int o = 0; o < PMM_MAX_ORDER - 1; o++)
@@ -245,6 +290,7 @@ static void test_split_chain_and_coalesce(void **state)
 	assert_non_null(p);
 	st = stats();
 	assert_int_equal(st.cached_pages, 15);
+	assert_int_equal(st.nr_cached[0], 15);
 	assert_int_equal(st.free_pages, 2047);
 	for (unsigned int o = 0; o < 4; o++)
 		assert_int_equal(st.nr_free[o], 0);
@@ -252,10 +298,136 @@ static void test_split_chain_and_coalesce(void **state)
 		assert_int_equal(st.nr_free[o], 1);
 	free_page(p);
 	assert_int_equal(pmm_verify(), 0);
+
+	/* One order-3 block: its cache takes a batch of 2, the same 16. */
+	p = alloc_pages(3, GFP_KERNEL);
+	assert_non_null(p);
+	st = stats();
+	assert_int_equal(st.nr_cached[3], 1);
+	assert_int_equal(st.cached_pages, 16 + 8);
+	assert_int_equal(st.free_pages, 2048 - 8);
+	assert_int_equal(st.nr_free[4], 0);
+	for (unsigned int o = 5; o < PMM_MAX_ORDER - 1; o++)
+		assert_int_equal(st.nr_free[o], 1);
+	free_pages(p, 3);
+	assert_int_equal(stats().nr_cached[3], 2);
+	assert_int_equal(pmm_verify(), 0);
+
 	pmm_drain_cache();
 	st = stats();
+	assert_int_equal(st.cached_pages, 0);
 	assert_int_equal(st.nr_free[10], 2);
+	for (unsigned int o = 0; o < PMM_MAX_ORDER - 1; o++)
+		assert_int_equal(st.nr_free[o], 0);
+	assert_int_equal(pmm_verify(), 0);
+}
+
+/*
+ * Orders 1-3 are cached like single frames: the block freed last is the
+ * next one handed out, every cache stays within its bound, and cached
+ * blocks count as free.
+ */
+static void test_small_orders_cached(void **state)
+{
+	(void)state;
+	assert_int_equal(host_boot_qemu(16 * MIB, false), 0);
+	struct pmm_stats before = stats();
+	struct page *held[64];
+
+	for (unsigned int order = 1; order < PMM_PCP_ORDERS; order++) {
+		struct page *a = alloc_pages(order, GFP_KERNEL);
+		struct page *b = alloc_pages(order, GFP_KERNEL);
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_int_equal(page_to_phys(a) % (PAGE_SIZE << order), 0);
+		free_pages(a, order);
+		assert_true(a->flags & PG_PCP);
+		assert_true(stats().nr_cached[order] > 0);
+		assert_ptr_equal(alloc_pages(order, GFP_KERNEL), a);
+		free_pages(a, order);
+		free_pages(b, order);
+
+		/* Free many more than the cache keeps: the rest goes back. */
+		for (unsigned int i = 0; i < 64; i++)
+			assert_non_null(held[i] =
+						alloc_pages(order, GFP_KERNEL));
+		for (unsigned int i = 0; i < 64; i++)
+			free_pages(held[i], order);
+		struct pmm_stats st = stats();
+		assert_true(st.nr_cached[order] <= 64u >> order);
+		assert_int_equal(st.free_pages, before.free_pages);
+		assert_int_equal(st.kernel_pages, 0);
+		assert_int_equal(pmm_verify(), 0);
+	}
+	struct pmm_stats st = stats();
+	uint32_t cached = 0;
+	for (unsigned int o = 0; o < PMM_PCP_ORDERS; o++)
+		cached += st.nr_cached[o] << o;
+	assert_int_equal(st.cached_pages, cached);
+	assert_true(cached > 0);
+
+	pmm_drain_cache();
+	st = stats();
+	assert_int_equal(st.cached_pages, 0);
+	for (unsigned int o = 0; o < PMM_PCP_ORDERS; o++)
+		assert_int_equal(st.nr_cached[o], 0);
+	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
+		assert_int_equal(st.nr_free[o], before.nr_free[o]);
+	assert_int_equal(pmm_verify(), 0);
+}
+
+/*
+ * Blocks parked in the caches are not lost: an allocation that finds
+ * nothing on the buddy lists drains them, whatever their order, and the
+ * fragmentation figures count them as the free blocks they are.
+ */
+static void test_caches_drained_on_demand(void **state)
+{
+	(void)state;
+	boot_two_big_blocks();
+	struct page *blocks[256];
+	for (unsigned int i = 0; i < 256; i++)
+		assert_non_null(blocks[i] = alloc_pages(3, GFP_KERNEL));
+	assert_null(alloc_pages(3, GFP_KERNEL));
+	assert_int_equal(stats().free_pages, 0);
+
+	/* Four order-3 blocks fit in their cache: all free memory is there. */
+	for (unsigned int i = 0; i < 4; i++)
+		free_pages(blocks[i], 3);
+	struct pmm_stats st = stats();
+	assert_int_equal(st.free_pages, 32);
+	assert_int_equal(st.cached_pages, 32);
+	assert_int_equal(st.nr_cached[3], 4);
+	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
+		assert_int_equal(st.nr_free[o], 0);
+	assert_int_equal(st.largest_free_order, 3);
+	assert_int_equal(st.frag_permille, 1000 - 1000 * 8 / 32);
+	assert_int_equal(pmm_unusable_permille(3), 0);
+	assert_int_equal(pmm_unusable_permille(4), 1000);
+
+	/* A single frame: its cache and the buddy lists are empty. */
+	struct page *p = alloc_page(GFP_KERNEL);
+	assert_non_null(p);
+	st = stats();
+	assert_int_equal(st.nr_cached[3], 0);
+	assert_int_equal(st.free_pages, 31);
+	assert_int_equal(pmm_verify(), 0);
+	free_page(p);
+
+	/* The four blocks merged back; take them. */
+	pmm_drain_cache();
+	assert_int_equal(stats().nr_free[5], 1);
+	assert_non_null(alloc_pages(5, GFP_KERNEL));
+
+	/* An order-4 block: only the two cached buddies can form it. */
+	free_pages(blocks[4], 3);
+	free_pages(blocks[5], 3);
+	st = stats();
+	assert_int_equal(st.nr_cached[3], 2);
+	assert_int_equal(st.free_pages, 16);
 	assert_int_equal(st.nr_free[4], 0);
+	assert_non_null(alloc_pages(4, GFP_KERNEL));
+	assert_int_equal(stats().free_pages, 0);
 	assert_int_equal(pmm_verify(), 0);
 }
 
@@ -748,9 +920,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_qemu_128m),
+		cmocka_unit_test(test_init_ignores_stale_memmap),
 		cmocka_unit_test(test_reserved_frames_flagged),
 		cmocka_unit_test(test_split_and_merge),
 		cmocka_unit_test(test_split_chain_and_coalesce),
+		cmocka_unit_test(test_small_orders_cached),
+		cmocka_unit_test(test_caches_drained_on_demand),
 		cmocka_unit_test(test_single_frames_and_cache),
 		cmocka_unit_test(test_exhaust_and_return),
 		cmocka_unit_test(test_exhaust_mixed_orders),

@@ -184,20 +184,6 @@ void port_kernel_ro_range(vaddr_t *start, vaddr_t *end)
 	*end = host_ro_end;
 }
 
-bool port_irq_save(void)
-{
-	bool was = host_irq_enabled;
-	host_port_counts.irq_save++;
-	host_irq_enabled = false;
-	return was;
-}
-
-void port_irq_restore(bool was_enabled)
-{
-	if (was_enabled)
-		host_irq_enabled = true;
-}
-
 uint64_t port_timestamp(void)
 {
 	struct timespec ts;
