@@ -51,6 +51,8 @@ UNISTD_32 ?= /usr/i686-linux-gnu/include/asm/unistd_32.h
 KERNEL := $(BUILD)/kernel.elf
 ISO    := $(BUILD)/pagoda.iso
 INITRD := $(BUILD)/initramfs.cpio
+INITRD_MINI := $(BUILD)/initramfs-mini.cpio
+MINI_PROGS  := init sh hello
 
 .PHONY: all kernel iso run debug test bench bench-host fuzz fuzz-ci clean compdb \
 	format help deps
@@ -60,7 +62,7 @@ INITRD := $(BUILD)/initramfs.cpio
 FLAGS_STAMP := $(BUILD)/.kcflags
 $(shell mkdir -p $(BUILD); echo '$(KCFLAGS)' | cmp -s - $(FLAGS_STAMP) || echo '$(KCFLAGS)' > $(FLAGS_STAMP))
 
-all: $(KERNEL) $(ISO)
+all: $(KERNEL) $(ISO) $(INITRD_MINI)
 
 kernel: $(KERNEL)
 iso: $(ISO)
@@ -142,9 +144,22 @@ $(BUILD)/initramfs/bin/%: user/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) $< -o $@
 
-$(INITRD): $(USER_BIN) tools/mkinitramfs.sh
+# Regular files and directories only: make cannot stat looping symlinks.
+FIXTURES := $(shell find tests/initramfs-fixtures -type f -o -type d 2>/dev/null)
+
+$(INITRD): $(USER_BIN) tools/mkinitramfs.sh $(FIXTURES)
 	@mkdir -p $(BUILD)/initramfs
-	tools/mkinitramfs.sh $(BUILD)/initramfs $@
+	@echo "  CPIO    $@"
+	$(Q)tools/mkinitramfs.sh $(BUILD)/initramfs $@
+
+# A small initramfs (the shell and a test program) for the in-kernel suites
+# and for machines too small to hold every program (-m 8M).
+$(INITRD_MINI): $(MINI_PROGS:%=$(BUILD)/initramfs/bin/%) tools/mkinitramfs.sh $(FIXTURES)
+	@rm -rf $(BUILD)/initramfs-mini
+	@mkdir -p $(BUILD)/initramfs-mini/bin
+	@cp $(MINI_PROGS:%=$(BUILD)/initramfs/bin/%) $(BUILD)/initramfs-mini/bin/
+	@echo "  CPIO    $@"
+	$(Q)tools/mkinitramfs.sh $(BUILD)/initramfs-mini $@
 
 $(ISO): $(KERNEL) $(INITRD) iso/boot/grub/grub.cfg
 	@rm -rf $(BUILD)/isodir
@@ -182,7 +197,7 @@ test:
 	@tools/deps.sh --quiet
 	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests $(FUZZ_BIN)
 	@$(PYTHON) tests/run.py --kernel $(KERNEL) --iso $(ISO) --initrd $(INITRD) \
-		--host-bin $(BUILD)/host
+		--initrd-mini $(INITRD_MINI) --host-bin $(BUILD)/host
 
 bench:
 	@tools/deps.sh --quiet

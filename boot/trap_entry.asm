@@ -47,6 +47,12 @@ trap_common:
 	mov ax, KERNEL_DATA_SEL
 	mov ds, ax
 	mov es, ax
+	; FS and GS may hold a process's TLS selector; the kernel does not
+	; use them, and the process's TLS descriptor may be replaced while it
+	; is switched out, so run the kernel with null selectors.
+	xor eax, eax
+	mov fs, ax
+	mov gs, ax
 	cld
 	push esp                ; struct trapframe *
 	call trap_dispatch

@@ -13,6 +13,8 @@
 #include "drivers/keyboard.h"
 #include "drivers/serial.h"
 #include "drivers/vga.h"
+#include "kernel/proc.h"
+#include "kernel/sched.h"
 #include "kernel/trap.h"
 #include "kernel/x86.h"
 #include "libk/printf.h"
@@ -28,6 +30,7 @@ static size_t edit_len;
 static char ready[READY_SIZE];  /* completed lines, a ring */
 static volatile size_t ready_head, ready_tail;  /* read at head, add at tail */
 static volatile unsigned int eof_pending;      /* ^D on an empty line */
+static char input_channel;  /* readers sleep on its address */
 
 void console_init(void)
 {
@@ -62,6 +65,7 @@ static void commit_line(void)
 		ready_tail = next;
 	}
 	edit_len = 0;
+	sched_wakeup(&input_channel);
 }
 
 void console_input_char(char c)
@@ -83,9 +87,10 @@ void console_input_char(char c)
 		}
 		return;
 	case CTRL_D:
-		if (edit_len == 0)
+		if (edit_len == 0) {
 			eof_pending++;
-		else
+			sched_wakeup(&input_channel);
+		} else
 			commit_line();
 		return;
 	}
@@ -120,17 +125,21 @@ size_t console_read(char *buf, size_t size)
 {
 	size_t n = 0;
 
+	bool was = irq_save();
 	for (;;) {
-		cli();
 		if (ready_head != ready_tail)
 			break;
 		if (eof_pending) {
 			eof_pending--;
-			sti();
+			irq_restore(was);
 			return 0;
 		}
-		/* sti; hlt is atomic: no wakeup can slip in between. */
-		__asm__ volatile("sti; hlt" : : : "memory");
+		/* A signal ends the wait; the process acts on it on return. */
+		if (signal_pending(current)) {
+			irq_restore(was);
+			return 0;
+		}
+		sched_sleep(&input_channel);
 	}
 	while (n < size && ready_head != ready_tail) {
 		char c = ready[ready_head];
@@ -139,6 +148,6 @@ size_t console_read(char *buf, size_t size)
 		if (c == '\n')
 			break;
 	}
-	sti();
+	irq_restore(was);
 	return n;
 }

@@ -11,7 +11,9 @@
  *   4. Multiboot info  the memory map and the modules
  *   5. memory manager  frames, the kernel's page tables, the kernel heap
  *   6. timer, input    interrupts on
- *   7. tests or the console prompt
+ *   7. the initramfs, the scheduler
+ *   8. tests or benchmarks if asked for; otherwise the first process,
+ *      init (the kernel prompt if init cannot start)
  */
 #include <stdint.h>
 
@@ -22,10 +24,15 @@
 #include "kernel/gdt.h"
 #include "kernel/ktest.h"
 #include "kernel/monitor.h"
+#include "kernel/fpu.h"
+#include "kernel/initramfs.h"
 #include "kernel/panic.h"
+#include "kernel/proc.h"
+#include "kernel/sched.h"
 #include "kernel/multiboot.h"
 #include "kernel/syscall.h"
 #include "kernel/trap.h"
+#include "kernel/version.h"
 #include "kernel/x86.h"
 #include "libk/log.h"
 #include "libk/printf.h"
@@ -33,7 +40,6 @@
 #include "mm/slab.h"
 #include "mm/vm.h"
 
-#define PAGODA_VERSION "0.1"
 
 void kmain(uint32_t magic, uint32_t mbi_phys);
 
@@ -115,9 +121,18 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	sti();
 	pr_info("Timer at %u Hz; interrupts on\n", pit_hz());
 
+	initramfs_init();
+	fpu_init();
+	sched_init();
 	if (boot_options.bench[0])
 		bench_run(boot_options.bench);
 	if (boot_options.test[0])
 		ktest_run(boot_options.test);
+
+	int err = proc_start_init(boot_options.init, boot_options.init_argv);
+	if (err == 0)
+		sched_idle_loop();
+	pr_err("Cannot start init '%s' (error %d); using the kernel "
+	       "prompt instead\n", boot_options.init, err);
 	monitor_run();
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/fpu.h"
 #include "kernel/trap.h"
 #include "libk/list.h"
 #include "mm/types.h"
@@ -58,6 +59,7 @@ struct file;
 struct mm;
 
 struct proc {
+	struct fpu_state fpu;        /* x87/SSE registers while switched out */
 	int pid;
 	char name[PROC_NAME_MAX];    /* the program's base name */
 	enum proc_state state;

@@ -15,6 +15,7 @@
 #include "drivers/pic.h"
 #include "kernel/gdt.h"
 #include "kernel/panic.h"
+#include "kernel/usertrap.h"
 #include "kernel/x86.h"
 #include "libk/printf.h"
 #include "libk/string.h"
@@ -23,6 +24,7 @@
 #define GATE_INTERRUPT32 0x8E  /* present, DPL 0, 32-bit interrupt gate */
 #define GATE_TRAP32_USER 0xEF  /* present, DPL 3, 32-bit trap gate */
 #define GATE_TASK 0x85         /* present, DPL 0, task gate */
+#define GATE_INTERRUPT32_USER 0xEE  /* present, DPL 3, 32-bit interrupt gate */
 
 struct idt_entry {
 	uint16_t offset_low;
@@ -104,6 +106,11 @@ void trap_init(void)
 	set_gate(T_SYSCALL, trap_stubs[T_SYSCALL], SEL_KERNEL_CODE,
 		 GATE_TRAP32_USER);
 	set_gate(T_DOUBLE, 0, SEL_DF_TSS, GATE_TASK);
+	/* int3 and into may be used by programs (debuggers, overflow checks). */
+	set_gate(T_BREAKPOINT, trap_stubs[T_BREAKPOINT], SEL_KERNEL_CODE,
+		 GATE_INTERRUPT32_USER);
+	set_gate(T_OVERFLOW, trap_stubs[T_OVERFLOW], SEL_KERNEL_CODE,
+		 GATE_INTERRUPT32_USER);
 
 	struct idt_ptr p = { sizeof(idt) - 1, (uint32_t)idt };
 	__asm__ volatile("lidt %0" : : "m"(p));
@@ -168,14 +175,8 @@ static void report_breakpoint(struct trapframe *tf)
 	backtrace_print(tf->eip - 1, tf->ebp);
 }
 
-/* A user-mode exception. Until processes exist, this is a kernel error. */
-__attribute__((weak)) void trap_user_exception(struct trapframe *tf);
-__attribute__((weak)) void trap_user_exception(struct trapframe *tf)
-{
-	panic_trap(tf, "exception from user mode with no process support");
-}
-
-void trap_dispatch(struct trapframe *tf)
+/* Dispatches a trap from the kernel itself. */
+static void kernel_trap(struct trapframe *tf)
 {
 	if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + IRQ_COUNT) {
 		handle_irq(tf);
@@ -183,15 +184,10 @@ void trap_dispatch(struct trapframe *tf)
 	}
 	if (tf->vector == T_BENCH_NOP)
 		return;
-	if (tf->vector == T_SYSCALL) {
-		tf->eax = (uint32_t)syscall_dispatch(tf);
-		return;
-	}
 	if (tf->vector < 32) {
-		if (trap_from_user(tf)) {
-			trap_user_exception(tf);
+		/* A user copy touching a page not present yet, or COW. */
+		if (tf->vector == T_PAGE && trap_user_access_fault(tf))
 			return;
-		}
 		if (tf->vector == T_PAGE && fixup_exception(tf))
 			return;
 		if (trap_kernel_fault_hook && trap_kernel_fault_hook(tf))
@@ -203,4 +199,19 @@ void trap_dispatch(struct trapframe *tf)
 		panic_trap(tf, NULL);
 	}
 	kprintf("trap: ignoring unexpected vector %u\n", tf->vector);
+}
+
+void trap_dispatch(struct trapframe *tf)
+{
+	if (!trap_from_user(tf)) {
+		kernel_trap(tf);
+		return;
+	}
+	if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + IRQ_COUNT)
+		handle_irq(tf);
+	else if (tf->vector == T_SYSCALL)
+		tf->eax = (uint32_t)syscall_dispatch(tf);
+	else  /* an exception: int $n to any other gate raises #GP */
+		trap_user_exception(tf);
+	trap_return_to_user(tf);
 }

@@ -51,7 +51,12 @@ enum vma_kind {
 
 struct shm_object;
 
-/* What a VMA_FILE region maps: bytes of a file image held in memory. */
+/*
+ * What a VMA_FILE region maps: bytes of a file image held in memory. A
+ * page within filesz holds the file's bytes and zeros after the file's
+ * end; a page within filesz but wholly past the end of the file is an
+ * error (MM_FAULT_BUS, as mapping beyond the end of a file is on Linux).
+ */
 struct vma_file {
 	const uint8_t *data;   /* the whole file */
 	uint32_t size;         /* its size */
@@ -60,6 +65,7 @@ struct vma_file {
 				  the rest of the region reads as zeros */
 	const char *path;      /* for /proc/PID/maps */
 	uint32_t ino;          /* for /proc/PID/maps */
+	uint32_t dev;          /* for /proc/PID/maps: major << 8 | minor */
 };
 
 struct vma {
@@ -100,6 +106,26 @@ struct mm {
 #define MM_STACK_TOP KERNEL_VMA
 #define MM_STACK_GAP (1u << 20)       /* between stack limit and mmap area */
 #define MM_DEFAULT_STACK_LIMIT (8u << 20)  /* Linux's RLIMIT_STACK default */
+/*
+ * At most this much address space is set aside for the stack when
+ * mmap_base is placed (an unlimited RLIMIT_STACK would leave none for
+ * mmap otherwise).
+ */
+#define MM_STACK_MAX_RESERVE (1u << 30)
+/*
+ * The lowest address a mapping may use: Linux's default vm.mmap_min_addr
+ * (64 KiB), which keeps a NULL pointer plus a small offset faulting.
+ */
+#define MM_MMAP_MIN_ADDR 0x10000u
+
+/*
+ * Page-fault error code bits, as the CPU pushes them (Intel SDM vol. 3A,
+ * 4.7, figure 4-12); mm_fault() takes the error code unchanged.
+ */
+#define MM_PF_PRESENT (1u << 0)  /* 0: page not present, 1: protection */
+#define MM_PF_WRITE (1u << 1)    /* the access was a write */
+#define MM_PF_USER (1u << 2)     /* the access came from ring 3 */
+#define MM_PF_FETCH (1u << 4)    /* instruction fetch (with NX only) */
 
 /* Flags for mm_map. */
 #define MM_MAP_FIXED (1u << 0)    /* exactly at addr, replacing what is there */
@@ -116,9 +142,17 @@ enum mm_fault_result {
 	MM_FAULT_BUS,             /* beyond the end of a file mapping (SIGBUS) */
 };
 
-/* Creates an empty address space (no regions). Returns 0 or -ENOMEM. */
+/*
+ * Creates an empty address space (no regions): stack_top MM_STACK_TOP,
+ * the default stack limit, no RLIMIT_AS or RLIMIT_DATA, no heap yet.
+ * Returns 0 or -ENOMEM.
+ */
 int mm_create(struct mm **out);
-/* Frees every page, page table and region, and the mm itself. */
+/*
+ * Frees every page, page table, region and shared-memory attachment, and
+ * the mm itself. If mm is the loaded address space, the kernel's is
+ * loaded first.
+ */
 void mm_destroy(struct mm *mm);
 /*
  * Copies an address space for fork: private pages become copy-on-write in
@@ -132,50 +166,115 @@ int mm_fork(struct mm *parent, struct mm **child);
  * addr is a hint: used if free, else the highest free range below
  * mmap_base is taken. With MM_MAP_FIXED, whatever was mapped in
  * [addr, addr+len) is unmapped first. file may be NULL (anonymous) and
- * describes file contents otherwise. Returns 0 and sets *out, or -ENOMEM
- * (no room, or RLIMIT_AS exceeded) or -EINVAL (bad alignment or range).
+ * describes file contents otherwise (kind VMA_FILE; file->offset page
+ * aligned). MM_MAP_SHARED with VMA_ANON (or VMA_SHM) makes shared
+ * anonymous memory: a new shm object of len bytes, kind VMA_SHM.
+ * Returns 0 and sets *out, or -ENOMEM (no room, RLIMIT_AS or, for private
+ * writable memory, RLIMIT_DATA exceeded, or end beyond user space),
+ * -EINVAL (len 0, bad alignment, bad prot or kind), -EPERM (a fixed
+ * address below MM_MMAP_MIN_ADDR), -EACCES (a shared file mapping with
+ * PROT_WRITE: file images are read-only).
  */
 int mm_map(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot,
 	   uint32_t flags, enum vma_kind kind, const struct vma_file *file,
 	   vaddr_t *out);
-/* Unmaps [addr, addr+len), splitting regions; frees their pages. */
+/*
+ * Unmaps [addr, addr+len), splitting regions; frees their pages. Returns 0,
+ * -EINVAL (addr not aligned, len 0, range beyond user space) or -ENOMEM (a
+ * region could not be split).
+ */
 int mm_unmap(struct mm *mm, vaddr_t addr, size_t len);
-/* Changes protection of [addr, addr+len); every page must be mapped. */
+/*
+ * Changes protection of [addr, addr+len); every page must be mapped.
+ * Returns 0, -EINVAL (alignment, prot), -ENOMEM (a hole in the range, or
+ * no memory to split) or -EACCES (write on a shared file mapping).
+ */
 int mm_protect(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot);
-/* madvise(MADV_DONTNEED): drops the pages; private memory reads as zero. */
+/*
+ * madvise(MADV_DONTNEED): drops the pages; private memory reads as zero
+ * (file regions: as the file) afterwards, shared memory keeps its
+ * contents. Returns 0, -EINVAL (alignment) or -ENOMEM (part of the range
+ * is not mapped; the mapped part is still dropped).
+ */
 int mm_dontneed(struct mm *mm, vaddr_t addr, size_t len);
 /*
  * Moves the break. new_brk == 0 queries. Growing is lazy (pages come on
  * fault); shrinking frees the pages above the new break. Returns the
- * break in effect afterwards (Linux brk semantics: unchanged on failure).
+ * break in effect afterwards (Linux brk semantics: unchanged on failure:
+ * below brk_start, into another region or its guard gap, beyond
+ * RLIMIT_DATA or RLIMIT_AS).
  */
 vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk);
-/* Sets up the main stack region ending at stack_top. */
+/* Sets where the heap starts (end of the program's data): brk = start. */
+void mm_init_brk(struct mm *mm, vaddr_t start);
+/*
+ * Sets up the main stack region ending at stack_top (page aligned), at
+ * least `initial` bytes, and places mmap_base below the stack's reserve
+ * (limit_stack, at most MM_STACK_MAX_RESERVE) and MM_STACK_GAP. Returns 0,
+ * -EINVAL (alignment, or the range is taken) or -ENOMEM.
+ */
 int mm_setup_stack(struct mm *mm, vaddr_t stack_top, size_t initial);
 
 /*
  * Writes n bytes into the user memory of mm, which need not be the current
  * address space (execve builds the new stack this way): pages are brought
- * in as a write fault would. Returns 0, or -EFAULT if a page is not in a
- * writable region, or -ENOMEM.
+ * in as a write fault would (the stack grows too). Returns 0, or -EFAULT if
+ * a page is not in a writable region, or -ENOMEM.
  */
 int mm_write(struct mm *mm, vaddr_t addr, const void *src, size_t n);
+/*
+ * Reads n bytes of the user memory of mm (e.g. another process's
+ * arguments for /proc/PID/cmdline), bringing pages in as a read fault
+ * would. Returns 0, -EFAULT (not in a readable region) or -ENOMEM.
+ */
+int mm_read(struct mm *mm, vaddr_t addr, void *dst, size_t n);
+/*
+ * Whether the regions over [addr, addr+n) allow an access (reading, or
+ * writing if write): -EFAULT if one forbids it, else 0. Parts outside any
+ * region are left to the fault path (they may be stack growth). The MMU
+ * checks the kernel's accesses to user memory only where pages are absent
+ * or read-only; this also catches resident pages of PROT_NONE regions,
+ * which stay present but reachable by the kernel alone.
+ */
+int mm_check_access(struct mm *mm, vaddr_t addr, size_t n, bool write);
 
 /* The region containing addr, or NULL. */
 struct vma *mm_find_vma(struct mm *mm, vaddr_t addr);
+/* The region after v in address order (the first one if v is NULL). */
+struct vma *mm_next_vma(struct mm *mm, struct vma *v);
+/* Resident pages of region v (walks its page tables). */
+uint32_t mm_vma_rss(struct mm *mm, struct vma *v);
 
 /*
- * Resolves a page fault at addr with the CPU's error code (PF_* bits in
- * kernel/trap.h: present, write, user). Returns MM_FAULT_OK when the page
- * is now mapped as the access needs, else the reason it is an error.
- * Counts the fault in the vmstat counters.
+ * Resolves a page fault at addr with the CPU's error code (MM_PF_* bits,
+ * the same as PF_* in kernel/trap.h: present, write, user). A fault from
+ * kernel mode on a user address (a user copy) is resolved the same way.
+ * Returns MM_FAULT_OK when the page is now mapped as the access needs,
+ * else the reason it is an error. Counts the fault in vm_events.
  */
 enum mm_fault_result mm_fault(struct mm *mm, vaddr_t addr, uint32_t error);
+/* A short description of r for the fault report. */
 const char *mm_fault_reason(enum mm_fault_result r);
 
-/* Writes /proc/PID/maps text (Linux format) into buf; returns the length. */
+/*
+ * Writes /proc/PID/maps text (Linux format) into buf, like snprintf:
+ * at most size - 1 characters and a NUL (when size > 0), whole lines only.
+ * Returns the length of the complete text, so a return >= size means
+ * it was cut (call again with a larger buffer).
+ */
 size_t mm_format_maps(struct mm *mm, char *buf, size_t size);
+/* Fills *u (/proc/PID/status figures, in pages). */
 void mm_get_usage(struct mm *mm, struct mm_usage *u);
+
+/*
+ * Checks the invariants of mm: regions sorted, disjoint, aligned, inside
+ * user space; every present user PTE inside a region, allowed by its
+ * protection, counted in rss; private pages shared with another mapping
+ * marked copy-on-write; the page tables' own invariants. Returns 0 or
+ * -EINVAL after logging the first violation. O(regions + page tables):
+ * for tests and debugging.
+ */
+int mm_check(struct mm *mm);
 
 /* System-wide virtual-memory event counters (/proc/vmstat). */
 struct vm_events {

@@ -165,7 +165,7 @@ def parse_tap(out):
 def run_kernel(args, totals, mem, selection, timeout):
     name = "kernel -m %s" % mem
     cmd = qemu_cmd(args.kernel, mem, "test=%s loglevel=4" % selection,
-                   args.initrd)
+                   args.initrd_mini)
     status, out, secs = run_qemu(cmd, timeout)
     problem = verdict_problem(status, out, r"# ktest: \d+ passed")
     suites = parse_tap(out)
@@ -204,7 +204,7 @@ def run_boot_iso(args, totals):
             chunk = None
         if chunk:
             out += chunk
-        if not sent and b"pagoda> " in out:
+        if not sent and (b"pagoda> " in out or b"pagoda$ " in out):
             p.stdin.write(b"uptime\npoweroff\n")
             p.stdin.flush()
             sent = True
@@ -229,10 +229,10 @@ def run_boot_iso(args, totals):
 def run_prompt_boot(args, totals, mem):
     """Boots with -kernel at a memory size, checks the map and the prompt."""
     name = "boot -m %s" % mem
-    cmd = qemu_cmd(args.kernel, mem, "loglevel=7", args.initrd)
+    cmd = qemu_cmd(args.kernel, mem, "loglevel=7", args.initrd_mini)
     status, out, secs = run_qemu(cmd, 20, "poweroff\n")
-    ok = status == 0 and "pagoda> " in out and "usable" in out and \
-        "KERNEL PANIC" not in out
+    ok = status == 0 and ("pagoda> " in out or "pagoda$ " in out) and \
+        "usable" in out and "KERNEL PANIC" not in out
     detail = "memory map and prompt in %.1fs" % secs
     if not ok:
         detail = "(log: %s)" % save_log(args.logdir, name, out)
@@ -353,6 +353,9 @@ def main():
     ap.add_argument("--kernel", default="build/kernel.elf")
     ap.add_argument("--iso", default="build/pagoda.iso")
     ap.add_argument("--initrd", default="build/initramfs.cpio")
+    ap.add_argument("--initrd-mini", default="build/initramfs-mini.cpio",
+                    help="the small initramfs for kernel suites and small "
+                    "machines")
     ap.add_argument("--host-bin", default="build/host")
     ap.add_argument("--logdir", default="build/test-logs")
     ap.add_argument("--mem", default="8M,128M,1G,3G",

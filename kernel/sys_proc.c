@@ -1,0 +1,522 @@
+/*
+ * kernel/sys_proc.c - process system calls: fork, execve, exit, wait,
+ * signals, identity, limits and thread-area setup.
+ *
+ * Numbers and structure layouts are Linux i386's
+ * (arch/x86/entry/syscalls/syscall_32.tbl and the uapi headers).
+ */
+#include "drivers/qemu.h"
+#include "kernel/exec.h"
+#include "kernel/file.h"
+#include "kernel/gdt.h"
+#include "kernel/initramfs.h"
+#include "kernel/proc.h"
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+#include "kernel/uaccess.h"
+#include "libk/errno.h"
+#include "libk/printf.h"
+#include "libk/string.h"
+#include "mm/mm.h"
+#include "mm/slab.h"
+
+int proc_exit_status(int code);
+void proc_exec_image(struct proc *p, struct exec_image *img);
+
+/* Linux's PATH_MAX (include/uapi/linux/limits.h). */
+#define PATH_MAX 4096
+
+#define CLONE_VM 0x00000100
+#define CLONE_THREAD 0x00010000
+#define CSIGNAL 0x000000ff
+#define CLONE_SUPPORTED                                                       \
+	(CSIGNAL | 0x00100000 /* PARENT_SETTID */ |                          \
+	 0x00200000 /* CHILD_CLEARTID */ | 0x01000000 /* CHILD_SETTID */)
+
+static int32_t sys_exit(const struct syscall_args *a)
+{
+	proc_exit(proc_exit_status((int)a->arg[0]));
+}
+SYSCALL(1, exit, sys_exit);
+SYSCALL(252, exit_group, sys_exit);
+
+static int32_t sys_fork(const struct syscall_args *a)
+{
+	return proc_fork(a->tf, 0, 0, 0);
+}
+SYSCALL(2, fork, sys_fork);
+/* vfork acts as fork: copy-on-write makes that cheap enough. */
+SYSCALL(190, vfork, sys_fork);
+
+/* i386 clone(flags, child_stack, parent_tid, tls, child_tid). */
+static int32_t sys_clone(const struct syscall_args *a)
+{
+	uint32_t flags = a->arg[0];
+	if (flags & (CLONE_VM | CLONE_THREAD))
+		return -ENOSYS;  /* no threads */
+	if ((flags & ~CLONE_SUPPORTED) || a->arg[1])
+		return -EINVAL;
+	return proc_fork(a->tf, flags, a->arg[4], a->arg[2]);
+}
+SYSCALL(120, clone, sys_clone);
+
+/* Copies a user argv or envp array into kernel strings. */
+static int copy_strings(uint32_t uarr, char ***out, size_t *total)
+{
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+
+	for (;; n++) {
+		uint32_t uptr = 0;
+		if (uarr && (err = copy_from_user(&uptr, (void *)(uarr + 4 * n),
+						  4)))
+			goto out_err;
+		if (n + 1 >= cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **nv = kmalloc(ncap * sizeof(*nv), GFP_KERNEL);
+			if (!nv) {
+				err = -ENOMEM;
+				goto out_err;
+			}
+			if (v)
+				memcpy(nv, v, n * sizeof(*nv));
+			kfree(v);
+			v = nv;
+			cap = ncap;
+		}
+		v[n] = NULL;
+		if (!uptr)
+			break;
+		char *buf = kmalloc(EXEC_ARG_STRLEN_MAX, GFP_KERNEL);
+		if (!buf) {
+			err = -ENOMEM;
+			goto out_err;
+		}
+		int len = strncpy_from_user(buf, (const char *)uptr,
+					    EXEC_ARG_STRLEN_MAX);
+		if (len < 0) {
+			kfree(buf);
+			err = len == -ENAMETOOLONG ? -E2BIG : len;
+			goto out_err;
+		}
+		/* Strings and the pointers to them count (as in exec.h). */
+		*total += (size_t)len + 1 + sizeof(uint32_t);
+		if (*total > EXEC_ARGS_MAX) {
+			kfree(buf);
+			err = -E2BIG;
+			goto out_err;
+		}
+		v[n] = buf;
+		v[n + 1] = NULL;
+	}
+	*out = v;
+	return 0;
+
+out_err:
+	for (size_t i = 0; v && i < n && v[i]; i++)
+		kfree(v[i]);
+	kfree(v);
+	return err;
+}
+
+static void free_strings(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		kfree(v[i]);
+	kfree(v);
+}
+
+static int32_t sys_execve(const struct syscall_args *a)
+{
+	char **argv = NULL, **envp = NULL;
+	size_t total = 0;
+	struct exec_image img;
+	char *path = kmalloc(PATH_MAX, GFP_KERNEL);
+
+	if (!path)
+		return -ENOMEM;
+	int err = strncpy_from_user(path, (const char *)a->arg[0], PATH_MAX);
+	if (err < 0)
+		goto out_path;
+	err = copy_strings(a->arg[1], &argv, &total);
+	if (err)
+		goto out_path;
+	err = copy_strings(a->arg[2], &envp, &total);
+	if (err)
+		goto out_argv;
+	/* Relative paths start at the current directory, as on Linux. */
+	struct vnode vn;
+	err = namei(fs_cwd(current), path, NAMEI_FOLLOW, &vn, NULL, 0);
+	if (err)
+		goto out_envp;
+	struct inode *file = initramfs_fs_inode(&vn);
+	if (!file) {
+		err = -EACCES;  /* /proc and /dev files are not programs */
+		goto out_envp;
+	}
+	err = exec_build_file(file, path, argv, envp, current->rlim, &img);
+	if (err)
+		goto out_envp;
+	files_exec(current);
+	proc_exec_image(current, &img);
+	err = 0;
+out_envp:
+	free_strings(envp);
+out_argv:
+	free_strings(argv);
+out_path:
+	kfree(path);
+	/* On success the new program starts with the frame exec set up. */
+	return err;
+}
+SYSCALL(11, execve, sys_execve);
+
+/* wait4(pid, status, options, rusage): rusage is filled with zeros. */
+static int32_t sys_wait4(const struct syscall_args *a)
+{
+	int status = 0;
+	int pid = proc_wait((int)a->arg[0], &status, (int)a->arg[2]);
+	if (pid > 0 && a->arg[1] &&
+	    copy_to_user((void *)a->arg[1], &status, sizeof(status)))
+		return -EFAULT;
+	if (pid >= 0 && a->arg[3]) {
+		/* struct rusage on i386: 18 longs. */
+		if (clear_user((void *)a->arg[3], 18 * 4))
+			return -EFAULT;
+	}
+	return pid;
+}
+SYSCALL(114, wait4, sys_wait4);
+
+static int32_t sys_waitpid(const struct syscall_args *a)
+{
+	struct syscall_args b = *a;
+	b.arg[3] = 0;
+	return sys_wait4(&b);
+}
+SYSCALL(7, waitpid, sys_waitpid);
+
+static int32_t sys_getpid(const struct syscall_args *a)
+{
+	(void)a;
+	return current->pid;
+}
+SYSCALL(20, getpid, sys_getpid);
+SYSCALL(224, gettid, sys_getpid);
+
+static int32_t sys_getppid(const struct syscall_args *a)
+{
+	(void)a;
+	return current->parent ? current->parent->pid : 0;
+}
+SYSCALL(64, getppid, sys_getppid);
+
+static int32_t sys_kill(const struct syscall_args *a)
+{
+	int pid = (int)a->arg[0];
+	if (pid <= 0)
+		pid = pid == 0 || pid == -1 ? current->pid : -pid;
+	return proc_kill(pid, (int)a->arg[1]);
+}
+SYSCALL(37, kill, sys_kill);
+
+static int32_t sys_tkill(const struct syscall_args *a)
+{
+	return proc_kill((int)a->arg[0], (int)a->arg[1]);
+}
+SYSCALL(238, tkill, sys_tkill);
+
+static int32_t sys_tgkill(const struct syscall_args *a)
+{
+	if ((int)a->arg[0] != (int)a->arg[1])
+		return -ESRCH;  /* one thread per process: tid == tgid */
+	return proc_kill((int)a->arg[1], (int)a->arg[2]);
+}
+SYSCALL(270, tgkill, sys_tgkill);
+
+/* struct sigaction for rt_sigaction on i386: handler, flags, restorer, mask. */
+struct k_sigaction {
+	uint32_t handler;
+	uint32_t flags;
+	uint32_t restorer;
+	uint64_t mask;
+};
+
+static int32_t sys_rt_sigaction(const struct syscall_args *a)
+{
+	int sig = (int)a->arg[0];
+	struct k_sigaction act, old = { 0 };
+
+	if (sig < 1 || sig >= NSIG || a->arg[3] != 8)
+		return -EINVAL;
+	old.handler = current->sig_handler[sig];
+	if (a->arg[1]) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			return -EINVAL;
+		if (copy_from_user(&act, (void *)a->arg[1], sizeof(act)))
+			return -EFAULT;
+	}
+	if (a->arg[2] && copy_to_user((void *)a->arg[2], &old, sizeof(old)))
+		return -EFAULT;
+	if (a->arg[1])
+		current->sig_handler[sig] = act.handler;
+	return 0;
+}
+SYSCALL(174, rt_sigaction, sys_rt_sigaction);
+
+static int32_t sys_rt_sigprocmask(const struct syscall_args *a)
+{
+	uint64_t set, old = current->sig_blocked;
+	const uint64_t unblockable = (1ull << (SIGKILL - 1)) |
+				     (1ull << (SIGSTOP - 1));
+
+	if (a->arg[3] != 8)
+		return -EINVAL;
+	if (a->arg[1]) {
+		if (copy_from_user(&set, (void *)a->arg[1], sizeof(set)))
+			return -EFAULT;
+		switch (a->arg[0]) {
+		case 0:  /* SIG_BLOCK */
+			current->sig_blocked |= set;
+			break;
+		case 1:  /* SIG_UNBLOCK */
+			current->sig_blocked &= ~set;
+			break;
+		case 2:  /* SIG_SETMASK */
+			current->sig_blocked = set;
+			break;
+		default:
+			return -EINVAL;
+		}
+		current->sig_blocked &= ~unblockable;
+	}
+	if (a->arg[2] && copy_to_user((void *)a->arg[2], &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+SYSCALL(175, rt_sigprocmask, sys_rt_sigprocmask);
+
+/* stack_t: ss_sp, ss_flags, ss_size. Recorded nowhere: no handlers run. */
+static int32_t sys_sigaltstack(const struct syscall_args *a)
+{
+	const uint32_t disabled[3] = { 0, 2 /* SS_DISABLE */, 0 };
+	uint32_t ss[3];
+	if (a->arg[0] && copy_from_user(ss, (void *)a->arg[0], sizeof(ss)))
+		return -EFAULT;
+	if (a->arg[1] &&
+	    copy_to_user((void *)a->arg[1], disabled, sizeof(disabled)))
+		return -EFAULT;
+	return 0;
+}
+SYSCALL(186, sigaltstack, sys_sigaltstack);
+
+/*
+ * struct user_desc (asm/ldt.h): entry_number, base_addr, limit, then the
+ * flag bits seg_32bit:1 contents:2 read_exec_only:1 limit_in_pages:1
+ * seg_not_present:1 useable:1.
+ */
+struct user_desc {
+	uint32_t entry_number;
+	uint32_t base_addr;
+	uint32_t limit;
+	uint32_t flags;
+};
+#define UD_LIMIT_IN_PAGES (1u << 4)
+#define UD_NOT_PRESENT (1u << 5)
+#define UD_READ_EXEC_ONLY (1u << 3)
+
+static int32_t sys_set_thread_area(const struct syscall_args *a)
+{
+	struct user_desc d;
+	void *ud = (void *)a->arg[0];
+
+	if (copy_from_user(&d, ud, sizeof(d)))
+		return -EFAULT;
+	int slot;
+	if (d.entry_number == 0xFFFFFFFFu) {
+		for (slot = 0; slot < TLS_SLOTS; slot++) {
+			if (!current->tls[slot].present)
+				break;
+		}
+		if (slot == TLS_SLOTS)
+			return -ESRCH;
+		d.entry_number = GDT_TLS_FIRST + (uint32_t)slot;
+		if (copy_to_user(ud, &d.entry_number, 4))
+			return -EFAULT;
+	}
+	if (d.entry_number < GDT_TLS_FIRST ||
+	    d.entry_number >= GDT_TLS_FIRST + TLS_SLOTS)
+		return -EINVAL;
+	slot = (int)(d.entry_number - GDT_TLS_FIRST);
+	struct tls_desc *t = &current->tls[slot];
+	bool empty = (d.flags & UD_NOT_PRESENT) && (d.flags & UD_READ_EXEC_ONLY)
+		     && !d.base_addr && !d.limit;
+	t->present = !empty && !(d.flags & UD_NOT_PRESENT);
+	t->base = d.base_addr;
+	/* The GDT takes the limit in pages: byte limits round up. */
+	t->limit = d.flags & UD_LIMIT_IN_PAGES ? d.limit : d.limit >> 12;
+	t->flags = d.flags;
+	gdt_set_tls((unsigned int)slot, t->base, t->limit, t->present);
+	return 0;
+}
+SYSCALL(243, set_thread_area, sys_set_thread_area);
+
+static int32_t sys_get_thread_area(const struct syscall_args *a)
+{
+	struct user_desc d;
+	if (copy_from_user(&d, (void *)a->arg[0], sizeof(d)))
+		return -EFAULT;
+	if (d.entry_number < GDT_TLS_FIRST ||
+	    d.entry_number >= GDT_TLS_FIRST + TLS_SLOTS)
+		return -EINVAL;
+	const struct tls_desc *t = &current->tls[d.entry_number - GDT_TLS_FIRST];
+	d.base_addr = t->base;
+	d.limit = t->limit;
+	d.flags = t->present ? t->flags : UD_NOT_PRESENT | UD_READ_EXEC_ONLY;
+	return copy_to_user((void *)a->arg[0], &d, sizeof(d));
+}
+SYSCALL(244, get_thread_area, sys_get_thread_area);
+
+static int32_t sys_set_tid_address(const struct syscall_args *a)
+{
+	current->clear_child_tid = a->arg[0];
+	return current->pid;
+}
+SYSCALL(258, set_tid_address, sys_set_tid_address);
+
+/* Robust futex lists only matter with threads: accepted and ignored. */
+static int32_t sys_set_robust_list(const struct syscall_args *a)
+{
+	return a->arg[1] == 12 ? 0 : -EINVAL;  /* sizeof(robust_list_head) */
+}
+SYSCALL(311, set_robust_list, sys_set_robust_list);
+
+/* Limits: prlimit64 is the general one; the others are views of it. */
+static int do_prlimit(int pid, unsigned int res, const struct rlimit64 *new,
+		      struct rlimit64 *old)
+{
+	struct proc *p = pid ? proc_find(pid) : current;
+	if (!p)
+		return -ESRCH;
+	if (res >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (old)
+		*old = p->rlim[res];
+	if (new) {
+		if (new->cur > new->max)
+			return -EINVAL;
+		p->rlim[res] = *new;
+		if (p->mm) {
+			p->mm->limit_stack = p->rlim[RLIMIT_STACK].cur;
+			p->mm->limit_as = p->rlim[RLIMIT_AS].cur;
+			p->mm->limit_data = p->rlim[RLIMIT_DATA].cur;
+		}
+	}
+	return 0;
+}
+
+static int32_t sys_prlimit64(const struct syscall_args *a)
+{
+	struct rlimit64 new, old;
+	if (a->arg[2] && copy_from_user(&new, (void *)a->arg[2], sizeof(new)))
+		return -EFAULT;
+	int err = do_prlimit((int)a->arg[0], a->arg[1],
+			     a->arg[2] ? &new : NULL, &old);
+	if (!err && a->arg[3] &&
+	    copy_to_user((void *)a->arg[3], &old, sizeof(old)))
+		return -EFAULT;
+	return err;
+}
+SYSCALL(340, prlimit64, sys_prlimit64);
+
+/* The 32-bit struct rlimit: RLIM_INFINITY is ~0 (ugetrlimit). */
+static uint32_t clamp32(uint64_t v, uint32_t infinity)
+{
+	return v >= infinity ? infinity : (uint32_t)v;
+}
+
+static int get_rlimit32(const struct syscall_args *a, uint32_t infinity)
+{
+	struct rlimit64 old;
+	int err = do_prlimit(0, a->arg[0], NULL, &old);
+	if (err)
+		return err;
+	uint32_t r[2] = { clamp32(old.cur, infinity),
+			  clamp32(old.max, infinity) };
+	return copy_to_user((void *)a->arg[1], r, sizeof(r));
+}
+
+static int32_t sys_ugetrlimit(const struct syscall_args *a)
+{
+	return get_rlimit32(a, 0xFFFFFFFFu);
+}
+SYSCALL(191, ugetrlimit, sys_ugetrlimit);
+
+/* The old getrlimit reports "infinity" as 0x7FFFFFFF. */
+static int32_t sys_getrlimit(const struct syscall_args *a)
+{
+	return get_rlimit32(a, 0x7FFFFFFFu);
+}
+SYSCALL(76, getrlimit, sys_getrlimit);
+
+static int32_t sys_setrlimit(const struct syscall_args *a)
+{
+	uint32_t r[2];
+	if (copy_from_user(r, (void *)a->arg[1], sizeof(r)))
+		return -EFAULT;
+	struct rlimit64 new = {
+		r[0] == 0xFFFFFFFFu ? RLIM64_INFINITY : r[0],
+		r[1] == 0xFFFFFFFFu ? RLIM64_INFINITY : r[1],
+	};
+	return do_prlimit(0, a->arg[0], &new, NULL);
+}
+SYSCALL(75, setrlimit, sys_setrlimit);
+
+/* Restartable sequences need kernel support Pagoda does not have; glibc
+ * copes with -ENOSYS, so say so without logging it. */
+static int32_t sys_rseq(const struct syscall_args *a)
+{
+	(void)a;
+	return -ENOSYS;
+}
+SYSCALL(386, rseq, sys_rseq);
+
+/* reboot(2) magic numbers and commands (include/uapi/linux/reboot.h). */
+#define LINUX_REBOOT_MAGIC1 0xfee1deadu
+#define LINUX_REBOOT_MAGIC2 672274793u
+#define LINUX_REBOOT_MAGIC2A 85072278u
+#define LINUX_REBOOT_MAGIC2B 369367448u
+#define LINUX_REBOOT_MAGIC2C 537993216u
+#define LINUX_REBOOT_CMD_RESTART 0x01234567u
+#define LINUX_REBOOT_CMD_HALT 0xCDEF0123u
+#define LINUX_REBOOT_CMD_POWER_OFF 0x4321FEDCu
+
+static int32_t sys_reboot(const struct syscall_args *a)
+{
+	uint32_t m2 = a->arg[1];
+	if (a->arg[0] != LINUX_REBOOT_MAGIC1 ||
+	    (m2 != LINUX_REBOOT_MAGIC2 && m2 != LINUX_REBOOT_MAGIC2A &&
+	     m2 != LINUX_REBOOT_MAGIC2B && m2 != LINUX_REBOOT_MAGIC2C))
+		return -EINVAL;
+	switch (a->arg[2]) {
+	case LINUX_REBOOT_CMD_POWER_OFF:
+	case LINUX_REBOOT_CMD_HALT:
+		kprintf("Powering off.\n");
+		machine_poweroff();
+	case LINUX_REBOOT_CMD_RESTART:
+		kprintf("Restarting.\n");
+		machine_reboot();
+	default:
+		return -EINVAL;
+	}
+}
+SYSCALL(88, reboot, sys_reboot);
+
+/* Nothing is ever dirty: the only file system is in memory, read-only. */
+static int32_t sys_sync(const struct syscall_args *a)
+{
+	(void)a;
+	return 0;
+}
+SYSCALL(36, sync, sys_sync);

@@ -1,0 +1,85 @@
+/*
+ * kernel/usertrap.c - what happens when user code traps.
+ *
+ * A page fault goes to the memory manager, which either makes the page
+ * present (demand paging, copy-on-write, stack growth) or says why the
+ * access is an error; other exceptions map to the signal Linux sends for
+ * them (arch/x86/kernel/traps.c). A fatal one ends the process with a
+ * one-line report: pid, program, address, eip, reason. Before any return
+ * to user mode, the process may be switched out (its time slice is up) and
+ * pending signals take effect.
+ */
+#include "kernel/usertrap.h"
+
+#include "kernel/proc.h"
+#include "kernel/sched.h"
+#include "kernel/trap.h"
+#include "kernel/x86.h"
+#include "mm/mm.h"
+
+/* The signal and description for a CPU exception in user mode. */
+static int exception_signal(uint32_t vector, const char **why)
+{
+	switch (vector) {
+	case T_DIVIDE:
+		*why = "divide error";
+		return SIGFPE;
+	case T_FPU:
+	case T_SIMD:
+		*why = "floating-point exception";
+		return SIGFPE;
+	case T_INVALID_OP:
+		*why = "invalid opcode";
+		return SIGILL;
+	case T_BREAKPOINT:
+	case T_DEBUG:
+		*why = "breakpoint";
+		return SIGTRAP;
+	case T_SEGMENT:
+	case T_STACK:
+	case T_ALIGN:
+		*why = trap_name(vector);
+		return SIGBUS;
+	case T_GPF:
+		*why = "general protection fault";
+		return SIGSEGV;
+	default:
+		*why = trap_name(vector);
+		return SIGSEGV;
+	}
+}
+
+void trap_user_exception(struct trapframe *tf)
+{
+	if (tf->vector == T_PAGE) {
+		uint32_t addr = read_cr2();
+		enum mm_fault_result r = mm_fault(current->mm, addr,
+						  tf->error_code);
+		if (r == MM_FAULT_OK)
+			return;
+		int sig = r == MM_FAULT_BUS ? SIGBUS
+			  : r == MM_FAULT_OOM ? SIGKILL : SIGSEGV;
+		proc_fault_kill(sig, addr, tf->eip, mm_fault_reason(r));
+	}
+	const char *why;
+	int sig = exception_signal(tf->vector, &why);
+	proc_fault_kill(sig, tf->eip, tf->eip, why);
+}
+
+bool trap_user_access_fault(struct trapframe *tf)
+{
+	uint32_t addr = read_cr2();
+	if (tf->vector != T_PAGE || addr >= KERNEL_VMA || !current->mm)
+		return false;
+	return mm_fault(current->mm, addr, tf->error_code) == MM_FAULT_OK;
+}
+
+void trap_return_to_user(struct trapframe *tf)
+{
+	(void)tf;
+	if (current->pid == 0)
+		return;
+	if (sched_need_resched())
+		schedule();
+	signal_deliver();
+}

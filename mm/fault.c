@@ -1,0 +1,337 @@
+/*
+ * mm/fault.c - page faults on user addresses, and the kernel's reads and
+ * writes of another address space's memory.
+ *
+ * Regions are created empty; their pages come in on the first access:
+ *
+ *   no region, just below a stack   grow the stack (vma_grow_stack), then
+ *                                   as below
+ *   no region otherwise             MM_FAULT_UNMAPPED
+ *   the region forbids the access   MM_FAULT_PROTECTION
+ *   absent page, anonymous/heap/    a zeroed frame (demand-zero)
+ *     stack
+ *   absent page, file region        a frame holding the file's bytes for
+ *                                   the page, zeros after them; beyond
+ *                                   filesz zeros (bss); a page wholly past
+ *                                   the end of the file: MM_FAULT_BUS
+ *   absent page, shared (VMA_SHM)   the shm object's frame for the page
+ *   present, write, private,        copy-on-write: the only mapper takes
+ *     read-only PTE                 the frame over; otherwise it gets a
+ *                                   copy and drops its reference
+ *   present, write, shared          made writable (the region allows it)
+ *   present, access allowed         a stale TLB entry: flushed
+ *
+ * A kernel-mode fault on a user address (a user copy) is resolved the same
+ * way; the error code then lacks MM_PF_USER, which changes nothing here.
+ *
+ * Private pages always belong to this address space alone, or are shared
+ * copy-on-write: a private frame with more than one mapping is mapped
+ * read-only with PTE_COW in every one of them (mm_fork sets this up).
+ */
+#include "libk/assert.h"
+#include "libk/errno.h"
+#include "libk/string.h"
+#include "mm/mm.h"
+#include "mm/mm_internal.h"
+#include "mm/pmm.h"
+#include "mm/port.h"
+#include "mm/shm.h"
+#include "mm/vm.h"
+
+struct vm_events vm_events;
+
+/* A short description of a fault result for the one-line report. */
+const char *mm_fault_reason(enum mm_fault_result r)
+{
+	switch (r) {
+	case MM_FAULT_OK:
+		return "resolved";
+	case MM_FAULT_UNMAPPED:
+		return "address not mapped";
+	case MM_FAULT_PROTECTION:
+		return "access not allowed by the mapping's protection";
+	case MM_FAULT_KERNEL_ADDRESS:
+		return "user access to a kernel address";
+	case MM_FAULT_STACK_LIMIT:
+		return "stack overflow (beyond RLIMIT_STACK)";
+	case MM_FAULT_OOM:
+		return "out of memory";
+	case MM_FAULT_BUS:
+		return "access beyond the end of the mapped file";
+	}
+	return "unknown fault";
+}
+
+/*
+ * Copies n bytes as words, eight to an iteration, when both ends are word
+ * aligned (page copies and file images always are): libk's memcpy goes
+ * byte by byte, four times the instructions for a 4 KiB page.
+ */
+static void copy_words(void *dst, const void *src, uint32_t n)
+{
+	if (((uintptr_t)dst | (uintptr_t)src) & (sizeof(uintptr_t) - 1)) {
+		memcpy(dst, src, n);
+		return;
+	}
+	uintptr_t *d = dst;
+	const uintptr_t *s = src;
+	uint32_t words = n / sizeof(uintptr_t);
+	uint32_t i = 0;
+	for (; i + 8 <= words; i += 8) {
+		d[i] = s[i];
+		d[i + 1] = s[i + 1];
+		d[i + 2] = s[i + 2];
+		d[i + 3] = s[i + 3];
+		d[i + 4] = s[i + 4];
+		d[i + 5] = s[i + 5];
+		d[i + 6] = s[i + 6];
+		d[i + 7] = s[i + 7];
+	}
+	for (; i < words; i++)
+		d[i] = s[i];
+	memcpy(d + words, s + words, n % sizeof(uintptr_t));
+}
+
+/* Whether region v allows an access described by a fault error code. */
+static bool access_allowed(const struct vma *v, uint32_t error)
+{
+	if (!(v->prot & MM_PROT_MASK))
+		return false;
+	if ((error & MM_PF_WRITE) && !(v->prot & MM_PROT_WRITE))
+		return false;
+	/* Only reported with NX, which i386 without PAE lacks. */
+	if ((error & MM_PF_FETCH) && !(v->prot & MM_PROT_EXEC))
+		return false;
+	return true;
+}
+
+/* Maps a frame the caller holds a reference to; the PTE takes it over. */
+static enum mm_fault_result map_frame(struct mm *mm, struct vma *v, vaddr_t va,
+				      struct page *page)
+{
+	int err = vm_map_page(&mm->space, va, page_to_phys(page),
+			      vma_pte_prot(v, false));
+	if (err) {
+		KASSERT(err == -ENOMEM);
+		put_page(page);
+		return MM_FAULT_OOM;
+	}
+	mm->rss++;
+	return MM_FAULT_OK;
+}
+
+/* Demand-zero: a fresh zeroed frame. */
+static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
+{
+	struct page *page = alloc_zeroed_page(GFP_USER);
+	if (!page)
+		return MM_FAULT_OOM;
+	vm_events.zero_faults++;
+	return map_frame(mm, v, va, page);
+}
+
+/* Demand-load: the file's bytes for this page, zeros after them. */
+static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
+{
+	const struct vma_file *f = &v->file;
+	uint32_t off = va - v->start;
+
+	if (off >= f->filesz)
+		return fault_zero(mm, v, va);
+	uint64_t pos = (uint64_t)f->offset + off;
+	if (pos >= f->size)
+		return MM_FAULT_BUS;
+	uint32_t n = PAGE_SIZE;
+	if (f->filesz - off < n)
+		n = f->filesz - off;
+	if (f->size - pos < n)
+		n = (uint32_t)(f->size - pos);
+
+	/* A partial page is zeroed first (a word loop) and then filled. */
+	struct page *page =
+		alloc_page(GFP_USER | (n < PAGE_SIZE ? GFP_ZERO : 0));
+	if (!page)
+		return MM_FAULT_OOM;
+	copy_words(page_address(page), f->data + pos, n);
+	vm_events.file_faults++;
+	return map_frame(mm, v, va, page);
+}
+
+/* Shared memory: the shm object's frame, created on its first touch. */
+static enum mm_fault_result fault_shared(struct mm *mm, struct vma *v,
+					 vaddr_t va)
+{
+	uint32_t idx = v->shm_pgoff + ((va - v->start) >> PAGE_SHIFT);
+	bool created;
+	struct page *page = shm_page(v->shm, idx, &created);
+	if (!page)
+		return MM_FAULT_OOM;
+	if (created)
+		vm_events.zero_faults++;
+	get_page(page);
+	return map_frame(mm, v, va, page);
+}
+
+/* A write to a present read-only page of a writable region. */
+static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
+						vaddr_t va, pte_t *ptep,
+						pte_t pte)
+{
+	struct page *old = phys_to_page(pte_frame(pte));
+	KASSERT(old && old->refcount > 0);
+
+	if (vma_shares_pages(v)) {
+		vm_pte_set(&mm->space, va, ptep, pte | PTE_W | PTE_U);
+		return MM_FAULT_OK;
+	}
+	vm_events.cow_faults++;
+	if (old->refcount == 1) {
+		/* Every other mapper has gone: the frame is ours alone. */
+		vm_pte_set(&mm->space, va, ptep,
+			   (pte & ~(pte_t)PTE_COW) | PTE_W | PTE_U);
+		return MM_FAULT_OK;
+	}
+	struct page *copy = alloc_page(GFP_USER);
+	if (!copy)
+		return MM_FAULT_OOM;
+	copy_words(page_address(copy), page_address(old), PAGE_SIZE);
+	vm_pte_set(&mm->space, va, ptep,
+		   pte_make(page_to_phys(copy), PTE_P | PTE_U | PTE_W));
+	/* vm_pte_set flushed the old translation: the frame may go. */
+	put_page(old);
+	vm_events.cow_copies++;
+	return MM_FAULT_OK;
+}
+
+/* Makes the page at va present as the access needs (see mm_internal.h). */
+enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
+			      bool write)
+{
+	pte_t *ptep = vm_pte_lookup(&mm->space, va);
+	pte_t pte = ptep ? *ptep : 0;
+
+	if (pte_present(pte)) {
+		if (write && !(pte & PTE_W))
+			return fault_write_protect(mm, v, va, ptep, pte);
+		if (!(pte & PTE_U)) {
+			/* Defensive: the region allows access, so must the PTE. */
+			vm_pte_set(&mm->space, va, ptep, pte | PTE_U);
+			return MM_FAULT_OK;
+		}
+		/* Already as needed: the CPU used a stale TLB entry. */
+		if (vm_space_current() == &mm->space)
+			port_tlb_flush_page(va);
+		return MM_FAULT_OK;
+	}
+	if (pte_is_swap(pte)) {
+		/* Nothing swaps out yet, so no swap entry can be here. */
+		return MM_FAULT_BUS;
+	}
+	switch (v->kind) {
+	case VMA_SHM:
+		return fault_shared(mm, v, va);
+	case VMA_FILE:
+		return fault_file(mm, v, va);
+	case VMA_ANON:
+	case VMA_HEAP:
+	case VMA_STACK:
+		break;
+	}
+	return fault_zero(mm, v, va);
+}
+
+/* Resolves a page fault (see mm.h and the table above). */
+enum mm_fault_result mm_fault(struct mm *mm, vaddr_t addr, uint32_t error)
+{
+	vm_events.pgfault++;
+	if (addr >= KERNEL_VMA)
+		return MM_FAULT_KERNEL_ADDRESS;
+	struct vma *v = mm_find_vma(mm, addr);
+	if (!v) {
+		enum mm_fault_result r = vma_grow_stack(mm, addr, &v);
+		if (r != MM_FAULT_OK)
+			return r;
+	}
+	if (!access_allowed(v, error))
+		return MM_FAULT_PROTECTION;
+	return fault_in(mm, v, page_round_down(addr), error & MM_PF_WRITE);
+}
+
+/*
+ * The frame behind user address va of mm, brought in as an access of the
+ * kind would. Returns 0 and *out, -EFAULT or -ENOMEM.
+ */
+static int user_frame(struct mm *mm, vaddr_t va, bool write, struct page **out)
+{
+	struct vma *v = mm_find_vma(mm, va);
+	if (!v && vma_grow_stack(mm, va, &v) != MM_FAULT_OK)
+		return -EFAULT;
+	if (!access_allowed(v, write ? MM_PF_WRITE : 0))
+		return -EFAULT;
+	vaddr_t page_va = page_round_down(va);
+	pte_t *ptep = vm_pte_lookup(&mm->space, page_va);
+	if (!ptep || !pte_present(*ptep) || (write && !(*ptep & PTE_W))) {
+		enum mm_fault_result r = fault_in(mm, v, page_va, write);
+		if (r != MM_FAULT_OK)
+			return r == MM_FAULT_OOM ? -ENOMEM : -EFAULT;
+		ptep = vm_pte_lookup(&mm->space, page_va);
+	}
+	*out = phys_to_page(pte_frame(*ptep));
+	return 0;
+}
+
+/* Copies between a kernel buffer and the user memory of mm. */
+static int user_copy(struct mm *mm, vaddr_t addr, void *buf, size_t n,
+		     bool write)
+{
+	uint8_t *p = buf;
+	if (n == 0)
+		return 0;
+	if (addr >= KERNEL_VMA || n > KERNEL_VMA - addr)
+		return -EFAULT;
+	while (n) {
+		uint32_t off = addr & (PAGE_SIZE - 1);
+		size_t chunk = PAGE_SIZE - off < n ? PAGE_SIZE - off : n;
+		struct page *page;
+		int err = user_frame(mm, addr, write, &page);
+		if (err)
+			return err;
+		uint8_t *kva = (uint8_t *)page_address(page) + off;
+		if (write)
+			memcpy(kva, p, chunk);
+		else
+			memcpy(p, kva, chunk);
+		p += chunk;
+		addr += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+/* Writes into the user memory of mm (see mm.h). */
+int mm_write(struct mm *mm, vaddr_t addr, const void *src, size_t n)
+{
+	return user_copy(mm, addr, (void *)(uintptr_t)src, n, true);
+}
+
+/* Reads the user memory of mm (see mm.h). */
+int mm_read(struct mm *mm, vaddr_t addr, void *dst, size_t n)
+{
+	return user_copy(mm, addr, dst, n, false);
+}
+
+/* Whether the regions over [addr, addr + n) allow the access. */
+int mm_check_access(struct mm *mm, vaddr_t addr, size_t n, bool write)
+{
+	if (n == 0)
+		return 0;
+	if (addr >= KERNEL_VMA || n > KERNEL_VMA - addr)
+		return -EFAULT;
+	uint64_t end = (uint64_t)addr + n;
+	for (struct vma *v = vma_find_from(mm, addr); v && v->start < end;
+	     v = mm_next_vma(mm, v)) {
+		if (!access_allowed(v, write ? MM_PF_WRITE : 0))
+			return -EFAULT;
+	}
+	return 0;
+}

@@ -1,0 +1,368 @@
+/*
+ * mm/mm.c - address spaces as a whole: creating, destroying and copying
+ * them for fork, and reporting on them (/proc/PID/maps, status figures,
+ * the invariant checker).
+ *
+ * Fork copies the region list and the page tables, never page data:
+ * every present private page becomes copy-on-write in both spaces
+ * (read-only, PTE_COW, one more frame reference), shared pages get one
+ * more mapping. The first write on either side then faults and copies
+ * (mm/fault.c). The cost is a page table entry per resident page.
+ *
+ * Ownership: an mm owns its regions, its page tables and one reference
+ * on every frame its present PTEs map; mm_destroy() returns all of them.
+ */
+#include "libk/assert.h"
+#include "libk/errno.h"
+#include "libk/log.h"
+#include "libk/printf.h"
+#include "libk/string.h"
+#include "mm/mm.h"
+#include "mm/mm_internal.h"
+#include "mm/pmm.h"
+#include "mm/shm.h"
+#include "mm/slab.h"
+#include "mm/vm.h"
+
+/* No limit (Linux's RLIM_INFINITY). */
+#define MM_NO_LIMIT UINT64_MAX
+
+/* Creates an empty address space. */
+int mm_create(struct mm **out)
+{
+	struct mm *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
+	if (!mm)
+		return -ENOMEM;
+	int err = vm_space_init(&mm->space);
+	if (err) {
+		kfree(mm);
+		return err;
+	}
+	list_init(&mm->vmas);
+	mm->stack_top = MM_STACK_TOP;
+	mm->limit_stack = MM_DEFAULT_STACK_LIMIT;
+	mm->limit_as = MM_NO_LIMIT;
+	mm->limit_data = MM_NO_LIMIT;
+	mm->mmap_base = MM_STACK_TOP - MM_DEFAULT_STACK_LIMIT - MM_STACK_GAP;
+	*out = mm;
+	return 0;
+}
+
+/* Frees everything the address space holds. */
+void mm_destroy(struct mm *mm)
+{
+	struct list_node *pos, *tmp;
+
+	if (!mm)
+		return;
+	if (vm_space_current() == &mm->space)
+		vm_space_activate(&kernel_space);
+	list_for_each_safe(pos, tmp, &mm->vmas) {
+		list_remove(pos);
+		vma_free(vma_of(pos));
+	}
+	/* Drops the frame references of the present PTEs, frees the tables. */
+	vm_space_destroy(&mm->space);
+	kfree(mm);
+}
+
+struct fork_walk {
+	struct mm *child;
+	bool shared;	      /* the region's pages are shared, not COW */
+	struct tlb_batch tlb; /* parent PTEs made read-only */
+};
+
+/* Gives the child a mapping of one present page of the parent. */
+static int fork_pte(vaddr_t va, pte_t *ptep, void *arg)
+{
+	struct fork_walk *w = arg;
+	pte_t pte = *ptep;
+
+	/* FIXME: take a swap-slot reference here once pages can be swapped. */
+	KASSERT(pte_present(pte));
+	struct page *page = phys_to_page(pte_frame(pte));
+	KASSERT(page && page->refcount > 0);
+	if (!w->shared && (pte & (PTE_W | PTE_COW)) != PTE_COW) {
+		/* Present stays present: the table's entry count holds. */
+		pte = (pte & ~(pte_t)PTE_W) | PTE_COW;
+		*ptep = pte;
+		tlb_batch_add(&w->tlb, va);
+	}
+	int err = vm_map_page(&w->child->space, va, pte_frame(pte),
+			      pte_flags(pte) & (PTE_U | PTE_W | PTE_COW));
+	if (err)
+		return err;
+	get_page(page);
+	w->child->rss++;
+	return 0;
+}
+
+/* Copies an address space for fork. */
+int mm_fork(struct mm *parent, struct mm **out)
+{
+	struct mm *child;
+	struct fork_walk w;
+	struct list_node *pos;
+	int err = mm_create(&child);
+	if (err)
+		return err;
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->stack_top = parent->stack_top;
+	child->mmap_base = parent->mmap_base;
+	child->limit_stack = parent->limit_stack;
+	child->limit_as = parent->limit_as;
+	child->limit_data = parent->limit_data;
+
+	w.child = child;
+	tlb_batch_init(&w.tlb, &parent->space);
+	list_for_each(pos, &parent->vmas) {
+		struct vma *v = vma_of(pos);
+		struct vma *c = vma_dup(v);
+		if (!c) {
+			err = -ENOMEM;
+			goto out_destroy;
+		}
+		list_push_back(&child->vmas, &c->node);
+		w.shared = vma_shares_pages(v);
+		err = vm_walk(&parent->space, v->start, v->end - v->start,
+			      fork_pte, &w);
+		if (err)
+			goto out_destroy;
+	}
+	tlb_batch_finish(&w.tlb);
+	*out = child;
+	return 0;
+
+out_destroy:
+	/* The parent's pages stay COW; its next write just takes them back. */
+	tlb_batch_finish(&w.tlb);
+	mm_destroy(child);
+	return err;
+}
+
+/* Fills in the /proc/PID/status figures. */
+void mm_get_usage(struct mm *mm, struct mm_usage *u)
+{
+	struct list_node *pos;
+
+	memset(u, 0, sizeof(*u));
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = vma_of(pos);
+		uint32_t n = vma_pages(v);
+		bool w = v->prot & MM_PROT_WRITE;
+		bool stack = v->flags & VMA_GROWSDOWN;
+		u->vm_size += n;
+		/* Linux's classes: is_data_mapping, is_stack_mapping, is_exec_mapping. */
+		if (w && !(v->flags & VMA_SHARED) && !stack)
+			u->vm_data += n;
+		if (stack)
+			u->vm_stk += n;
+		if ((v->prot & MM_PROT_EXEC) && !w && !stack)
+			u->vm_exe += n;
+	}
+	u->vm_rss = mm->rss;
+}
+
+/*
+ * Linux pads the maps line to this column before the path (fs/proc/
+ * task_mmu.c: 25 + 6 * sizeof(void *) - 1 on a 64-bit kernel, which is
+ * what i386 programs see on x86-64 Linux, the reference).
+ */
+#define MAPS_NAME_COLUMN 72
+/* Device number Linux shows for shared memory (its internal tmpfs, 00:01). */
+#define MAPS_SHM_DEV 0x01u
+
+/* What one maps line shows besides addresses and permissions. */
+struct maps_info {
+	uint64_t offset;
+	uint32_t dev;
+	uint32_t ino;
+	char name[160];
+};
+
+/* Fills in what the maps line of v shows after its permissions. */
+static void vma_describe(const struct vma *v, struct maps_info *m)
+{
+	m->offset = 0;
+	m->dev = 0;
+	m->ino = 0;
+	m->name[0] = '\0';
+	switch (v->kind) {
+	case VMA_FILE:
+		m->offset = v->file.offset;
+		m->dev = v->file.dev;
+		m->ino = v->file.ino;
+		if (v->file.path)
+			strlcpy(m->name, v->file.path, sizeof(m->name));
+		break;
+	case VMA_HEAP:
+		strlcpy(m->name, "[heap]", sizeof(m->name));
+		break;
+	case VMA_STACK:
+		strlcpy(m->name, "[stack]", sizeof(m->name));
+		break;
+	case VMA_SHM:
+		m->offset = (uint64_t)v->shm_pgoff << PAGE_SHIFT;
+		m->dev = MAPS_SHM_DEV;
+		m->ino = v->shm->ino;
+		/* The names Linux gives its shmem files (ipc/shm.c, mm/shmem.c). */
+		if (v->shm->id >= 0)
+			snprintf(m->name, sizeof(m->name), "/SYSV%08x%s",
+				 (unsigned int)v->shm->orig_key,
+				 v->shm->removed ? " (deleted)" : "");
+		else
+			strlcpy(m->name, "/dev/zero (deleted)",
+				sizeof(m->name));
+		break;
+	case VMA_ANON:
+		break;
+	}
+}
+
+/* Formats one region as a maps line into line; returns its length. */
+static size_t maps_line(const struct vma *v, char *line, size_t size)
+{
+	struct maps_info m;
+	vma_describe(v, &m);
+	int n = snprintf(line, size,
+			 "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ",
+			 (unsigned long)v->start, (unsigned long)v->end,
+			 v->prot & MM_PROT_READ ? 'r' : '-',
+			 v->prot & MM_PROT_WRITE ? 'w' : '-',
+			 v->prot & MM_PROT_EXEC ? 'x' : '-',
+			 v->flags & VMA_SHARED ? 's' : 'p',
+			 (unsigned long long)m.offset, m.dev >> 8, m.dev & 0xFF,
+			 (unsigned long)m.ino);
+	size_t len = (size_t)n;
+	if (m.name[0]) {
+		while (len < MAPS_NAME_COLUMN)
+			line[len++] = ' ';
+		line[len++] = ' ';
+		size_t nl = strlen(m.name);
+		memcpy(line + len, m.name, nl);
+		len += nl;
+	}
+	line[len++] = '\n';
+	line[len] = '\0';
+	return len;
+}
+
+/* Writes /proc/PID/maps text; returns the full length (see mm.h). */
+size_t mm_format_maps(struct mm *mm, char *buf, size_t size)
+{
+	/* Header (at most 58) + padding + space + name + newline + NUL. */
+	char line[MAPS_NAME_COLUMN + 2 + sizeof(((struct maps_info *)0)->name) +
+		  2];
+	size_t total = 0;
+	bool fits = true;
+	struct list_node *pos;
+
+	if (size)
+		buf[0] = '\0';
+	list_for_each(pos, &mm->vmas) {
+		size_t n = maps_line(vma_of(pos), line, sizeof(line));
+		/* Whole lines only: after the first that does not fit, none. */
+		if (fits && total + n < size)
+			memcpy(buf + total, line, n + 1);
+		else
+			fits = false;
+		total += n;
+	}
+	return total;
+}
+
+/* Logs an invariant violation for mm_check(). */
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			pr_err("mm_check: " __VA_ARGS__);                      \
+			return -EINVAL;                                        \
+		}                                                              \
+	} while (0)
+
+struct check_walk {
+	const struct vma *v;
+	uint32_t present;
+	int bad;
+	vaddr_t bad_va;
+};
+
+/* Checks one PTE of a region against the region. */
+static int check_pte(vaddr_t va, pte_t *ptep, void *arg)
+{
+	struct check_walk *c = arg;
+	const struct vma *v = c->v;
+	pte_t pte = *ptep;
+
+	if (!pte_present(pte))
+		return 0;
+	c->present++;
+	struct page *page = phys_to_page(pte_frame(pte));
+	bool cow = pte & PTE_COW;
+	c->bad_va = va;
+	if (!page || page->refcount < 1 || !(page->flags & PG_USER))
+		c->bad = 1; /* not an allocated user frame */
+	else if ((pte & (PTE_U | PTE_W)) != vma_pte_prot(v, cow))
+		c->bad = 2; /* PTE rights differ from the region's */
+	else if (!vma_shares_pages(v) && page->refcount > 1 && !cow)
+		c->bad = 3; /* a shared private frame must be COW */
+	else if (vma_shares_pages(v) &&
+		 v->shm->pages[v->shm_pgoff + ((va - v->start) >> PAGE_SHIFT)] !=
+			 page)
+		c->bad = 4; /* not the shm object's frame */
+	return c->bad;
+}
+
+/* Counts the present PTEs of the whole user half. */
+static int count_user_pte(vaddr_t va, pte_t *ptep, void *arg)
+{
+	(void)va;
+	if (pte_present(*ptep))
+		(*(uint32_t *)arg)++;
+	return 0;
+}
+
+/* Checks the address space's invariants (see mm.h). */
+int mm_check(struct mm *mm)
+{
+	static const char *const why[] = {
+		"",
+		"maps a frame that is not an allocated user frame",
+		"has rights its region does not give",
+		"maps a shared private frame without PTE_COW",
+		"maps a frame that is not its shm object's",
+	};
+	struct list_node *pos;
+	vaddr_t prev_end = 0;
+	uint32_t in_regions = 0, all = 0;
+
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = vma_of(pos);
+		CHECK(v->start < v->end && !(v->start & ~PAGE_MASK) &&
+			      !(v->end & ~PAGE_MASK) && v->end <= KERNEL_VMA,
+		      "bad region %#x-%#x\n", v->start, v->end);
+		CHECK(v->start >= prev_end, "region %#x-%#x out of order\n",
+		      v->start, v->end);
+		CHECK((v->kind == VMA_SHM) == (v->shm != NULL),
+		      "region %#x-%#x: shm object and kind disagree\n",
+		      v->start, v->end);
+		if (v->shm)
+			CHECK(v->shm_pgoff + vma_pages(v) <= v->shm->npages &&
+				      v->shm->refcount > 0,
+			      "region %#x-%#x: beyond its shm object\n",
+			      v->start, v->end);
+		prev_end = v->end;
+		struct check_walk c = { v, 0, 0, 0 };
+		vm_walk(&mm->space, v->start, v->end - v->start, check_pte, &c);
+		CHECK(!c.bad, "page %#x of region %#x-%#x %s\n", c.bad_va,
+		      v->start, v->end, why[c.bad]);
+		in_regions += c.present;
+	}
+	vm_walk(&mm->space, 0, KERNEL_VMA, count_user_pte, &all);
+	CHECK(all == in_regions, "%u present user pages, %u inside regions\n",
+	      all, in_regions);
+	CHECK(all == mm->rss, "%u present user pages, rss says %u\n", all,
+	      mm->rss);
+	return vm_space_check(&mm->space);
+}

@@ -1,0 +1,233 @@
+/*
+ * mm/shm.c - shared memory objects and System V shared memory segments.
+ *
+ * See mm/shm.h for the reference rules. SysV segments live in a small
+ * table; a segment's id is its slot plus SHM_MAX_SEGMENTS times the
+ * slot's reuse count, so a stale id does not find the next segment to use
+ * the slot. The table keeps a segment from the moment shmget creates it
+ * until it is destroyed (removed and no longer attached), which is how
+ * Linux lets a removed but attached segment be attached again by id.
+ *
+ * Locking: none (see mm/shm.h).
+ */
+#include "mm/shm.h"
+
+#include "libk/assert.h"
+#include "libk/errno.h"
+#include "mm/mm.h"
+#include "mm/mm_internal.h"
+#include "mm/pmm.h"
+#include "mm/slab.h"
+
+static struct shm_object *segments[SHM_MAX_SEGMENTS];
+static uint32_t slot_reuse[SHM_MAX_SEGMENTS];
+/* Inode numbers for /proc/PID/maps of shared anonymous objects. */
+static uint32_t next_ino = 1;
+
+/* Creates an object with one reference, the caller's. */
+struct shm_object *shm_create(uint32_t size)
+{
+	KASSERT(size > 0 && size <= KERNEL_VMA);
+	uint32_t npages = page_round_up(size) >> PAGE_SHIFT;
+	struct shm_object *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->pages = kzalloc(npages * sizeof(*s->pages), GFP_KERNEL);
+	if (!s->pages) {
+		kfree(s);
+		return NULL;
+	}
+	s->refcount = 1;
+	s->npages = npages;
+	s->size = size;
+	s->id = -1;
+	s->ino = next_ino++;
+	return s;
+}
+
+/* Frees the object's frames (those still mapped live on) and itself. */
+static void shm_destroy(struct shm_object *s)
+{
+	for (uint32_t i = 0; i < s->npages; i++)
+		if (s->pages[i])
+			put_page(s->pages[i]);
+	if (s->id >= 0) {
+		KASSERT(segments[s->id % SHM_MAX_SEGMENTS] == s);
+		segments[s->id % SHM_MAX_SEGMENTS] = NULL;
+	}
+	kfree(s->pages);
+	kfree(s);
+}
+
+/* Takes a reference for a region that maps s. */
+void shm_object_get(struct shm_object *s)
+{
+	KASSERT(s->refcount > 0);
+	s->refcount++;
+}
+
+/* Drops a reference; the last one destroys the object. */
+void shm_object_put(struct shm_object *s)
+{
+	KASSERT(s->refcount > 0);
+	if (--s->refcount == 0)
+		shm_destroy(s);
+}
+
+/* The frame of page idx, allocated on first touch. */
+struct page *shm_page(struct shm_object *s, uint32_t idx, bool *created)
+{
+	KASSERT(idx < s->npages);
+	*created = false;
+	if (!s->pages[idx]) {
+		struct page *p = alloc_zeroed_page(GFP_USER);
+		if (!p)
+			return NULL;
+		s->pages[idx] = p;
+		s->resident++;
+		*created = true;
+	}
+	return s->pages[idx];
+}
+
+/* The segment with this id, removed or not, or NULL. */
+static struct shm_object *find_id(int id)
+{
+	if (id < 0)
+		return NULL;
+	struct shm_object *s = segments[id % SHM_MAX_SEGMENTS];
+	return s && s->id == id ? s : NULL;
+}
+
+/* The live (not removed) segment with this key, or NULL. */
+static struct shm_object *find_key(int32_t key)
+{
+	for (uint32_t i = 0; i < SHM_MAX_SEGMENTS; i++) {
+		struct shm_object *s = segments[i];
+		if (s && !s->removed && s->key == key)
+			return s;
+	}
+	return NULL;
+}
+
+/* shmget(). */
+int shm_get(int32_t key, size_t size, int flags)
+{
+	if (key != IPC_PRIVATE) {
+		struct shm_object *s = find_key(key);
+		if (s) {
+			if ((flags & (IPC_CREAT | IPC_EXCL)) ==
+			    (IPC_CREAT | IPC_EXCL))
+				return -EEXIST;
+			if (size > s->size)
+				return -EINVAL;
+			return s->id;
+		}
+		if (!(flags & IPC_CREAT))
+			return -ENOENT;
+	}
+	if (size < SHMMIN || size > SHM_MAX_BYTES)
+		return -EINVAL;
+	uint32_t slot;
+	for (slot = 0; slot < SHM_MAX_SEGMENTS; slot++)
+		if (!segments[slot])
+			break;
+	if (slot == SHM_MAX_SEGMENTS)
+		return -ENOSPC;
+	struct shm_object *s = shm_create((uint32_t)size);
+	if (!s)
+		return -ENOMEM;
+	/* Ids stay positive: the reuse count wraps before they overflow. */
+	uint32_t reuse = slot_reuse[slot]++ % (INT32_MAX / SHM_MAX_SEGMENTS);
+	s->id = (int)(reuse * SHM_MAX_SEGMENTS + slot);
+	s->key = key;
+	s->orig_key = key;
+	s->mode = (uint32_t)flags & SHM_MODE_MASK;
+	/* Linux shows a segment's id as its inode number in maps. */
+	s->ino = (uint32_t)s->id;
+	/* The creation reference becomes the id's, dropped by shm_remove. */
+	segments[slot] = s;
+	return s->id;
+}
+
+/* shmat(). */
+int shm_attach(struct mm *mm, int id, vaddr_t addr, int shmflg, vaddr_t *out)
+{
+	struct shm_object *s = find_id(id);
+	if (!s)
+		return -EINVAL;
+	if (addr & (SHMLBA - 1)) {
+		if (!(shmflg & SHM_RND))
+			return -EINVAL;
+		addr &= ~(SHMLBA - 1);
+	}
+	uint32_t prot = MM_PROT_READ;
+	if (!(shmflg & SHM_RDONLY))
+		prot |= MM_PROT_WRITE;
+	if (shmflg & SHM_EXEC)
+		prot |= MM_PROT_EXEC;
+	uint64_t len = (uint64_t)s->npages << PAGE_SHIFT;
+	uint32_t flags = MM_MAP_SHARED;
+	if (addr) {
+		/* An address given is taken as is (Linux maps it MAP_FIXED). */
+		struct vma *v = vma_find_from(mm, addr);
+		if (v && v->start < addr + len && !(shmflg & SHM_REMAP))
+			return -EINVAL;
+		flags |= MM_MAP_FIXED;
+	}
+	return vma_map(mm, addr, len, prot, flags, VMA_SHM, NULL, s, out);
+}
+
+/* shmdt(). */
+int shm_detach(struct mm *mm, vaddr_t addr)
+{
+	struct vma *v = mm_find_vma(mm, addr);
+	if (!v || v->start != addr || v->kind != VMA_SHM || v->shm->id < 0 ||
+	    v->shm_pgoff != 0)
+		return -EINVAL;
+	const struct shm_object *s = v->shm;
+	uint64_t end = (uint64_t)addr + ((uint64_t)s->npages << PAGE_SHIFT);
+	/*
+	 * The pieces of this attachment (mprotect may have split it) map the
+	 * object at the offset of their distance from addr. s is only
+	 * compared from here on: unmapping the last piece may free it.
+	 */
+	while (v && v->start < end) {
+		struct vma *next = mm_next_vma(mm, v);
+		if (v->kind == VMA_SHM && v->shm == s &&
+		    v->shm_pgoff == (v->start - addr) >> PAGE_SHIFT) {
+			int err = vma_unmap_range(mm, v->start, v->end);
+			KASSERT(err == 0); /* whole regions: no split */
+		}
+		v = next;
+	}
+	return 0;
+}
+
+/* shmctl(IPC_RMID). */
+int shm_remove(int id)
+{
+	struct shm_object *s = find_id(id);
+	if (!s)
+		return -EINVAL;
+	if (s->removed)
+		return 0;
+	s->removed = true;
+	/* Its key is free for a new segment from now on. */
+	s->key = IPC_PRIVATE;
+	shm_object_put(s);
+	return 0;
+}
+
+/* shmctl(IPC_STAT). */
+int shm_stat(int id, struct shm_stat *st)
+{
+	struct shm_object *s = find_id(id);
+	if (!s)
+		return -EINVAL;
+	st->size = s->size;
+	st->key = s->key;
+	st->mode = s->mode | (s->removed ? SHM_DEST : 0);
+	st->nattch = (uint32_t)s->refcount - (s->removed ? 0 : 1);
+	return 0;
+}

@@ -1,0 +1,118 @@
+/*
+ * mm/shm.h - shared memory objects: MAP_SHARED|MAP_ANONYMOUS and SysV shm.
+ *
+ * A shm object is an array of npages frames shared by every region that
+ * maps it (struct vma of kind VMA_SHM). A frame is allocated, zeroed, on
+ * the first touch of its page through any mapping, and stays until the
+ * object is destroyed, so what one mapper writes every other one reads,
+ * across fork and across unrelated address spaces.
+ *
+ * References: each region mapping the object holds one (a SysV
+ * segment's shm_nattch counts them); a SysV segment also holds one for its
+ * id until shm_remove() (IPC_RMID). The object is destroyed when the last reference goes.
+ * The object holds one reference on each of its frames; each present PTE
+ * mapping a frame holds another (mm/vm.h), so a frame outlives the object
+ * only while a page table still points at it.
+ *
+ * SysV semantics are Linux's (ipc/shm.c): IPC_PRIVATE always creates;
+ * IPC_CREAT|IPC_EXCL on an existing key is -EEXIST; a missing key without
+ * IPC_CREAT is -ENOENT; a size larger than an existing segment, or outside
+ * [SHMMIN, SHM_MAX_BYTES] for a new one, is -EINVAL; a removed segment
+ * keeps working for its attachments, can still be attached by id, and its
+ * key is free for a new segment.
+ *
+ * Locking: none; the kernel is not preemptible and no interrupt handler
+ * touches shared memory.
+ */
+#ifndef MM_SHM_H
+#define MM_SHM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/page.h"
+#include "mm/types.h"
+
+struct mm;
+
+/* shmget/shmat flags, Linux values (include/uapi/linux/ipc.h, shm.h). */
+#define IPC_PRIVATE 0	    /* key: always a new segment */
+#define IPC_CREAT 001000    /* create if the key is not there */
+#define IPC_EXCL 002000	    /* with IPC_CREAT: fail if it is */
+#define SHM_RDONLY 010000   /* attach read-only */
+#define SHM_RND 020000	    /* round the attach address down to SHMLBA */
+#define SHM_REMAP 040000    /* attach over existing mappings */
+#define SHM_EXEC 0100000    /* attach executable */
+#define SHM_DEST 01000	    /* in shm_stat's mode: removed, still attached */
+#define SHM_MODE_MASK 0777u /* permission bits of shmflg */
+
+/* The smallest segment (Linux's SHMMIN) and the largest Pagoda makes. */
+#define SHMMIN 1u
+#define SHM_MAX_BYTES (256u << 20)
+/* Segments that can exist at once (Linux's SHMMNI is 4096). */
+#define SHM_MAX_SEGMENTS 128u
+/* Attach addresses are rounded to this with SHM_RND (i386: a page). */
+#define SHMLBA PAGE_SIZE
+
+struct shm_object {
+	int32_t refcount;    /* regions mapping it, +1 while its id lives */
+	uint32_t npages;     /* size in pages */
+	uint32_t size;	     /* size in bytes as requested (shm_segsz) */
+	struct page **pages; /* npages entries, NULL until first touched */
+	uint32_t resident;   /* entries of pages that are not NULL */
+	int id;		     /* SysV id, or -1 for shared anonymous memory */
+	int32_t key;	     /* SysV key; IPC_PRIVATE once removed */
+	int32_t orig_key;    /* the key it was created with (maps name) */
+	uint32_t mode;	     /* permission bits given at creation */
+	bool removed;	     /* shm_remove() was called */
+	uint32_t ino;	     /* inode number shown in /proc/PID/maps */
+};
+
+/* What shm_stat() reports (the fields of Linux's struct shmid_ds we keep). */
+struct shm_stat {
+	uint32_t size;	 /* shm_segsz */
+	int32_t key;	 /* shm_perm.__key */
+	uint32_t mode;	 /* shm_perm.mode, with SHM_DEST once removed */
+	uint32_t nattch; /* shm_nattch */
+};
+
+/*
+ * Creates an object of size bytes (rounded up to pages) with no frames
+ * yet, for shared anonymous memory. It comes with one reference, the
+ * caller's: drop it with shm_object_put() once regions hold their own.
+ * NULL if out of memory.
+ */
+struct shm_object *shm_create(uint32_t size);
+/* A region now maps s. */
+void shm_object_get(struct shm_object *s);
+/* A region no longer maps s: destroys it after its last reference. */
+void shm_object_put(struct shm_object *s);
+/*
+ * The frame of page idx, allocated zeroed on first touch (*created then
+ * true). NULL when out of memory. The object keeps its own reference; a
+ * caller that maps the frame takes another with get_page().
+ */
+struct page *shm_page(struct shm_object *s, uint32_t idx, bool *created);
+
+/* shmget(): the id of the segment for key, created as flags say, or -errno. */
+int shm_get(int32_t key, size_t size, int flags);
+/*
+ * shmat(): maps segment id into mm at addr (0: anywhere below mmap_base;
+ * with SHM_RND rounded down to SHMLBA; else page aligned, and replacing
+ * existing mappings only with SHM_REMAP). Read-write unless SHM_RDONLY.
+ * Sets *out to the address. Returns 0, -EINVAL (no such id, bad address,
+ * overlap without SHM_REMAP) or -ENOMEM.
+ */
+int shm_attach(struct mm *mm, int id, vaddr_t addr, int shmflg, vaddr_t *out);
+/*
+ * shmdt(): unmaps the segment attached at exactly addr (and the pieces of
+ * the same attachment after it, if it was split). Returns 0 or -EINVAL.
+ */
+int shm_detach(struct mm *mm, vaddr_t addr);
+/* shmctl(IPC_RMID): destroys the segment once the last region unmaps it. */
+int shm_remove(int id);
+/* shmctl(IPC_STAT): 0 and *st, or -EINVAL for an unknown id. */
+int shm_stat(int id, struct shm_stat *st);
+
+#endif
