@@ -94,6 +94,8 @@ struct proc {
 	struct tls_desc tls[TLS_SLOTS];
 	uint32_t clear_child_tid;    /* set_tid_address */
 	uint64_t start_ticks;        /* when it was created, in timer ticks */
+	uint64_t utime, stime;       /* ticks spent in user and kernel mode */
+	uint64_t cutime, cstime;     /* the same for reaped children */
 	char exe[128];               /* path of the program, /proc/PID/exe */
 };
 

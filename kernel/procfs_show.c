@@ -228,7 +228,11 @@ void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 	seq_printf(sb, "%d (%s) %c %d %d %d 0 -1 0 ", p->pid, p->name, state,
 		   ppid, p->pid, p->pid);
 	/* minflt cminflt majflt cmajflt utime stime cutime cstime */
-	seq_printf(sb, "0 0 0 0 0 0 0 0 ");
+	seq_printf(sb, "0 0 0 0 %llu %llu %llu %llu ",
+		   (unsigned long long)(p->utime * USER_HZ / pit_hz()),
+		   (unsigned long long)(p->stime * USER_HZ / pit_hz()),
+		   (unsigned long long)(p->cutime * USER_HZ / pit_hz()),
+		   (unsigned long long)(p->cstime * USER_HZ / pit_hz()));
 	/* priority nice num_threads itrealvalue starttime vsize rss rsslim */
 	seq_printf(sb, "20 0 1 0 %llu %llu %u %u ", (unsigned long long)start,
 		   u ? (unsigned long long)u->vm_size * PAGE_SIZE : 0ull,

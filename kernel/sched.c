@@ -42,8 +42,21 @@ static void wake_timed(struct proc *p, void *ctx)
 		sched_make_runnable(p);
 }
 
+static bool tick_from_user;
+
+void sched_note_trap(bool from_user)
+{
+	tick_from_user = from_user;
+}
+
 static void sched_tick(void)
 {
+	if (current != &idle_proc) {
+		if (tick_from_user)
+			current->utime++;
+		else
+			current->stime++;
+	}
 	if (timed_sleepers) {
 		uint64_t now = pit_ticks();
 		proc_for_each(wake_timed, &now);

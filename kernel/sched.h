@@ -28,6 +28,9 @@ struct proc;
 #define SCHED_SLICE_TICKS 2
 
 void sched_init(void);
+/* Called by the trap entry: whether the current trap came from user mode
+ * (the timer charges the tick to user or kernel time). */
+void sched_note_trap(bool from_user);
 /* Makes p runnable (puts it on the run queue). */
 void sched_make_runnable(struct proc *p);
 /* Gives up the CPU if another process is runnable. */

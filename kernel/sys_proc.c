@@ -5,6 +5,7 @@
  * Numbers and structure layouts are Linux i386's
  * (arch/x86/entry/syscalls/syscall_32.tbl and the uapi headers).
  */
+#include "drivers/pit.h"
 #include "drivers/qemu.h"
 #include "kernel/exec.h"
 #include "kernel/file.h"
@@ -520,3 +521,23 @@ static int32_t sys_sync(const struct syscall_args *a)
 	return 0;
 }
 SYSCALL(36, sync, sys_sync);
+
+/* times(buf): CPU time in clock ticks of USER_HZ (100, AT_CLKTCK). */
+#define USER_HZ 100
+
+static uint32_t to_user_hz(uint64_t ticks)
+{
+	return (uint32_t)(ticks * USER_HZ / pit_hz());
+}
+
+static int32_t sys_times(const struct syscall_args *a)
+{
+	uint32_t tms[4] = { to_user_hz(current->utime),
+			    to_user_hz(current->stime),
+			    to_user_hz(current->cutime),
+			    to_user_hz(current->cstime) };
+	if (a->arg[0] && copy_to_user((void *)a->arg[0], tms, sizeof(tms)))
+		return -EFAULT;
+	return (int32_t)to_user_hz(pit_ticks());
+}
+SYSCALL(43, times, sys_times);

@@ -12,6 +12,7 @@
 
 #include "drivers/pit.h"
 #include "drivers/rtc.h"
+#include "kernel/proc.h"
 #include "libk/errno.h"
 #include "libk/log.h"
 
@@ -72,6 +73,12 @@ int time_clock_read(int clock, int64_t *ns)
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
 		*ns = time_monotonic_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		/* Tick-based accounting: resolution of one timer tick. */
+		*ns = (int64_t)((current->utime + current->stime) *
+				(NSEC_PER_SEC / pit_hz()));
 		return 0;
 	default:
 		return -EINVAL;

@@ -15,6 +15,7 @@
 #include "drivers/pic.h"
 #include "kernel/gdt.h"
 #include "kernel/panic.h"
+#include "kernel/sched.h"
 #include "kernel/usertrap.h"
 #include "kernel/x86.h"
 #include "libk/printf.h"
@@ -203,6 +204,7 @@ static void kernel_trap(struct trapframe *tf)
 
 void trap_dispatch(struct trapframe *tf)
 {
+	sched_note_trap(trap_from_user(tf));
 	if (!trap_from_user(tf)) {
 		kernel_trap(tf);
 		return;

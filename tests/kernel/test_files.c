@@ -578,7 +578,8 @@ static void clocks(struct ktest *t)
 	KT_EXPECT(t, b >= a && a >= 0);
 	KT_EXPECT(t, a % time_tick_ns() == 0);
 	KT_EXPECT(t, r / NSEC_PER_SEC > 1577836800); /* after 2020 */
-	KT_EXPECT_EQ(t, time_clock_read(CLOCK_PROCESS_CPUTIME_ID, &a), -EINVAL);
+	KT_EXPECT_EQ(t, time_clock_read(CLOCK_PROCESS_CPUTIME_ID, &a), 0);
+	KT_EXPECT(t, a >= 0);
 	KT_EXPECT_EQ(t, time_clock_read(99, &a), -EINVAL);
 	KT_EXPECT(t, time_boot_epoch() <= r / NSEC_PER_SEC);
 }
