@@ -203,6 +203,8 @@ bench:
 	@tools/deps.sh --quiet
 	@$(MAKE) --no-print-directory -j$(JOBS) $(KERNEL) $(INITRD)
 	@$(PYTHON) tests/run.py --bench --kernel $(KERNEL) --initrd $(INITRD)
+	@echo "Host: the kernel heap against glibc malloc on a kernel-like trace"
+	@$(MAKE) --no-print-directory -s bench-host | tee -a $(BUILD)/bench.txt
 
 # --- housekeeping -------------------------------------------------------------
 

@@ -420,6 +420,8 @@ static bool signal_acts(const struct proc *p, int sig)
 
 bool signal_pending(struct proc *p)
 {
+	if (!p->sig_pending)
+		return false;
 	for (int sig = 1; sig < NSIG; sig++) {
 		if ((p->sig_pending & (1ull << (sig - 1))) &&
 		    signal_acts(p, sig))
@@ -453,6 +455,8 @@ void signal_deliver(void)
 {
 	struct proc *p = current;
 
+	if (!p->sig_pending)
+		return;
 	for (int sig = 1; sig < NSIG; sig++) {
 		uint64_t bit = 1ull << (sig - 1);
 		if (!(p->sig_pending & bit))

@@ -65,13 +65,14 @@ static void report(const char *who, struct counts *before)
 	count(&now);
 	if (now.cow >= 0)
 		printf("    [%s] COW faults: +%lld, pages copied: +%lld "
-		       "(page faults: +%lld)\n", who, now.cow - before->cow,
+		       "(page faults: +%lld)\n",
+		       who, now.cow - before->cow,
 		       now.copies >= 0 ? now.copies - before->copies : -1,
 		       now.faults - before->faults);
 	else
 		printf("    [%s] page faults: +%lld (this kernel has no COW "
-		       "counter in /proc/vmstat)\n", who,
-		       now.faults - before->faults);
+		       "counter in /proc/vmstat)\n",
+		       who, now.faults - before->faults);
 	*before = now;
 }
 
@@ -131,7 +132,8 @@ int main(int argc, char **argv)
 	}
 
 	printf("1. The parent maps %ld MiB (%zu pages) and writes to every "
-	       "page.\n", mib, pages);
+	       "page.\n",
+	       mib, pages);
 	count(&c);
 	for (size_t i = 0; i < len; i += PAGE)
 		mem[i] = 'P';
@@ -174,8 +176,8 @@ int main(int argc, char **argv)
 		unchanged += mem[i] == 'P';
 	count(&c);
 	printf("5. The parent still sees its own data in %zu of %zu pages: "
-	       "the child's\n   writes went to its copies.\n", unchanged,
-	       pages);
+	       "the child's\n   writes went to its copies.\n",
+	       unchanged, pages);
 	done(to_child[1]);
 	waitpid(pid, &status, 0);
 

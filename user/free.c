@@ -69,7 +69,7 @@ static bool read_meminfo(struct meminfo *m)
 	return true;
 }
 
-static char unit = 'k';   /* b, k, m, g, or h for human-readable */
+static char unit = 'k'; /* b, k, m, g, or h for human-readable */
 
 /* Formats a size given in KiB in the chosen unit, right-aligned. */
 static const char *fmt(long kb)
@@ -107,22 +107,23 @@ static const char *fmt(long kb)
 	return b;
 }
 
+/* What the columns mean, one output line each. */
+static const char *const explanation[] = {
+	"total       RAM the kernel manages (MemTotal)",
+	"used        total - available: in use by programs and the kernel",
+	"free        frames nobody uses at all (MemFree)",
+	"shared      SysV shm and MAP_SHARED anonymous memory (Shmem)",
+	"buff/cache  caches the kernel may drop when memory runs short",
+	"available   what a new program could get without swapping",
+	"Swap        the swap area: pages moved out of RAM to make room",
+};
+
 /* Prints what the columns mean. */
 static void explain(void)
 {
-	printf("\n"
-	       "total       RAM the kernel manages (MemTotal)\n"
-	       "used        total - available: in use by programs and the "
-	       "kernel\n"
-	       "free        frames nobody uses at all (MemFree)\n"
-	       "shared      shared memory: SysV shm and MAP_SHARED anonymous "
-	       "(Shmem)\n"
-	       "buff/cache  caches the kernel may drop when memory runs "
-	       "short\n"
-	       "available   what a new program could get without swapping "
-	       "(MemAvailable)\n"
-	       "Swap        the swap area: pages moved out of RAM to make "
-	       "room\n");
+	putchar('\n');
+	for (size_t i = 0; i < sizeof(explanation) / sizeof(*explanation); i++)
+		puts(explanation[i]);
 }
 
 /* Prints the usage message. */
@@ -168,17 +169,17 @@ int main(int argc, char **argv)
 	long used = m.total - available;
 	long swap_used = m.swap_total - m.swap_free;
 
-	printf("%-8s%12s%12s%12s%12s%12s%12s\n", "", "total", "used",
-	       "free", "shared", "buff/cache", "available");
+	printf("%-8s%12s%12s%12s%12s%12s%12s\n", "", "total", "used", "free",
+	       "shared", "buff/cache", "available");
 	printf("%-8s%12s%12s%12s%12s%12s%12s\n", "Mem:", fmt(m.total),
 	       fmt(used), fmt(m.free), fmt(m.shmem), fmt(cache),
 	       fmt(available));
-	printf("%-8s%12s%12s%12s\n", "Swap:", fmt(m.swap_total),
-	       fmt(swap_used), fmt(m.swap_free));
+	printf("%-8s%12s%12s%12s\n", "Swap:", fmt(m.swap_total), fmt(swap_used),
+	       fmt(m.swap_free));
 	if (totals)
-		printf("%-8s%12s%12s%12s\n", "Total:",
-		       fmt(m.total + m.swap_total), fmt(used + swap_used),
-		       fmt(m.free + m.swap_free));
+		printf("%-8s%12s%12s%12s\n",
+		       "Total:", fmt(m.total + m.swap_total),
+		       fmt(used + swap_used), fmt(m.free + m.swap_free));
 	if (explained)
 		explain();
 	return 0;

@@ -23,14 +23,14 @@
 #include <unistd.h>
 
 #define SHELL "/bin/sh"
-#define MAX_QUICK_FAILURES 3   /* shells in a row that failed or ... */
-#define QUICK_SECONDS 1        /* ... lived less than this */
+#define MAX_QUICK_FAILURES 3 /* shells in a row that failed or ... */
+#define QUICK_SECONDS 1	     /* ... lived less than this */
 
 /* The environment every program started from the console inherits. */
 static char *const shell_env[] = { "HOME=/", "PATH=/bin", "TERM=linux",
 				   "PS1=pagoda$ ", NULL };
 
-static struct timespec started;   /* when the current shell started */
+static struct timespec started; /* when the current shell started */
 
 /* Seconds since the current shell started. */
 static long shell_age(void)
@@ -69,7 +69,8 @@ static void describe(int status, char *buf, size_t size)
 			 WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
 		snprintf(buf, size, "was killed by signal %d (SIG%s)",
-			 WTERMSIG(status), sigabbrev_np(WTERMSIG(status)) ?: "?");
+			 WTERMSIG(status),
+			 sigabbrev_np(WTERMSIG(status)) ?: "?");
 	else
 		snprintf(buf, size, "ended with status 0x%x", status);
 }
@@ -100,15 +101,17 @@ int main(void)
 			return 1;
 		}
 		if (pid != shell)
-			continue;   /* an orphan, now reaped */
+			continue; /* an orphan, now reaped */
 
 		describe(status, how, sizeof(how));
 		if ((WIFEXITED(status) && WEXITSTATUS(status) == 127) ||
 		    shell_age() < QUICK_SECONDS) {
 			if (++failures >= MAX_QUICK_FAILURES) {
-				fprintf(stderr, "init: the shell %s, %d times "
+				fprintf(stderr,
+					"init: the shell %s, %d times "
 					"in a row right after starting; "
-					"giving up\n", how, failures);
+					"giving up\n",
+					how, failures);
 				return 1;
 			}
 		} else {

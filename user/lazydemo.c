@@ -67,8 +67,9 @@ static void show(const char *what)
 
 	if (what)
 		printf("   %-34s VmSize %7ld kB (%+7ld)   VmRSS %7ld kB (%+7ld)   "
-	       "faults %+lld\n", what, size, size - last_size, rss,
-	       rss - last_rss, f - last_faults);
+		       "faults %+lld\n",
+		       what, size, size - last_size, rss, rss - last_rss,
+		       f - last_faults);
 	last_size = size;
 	last_rss = rss;
 	last_faults = faults();
@@ -92,9 +93,10 @@ int main(int argc, char **argv)
 	show("start");
 
 	printf("2. mmap(%ld MiB): only a region is recorded, no memory is "
-	       "used yet.\n", mib);
-	m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	       "used yet.\n",
+	       mib);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
 	if (m == MAP_FAILED) {
 		printf("lazydemo: mmap: %s\n", strerror(errno));
 		return 1;
@@ -133,7 +135,8 @@ int main(int argc, char **argv)
 
 	printf("8. calloc(%ld MiB): glibc takes a large block straight from "
 	       "mmap, whose pages\n   are known to be zero, so it does not "
-	       "clear them: still nothing resident.\n", mib);
+	       "clear them: still nothing resident.\n",
+	       mib);
 	big = calloc(1, len);
 	if (!big) {
 		printf("lazydemo: calloc failed\n");

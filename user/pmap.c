@@ -24,7 +24,7 @@ struct region {
 	unsigned long start, end;
 	char perms[5];
 	char name[128];
-	long rss, dirty, shared, swap;  /* kB, from smaps */
+	long rss, dirty, shared, swap; /* kB, from smaps */
 };
 
 /* Region header lines look like the lines of /proc/PID/maps. */
@@ -109,26 +109,28 @@ static void print_title(const char *pid)
 	printf("%s:   %s\n", pid, buf[0] ? buf : "?");
 }
 
+/* What the columns mean, one output line each; "+" lines need smaps. */
+static const char *const explanation[] = {
+	" Address  first address of the region (regions are page aligned)",
+	" Kbytes   its size: address space, not necessarily RAM",
+	"+RSS      KiB of it in RAM now; untouched pages take none",
+	"+Dirty    KiB written since they were loaded or zero-filled",
+	"+Shared   KiB also mapped by another process (after fork, until a",
+	"+         write makes a private copy: copy-on-write)",
+	"+Swap     KiB moved out to the swap area",
+	" Mode     r read, w write, x execute; p private or s shared",
+	" Mapping  the file, [heap] (brk), [stack], or [ anon ] (mmap, bss)",
+};
+
 /* Prints what the columns mean. */
 static void explain(bool detailed)
 {
-	printf("\n"
-	       "Address  first address of the region (regions are page "
-	       "aligned)\n"
-	       "Kbytes   its size: address space, not necessarily RAM\n");
-	if (detailed)
-		printf("RSS      KiB of it in RAM now; untouched pages take "
-		       "none\n"
-		       "Dirty    KiB written since they were loaded or "
-		       "zero-filled\n"
-		       "Shared   KiB of RAM also mapped by another process "
-		       "(after fork,\n"
-		       "         until one of them writes: copy-on-write)\n"
-		       "Swap     KiB moved out to the swap area\n");
-	printf("Mode     r read, w write, x execute; p private (copy on "
-	       "write) or s shared\n"
-	       "Mapping  the file, [heap] (brk), [stack], or [ anon ] "
-	       "(mmap, bss)\n");
+	putchar('\n');
+	for (size_t i = 0; i < sizeof(explanation) / sizeof(*explanation);
+	     i++) {
+		if (detailed || explanation[i][0] != '+')
+			puts(explanation[i] + 1);
+	}
 }
 
 int main(int argc, char **argv)
@@ -194,13 +196,13 @@ int main(int argc, char **argv)
 			       r->start, kb, r->rss, r->dirty, r->shared,
 			       r->swap, r->perms, r->name);
 		else
-			printf("%08lx %8ld %-5s %s\n", r->start, kb,
-			       r->perms, r->name);
+			printf("%08lx %8ld %-5s %s\n", r->start, kb, r->perms,
+			       r->name);
 	}
 	if (detailed)
 		printf("-------- -------- -------- -------- -------- --------\n"
-		       "total kB %8ld %8ld %8ld %8ld %8ld\n", size, rss, dirty,
-		       shared, swap);
+		       "total kB %8ld %8ld %8ld %8ld %8ld\n",
+		       size, rss, dirty, shared, swap);
 	else
 		printf("-------- --------\ntotal kB %8ld\n", size);
 	if (!detailed)

@@ -103,18 +103,24 @@ static int by_pid(const void *a, const void *b)
 	       ((const struct proc_info *)b)->pid;
 }
 
+/* What the columns mean, one output line each. */
+static const char *const explanation[] = {
+	"PID      process ID; PPID: its parent's (orphans go to init, 1)",
+	"STAT     R runnable, S sleeping, Z zombie (waits for its parent's "
+	"wait4)",
+	"RSS      KiB of its pages in RAM (a shared page counts in each "
+	"process)",
+	"VSZ      KiB of address space mapped; pages get RAM when first "
+	"touched",
+	"COMMAND  its arguments, or [name] when the kernel does not give them",
+};
+
 /* Prints what the columns mean. */
 static void explain(void)
 {
-	printf("\n"
-	       "PID      process ID; PPID its parent's (orphans go to 1)\n"
-	       "STAT     R runnable, S sleeping, Z zombie: exited, waiting "
-	       "for its parent's wait4()\n"
-	       "RSS      KiB of the process's pages in RAM (shared pages "
-	       "count in each process)\n"
-	       "VSZ      KiB of address space mapped; pages get RAM only "
-	       "when first touched\n"
-	       "COMMAND  the arguments, or [name] when there are none\n");
+	putchar('\n');
+	for (size_t i = 0; i < sizeof(explanation) / sizeof(*explanation); i++)
+		puts(explanation[i]);
 }
 
 int main(int argc, char **argv)
@@ -148,8 +154,8 @@ int main(int argc, char **argv)
 	}
 	closedir(d);
 	qsort(procs, n, sizeof(procs[0]), by_pid);
-	printf("%7s %7s %-4s %8s %8s %s\n", "PID", "PPID", "STAT", "RSS",
-	       "VSZ", "COMMAND");
+	printf("%7s %7s %-4s %8s %8s %s\n", "PID", "PPID", "STAT", "RSS", "VSZ",
+	       "COMMAND");
 	for (int i = 0; i < n; i++)
 		printf("%7d %7d %-4c %8ld %8ld %s\n", procs[i].pid,
 		       procs[i].ppid, procs[i].state, procs[i].rss_kb,

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #define PAGE 4096
-#define KERNEL_BASE 0xC0000000u   /* the 3G/1G split */
+#define KERNEL_BASE 0xC0000000u /* the 3G/1G split */
 
 static const char *self_path = "/proc/self/exe";
 
@@ -85,7 +85,7 @@ static void exec_data(void)
 
 	if (p == MAP_FAILED)
 		exit(2);
-	p[0] = 0xc3;   /* ret */
+	p[0] = 0xc3; /* ret */
 	((void (*)(void))p)();
 	printf("   the code ran: this CPU mode has no no-execute bit, so "
 	       "readable\n   memory is executable (32-bit paging without "
@@ -163,8 +163,8 @@ static int k_mprotect(void)
 /* Reads a PROT_NONE page. */
 static int k_prot_none(void)
 {
-	char *p = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	char *p =
+		mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return *(volatile char *)p;
 }
@@ -223,13 +223,15 @@ static int k_ud2(void)
 }
 
 static const struct kind kinds[] = {
-	{ "null-read", "read through a NULL pointer (page 0 is never "
-		       "mapped)", k_null_read },
+	{ "null-read", "read through a NULL pointer (page 0 is never mapped)",
+	  k_null_read },
 	{ "null-write", "write through a NULL pointer", k_null_write },
-	{ "null-call", "call a NULL function pointer (an instruction "
-		       "fetch at 0)", k_null_call },
-	{ "kernel", "read kernel memory at 0xC0100000 (present, but "
-		    "supervisor-only)", k_kernel_read },
+	{ "null-call",
+	  "call a NULL function pointer (an instruction fetch at 0)",
+	  k_null_call },
+	{ "kernel",
+	  "read kernel memory at 0xC0100000 (present, but supervisor-only)",
+	  k_kernel_read },
 	{ "kernel-write", "write to 0xC0000000", k_kernel_write },
 	{ "readonly", "write to a string literal (read-only data)",
 	  k_readonly },
@@ -238,14 +240,12 @@ static const struct kind kinds[] = {
 	  k_mprotect },
 	{ "prot-none", "read a PROT_NONE page (mapped, no access at all)",
 	  k_prot_none },
-	{ "unmapped", "read a page after munmap (use after free)",
-	  k_unmapped },
-	{ "stack", "recurse forever until the stack reaches its limit "
-		   "(8 MiB)", k_stack },
+	{ "unmapped", "read a page after munmap (use after free)", k_unmapped },
+	{ "stack", "recurse forever until the stack reaches its limit (8 MiB)",
+	  k_stack },
 	{ "exec-data", "run code in a read-write page without PROT_EXEC",
 	  k_exec_data },
-	{ "bus", "read a file mapping past the end of the file",
-	  k_bus },
+	{ "bus", "read a file mapping past the end of the file", k_bus },
 	{ "privileged", "run cli, an instruction only the kernel may use",
 	  k_privileged },
 	{ "div0", "divide by zero (not a memory fault: SIGFPE)", k_div0 },
@@ -265,7 +265,8 @@ static void describe(int status)
 		printf("   -> exited normally: no fault happened\n");
 	} else {
 		printf("   -> exited with status %d: the access could not be "
-		       "set up\n", WEXITSTATUS(status));
+		       "set up\n",
+		       WEXITSTATUS(status));
 	}
 }
 

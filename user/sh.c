@@ -39,7 +39,7 @@
 
 extern char **environ;
 
-static int last_status;      /* $?: exit code, or 128 + signal number */
+static int last_status;	     /* $?: exit code, or 128 + signal number */
 static int last_wait_status; /* the raw wait status, for `status` */
 static bool last_was_program;
 
@@ -97,7 +97,7 @@ struct words {
 /* Appends the value of $NAME or $? at *s to the word being built. */
 static void expand(const char **s, char *out, size_t *n, size_t size)
 {
-	const char *p = *s + 1;   /* after the '$' */
+	const char *p = *s + 1; /* after the '$' */
 	char name[64], num[16];
 	const char *value = NULL;
 	size_t len = 0;
@@ -113,7 +113,7 @@ static void expand(const char **s, char *out, size_t *n, size_t size)
 		name[len] = '\0';
 		value = getenv(name);
 	} else {
-		value = "$";   /* a lone dollar sign stays */
+		value = "$"; /* a lone dollar sign stays */
 	}
 	for (; value && *value && *n + 1 < size; value++)
 		out[(*n)++] = *value;
@@ -150,7 +150,8 @@ static bool split(const char **line, struct words *w)
 		size_t n = 0, size = sizeof(w->storage) - w->used - 1;
 		char quote = 0;
 
-		while (*s && (quote || (*s != ' ' && *s != '\t' && *s != ';'))) {
+		while (*s &&
+		       (quote || (*s != ' ' && *s != '\t' && *s != ';'))) {
 			if (quote == '\'' && *s == '\'') {
 				quote = 0;
 				s++;
@@ -312,11 +313,12 @@ static int builtin_status(int argc, char **argv)
 		printf("last command was a builtin: status %d\n", last_status);
 	else if (WIFEXITED(s))
 		printf("last program exited with status %d "
-		       "(wait status 0x%04x)\n", WEXITSTATUS(s), s);
+		       "(wait status 0x%04x)\n",
+		       WEXITSTATUS(s), s);
 	else if (WIFSIGNALED(s))
 		printf("last program was killed by signal %d, SIG%s: %s "
-		       "(wait status 0x%04x)\n", WTERMSIG(s),
-		       sigabbrev_np(WTERMSIG(s)) ?: "?",
+		       "(wait status 0x%04x)\n",
+		       WTERMSIG(s), sigabbrev_np(WTERMSIG(s)) ?: "?",
 		       sigdescr_np(WTERMSIG(s)) ?: "?", s);
 	else
 		printf("wait status 0x%04x\n", s);
@@ -405,8 +407,8 @@ static bool find_program(const char *word, char *path, size_t size)
 	while (*dirs) {
 		size_t len = strcspn(dirs, ":");
 
-		snprintf(path, size, "%.*s/%s", (int)len,
-			 len ? dirs : ".", word);
+		snprintf(path, size, "%.*s/%s", (int)len, len ? dirs : ".",
+			 word);
 		if (access(path, X_OK) == 0)
 			return true;
 		/* access() may be missing in a small kernel: try to open. */

@@ -79,7 +79,8 @@ int main(void)
 		return 1;
 	}
 	printf("1. The parent creates a %d KiB segment (id %d). No process "
-	       "maps it yet.\n", SIZE / 1024, id);
+	       "maps it yet.\n",
+	       SIZE / 1024, id);
 	stat_segment(id);
 
 	printf("2. The parent attaches it, then forks: the child inherits "
@@ -110,8 +111,8 @@ int main(void)
 		xs += p[i] == 'x';
 	printf("4. While the child still runs, the parent reads \"%s\"\n"
 	       "   and %zu of %d bytes of 'x': no copy was made, both map "
-	       "the same frames.\n   The parent writes a reply.\n", p, xs,
-	       SIZE - 4096);
+	       "the same frames.\n   The parent writes a reply.\n",
+	       p, xs, SIZE - 4096);
 	strcpy(p + 100, "hello from your parent");
 	done(to_child[1]);
 	waitpid(pid, &status, 0);

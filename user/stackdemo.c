@@ -52,7 +52,7 @@ static void show_stack_region(void)
 	fclose(f);
 }
 
-static char *top;   /* main's frame */
+static char *top; /* main's frame */
 
 /* Recurses depth more times, with a frame of a little over 1 KiB. */
 static unsigned dive(unsigned depth, unsigned total)
@@ -63,7 +63,8 @@ static unsigned dive(unsigned depth, unsigned total)
 	frame[0] = (char)depth;
 	if (done % 512 == 0)
 		printf("   %5u calls: frame at %p, %5lu KiB below main's, "
-		       "VmStk %6ld kB\n", done, (void *)frame,
+		       "VmStk %6ld kB\n",
+		       done, (void *)frame,
 		       (unsigned long)(top - (char *)frame) / 1024,
 		       status_kb("VmStk"));
 	if (depth == 0)

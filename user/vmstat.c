@@ -162,23 +162,26 @@ static void line(const struct snapshot *now, const struct snapshot *prev)
 	fflush(stdout);
 }
 
+/* What the columns mean, one output line each. */
+static const char *const explanation[] = {
+	"free   KiB of RAM nobody uses; cache: caches the kernel can drop",
+	"swpd   KiB in swap",
+	"flt    page faults: the CPU found no usable mapping",
+	"maj    ... that had to read the page in (from swap)",
+	"zero   ... that gave a fresh zero-filled page (malloc, mmap, bss)",
+	"file   ... that loaded a page of a program file",
+	"cow    ... that were writes to a page shared since fork",
+	"copy   ... of those, how many really had to copy the page",
+	"si so  pages swapped in and out",
+	"The first line counts since boot; later lines count each interval.",
+};
+
 /* Prints what the columns mean. */
 static void explain(void)
 {
-	printf("\n"
-	       "free   RAM nobody uses; cache: caches the kernel can drop; "
-	       "swpd: in swap\n"
-	       "flt    page faults: the CPU found no usable mapping\n"
-	       "maj    ... that had to read the page in (from swap)\n"
-	       "zero   ... that gave a fresh zero-filled page "
-	       "(malloc/mmap memory)\n"
-	       "file   ... that loaded a page of a program file\n"
-	       "cow    ... that were writes to a page shared since fork "
-	       "(copy-on-write)\n"
-	       "copy   ... of those, how many really copied the page\n"
-	       "si so  pages swapped in and out\n"
-	       "The first line counts since boot; later lines count each "
-	       "interval.\n");
+	putchar('\n');
+	for (size_t i = 0; i < sizeof(explanation) / sizeof(*explanation); i++)
+		puts(explanation[i]);
 }
 
 int main(int argc, char **argv)

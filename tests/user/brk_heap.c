@@ -29,8 +29,8 @@ static size_t count_nonzero(uintptr_t start, uintptr_t end)
 {
 	size_t n = 0;
 
-	for (volatile unsigned char *p = (void *)start; p < (unsigned char *)end;
-	     p++)
+	for (volatile unsigned char *p = (void *)start;
+	     p < (unsigned char *)end; p++)
 		n += *p != 0;
 	return n;
 }
@@ -61,8 +61,8 @@ int main(int argc, char **argv)
 	ut_check(ut_exited(status, 0), "the last byte below the break: %s",
 		 ut_probe_result(status));
 	status = ut_probe_read(page_up(b0 + grow));
-	ut_check(ut_killed_by(status, SIGSEGV),
-		 "the page above the break: %s", ut_probe_result(status));
+	ut_check(ut_killed_by(status, SIGSEGV), "the page above the break: %s",
+		 ut_probe_result(status));
 
 	r = sys_brk(top + UT_PAGE);
 	ut_check(r == top + UT_PAGE, "shrink to one page above the start");
@@ -90,7 +90,9 @@ int main(int argc, char **argv)
 	ut_check(r == b0, "back to the starting break");
 
 	/* glibc's malloc takes memory for small blocks from the break. */
-	enum { BLOCKS = 1024 };
+	enum {
+		BLOCKS = 1024
+	};
 	static void *blocks[BLOCKS];
 	bool all = true;
 

@@ -48,7 +48,8 @@ static void print_string(const char *what, int i, const char *s)
 			printf("\\x%02x", *p);
 	}
 	if (shown < len)
-		printf("\"... hash %08x\n", (unsigned)hash_string(2166136261u, s));
+		printf("\"... hash %08x\n",
+		       (unsigned)hash_string(2166136261u, s));
 	else
 		printf("\"\n");
 }
@@ -115,7 +116,8 @@ int main(int argc, char **argv, char **envp)
 	}
 	if (summary)
 		printf("echoargs: %d environment strings, %zu bytes, "
-		       "hash %08x\n", nenv, bytes, (unsigned)h);
+		       "hash %08x\n",
+		       nenv, bytes, (unsigned)h);
 
 	ut_check(initialised == 12345, "initialised data has its value");
 	ut_check(getauxval(AT_PAGESZ) == UT_PAGE, "auxv AT_PAGESZ is 4096");

@@ -26,12 +26,21 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-enum kind { K_NULL, K_KERNEL, K_UNMAPPED, K_NONE, K_RDONLY, K_STRADDLE,
-	    K_STRADDLE4, K_UNTOUCHED, NKINDS };
+enum kind {
+	K_NULL,
+	K_KERNEL,
+	K_UNMAPPED,
+	K_NONE,
+	K_RDONLY,
+	K_STRADDLE,
+	K_STRADDLE4,
+	K_UNTOUCHED,
+	NKINDS
+};
 
 static const char *const kind_names[NKINDS] = {
-	"NULL", "kernel", "unmapped", "PROT_NONE", "read-only", "straddling",
-	"straddling-4", "untouched",
+	"NULL",	     "kernel",	   "unmapped",	   "PROT_NONE",
+	"read-only", "straddling", "straddling-4", "untouched",
 };
 
 /* The test's pages: [rw][unmapped] [none] [read-only] [untouched...]. */
@@ -40,7 +49,10 @@ static unsigned char *rw_page, *unmapped_page, *none_page, *ro_page,
 static int fresh_next;
 
 /* Offsets in the read-only page: a path "/" and zeroed structures. */
-enum { RO_PATH = 64, RO_ZERO = 128 };
+enum {
+	RO_PATH = 64,
+	RO_ZERO = 128
+};
 
 /* Returns the pointer of a kind; input says the call reads it. */
 static void *pointer(enum kind k, bool is_path)
@@ -156,9 +168,9 @@ static long call(int which, void *p)
 
 struct call_desc {
 	const char *name;
-	bool reads;      /* the call only reads the memory */
-	bool is_path;    /* the pointer is a path name */
-	bool null_ok;    /* NULL means "not wanted" */
+	bool reads;   /* the call only reads the memory */
+	bool is_path; /* the pointer is a path name */
+	bool null_ok; /* NULL means "not wanted" */
 };
 
 static const struct call_desc calls[] = {
@@ -201,11 +213,11 @@ static bool expected(const struct call_desc *c, enum kind k, long r)
 static bool setup(void)
 {
 	int rw = PROT_READ | PROT_WRITE;
-	unsigned char *m = mmap(NULL, 4 * UT_PAGE, rw,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *m =
+		mmap(NULL, 4 * UT_PAGE, rw, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	fresh_pages = mmap(NULL, 64 * UT_PAGE, rw,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fresh_pages = mmap(NULL, 64 * UT_PAGE, rw, MAP_PRIVATE | MAP_ANONYMOUS,
+			   -1, 0);
 	if (m == MAP_FAILED || fresh_pages == MAP_FAILED)
 		return false;
 	rw_page = m;

@@ -50,13 +50,14 @@ static void test_basic(void)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		char *argv[] = { "renamed-argv0", "one", "two words", "",
-				 "tab\there", "caf\xc3\xa9", "back\\slash",
-				 NULL };
+		char *argv[] = { "renamed-argv0", "one",
+				 "two words",	  "",
+				 "tab\there",	  "caf\xc3\xa9",
+				 "back\\slash",	  NULL };
 		snprintf(pid_var, sizeof(pid_var), "UT_EXPECT_PID=%ld",
 			 (long)getpid());
-		char *envp[] = { "A=1", "EMPTY=", "PATH=/bin", long_value,
-				 "NOEQUALS", pid_var, addr_var, keep_var,
+		char *envp[] = { "A=1",	      "EMPTY=", "PATH=/bin", long_value,
+				 "NOEQUALS",  pid_var,	addr_var,    keep_var,
 				 cloexec_var, NULL };
 		execve(helper, argv, envp);
 		printf("execve echoargs: %s\n", ut_errname(errno));
@@ -75,7 +76,9 @@ static void test_basic(void)
 /* Thousands of arguments, about 64 KiB of strings in all. */
 static void test_many(void)
 {
-	enum { N = 3000 };
+	enum {
+		N = 3000
+	};
 	static char *argv[N + 2];
 	static char storage[N][24];
 	char *envp[] = { "UT_SUMMARY=1", "ONE=1", NULL };
@@ -83,7 +86,8 @@ static void test_many(void)
 
 	argv[0] = "many";
 	for (int i = 1; i <= N; i++) {
-		snprintf(storage[i - 1], sizeof(storage[0]), "argument-%05d", i);
+		snprintf(storage[i - 1], sizeof(storage[0]), "argument-%05d",
+			 i);
 		argv[i] = storage[i - 1];
 	}
 	argv[N + 1] = NULL;

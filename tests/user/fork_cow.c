@@ -14,8 +14,13 @@
 #include <sys/mman.h>
 #include <sys/utsname.h>
 
-enum { DATA_PAGES = 16, BSS_PAGES = 32, HEAP_PAGES = 64, MMAP_PAGES = 256,
-       STACK_PAGES = 8 };
+enum {
+	DATA_PAGES = 16,
+	BSS_PAGES = 32,
+	HEAP_PAGES = 64,
+	MMAP_PAGES = 256,
+	STACK_PAGES = 8
+};
 
 /* Initialised so that it lives in .data, not .bss. */
 static unsigned char data_region[DATA_PAGES * UT_PAGE] = { 1 };
@@ -112,8 +117,7 @@ static void test_both_directions(void)
 		ok &= check_all("child", "holds its own writes", 1);
 		signal_fd(to_parent[1], 'w');
 		wait_fd(to_child[0]);
-		ok &= check_all("child", "unchanged by the parent's writes",
-				1);
+		ok &= check_all("child", "unchanged by the parent's writes", 1);
 		_exit(ok ? 0 : 1);
 	}
 	wait_fd(to_parent[0]);
@@ -157,8 +161,8 @@ static void test_untouched(void)
 		_exit(nonzero ? 1 : 0);
 	}
 	status = ut_wait(pid);
-	ut_check(ut_exited(status, 0),
-		 "child read untouched pages as zero: %s", ut_status(status));
+	ut_check(ut_exited(status, 0), "child read untouched pages as zero: %s",
+		 ut_status(status));
 	for (size_t i = 0; i < len; i += 512)
 		nonzero += m[i] != 0;
 	ut_check(nonzero == 0,
@@ -177,8 +181,7 @@ static void test_kernel_write(void)
 	memset(names, 0x77, sizeof(names));
 	pid = fork();
 	if (pid == 0) {
-		bool ok = uname(&names[0]) == 0 &&
-			  names[0].sysname[0] != 0x77;
+		bool ok = uname(&names[0]) == 0 && names[0].sysname[0] != 0x77;
 
 		_exit(ok ? 0 : 1);
 	}
@@ -190,7 +193,9 @@ static void test_kernel_write(void)
 		 "parent: its page is unchanged by the child's uname()");
 }
 
-enum { GENERATIONS = 4 };
+enum {
+	GENERATIONS = 4
+};
 
 /*
  * Region "mmap" holds pattern 10 + gen, written by this process. Forks a
@@ -239,12 +244,13 @@ int main(int argc, char **argv)
 		ut_check(false, "allocate the test regions");
 		return ut_end();
 	}
-	regions[nregions++] = (struct region){ "data", data_region, DATA_PAGES };
+	regions[nregions++] =
+		(struct region){ "data", data_region, DATA_PAGES };
 	regions[nregions++] = (struct region){ "bss", bss_region, BSS_PAGES };
 	regions[nregions++] = (struct region){ "heap", heap, HEAP_PAGES };
 	regions[nregions++] = (struct region){ "mmap", map, MMAP_PAGES };
-	regions[nregions++] = (struct region){ "stack", stack_region,
-					       STACK_PAGES };
+	regions[nregions++] =
+		(struct region){ "stack", stack_region, STACK_PAGES };
 	test_both_directions();
 	test_untouched();
 	test_kernel_write();

@@ -27,7 +27,7 @@
 #include <sys/syscall.h>
 
 struct meminfo {
-	long free, slab, pagetables, kstack;   /* kB, -1 when missing */
+	long free, slab, pagetables, kstack; /* kB, -1 when missing */
 };
 
 /* Writes to /proc/sys/vm/drop_caches, when it exists. */
@@ -174,7 +174,8 @@ int main(int argc, char **argv)
 			bool kept = after.free >= pass_start.free - tolerance;
 
 			printf("%s leak whole-pass: MemFree %s over the pass, "
-			       "%s since boot\n", kept ? "PASS" : "FAIL",
+			       "%s since boot\n",
+			       kept ? "PASS" : "FAIL",
 			       delta(pass_start.free, after.free),
 			       delta(start.free, after.free));
 			if (kept)

@@ -14,12 +14,16 @@
 
 #include <malloc.h>
 
-enum { SLOTS = 2048, OPS = 60000, STRIDE = 61 };
+enum {
+	SLOTS = 2048,
+	OPS = 60000,
+	STRIDE = 61
+};
 
 struct slot {
 	unsigned char *p;
 	size_t size;
-	uint32_t tag;    /* what the pattern is derived from */
+	uint32_t tag; /* what the pattern is derived from */
 };
 
 static struct slot slots[SLOTS];
@@ -75,8 +79,7 @@ static void fill(unsigned char *p, size_t size, uint32_t tag)
  * Checks the first n bytes of a block of size bytes against the pattern
  * of tag (n < size after a realloc that shrank it).
  */
-static void verify(const unsigned char *p, size_t n, size_t size,
-		   uint32_t tag)
+static void verify(const unsigned char *p, size_t n, size_t size, uint32_t tag)
 {
 	bool ok = n < size || p[size - 1] == pattern(tag, size - 1);
 
@@ -162,8 +165,8 @@ int main(int argc, char **argv)
 		}
 	}
 	ut_fact("%lu malloc, %lu calloc, %lu realloc, %lu free, "
-		"%lu blocks verified", n_malloc, n_calloc, n_realloc, n_free,
-		n_checked);
+		"%lu blocks verified",
+		n_malloc, n_calloc, n_realloc, n_free, n_checked);
 	ut_check(n_null == 0, "no allocation failed (%lu)", n_null);
 	ut_check(n_bad == 0, "every block held its pattern (%lu bad)", n_bad);
 	ut_check(n_unaligned == 0, "every block is 16-byte aligned");

@@ -67,7 +67,8 @@ static void test_partial_page(void)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	ut_check(p == guard, "5000 bytes with MAP_FIXED over a guard");
 	status = ut_probe_write((uintptr_t)p + 2 * UT_PAGE - 1);
-	ut_check(ut_exited(status, 0), "5000 bytes: the last byte of page 2: %s",
+	ut_check(ut_exited(status, 0),
+		 "5000 bytes: the last byte of page 2: %s",
 		 ut_probe_result(status));
 	status = ut_probe_read((uintptr_t)p + 2 * UT_PAGE);
 	ut_check(ut_killed_by(status, SIGSEGV),
@@ -118,8 +119,8 @@ static void test_shared(void)
 /* MAP_FIXED replaces what was mapped, exactly where asked. */
 static void test_fixed(void)
 {
-	unsigned char *p = map_anon(4 * UT_PAGE, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE);
+	unsigned char *p =
+		map_anon(4 * UT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	unsigned char *q;
 
 	if (!p)
@@ -145,8 +146,7 @@ static void test_hint(void)
 	if (!p)
 		return;
 	munmap(p, 4 * UT_PAGE);
-	q = mmap(p, 4 * UT_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		 0);
+	q = mmap(p, 4 * UT_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ut_check(q == p, "hint: a free hinted address is used");
 	munmap(q, 4 * UT_PAGE);
 }
@@ -167,8 +167,7 @@ static void test_prot_none(void)
 		 ut_probe_result(status));
 	ut_check(mprotect(p, 2 * UT_PAGE, PROT_READ | PROT_WRITE) == 0,
 		 "PROT_NONE: mprotect to read-write");
-	ut_check(nonzero(p, 2 * UT_PAGE) == 0,
-		 "PROT_NONE: then reads as zero");
+	ut_check(nonzero(p, 2 * UT_PAGE) == 0, "PROT_NONE: then reads as zero");
 	p[5] = 5;
 	ut_check(p[5] == 5, "PROT_NONE: then holds a write");
 	munmap(p, 2 * UT_PAGE);
@@ -177,8 +176,8 @@ static void test_prot_none(void)
 /* mremap keeps the contents when it grows or moves a mapping. */
 static void test_mremap(void)
 {
-	unsigned char *p = map_anon(4 * UT_PAGE, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE);
+	unsigned char *p =
+		map_anon(4 * UT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	unsigned char *q;
 	size_t bad = 0;
 
@@ -204,8 +203,8 @@ static void test_mremap(void)
 /* MADV_DONTNEED drops private pages: they read as zero again. */
 static void test_dontneed(void)
 {
-	unsigned char *p = map_anon(4 * UT_PAGE, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE);
+	unsigned char *p =
+		map_anon(4 * UT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 
 	if (!p)
 		return;
@@ -238,13 +237,13 @@ static void test_errors(void)
 	unsigned char *p = map_anon(2 * UT_PAGE, rw, MAP_PRIVATE);
 	int r, e;
 
-	expect_mmap_error("length 0", NULL, 0, rw,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, EINVAL);
+	expect_mmap_error("length 0", NULL, 0, rw, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, EINVAL);
 	expect_mmap_error("neither private nor shared", NULL, UT_PAGE, rw,
 			  MAP_ANONYMOUS, -1, EINVAL);
-	expect_mmap_error("MAP_FIXED at an unaligned address",
-			  p ? p + 1 : NULL, UT_PAGE, rw,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, EINVAL);
+	expect_mmap_error("MAP_FIXED at an unaligned address", p ? p + 1 : NULL,
+			  UT_PAGE, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			  -1, EINVAL);
 	expect_mmap_error("a file mapping of descriptor -1", NULL, UT_PAGE, rw,
 			  MAP_PRIVATE, -1, EBADF);
 	expect_mmap_error("of nearly 4 GiB", NULL, 0xfffff000u, rw,

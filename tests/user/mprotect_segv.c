@@ -12,10 +12,11 @@
 
 #include <sys/mman.h>
 
-static unsigned char data_page[2 * UT_PAGE] __attribute__((aligned(4096))) = {
-	1
-};
+/* Initialised, so in .data; page aligned, so mprotect can take it alone. */
+static unsigned char data_page[2 * UT_PAGE]
+	__attribute__((aligned(UT_PAGE))) = { 1 };
 
+/* Lives in .rodata, mapped read-only. */
 static const char literal[] = "a string literal lives in read-only data";
 
 /* Makes one page read-only, probes it, restores it; prints the facts. */
@@ -30,8 +31,7 @@ static void test_region(const char *name, unsigned char *page)
 	ut_check(ut_killed_by(status, SIGSEGV), "%s: write: %s", name,
 		 ut_status(status));
 	status = ut_probe_read((uintptr_t)page + 100);
-	ut_check(ut_exited(status, 0), "%s: read: %s", name,
-		 ut_status(status));
+	ut_check(ut_exited(status, 0), "%s: read: %s", name, ut_status(status));
 	ut_check(page[0] == 42, "%s: the data is still there", name);
 	ut_check(mprotect(page, UT_PAGE, PROT_READ | PROT_WRITE) == 0,
 		 "%s: mprotect read-write", name);

@@ -13,7 +13,9 @@
 
 #include <sys/mman.h>
 
-enum { PAGES = 8 };
+enum {
+	PAGES = 8
+};
 
 static unsigned char *base;
 
@@ -98,8 +100,8 @@ int main(int argc, char **argv)
 	int r, e;
 
 	ut_begin(argc, argv);
-	base = mmap(NULL, PAGES * UT_PAGE, rw, MAP_PRIVATE | MAP_ANONYMOUS,
-		    -1, 0);
+	base = mmap(NULL, PAGES * UT_PAGE, rw, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		    0);
 	if (base == MAP_FAILED) {
 		ut_check(false, "mmap: %s", ut_errname(errno));
 		return ut_end();
@@ -121,8 +123,8 @@ int main(int argc, char **argv)
 		 "mprotect page 1 read-only");
 	check_layout("after mprotect 1", "0 rw-p, 1 r--p, 2 rw-p, 3-4 none, "
 					 "5-7 rw-p");
-	ut_check(!strcmp(probe(1, true), "SIGSEGV"),
-		 "write to page 1: %s", probe(1, true));
+	ut_check(!strcmp(probe(1, true), "SIGSEGV"), "write to page 1: %s",
+		 probe(1, true));
 	ut_check(!strcmp(probe(1, false), "ok"), "read page 1: %s",
 		 probe(1, false));
 	ut_check(!strcmp(probe(0, true), "ok") && !strcmp(probe(2, true), "ok"),
@@ -157,7 +159,8 @@ int main(int argc, char **argv)
 	check_layout("after restoring", "0-1 rw-p, 2-5 none, 6-7 rw-p");
 	ut_check(page_intact(0) && page_intact(1) && page_intact(7),
 		 "pages 0, 1 and 7 still hold their data");
-	ut_check(base[6 * UT_PAGE] == 7, "page 6 kept its data under PROT_NONE");
+	ut_check(base[6 * UT_PAGE] == 7,
+		 "page 6 kept its data under PROT_NONE");
 
 	ut_check(munmap(base, PAGES * UT_PAGE) == 0, "munmap all 8 pages");
 	check_layout("after munmap all", "0-7 none");

@@ -52,8 +52,8 @@ static void read_maps(void)
 
 		m->path[0] = '\0';
 		if (sscanf(line, "%lx-%lx %4s %lx %x:%x %lu %n", &m->start,
-			   &m->end, m->perms, &m->offset, &m->major,
-			   &m->minor, &m->inode, &used) != 7) {
+			   &m->end, m->perms, &m->offset, &m->major, &m->minor,
+			   &m->inode, &used) != 7) {
 			nbad++;
 			continue;
 		}
@@ -143,16 +143,14 @@ int main(int argc, char **argv)
 	ut_check(m && !strcmp(m->perms, "rw-p") && is_program(m),
 		 "initialised data is in an rw-p line of the program");
 	m = line_of(literal);
-	ut_check(m && m->perms[0] == 'r' && m->perms[1] == '-' &&
-			 is_program(m),
+	ut_check(m && m->perms[0] == 'r' && m->perms[1] == '-' && is_program(m),
 		 "a string literal is in a read-only line of the program");
 
 	m = line_of(small);
 	ut_check(m && !strcmp(m->path, "[heap]") && !strcmp(m->perms, "rw-p"),
 		 "malloc(100) is in the rw-p [heap] line");
 	m = line_of(&local);
-	ut_check(m && !strcmp(m->path, "[stack]") &&
-			 !strcmp(m->perms, "rw-p"),
+	ut_check(m && !strcmp(m->path, "[stack]") && !strcmp(m->perms, "rw-p"),
 		 "a local variable is in the rw-p [stack] line");
 	m = line_of(anon + 2 * UT_PAGE);
 	ut_check(m && !strcmp(m->perms, "rw-p") && m->path[0] == '\0' &&

@@ -12,7 +12,9 @@
 
 #include <sys/mman.h>
 
-enum { MIB = 1024 };  /* in kB, the unit of /proc/self/status */
+enum {
+	MIB = 1024
+}; /* in kB, the unit of /proc/self/status */
 
 /*
  * Touches 64 KiB of stack, so that the stack region (part of VmSize) does
@@ -44,8 +46,8 @@ int main(int argc, char **argv)
 	size0 = status_kb("VmSize");
 	rss0 = status_kb("VmRSS");
 	ut_check(size0 > 0 && rss0 > 0, "VmSize and VmRSS are reported");
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
 	if (p == MAP_FAILED) {
 		ut_check(false, "mmap 8 MiB: %s", ut_errname(errno));
 		return ut_end();

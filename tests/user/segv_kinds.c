@@ -108,8 +108,7 @@ int main(int argc, char **argv)
 		  SIGSEGV },
 		{ "call 0xC0100000 (kernel text)", call_at, 0xC0100000u,
 		  SIGSEGV },
-		{ "read 0xFFFFF000 (top page)", read_at, 0xFFFFF000u,
-		  SIGSEGV },
+		{ "read 0xFFFFF000 (top page)", read_at, 0xFFFFF000u, SIGSEGV },
 		{ "divide by zero", divide_by_zero, 0, SIGFPE },
 		{ "ud2", undefined_instruction, 0, SIGILL },
 		{ "int3", breakpoint, 0, SIGTRAP },
@@ -127,8 +126,7 @@ int main(int argc, char **argv)
 	cases[4].addr = unmapped_page + 12;
 	cases[5].addr = unmapped_page + 12;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int status = ut_in_child(cases[i].fn,
-					 ut_opaque(cases[i].addr));
+		int status = ut_in_child(cases[i].fn, ut_opaque(cases[i].addr));
 
 		ut_check(ut_killed_by(status, cases[i].sig), "%s: %s",
 			 cases[i].name, ut_status(status));

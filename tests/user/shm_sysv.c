@@ -13,7 +13,9 @@
 #include <sys/mman.h>
 #include <sys/shm.h>
 
-enum { SIZE = 3 * 4096 + 100 };
+enum {
+	SIZE = 3 * 4096 + 100
+};
 
 /* The number of attachments of a segment, or -1. */
 static long nattch(int id)
@@ -58,7 +60,8 @@ static void test_two_processes(void)
 		if (write(to_parent[1], "w", 1) != 1 ||
 		    read(to_child[0], &c, 1) != 1)
 			_exit(2);
-		_exit(strcmp((char *)p + 100, "answer from the parent") ? 1 : 0);
+		_exit(strcmp((char *)p + 100, "answer from the parent") ? 1
+									: 0);
 	}
 	char c;
 
@@ -71,14 +74,15 @@ static void test_two_processes(void)
 
 	for (int i = 100 + 32; i < SIZE; i++)
 		bad += p[i] != (unsigned char)(i % 241);
-	ut_check(bad == 0, "the parent sees the rest of the %d bytes the child wrote",
+	ut_check(bad == 0,
+		 "the parent sees the rest of the %d bytes the child wrote",
 		 SIZE);
 	strcpy((char *)p + 100, "answer from the parent");
 	if (write(to_child[1], "a", 1) != 1)
 		ut_check(false, "write to a pipe");
 	status = ut_wait(pid);
-	ut_check(ut_exited(status, 0),
-		 "the child read the parent's answer: %s", ut_status(status));
+	ut_check(ut_exited(status, 0), "the child read the parent's answer: %s",
+		 ut_status(status));
 	ut_check(nattch(id) == 1, "the child's exit detached it: nattch %ld",
 		 nattch(id));
 

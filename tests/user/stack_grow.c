@@ -11,7 +11,9 @@
 
 #include <sys/resource.h>
 
-enum { FRAME = 1024 };
+enum {
+	FRAME = 1024
+};
 
 /* Recurses depth times with a 1 KiB frame; returns a checksum. */
 static __attribute__((noinline)) unsigned recurse(unsigned depth)

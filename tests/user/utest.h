@@ -254,8 +254,7 @@ static inline void ut_helper_path(const char *name, char *buf, size_t size)
 		snprintf(buf, size, "/bin/%s", name);
 		return;
 	}
-	snprintf(buf, size, "%.*s/%s", (int)(slash - ut_argv0), ut_argv0,
-		 name);
+	snprintf(buf, size, "%.*s/%s", (int)(slash - ut_argv0), ut_argv0, name);
 }
 
 /*

@@ -20,35 +20,40 @@ static void expect_status(const char *what, int (*fn)(void *), void *arg,
 	ut_check(status == expect, "%s: %s", what, ut_status(status));
 }
 
+/* Child: exit(arg). */
 static int exit_with(void *arg)
 {
 	exit((int)(intptr_t)arg);
 }
 
+/* Child: the raw exit_group system call. */
 static int exit_group_with(void *arg)
 {
 	syscall(SYS_exit_group, (int)(intptr_t)arg);
 	return 99;
 }
 
+/* Child: returns arg, as main() would. */
 static int return_from_main_like(void *arg)
 {
 	return (int)(intptr_t)arg;
 }
 
+/* Child: sends itself signal arg, then exits 5 if still alive. */
 static int kill_self(void *arg)
 {
 	kill(getpid(), (int)(intptr_t)arg);
-	/* A signal that does not kill lets the child go on to exit 5. */
 	return 5;
 }
 
+/* Child: abort(). */
 static int call_abort(void *arg)
 {
 	(void)arg;
 	abort();
 }
 
+/* Child: blocks signal arg, sends it to itself, exits 6. */
 static int block_then_kill(void *arg)
 {
 	sigset_t set;
@@ -60,6 +65,7 @@ static int block_then_kill(void *arg)
 	return 6;
 }
 
+/* Child: ignores signal arg, sends it to itself, exits 7. */
 static int ignore_then_kill(void *arg)
 {
 	signal((int)(intptr_t)arg, SIG_IGN);
@@ -67,6 +73,7 @@ static int ignore_then_kill(void *arg)
 	return 7;
 }
 
+/* Child: exits 0 if getppid() is arg. */
 static int check_parent(void *arg)
 {
 	return getppid() == (pid_t)(intptr_t)arg ? 0 : 1;
@@ -120,7 +127,8 @@ static void test_wake_on_eof(void)
 	close(fds[0]);
 	close(fds[1]);
 	status = ut_wait(pid);
-	ut_check(ut_exited(status, 3), "a child reading an empty pipe "
+	ut_check(ut_exited(status, 3),
+		 "a child reading an empty pipe "
 		 "sees end of file when the writer closes: %s",
 		 ut_status(status));
 }
@@ -128,7 +136,9 @@ static void test_wake_on_eof(void)
 /* waitpid(-1) returns each child once, then ECHILD. */
 static void test_wait_any(void)
 {
-	enum { N = 4 };
+	enum {
+		N = 4
+	};
 	int seen[N] = { 0 }, status, n = 0, e;
 	pid_t pid;
 
@@ -160,8 +170,7 @@ int main(int argc, char **argv)
 	expect_status("exit(1)", exit_with, (void *)1, 0x0100);
 	expect_status("exit(42)", exit_with, (void *)42, 0x2a00);
 	expect_status("exit(255)", exit_with, (void *)255, 0xff00);
-	expect_status("exit(256) keeps 8 bits", exit_with, (void *)256,
-		      0x0000);
+	expect_status("exit(256) keeps 8 bits", exit_with, (void *)256, 0x0000);
 	expect_status("exit(-1)", exit_with, (void *)-1, 0xff00);
 	expect_status("exit_group(3)", exit_group_with, (void *)3, 0x0300);
 	expect_status("return 9", return_from_main_like, (void *)9, 0x0900);
@@ -180,10 +189,10 @@ int main(int argc, char **argv)
 	expect_status("kill(self, 0) only checks", kill_self, (void *)0,
 		      0x0500);
 	expect_status("abort()", call_abort, NULL, SIGABRT);
-	expect_status("SIGTERM while blocked", block_then_kill,
-		      (void *)SIGTERM, 0x0600);
-	expect_status("SIGTERM with SIG_IGN", ignore_then_kill,
-		      (void *)SIGTERM, 0x0700);
+	expect_status("SIGTERM while blocked", block_then_kill, (void *)SIGTERM,
+		      0x0600);
+	expect_status("SIGTERM with SIG_IGN", ignore_then_kill, (void *)SIGTERM,
+		      0x0700);
 	expect_status("getppid() is the parent", check_parent,
 		      (void *)(intptr_t)getpid(), 0x0000);
 	test_kill_sleeping(SIGKILL);
