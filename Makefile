@@ -192,10 +192,11 @@ debug:
 include tests/host/host.mk
 include tests/host/bench.mk
 include tests/fuzz/fuzz.mk
+include tests/user/user.mk
 
 test:
 	@tools/deps.sh --quiet
-	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests user-tests $(FUZZ_BIN)
 	@$(PYTHON) tests/run.py --kernel $(KERNEL) --iso $(ISO) --initrd $(INITRD) \
 		--initrd-mini $(INITRD_MINI) --host-bin $(BUILD)/host
 

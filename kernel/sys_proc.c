@@ -61,8 +61,13 @@ static int32_t sys_clone(const struct syscall_args *a)
 }
 SYSCALL(120, clone, sys_clone);
 
-/* Copies a user argv or envp array into kernel strings. */
-static int copy_strings(uint32_t uarr, char ***out, size_t *total)
+/*
+ * Copies a user argv or envp array into kernel strings. Each string is
+ * read into the scratch buffer (EXEC_ARG_STRLEN_MAX bytes) and then kept
+ * in an allocation of its own length.
+ */
+static int copy_strings(uint32_t uarr, char *scratch, char ***out,
+			size_t *total)
 {
 	char **v = NULL;
 	size_t n = 0, cap = 0;
@@ -89,26 +94,25 @@ static int copy_strings(uint32_t uarr, char ***out, size_t *total)
 		v[n] = NULL;
 		if (!uptr)
 			break;
-		char *buf = kmalloc(EXEC_ARG_STRLEN_MAX, GFP_KERNEL);
-		if (!buf) {
-			err = -ENOMEM;
-			goto out_err;
-		}
-		int len = strncpy_from_user(buf, (const char *)uptr,
+		int len = strncpy_from_user(scratch, (const char *)uptr,
 					    EXEC_ARG_STRLEN_MAX);
 		if (len < 0) {
-			kfree(buf);
 			err = len == -ENAMETOOLONG ? -E2BIG : len;
 			goto out_err;
 		}
 		/* Strings and the pointers to them count (as in exec.h). */
 		*total += (size_t)len + 1 + sizeof(uint32_t);
 		if (*total > EXEC_ARGS_MAX) {
-			kfree(buf);
 			err = -E2BIG;
 			goto out_err;
 		}
-		v[n] = buf;
+		char *copy = kmalloc((size_t)len + 1, GFP_KERNEL);
+		if (!copy) {
+			err = -ENOMEM;
+			goto out_err;
+		}
+		memcpy(copy, scratch, (size_t)len + 1);
+		v[n] = copy;
 		v[n + 1] = NULL;
 	}
 	*out = v;
@@ -134,16 +138,18 @@ static int32_t sys_execve(const struct syscall_args *a)
 	size_t total = 0;
 	struct exec_image img;
 	char *path = kmalloc(PATH_MAX, GFP_KERNEL);
+	char *scratch = kmalloc(EXEC_ARG_STRLEN_MAX, GFP_KERNEL);
+	int err = -ENOMEM;
 
-	if (!path)
-		return -ENOMEM;
-	int err = strncpy_from_user(path, (const char *)a->arg[0], PATH_MAX);
+	if (!path || !scratch)
+		goto out_path;
+	err = strncpy_from_user(path, (const char *)a->arg[0], PATH_MAX);
 	if (err < 0)
 		goto out_path;
-	err = copy_strings(a->arg[1], &argv, &total);
+	err = copy_strings(a->arg[1], scratch, &argv, &total);
 	if (err)
 		goto out_path;
-	err = copy_strings(a->arg[2], &envp, &total);
+	err = copy_strings(a->arg[2], scratch, &envp, &total);
 	if (err)
 		goto out_argv;
 	/* Relative paths start at the current directory, as on Linux. */
@@ -167,6 +173,7 @@ out_envp:
 out_argv:
 	free_strings(argv);
 out_path:
+	kfree(scratch);
 	kfree(path);
 	/* On success the new program starts with the frame exec set up. */
 	return err;

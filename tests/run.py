@@ -5,6 +5,8 @@ Layers, in order:
   host     cmocka unit tests of libk/ and mm/ (build/host/test_*)
   fuzz     a short libFuzzer run over the allocators
   kernel   in-kernel suites under QEMU at several memory sizes (TAP output)
+  user     programs run on the host (Linux) and on Pagoda, outputs compared;
+           then all of them in one boot with a leak check
   boot     the ISO booted through GRUB to the prompt, then powered off
   gdb      scripted GDB sessions: a test boot, and a wrong Multiboot magic
   selftest the runner itself must notice a panic
@@ -259,6 +261,30 @@ def run_gdb(args, totals):
         totals.suite(ok, name, detail)
 
 
+def run_user(args, totals, leak):
+    """The differential user tests (tests/user/run_user.py), on the host
+    and on Pagoda; with leak, all of them in one boot under leakcheck."""
+    cmd = [sys.executable, os.path.join("tests", "user", "run_user.py"),
+           "--kernel", os.path.abspath(args.kernel),
+           "--bin-dir", os.path.abspath("build/tests/user")]
+    if leak:
+        cmd.append("--leak")
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=300)
+        out = p.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace")
+    for line in out.splitlines():
+        m = re.match(r"^(PASS|FAIL) (user\S* \S+)(?:: (.*))?$", line)
+        if m:
+            totals.suite(m.group(1) == "PASS", m.group(2), m.group(3) or "")
+    if not re.search(r"^user: \d+ passed, \d+ failed", out, re.M):
+        totals.suite(False, "user leak check" if leak else "user tests",
+                     "no summary (log: %s)" %
+                     save_log(args.logdir, "user-run", out))
+
+
 def run_selftest(args, totals):
     """The runner must see a panic as a failure, and a kernel stack
     overflow must be reported as one: provoke both."""
@@ -376,7 +402,7 @@ def main():
                     help="memory sizes for the in-kernel suites")
     ap.add_argument("--only", default="",
                     help="comma list of layers: "
-                    "host,fuzz,kernel,boot,gdb,selftest")
+                    "host,fuzz,kernel,user,boot,gdb,selftest")
     ap.add_argument("--bench", action="store_true",
                     help="run the benchmarks instead of the tests")
     ap.add_argument("--bench-sel", default="all")
@@ -387,7 +413,7 @@ def main():
         return run_bench(args)
 
     layers = set(args.only.split(",")) if args.only else \
-        {"host", "fuzz", "kernel", "boot", "gdb", "selftest"}
+        {"host", "fuzz", "kernel", "user", "boot", "gdb", "selftest"}
     totals = Totals()
     if "host" in layers:
         run_host(args, totals)
@@ -396,6 +422,9 @@ def main():
     if "kernel" in layers:
         for mem in args.mem.split(","):
             run_kernel(args, totals, mem, "all", 60)
+    if "user" in layers:
+        run_user(args, totals, False)
+        run_user(args, totals, True)
     if "boot" in layers:
         run_boot_iso(args, totals)
         for mem in ("8M", "3G"):

@@ -25,6 +25,9 @@ $(UTEST_INITRD): $(BUILD)/initramfs/bin/%: $(BUILD)/tests/user/%
 
 user-tests: $(UTEST_BIN) $(UTEST_INITRD)
 
+# The initramfs carries the tests too (an extra prerequisite of its rule).
+$(INITRD): $(UTEST_INITRD)
+
 test-user: $(KERNEL) user-tests
 	@$(PYTHON) tests/user/run_user.py --kernel $(KERNEL) \
 		--bin-dir $(BUILD)/tests/user
