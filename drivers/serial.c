@@ -2,7 +2,8 @@
  * drivers/serial.c - COM1 at 115200 baud, 8 data bits, no parity, 1 stop.
  *
  * Output polls the transmit-holding-register-empty bit; input arrives by the
- * receive interrupt (IRQ 4), which the console layer hooks. Register
+ * receive interrupt (IRQ 4), which the console layer hooks, one byte per
+ * interrupt (the FIFOs are left off, see serial_init). Register
  * offsets and bits are those of the National Semiconductor PC16550D data
  * sheet, as emulated by QEMU.
  */
@@ -23,7 +24,7 @@
 #define IER_RX_AVAILABLE 0x01
 #define LCR_8N1 0x03
 #define LCR_DLAB 0x80
-#define FCR_ENABLE_CLEAR 0xC7  /* enable, clear both FIFOs, 14-byte trigger */
+#define FCR_DISABLED 0x00      /* 16450-compatible: no FIFOs */
 #define MCR_DTR_RTS_OUT2 0x0B  /* OUT2 gates the IRQ line on PCs */
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
@@ -34,27 +35,19 @@
 
 static bool serial_present;
 
-/*
- * Enabling the FIFOs discards what the UART already received, so bytes
- * that arrived before serial_init (typed or piped in during boot) are
- * saved here first and handed out before anything newer.
- */
-static char early[16];
-static unsigned int early_len, early_pos;
-
 void serial_init(void)
 {
 	outb(COM1 + UART_IER, 0);
-	uint8_t lsr;
-	while (early_len < sizeof(early) &&
-	       (lsr = inb(COM1 + UART_LSR)) != LSR_ABSENT &&
-	       (lsr & LSR_DATA_READY))
-		early[early_len++] = (char)inb(COM1 + UART_DATA);
 	outb(COM1 + UART_LCR, LCR_DLAB);
 	outb(COM1 + UART_DLL, BAUD_DIVISOR & 0xFF);
 	outb(COM1 + UART_DLM, BAUD_DIVISOR >> 8);
 	outb(COM1 + UART_LCR, LCR_8N1);
-	outb(COM1 + UART_FCR, FCR_ENABLE_CLEAR);
+	/*
+	 * The FIFOs stay off: turning them on empties the receive buffer,
+	 * which would drop input typed or piped in while the kernel boots.
+	 * One byte at a time is plenty for a console.
+	 */
+	outb(COM1 + UART_FCR, FCR_DISABLED);
 	outb(COM1 + UART_MCR, MCR_DTR_RTS_OUT2);
 	/* A missing UART reads back all ones. */
 	serial_present = inb(COM1 + UART_LSR) != LSR_ABSENT;
@@ -80,8 +73,6 @@ void serial_write(const char *s, size_t len)
 
 int serial_getc_nonblock(void)
 {
-	if (early_pos < early_len)
-		return (uint8_t)early[early_pos++];
 	if (!serial_present || !(inb(COM1 + UART_LSR) & LSR_DATA_READY))
 		return -1;
 	return inb(COM1 + UART_DATA);
