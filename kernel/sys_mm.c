@@ -5,6 +5,8 @@
  * These check the arguments the way Linux does (mm/mmap.c, mm/mprotect.c,
  * ipc/shm.c) and leave the work to the address-space code in mm/mm.h.
  */
+#include "kernel/file.h"
+#include "kernel/initramfs.h"
 #include "kernel/proc.h"
 #include "kernel/syscall.h"
 #include "kernel/uaccess.h"
@@ -47,24 +49,62 @@ static bool page_aligned(uint32_t x)
 	return (x & (PAGE_SIZE - 1)) == 0;
 }
 
+/*
+ * Describes a mapping of the file open on fd: only initramfs files can be
+ * mapped. The file system is read-only, so a shared mapping behaves like a
+ * private one, and a shared writable one is refused as on Linux for a file
+ * not open for writing.
+ */
+static int file_mapping(int fd, uint32_t len, uint32_t prot, uint32_t type,
+			uint32_t pgoff, struct vma_file *out)
+{
+	struct file *f = fd_get(current, fd);
+	if (!f)
+		return -EBADF;
+	const struct inode *ino = initramfs_fs_inode(&f->vn);
+	if (!ino || !inode_is_reg(ino))
+		return -ENODEV;
+	if ((f->flags & O_ACCMODE) == O_WRONLY ||
+	    (type != MAP_PRIVATE && (prot & MM_PROT_WRITE)))
+		return -EACCES;
+	if (pgoff > (UINT32_MAX >> PAGE_SHIFT))
+		return -EOVERFLOW;
+	uint32_t offset = pgoff << PAGE_SHIFT;
+	*out = (struct vma_file){
+		.data = ino->data,
+		.size = ino->size,
+		.offset = offset,
+		/* Every page is file-backed: a page wholly past the end of
+		 * the file raises SIGBUS, as on Linux. */
+		.filesz = page_round_up(len),
+		.path = ino->path,
+		.ino = ino->ino,
+	};
+	return 0;
+}
+
 /* The common part of mmap2 and the old mmap; pgoff in pages. */
 static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot,
 		       uint32_t flags, int fd, uint32_t pgoff)
 {
 	uint32_t type = flags & MAP_TYPE;
 	uint32_t mflags = 0;
+	struct vma_file file;
 	vaddr_t out;
 
-	(void)pgoff;
 	if (len == 0 || (prot & ~MM_PROT_MASK))
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE &&
 	    type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return fd < 0 ? -EBADF : -ENODEV;  /* no file mappings */
 	if (len > KERNEL_VMA)
 		return -ENOMEM;
+	if (!(flags & MAP_ANONYMOUS)) {
+		int err = file_mapping(fd, len, prot, type, pgoff, &file);
+		if (err)
+			return err;
+		type = MAP_PRIVATE;
+	}
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!page_aligned(addr))
 			return -EINVAL;
@@ -81,8 +121,10 @@ static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot,
 	}
 	if (type != MAP_PRIVATE)
 		mflags |= MM_MAP_SHARED;
-	int err = mm_map(current->mm, addr, len, prot, mflags,
-			 type != MAP_PRIVATE ? VMA_SHM : VMA_ANON, NULL, &out);
+	enum vma_kind kind = !(flags & MAP_ANONYMOUS) ? VMA_FILE
+			     : type != MAP_PRIVATE ? VMA_SHM : VMA_ANON;
+	int err = mm_map(current->mm, addr, len, prot, mflags, kind,
+			 kind == VMA_FILE ? &file : NULL, &out);
 	return err ? err : (int32_t)out;
 }
 
@@ -174,7 +216,10 @@ static int32_t sys_mremap(const struct syscall_args *a)
 			mm_unmap(current->mm, old + new_len, old_len - new_len);
 		return (int32_t)old;
 	}
-	if (old + old_len != v->end || v->kind == VMA_SHM ||
+	/* Only anonymous memory grows in place; files, the stack and shared
+	 * memory would need their backing extended. */
+	if (old + old_len != v->end ||
+	    (v->kind != VMA_ANON && v->kind != VMA_HEAP) ||
 	    !user_range_ok(old, new_len))
 		return -ENOMEM;
 	for (uint32_t va = v->end; va < old + new_len; va += PAGE_SIZE) {
