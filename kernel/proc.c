@@ -205,6 +205,8 @@ void proc_exec_image(struct proc *p, struct exec_image *img)
 	/* Linux names a process after the path it was started by. */
 	strlcpy(p->name, img->name, sizeof(p->name));
 	strlcpy(p->exe, img->path, sizeof(p->exe));
+	p->arg_start = img->arg_start;
+	p->arg_end = img->arg_end;
 	set_user_frame(p->tf, img->entry, img->sp);
 	fpu_init_state(&p->fpu);
 	if (p == current)
@@ -270,6 +272,8 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
 	child->tf->eax = 0;  /* fork returns 0 in the child */
 	memcpy(child->name, parent->name, sizeof(child->name));
 	memcpy(child->exe, parent->exe, sizeof(child->exe));
+	child->arg_start = parent->arg_start;
+	child->arg_end = parent->arg_end;
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
 	memcpy(child->tls, parent->tls, sizeof(child->tls));
 	memcpy(child->sig_handler, parent->sig_handler,

@@ -97,6 +97,7 @@ struct proc {
 	uint64_t utime, stime;       /* ticks spent in user and kernel mode */
 	uint64_t cutime, cstime;     /* the same for reaped children */
 	char exe[128];               /* path of the program, /proc/PID/exe */
+	vaddr_t arg_start, arg_end;  /* argument strings, /proc/PID/cmdline */
 };
 
 /* Signal numbers used by the kernel (Linux i386 asm/signal.h). */

@@ -147,6 +147,37 @@ static void show_maps(struct proc *p, struct seqbuf *sb)
 		sb->len += n;
 }
 
+/* /proc/PID/smaps: the regions with their resident pages. */
+static void show_smaps(struct proc *p, struct seqbuf *sb)
+{
+	if (!p->mm)
+		return;
+	size_t room = sb->size - sb->len;
+	size_t n = mm_format_smaps(p->mm, sb->buf + sb->len, room);
+	if (n >= room)
+		sb->overflow = true;
+	else
+		sb->len += n;
+}
+
+/*
+ * /proc/PID/cmdline: the argument strings, read from the process's own
+ * memory as Linux does (so a program that rewrites argv shows it).
+ */
+static void show_cmdline(struct proc *p, struct seqbuf *sb)
+{
+	if (!p->mm || p->arg_end <= p->arg_start)
+		return;
+	size_t n = p->arg_end - p->arg_start;
+	size_t room = sb->size - sb->len;
+	if (n > room) {
+		sb->overflow = true;
+		return;
+	}
+	if (mm_read(p->mm, p->arg_start, sb->buf + sb->len, n) == 0)
+		sb->len += n;
+}
+
 /* /proc/PID/exe: the path the program was started from. */
 static int link_exe(struct proc *p, char *buf, size_t size)
 {
@@ -160,8 +191,10 @@ static int link_exe(struct proc *p, char *buf, size_t size)
 }
 
 static const struct proc_entry pid_entries[] = {
+	{ "cmdline", S_IFREG | 0444, show_cmdline, NULL },
 	{ "exe", S_IFLNK | 0777, NULL, link_exe },
 	{ "maps", S_IFREG | 0444, show_maps, NULL },
+	{ "smaps", S_IFREG | 0444, show_smaps, NULL },
 	{ "stat", S_IFREG | 0444, show_stat, NULL },
 	{ "status", S_IFREG | 0444, show_status, NULL },
 };

@@ -265,6 +265,12 @@ const char *mm_fault_reason(enum mm_fault_result r);
 size_t mm_format_maps(struct mm *mm, char *buf, size_t size);
 /* Fills *u (/proc/PID/status figures, in pages). */
 void mm_get_usage(struct mm *mm, struct mm_usage *u);
+/*
+ * Writes /proc/PID/smaps text (Linux format: each maps line followed by
+ * Size, Rss, Pss, shared/private clean/dirty, ... in kB); whole entries
+ * only, returns the full length like mm_format_maps.
+ */
+size_t mm_format_smaps(struct mm *mm, char *buf, size_t size);
 
 /*
  * Checks the invariants of mm: regions sorted, disjoint, aligned, inside
