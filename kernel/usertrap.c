@@ -49,6 +49,23 @@ static int exception_signal(uint32_t vector, const char **why)
 	}
 }
 
+/* Says in words why a user page fault is fatal, for the one-line report. */
+static const char *fault_reason(enum mm_fault_result r, uint32_t addr,
+				uint32_t err)
+{
+	if (r == MM_FAULT_UNMAPPED && addr < PAGE_SIZE)
+		return err & PF_WRITE ? "write through a NULL pointer"
+				      : "read through a NULL pointer";
+	if (r == MM_FAULT_PROTECTION) {
+		if (err & PF_WRITE)
+			return "write to memory that is not writable";
+		return err & PF_FETCH ? "execution of memory that is not "
+					"executable"
+				      : "access to memory mapped PROT_NONE";
+	}
+	return mm_fault_reason(r);
+}
+
 void trap_user_exception(struct trapframe *tf)
 {
 	if (tf->vector == T_PAGE) {
@@ -59,7 +76,8 @@ void trap_user_exception(struct trapframe *tf)
 			return;
 		int sig = r == MM_FAULT_BUS ? SIGBUS
 			  : r == MM_FAULT_OOM ? SIGKILL : SIGSEGV;
-		proc_fault_kill(sig, addr, tf->eip, mm_fault_reason(r));
+		proc_fault_kill(sig, addr, tf->eip,
+				fault_reason(r, addr, tf->error_code));
 	}
 	const char *why;
 	int sig = exception_signal(tf->vector, &why);
