@@ -194,9 +194,17 @@ include tests/host/bench.mk
 include tests/fuzz/fuzz.mk
 include tests/user/user.mk
 
+# Pagoda-only robustness programs (random system calls): run by tests/run.py
+# through tools/qemu-run, never on the host.
+ROBUST_BIN := $(patsubst tests/robust/%.c,$(BUILD)/tests/robust/%,$(wildcard tests/robust/*.c))
+$(BUILD)/tests/robust/%: tests/robust/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) $< -o $@
+
 test:
 	@tools/deps.sh --quiet
-	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests user-tests $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests user-tests $(ROBUST_BIN) $(FUZZ_BIN)
 	@$(PYTHON) tests/run.py --kernel $(KERNEL) --iso $(ISO) --initrd $(INITRD) \
 		--initrd-mini $(INITRD_MINI) --host-bin $(BUILD)/host
 

@@ -7,6 +7,7 @@ Layers, in order:
   kernel   in-kernel suites under QEMU at several memory sizes (TAP output)
   user     programs run on the host (Linux) and on Pagoda, outputs compared;
            then all of them in one boot with a leak check
+  robust   random system calls from user space (tests/robust/sysfuzz.c)
   boot     the ISO booted through GRUB to the prompt, then powered off
   gdb      scripted GDB sessions: a test boot, and a wrong Multiboot magic
   selftest the runner itself must notice a panic
@@ -285,6 +286,26 @@ def run_user(args, totals, leak):
                      save_log(args.logdir, "user-run", out))
 
 
+def run_robust(args, totals):
+    """Random system calls from user space must not hurt the kernel."""
+    prog = os.path.abspath("build/tests/robust/sysfuzz")
+    for seed in (1, 2):
+        name = "robust sysfuzz seed %d" % seed
+        cmd = [os.path.join("tools", "qemu-run"), "--timeout", "100",
+               "--kernel", args.kernel, prog, "60", "300", str(seed)]
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=120)
+            out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
+        except subprocess.TimeoutExpired as e:
+            out, rc = (e.stdout or b"").decode("utf-8", "replace"), None
+        m = re.search(r"sysfuzz: (\d+ rounds .*survived)", out)
+        ok = rc == 0 and m is not None
+        detail = m.group(1) if ok else "status %s (log: %s)" % (
+            rc, save_log(args.logdir, name, out))
+        totals.suite(ok, name, detail[:70])
+
+
 def run_selftest(args, totals):
     """The runner must see a panic as a failure, and a kernel stack
     overflow must be reported as one: provoke both."""
@@ -402,7 +423,7 @@ def main():
                     help="memory sizes for the in-kernel suites")
     ap.add_argument("--only", default="",
                     help="comma list of layers: "
-                    "host,fuzz,kernel,user,boot,gdb,selftest")
+                    "host,fuzz,kernel,user,robust,boot,gdb,selftest")
     ap.add_argument("--bench", action="store_true",
                     help="run the benchmarks instead of the tests")
     ap.add_argument("--bench-sel", default="all")
@@ -413,7 +434,8 @@ def main():
         return run_bench(args)
 
     layers = set(args.only.split(",")) if args.only else \
-        {"host", "fuzz", "kernel", "user", "boot", "gdb", "selftest"}
+        {"host", "fuzz", "kernel", "user", "robust", "boot", "gdb",
+         "selftest"}
     totals = Totals()
     if "host" in layers:
         run_host(args, totals)
@@ -425,6 +447,8 @@ def main():
     if "user" in layers:
         run_user(args, totals, False)
         run_user(args, totals, True)
+    if "robust" in layers:
+        run_robust(args, totals)
     if "boot" in layers:
         run_boot_iso(args, totals)
         for mem in ("8M", "3G"):
