@@ -142,7 +142,8 @@ UCFLAGS   := -m32 -static -O2 -g -Wall -Wextra -Werror -std=gnu11
 
 $(BUILD)/initramfs/bin/%: user/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) $< -o $@
 
 # Regular files and directories only: make cannot stat looping symlinks.
 FIXTURES := $(shell find tests/initramfs-fixtures -type f -o -type d 2>/dev/null)
@@ -164,10 +165,11 @@ $(INITRD_MINI): $(MINI_PROGS:%=$(BUILD)/initramfs/bin/%) tools/mkinitramfs.sh $(
 $(ISO): $(KERNEL) $(INITRD) iso/boot/grub/grub.cfg
 	@rm -rf $(BUILD)/isodir
 	@mkdir -p $(BUILD)/isodir/boot/grub
-	cp iso/boot/grub/grub.cfg $(BUILD)/isodir/boot/grub/
-	cp $(KERNEL) $(BUILD)/isodir/boot/kernel.elf
-	cp $(INITRD) $(BUILD)/isodir/boot/initramfs.cpio
-	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log || \
+	$(Q)cp iso/boot/grub/grub.cfg $(BUILD)/isodir/boot/grub/
+	$(Q)cp $(KERNEL) $(BUILD)/isodir/boot/kernel.elf
+	$(Q)cp $(INITRD) $(BUILD)/isodir/boot/initramfs.cpio
+	@echo "  ISO     $@"
+	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 # --- running ------------------------------------------------------------------

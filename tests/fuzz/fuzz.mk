@@ -30,10 +30,12 @@ FUZZ_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+	@echo "  CLANG   $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(FUZZ_BIN): $(FUZZ_OBJ)
-	$(FUZZ_CC) $(FUZZ_LDFLAGS) $^ -o $@
+	@echo "  CLANGLD $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_LDFLAGS) $^ -o $@
 
 # $(call run_fuzz,SECONDS): fuzz for that long, growing the corpus.
 define run_fuzz

@@ -23,10 +23,12 @@ bench-host: $(BUILD)/bench/bench_kheap
 
 $(BUILD)/bench/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(BENCH_CFLAGS) -c $< -o $@
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(BENCH_CFLAGS) -c $< -o $@
 
 $(BUILD)/bench/bench_%: $(BUILD)/bench/obj/tests/host/bench_%.o $(BENCH_LIB_O)
-	$(HOSTCC) $(BENCH_CFLAGS) $^ -o $@
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) $(BENCH_CFLAGS) $^ -o $@
 
 # Keep the objects between runs (they are only named by pattern rules).
 .SECONDARY: $(BENCH_LIB_O) $(BUILD)/bench/obj/tests/host/bench_kheap.o

@@ -23,13 +23,17 @@ HOST_TEST_C := $(wildcard tests/host/test_*.c)
 HOST_TESTS  := $(HOST_TEST_C:tests/host/%.c=$(BUILD)/host/%)
 
 .PHONY: host-tests
+# Keep the objects (they are only named by pattern rules) between builds.
+.SECONDARY: $(HOST_LIB_O) $(HOST_TEST_C:%.c=$(BUILD)/host/obj/%.o)
 host-tests: $(HOST_TESTS)
 
 $(BUILD)/host/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
 $(BUILD)/host/test_%: $(BUILD)/host/obj/tests/host/test_%.o $(HOST_LIB_O)
-	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 
 -include $(HOST_LIB_O:.o=.d) $(HOST_TEST_C:%.c=$(BUILD)/host/obj/%.d)
