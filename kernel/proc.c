@@ -189,8 +189,6 @@ static void apply_limits(struct proc *p)
 	p->mm->limit_data = p->rlim[RLIMIT_DATA].cur;
 }
 
-/* Installs a freshly built program image into p. */
-void proc_exec_image(struct proc *p, struct exec_image *img);
 void proc_exec_image(struct proc *p, struct exec_image *img)
 {
 	struct mm *old = p->mm;
@@ -488,8 +486,6 @@ void proc_fault_kill(int sig, uint32_t addr, uint32_t eip, const char *reason)
 	proc_exit(status_signaled(sig));
 }
 
-/* For sys_exit: the status of a normal exit. */
-int proc_exit_status(int code);
 int proc_exit_status(int code)
 {
 	return status_exited(code);

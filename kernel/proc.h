@@ -161,6 +161,11 @@ bool signal_pending(struct proc *p);
 __attribute__((noreturn)) void proc_fault_kill(int sig, uint32_t addr,
 					       uint32_t eip,
 					       const char *reason);
+struct exec_image;
+/* Installs a freshly built program image (kernel/exec.h) into p. */
+void proc_exec_image(struct proc *p, struct exec_image *img);
+/* The wait status of a normal exit with code (for exit and exit_group). */
+int proc_exit_status(int code);
 /* Sets the process's name from a path (its last component). */
 void proc_set_name(struct proc *p, const char *path);
 

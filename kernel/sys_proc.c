@@ -21,8 +21,6 @@
 #include "mm/mm.h"
 #include "mm/slab.h"
 
-int proc_exit_status(int code);
-void proc_exec_image(struct proc *p, struct exec_image *img);
 
 /* Linux's PATH_MAX (include/uapi/linux/limits.h). */
 #define PATH_MAX 4096
