@@ -76,6 +76,8 @@ help:
 	@echo "  bench    run the in-kernel benchmarks and print a table"
 	@echo "  fuzz     run the libFuzzer harness for the allocators (FUZZ_SECONDS=60)"
 	@echo "  bench-host  replay a kernel-like allocation trace: kmalloc vs glibc malloc"
+	@echo "  vmsim    build the page-replacement simulator (tools/vmsim/vmsim --help)"
+	@echo "  vmsim-test  check the simulator against the textbook figures"
 	@echo "  iso      build build/pagoda.iso only"
 	@echo "  clean    remove build/"
 	@echo "  compdb   write compile_commands.json for clangd"
@@ -192,6 +194,7 @@ debug:
 # --- tests --------------------------------------------------------------------
 
 include tests/host/host.mk
+include tests/host/vmsim.mk
 include tests/host/bench.mk
 include tests/fuzz/fuzz.mk
 include tests/user/user.mk

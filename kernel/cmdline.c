@@ -7,6 +7,7 @@
  */
 #include "kernel/cmdline.h"
 
+#include "drivers/ramdisk.h"
 #include "libk/errno.h"
 #include "libk/log.h"
 #include "libk/printf.h"
@@ -36,6 +37,16 @@ static const struct cmdline_option kernel_options[] = {
 	{ .key = "swap", .type = OPT_SIZE, .value = &boot_options.swap,
 	  .min = 0, .max = 1ull << 30,
 	  .help = "swap RAM-disk size, e.g. 16M (0 = no swap)" },
+	/* The swap RAM-disk's knobs for labs and tests (drivers/ramdisk.h). */
+	{ .key = "ramdisk.latency", .type = OPT_UINT,
+	  .value = &ramdisk_latency_us, .min = 0, .max = 1000000,
+	  .help = "busy-wait this many microseconds per RAM-disk request" },
+	{ .key = "ramdisk.fail_read", .type = OPT_UINT,
+	  .value = &ramdisk_fail_read, .min = 0, .max = UINT32_MAX,
+	  .help = "fail every Nth RAM-disk read with an I/O error (0 = never)" },
+	{ .key = "ramdisk.fail_write", .type = OPT_UINT,
+	  .value = &ramdisk_fail_write, .min = 0, .max = UINT32_MAX,
+	  .help = "fail every Nth RAM-disk write with an I/O error (0 = never)" },
 	{ .key = "loglevel", .type = OPT_UINT, .value = &boot_options.loglevel,
 	  .min = 0, .max = 8,
 	  .help = "print messages below this level (0-8)" },

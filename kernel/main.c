@@ -9,7 +9,8 @@
  *   2. command line    loglevel= decides how chatty the rest is
  *   3. GDT, IDT, PIC   exceptions are reported instead of triple faults
  *   4. Multiboot info  the memory map and the modules
- *   5. memory manager  frames, the kernel's page tables, the kernel heap
+ *   5. memory manager  frames, the kernel's page tables, the kernel heap,
+ *                      the swap RAM-disk
  *   6. timer, input    interrupts on
  *   7. the initramfs, the scheduler
  *   8. tests or benchmarks if asked for; otherwise the first process,
@@ -18,6 +19,7 @@
 #include <stdint.h>
 
 #include "drivers/pit.h"
+#include "drivers/ramdisk.h"
 #include "kernel/bench.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -33,11 +35,14 @@
 #include "kernel/syscall.h"
 #include "kernel/trap.h"
 #include "kernel/version.h"
+#include "kernel/vmctl.h"
 #include "kernel/x86.h"
+#include "libk/errno.h"
 #include "libk/log.h"
 #include "libk/printf.h"
 #include "mm/pmm.h"
 #include "mm/slab.h"
+#include "mm/swap.h"
 #include "mm/vm.h"
 
 
@@ -46,14 +51,36 @@ void kmain(uint32_t magic, uint32_t mbi_phys);
 extern char __kernel_start[], __kernel_end[];
 
 /*
+ * Makes the swap RAM-disk chosen by mm_boot (a boot module, or the
+ * reserved range disk) a block device and sets up swap on it.
+ */
+static void swap_boot(int module, const struct mem_range *disk)
+{
+	int err = -ENODEV;
+
+	if (module >= 0)
+		err = ramdisk_attach_module(&boot_info.modules[module]);
+	else if (disk->size)
+		err = ramdisk_attach_region((paddr_t)disk->base, disk->size);
+	swap_init(err ? NULL : ramdisk_get());
+}
+
+/*
  * Brings up the memory manager: the frame allocator from the memory map
- * (minus the kernel image and the boot modules), then the kernel's own page
- * tables in place of the boot ones, then the kernel heap.
+ * (minus the kernel image, the boot modules and the swap RAM-disk), then
+ * the kernel's own page tables in place of the boot ones, then the kernel
+ * heap, then swap.
  */
 static void mm_boot(void)
 {
-	struct mem_range resv[1 + BOOT_MAX_MODULES];
+	struct mem_range resv[2 + BOOT_MAX_MODULES];
+	struct mem_range disk = { 0 };
 	size_t n = 0;
+	/* A swap image among the modules replaces the reserved region. */
+	int swap_module = boot_options.swap
+				  ? ramdisk_find_module(boot_info.modules,
+							boot_info.nmodules)
+				  : -1;
 
 	resv[n++] = (struct mem_range){
 		.base = (uint32_t)__kernel_start - KERNEL_VMA,
@@ -65,9 +92,15 @@ static void mm_boot(void)
 			.base = boot_info.modules[i].start,
 			.size = boot_info.modules[i].end -
 				boot_info.modules[i].start,
-			.type = PMM_RESERVE_BOOT,
+			.type = (int)i == swap_module ? PMM_RESERVE_FIXED
+						      : PMM_RESERVE_BOOT,
 		};
 	}
+	/* The RAM-disk comes out of RAM before the allocator sees it. */
+	if (boot_options.swap && swap_module < 0 &&
+	    ramdisk_plan(boot_info.ranges, boot_info.nranges, resv, n,
+			 boot_options.swap, boot_options.mem, &disk) == 0)
+		resv[n++] = disk;
 	if (pmm_init(boot_info.ranges, boot_info.nranges, resv, n,
 		     boot_options.mem))
 		panic("not enough memory to run (see the messages above)");
@@ -80,6 +113,8 @@ static void mm_boot(void)
 	if (boot_options.kheap_debug_set)
 		kheap_set_debug(boot_options.kheap_debug);
 	kheap_init();
+	swap_boot(swap_module, &disk);
+	vmctl_init();
 }
 
 static __attribute__((noreturn)) void halt_forever(void)

@@ -187,6 +187,7 @@ static void apply_limits(struct proc *p)
 	p->mm->limit_stack = p->rlim[RLIMIT_STACK].cur;
 	p->mm->limit_as = p->rlim[RLIMIT_AS].cur;
 	p->mm->limit_data = p->rlim[RLIMIT_DATA].cur;
+	p->mm->limit_rss = p->rlim[RLIMIT_RSS].cur;
 }
 
 void proc_exec_image(struct proc *p, struct exec_image *img)

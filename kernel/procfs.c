@@ -2,6 +2,8 @@
  * kernel/procfs.c - the /proc file system: names, directories, snapshots.
  *
  *   /proc/meminfo /proc/vmstat /proc/uptime /proc/buddyinfo
+ *   /proc/sys/vm/policy the page replacement policy (writable)
+ *   /proc/sys/vm/drop_caches  give the heap's empty slabs back (write)
  *   /proc/self          symlink to the caller's PID
  *   /proc/PID/          one directory per process (zombies included)
  *   /proc/PID/status    /proc/PID/stat    /proc/PID/maps
@@ -10,7 +12,10 @@
  * A vnode names an entry by (pid, kind): pid 0 for the top level, kind an
  * index in one of the two tables below or -1 for a directory. Nothing is
  * kept between calls: a lookup or an open finds the process again with
- * proc_find(), and fails with -ENOENT once it has been reaped.
+ * proc_find(), and fails with -ENOENT once it has been reaped. The
+ * entries below /proc/sys (directories with children, and files that can
+ * be written) are named by their table entry instead: kind PROC_KIND_NODE
+ * and vnode.node pointing at it.
  *
  * Opening a file runs its show function into a kmalloc'ed buffer, doubling
  * the buffer until the text fits (see kernel/procfs.h: snapshots).
@@ -24,8 +29,10 @@
 #include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/printf.h"
+#include "kernel/vmctl.h"
 #include "libk/string.h"
 #include "mm/slab.h"
+#include "mm/vmscan.h"
 
 /* procfs's device number (minor), and its inode numbers. */
 #define PROCFS_DEV_MINOR 4
@@ -35,6 +42,11 @@
 #define PROC_PID_INO_STRIDE 16 /* the directory, then its entries */
 /* getdents positions of the PID directories in /proc: pid + this. */
 #define PROC_PID_POS 0x100
+
+/* Inode numbers of the /proc/sys tree (fixed, in each entry). */
+#define PROC_SYS_INO 0x8000
+/* vnode.kind of an entry named by vnode.node (the /proc/sys tree). */
+#define PROC_KIND_NODE (-2)
 
 /* Snapshot buffers start at one page and may grow to this. */
 #define SNAPSHOT_MIN 4096u
@@ -48,6 +60,12 @@ struct proc_entry {
 	void (*show)(struct proc *p, struct seqbuf *sb);
 	/* A symlink's target into buf; returns its length or -errno. */
 	int (*link)(struct proc *p, char *buf, size_t size);
+	/* A write of n bytes (a file of /proc/sys): n or -errno. */
+	int (*write)(const char *buf, size_t n);
+	/* A directory of /proc/sys: its entries. */
+	const struct proc_entry *children;
+	size_t nchildren;
+	uint32_t ino; /* entries of /proc/sys: their inode number */
 };
 
 /* /proc/meminfo. */
@@ -68,6 +86,7 @@ static void show_vmstat(struct proc *p, struct seqbuf *sb)
 	pmm_get_stats(&st);
 	kheap_get_totals(&kt);
 	procfs_format_vmstat(sb, &st, &vm_events, kt.pages);
+	procfs_format_vmstat_reclaim(sb);
 }
 
 /* /proc/uptime. */
@@ -107,12 +126,59 @@ static int link_self(struct proc *p, char *buf, size_t size)
 	return (int)len;
 }
 
+/* /proc/sys/vm/policy: "[clock] fifo aging random". */
+static void show_vm_policy(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	char list[128];
+	vm_policy_list(list, sizeof(list));
+	seq_printf(sb, "%s", list);
+}
+
+/* /proc/sys/vm/drop_caches reads as nothing (Linux: write only). */
+static void show_nothing(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	(void)sb;
+}
+
+/*
+ * /proc/sys/vm/drop_caches: "1", "2" or "3" gives the reclaimer's unused
+ * bookkeeping and the kernel heap's empty slabs back to the frame
+ * allocator, so that MemFree counts them (the swap cache itself is not
+ * dropped: its pages are mapped).
+ */
+static int write_drop_caches(const char *buf, size_t n)
+{
+	if (n == 0 || buf[0] < '1' || buf[0] > '3')
+		return -EINVAL;
+	vmscan_shrink();
+	kheap_shrink();
+	return (int)n;
+}
+
+static const struct proc_entry sys_vm_entries[] = {
+	{ .name = "drop_caches", .mode = S_IFREG | 0200, .show = show_nothing,
+	  .write = write_drop_caches, .ino = PROC_SYS_INO + 3 },
+	{ .name = "policy", .mode = S_IFREG | 0644, .show = show_vm_policy,
+	  .write = vmctl_write_policy, .ino = PROC_SYS_INO + 2 },
+};
+
+static const struct proc_entry sys_entries[] = {
+	{ .name = "vm", .mode = S_IFDIR | 0555, .children = sys_vm_entries,
+	  .nchildren = sizeof(sys_vm_entries) / sizeof(sys_vm_entries[0]),
+	  .ino = PROC_SYS_INO + 1 },
+};
+
 static const struct proc_entry top_entries[] = {
-	{ "buddyinfo", S_IFREG | 0444, show_buddyinfo, NULL },
-	{ "meminfo", S_IFREG | 0444, show_meminfo, NULL },
-	{ "self", S_IFLNK | 0777, NULL, link_self },
-	{ "uptime", S_IFREG | 0444, show_uptime, NULL },
-	{ "vmstat", S_IFREG | 0444, show_vmstat, NULL },
+	{ .name = "buddyinfo", .mode = S_IFREG | 0444, .show = show_buddyinfo },
+	{ .name = "meminfo", .mode = S_IFREG | 0444, .show = show_meminfo },
+	{ .name = "self", .mode = S_IFLNK | 0777, .link = link_self },
+	{ .name = "sys", .mode = S_IFDIR | 0555, .children = sys_entries,
+	  .nchildren = sizeof(sys_entries) / sizeof(sys_entries[0]),
+	  .ino = PROC_SYS_INO },
+	{ .name = "uptime", .mode = S_IFREG | 0444, .show = show_uptime },
+	{ .name = "vmstat", .mode = S_IFREG | 0444, .show = show_vmstat },
 };
 
 /* /proc/PID/status. */
@@ -191,12 +257,12 @@ static int link_exe(struct proc *p, char *buf, size_t size)
 }
 
 static const struct proc_entry pid_entries[] = {
-	{ "cmdline", S_IFREG | 0444, show_cmdline, NULL },
-	{ "exe", S_IFLNK | 0777, NULL, link_exe },
-	{ "maps", S_IFREG | 0444, show_maps, NULL },
-	{ "smaps", S_IFREG | 0444, show_smaps, NULL },
-	{ "stat", S_IFREG | 0444, show_stat, NULL },
-	{ "status", S_IFREG | 0444, show_status, NULL },
+	{ .name = "cmdline", .mode = S_IFREG | 0444, .show = show_cmdline },
+	{ .name = "exe", .mode = S_IFLNK | 0777, .link = link_exe },
+	{ .name = "maps", .mode = S_IFREG | 0444, .show = show_maps },
+	{ .name = "smaps", .mode = S_IFREG | 0444, .show = show_smaps },
+	{ .name = "stat", .mode = S_IFREG | 0444, .show = show_stat },
+	{ .name = "status", .mode = S_IFREG | 0444, .show = show_status },
 };
 
 #define NTOP (sizeof(top_entries) / sizeof(top_entries[0]))
@@ -207,12 +273,22 @@ STATIC_ASSERT(2 + NTOP <= PROC_PID_POS, "fixed entries come before PIDs");
 
 static const struct fs_ops procfs_ops;
 
-/* The entry a vnode names, or NULL for a directory. */
+/* The entry a vnode names, or NULL for the root and PID directories. */
 static const struct proc_entry *vnode_entry(const struct vnode *v)
 {
+	if (v->kind == PROC_KIND_NODE)
+		return v->node;
 	if (v->kind < 0)
 		return NULL;
 	return v->pid ? &pid_entries[v->kind] : &top_entries[v->kind];
+}
+
+/* The vnode of an entry of the /proc/sys tree. */
+static void make_node_vnode(const struct proc_entry *e, struct vnode *out)
+{
+	*out = (struct vnode){ .fs = &procfs_ops, .pid = 0,
+			       .kind = PROC_KIND_NODE, .node = e,
+			       .mode = e->mode, .ino = e->ino };
 }
 
 /* The vnode of entry kind (-1: the directory) of process pid (0: top). */
@@ -234,7 +310,8 @@ static void make_vnode(int pid, int kind, struct vnode *out)
 	out->mode = e->mode;
 	out->ino = pid ? PROC_PID_INO + (uint32_t)pid * PROC_PID_INO_STRIDE +
 				   1 + (uint32_t)kind
-		       : PROC_TOP_INO + (uint32_t)kind;
+		 : e->ino ? e->ino
+			  : PROC_TOP_INO + (uint32_t)kind;
 }
 
 void procfs_root(struct vnode *out)
@@ -267,9 +344,20 @@ static int procfs_lookup(const struct vnode *dir, const char *name, size_t len,
 		make_vnode(dir->pid, i, out);
 		return 0;
 	}
+	if (dir->kind == PROC_KIND_NODE) {
+		const struct proc_entry *d = dir->node;
+		i = find_entry(d->children, d->nchildren, name, len);
+		if (i < 0)
+			return -ENOENT;
+		make_node_vnode(&d->children[i], out);
+		return 0;
+	}
 	i = find_entry(top_entries, NTOP, name, len);
 	if (i >= 0) {
-		make_vnode(0, i, out);
+		if (top_entries[i].children)
+			make_node_vnode(&top_entries[i], out);
+		else
+			make_vnode(0, i, out);
 		return 0;
 	}
 	int pid = procfs_parse_pid(name, len);
@@ -351,9 +439,28 @@ out:
 	return 0;
 }
 
-/* Lists /proc or a /proc/PID directory. */
+/* Lists a directory of the /proc/sys tree. */
+static int procfs_iterate_node(struct file *f, struct dir_ctx *ctx)
+{
+	const struct proc_entry *d = f->vn.node;
+	/* The parent's inode number does not matter to anyone: the root's. */
+	if (!dir_emit_dots(ctx, f->vn.ino, PROC_ROOT_INO))
+		return 0;
+	while (ctx->pos >= 2 && ctx->pos < 2 + (int64_t)d->nchildren) {
+		const struct proc_entry *e = &d->children[ctx->pos - 2];
+		if (!ctx->emit(ctx, e->name, strlen(e->name), e->ino,
+			       mode_to_dtype(e->mode)))
+			return 0;
+		ctx->pos++;
+	}
+	return 0;
+}
+
+/* Lists /proc, a /proc/PID directory, or one of /proc/sys. */
 static int procfs_iterate(struct file *f, struct dir_ctx *ctx)
 {
+	if (f->vn.kind == PROC_KIND_NODE)
+		return procfs_iterate_node(f, ctx);
 	if (!f->vn.pid)
 		return procfs_iterate_root(ctx);
 	if (!dir_emit_dots(ctx, f->vn.ino, PROC_ROOT_INO))
@@ -409,6 +516,25 @@ static const struct file_ops snapshot_ops = {
 	.release = snapshot_release,
 };
 
+/* A write to a file of /proc/sys: the whole buffer is the new value. */
+static int32_t sysctl_write(struct file *f, const char *buf, size_t n,
+			    int64_t *pos)
+{
+	const struct proc_entry *e = f->vn.node;
+	int ret = e->write(buf, n);
+	if (ret > 0)
+		*pos += ret;
+	return ret;
+}
+
+/* Files of /proc/sys: read the snapshot taken at open, write a value. */
+static const struct file_ops sysctl_ops = {
+	.read = snapshot_read,
+	.write = sysctl_write,
+	.lseek = snapshot_lseek,
+	.release = snapshot_release,
+};
+
 static const struct file_ops procfs_dir_ops = {
 	.lseek = file_lseek_dir,
 	.iterate = procfs_iterate,
@@ -441,14 +567,14 @@ static int procfs_open(const struct vnode *v, struct file *f, int flags)
 	struct proc *p = NULL;
 	if (v->pid && !(p = proc_find(v->pid)))
 		return -ENOENT;
-	if (v->kind < 0) {
+	if (s_isdir(v->mode)) {
 		f->ops = &procfs_dir_ops;
 		return 0;
 	}
 	const struct proc_entry *e = vnode_entry(v);
 	if (!e->show)
 		return -ELOOP; /* a symlink: only O_PATH opens it */
-	f->ops = &snapshot_ops;
+	f->ops = e->write ? &sysctl_ops : &snapshot_ops;
 	return take_snapshot(e, p, f);
 }
 
@@ -459,7 +585,9 @@ static void procfs_getattr(const struct vnode *v, struct kstat *st)
 	st->ino = v->ino;
 	st->mode = v->mode;
 	st->nlink = 1;
-	if (v->kind < 0)
+	if (v->kind == PROC_KIND_NODE)
+		st->nlink = s_isdir(v->mode) ? 2 : 1;
+	else if (v->kind < 0)
 		st->nlink = v->pid ? 2 : 2 + proc_count();
 	st->blksize = 1024;
 	/* Linux gives /proc files the time they were first looked at. */

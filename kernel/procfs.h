@@ -39,6 +39,7 @@ struct procfs_meminfo {
 	uint64_t total;	       /* MemTotal: frames the allocator manages */
 	uint64_t free;	       /* MemFree */
 	uint64_t available;    /* MemAvailable: free (nothing is reclaimable) */
+	uint64_t swap_cached;  /* SwapCached: resident pages also in swap */
 	uint64_t swap_total;   /* SwapTotal */
 	uint64_t swap_free;    /* SwapFree */
 	uint64_t slab;	       /* Slab: kernel heap pages (all unreclaimable) */
@@ -57,6 +58,13 @@ void procfs_format_meminfo(struct seqbuf *sb, const struct procfs_meminfo *m);
 /* /proc/vmstat from frame counters and the fault counters. */
 void procfs_format_vmstat(struct seqbuf *sb, const struct pmm_stats *st,
 			  const struct vm_events *ev, uint32_t slab_pages);
+
+/*
+ * The reclaimer's part of /proc/vmstat: the swap cache and reverse map
+ * sizes, which policy is active (policy_NAME_active 1) and each policy's
+ * counters.
+ */
+void procfs_format_vmstat_reclaim(struct seqbuf *sb);
 
 /* /proc/PID/status from a process and its address-space usage (u: pages). */
 void procfs_format_status(struct seqbuf *sb, const struct proc *p,

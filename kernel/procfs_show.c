@@ -5,8 +5,8 @@
  * mm/vmstat.c, fs/proc/uptime.c) so that the same parsing code works on
  * both systems; docs/files.md lists every line and where its number comes
  * from. Lines Linux has but Pagoda has no honest number for are left out
- * rather than printed as zero, except where zero is the truth (no swap,
- * no page cache).
+ * rather than printed as zero, except where zero is the truth (no page
+ * cache).
  */
 #include <stdarg.h>
 
@@ -15,9 +15,12 @@
 #include "kernel/proc.h"
 #include "libk/printf.h"
 #include "libk/string.h"
+#include "mm/policy.h"
 #include "mm/slab.h"
+#include "mm/swap.h"
 #include "mm/vm.h"
 #include "mm/vmap.h"
+#include "mm/vmscan.h"
 
 /* The unit of the clock-tick fields of /proc/PID/stat (Linux's USER_HZ). */
 #define USER_HZ 100
@@ -72,6 +75,13 @@ void procfs_meminfo_collect(struct procfs_meminfo *m)
 	m->total = pages_kb(st.managed_pages);
 	m->free = pages_kb(st.free_pages);
 	m->available = m->free;
+	struct swap_stats sw;
+	struct vmscan_stats vs;
+	swap_get_stats(&sw);
+	vmscan_get_stats(&vs);
+	m->swap_total = pages_kb(sw.total);
+	m->swap_free = pages_kb(sw.free);
+	m->swap_cached = pages_kb(vs.swapcache);
 	m->slab = pages_kb(kt.pages);
 	m->kernel_stack = pages_kb(kstack_pages);
 	m->page_tables = pages_kb(st.pgtable_pages);
@@ -95,7 +105,7 @@ void procfs_format_meminfo(struct seqbuf *sb, const struct procfs_meminfo *m)
 	/* Pagoda has no page cache: file pages live in the initramfs image. */
 	meminfo_line(sb, "Buffers:", 0);
 	meminfo_line(sb, "Cached:", 0);
-	meminfo_line(sb, "SwapCached:", 0);
+	meminfo_line(sb, "SwapCached:", m->swap_cached);
 	meminfo_line(sb, "SwapTotal:", m->swap_total);
 	meminfo_line(sb, "SwapFree:", m->swap_free);
 	meminfo_line(sb, "Slab:", m->slab);
@@ -129,6 +139,49 @@ void procfs_format_vmstat(struct seqbuf *sb, const struct pmm_stats *st,
 	seq_printf(sb, "pgzero %llu\n", (unsigned long long)ev->zero_faults);
 	seq_printf(sb, "pgfile %llu\n", (unsigned long long)ev->file_faults);
 	seq_printf(sb, "pgalloc_fail %u\n", st->alloc_failures);
+	/* Reclaim and swap (Linux names where Linux has the counter). */
+	seq_printf(sb, "pgsteal %llu\n", (unsigned long long)ev->pgsteal);
+	seq_printf(sb, "pgsteal_clean %llu\n",
+		   (unsigned long long)ev->pgsteal_clean);
+	seq_printf(sb, "pgsteal_local %llu\n",
+		   (unsigned long long)ev->pgsteal_local);
+	seq_printf(sb, "pgscan %llu\n", (unsigned long long)ev->pgscan);
+	seq_printf(sb, "swapcache_hits %llu\n",
+		   (unsigned long long)ev->swapcache_hits);
+	seq_printf(sb, "reclaim_runs %llu\n",
+		   (unsigned long long)ev->reclaim_runs);
+	seq_printf(sb, "reclaim_failed %llu\n",
+		   (unsigned long long)ev->reclaim_failed);
+	seq_printf(sb, "swap_write_errors %llu\n",
+		   (unsigned long long)ev->swap_write_errors);
+	seq_printf(sb, "swap_read_errors %llu\n",
+		   (unsigned long long)ev->swap_read_errors);
+	seq_printf(sb, "oom_kill %llu\n", (unsigned long long)ev->oom_kill);
+}
+
+void procfs_format_vmstat_reclaim(struct seqbuf *sb)
+{
+	struct vmscan_stats vs;
+	vmscan_get_stats(&vs);
+	seq_printf(sb, "nr_swapcache %u\n", vs.swapcache);
+	seq_printf(sb, "nr_rmap_items %u\n", vs.rmap_items);
+
+	for (const struct vm_policy *const *p = vm_policies; *p; p++) {
+		const struct vm_policy_stats *ps = vm_policy_stats(*p);
+		const char *n = (*p)->name;
+		seq_printf(sb, "policy_%s_active %d\n", n,
+			   *p == vm_policy_active());
+		seq_printf(sb, "policy_%s_tracked %u\n", n,
+			   (unsigned int)ps->tracked);
+		seq_printf(sb, "policy_%s_chosen %llu\n", n,
+			   (unsigned long long)ps->chosen);
+		seq_printf(sb, "policy_%s_scanned %llu\n", n,
+			   (unsigned long long)ps->scanned);
+		seq_printf(sb, "policy_%s_second %llu\n", n,
+			   (unsigned long long)ps->second);
+		seq_printf(sb, "policy_%s_sampled %llu\n", n,
+			   (unsigned long long)ps->sampled);
+	}
 }
 
 const char *procfs_state_name(const struct proc *p)
@@ -177,7 +230,7 @@ void procfs_format_status(struct seqbuf *sb, const struct proc *p,
 	/* A zombie has no address space: Linux prints no Vm lines then. */
 	if (u) {
 		status_kb(sb, "VmSize:", u->vm_size);
-		status_kb(sb, "VmLck:", 0);
+		status_kb(sb, "VmLck:", u->vm_lck);
 		status_kb(sb, "VmRSS:", u->vm_rss);
 		status_kb(sb, "VmData:", u->vm_data);
 		status_kb(sb, "VmStk:", u->vm_stk);

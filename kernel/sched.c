@@ -18,6 +18,7 @@
 #include "mm/mm.h"
 #include "mm/vm.h"
 #include "mm/vmap.h"
+#include "mm/vmscan.h"
 
 void switch_context(uint32_t *save_esp, uint32_t next_esp);
 
@@ -43,6 +44,12 @@ static void wake_timed(struct proc *p, void *ctx)
 }
 
 static bool tick_from_user;
+/*
+ * The replacement policy samples accessed bits this many times a second
+ * (aging walks every tracked page each time, so not on every tick).
+ */
+#define VM_POLICY_TICKS_PER_SEC 10u
+static unsigned int vm_ticks;
 
 void sched_note_trap(bool from_user)
 {
@@ -60,6 +67,15 @@ static void sched_tick(void)
 	if (timed_sleepers) {
 		uint64_t now = pit_ticks();
 		proc_for_each(wake_timed, &now);
+	}
+	/*
+	 * Only when the tick interrupted user code: the kernel may be in the
+	 * middle of changing a reverse map or a policy list otherwise.
+	 */
+	if (tick_from_user &&
+	    ++vm_ticks >= pit_hz() / VM_POLICY_TICKS_PER_SEC) {
+		vm_ticks = 0;
+		vm_policy_tick();
 	}
 	if (current != &idle_proc && --slice_left == 0)
 		need_resched = true;

@@ -5,12 +5,15 @@
  * present (demand paging, copy-on-write, stack growth) or says why the
  * access is an error; other exceptions map to the signal Linux sends for
  * them (arch/x86/kernel/traps.c). A fatal one ends the process with a
- * one-line report: pid, program, address, eip, reason. Before any return
+ * one-line report: pid, program, address, eip, reason. A page that cannot
+ * be read back from swap is a SIGBUS for that process alone; a page that
+ * cannot be had at all calls the out-of-memory killer (kernel/oom.c). Before any return
  * to user mode, the process may be switched out (its time slice is up) and
  * pending signals take effect.
  */
 #include "kernel/usertrap.h"
 
+#include "kernel/oom.h"
 #include "kernel/proc.h"
 #include "kernel/sched.h"
 #include "kernel/trap.h"
@@ -74,8 +77,17 @@ void trap_user_exception(struct trapframe *tf)
 						  tf->error_code);
 		if (r == MM_FAULT_OK)
 			return;
-		int sig = r == MM_FAULT_BUS ? SIGBUS
-			  : r == MM_FAULT_OOM ? SIGKILL : SIGSEGV;
+		if (r == MM_FAULT_OOM) {
+			/*
+			 * Either another process was killed and has exited
+			 * (retry the access), or this one is the victim and
+			 * SIGKILL ends it on the way out.
+			 */
+			oom_kill();
+			return;
+		}
+		int sig = r == MM_FAULT_BUS || r == MM_FAULT_IO ? SIGBUS
+								: SIGSEGV;
 		proc_fault_kill(sig, addr, tf->eip,
 				fault_reason(r, addr, tf->error_code));
 	}
@@ -84,12 +96,26 @@ void trap_user_exception(struct trapframe *tf)
 	proc_fault_kill(sig, tf->eip, tf->eip, why);
 }
 
+/*
+ * Out of memory during a user copy: retry while the killer frees memory
+ * elsewhere, at most this many times, then let the copy fail (-EFAULT).
+ */
+#define USER_COPY_OOM_RETRIES 8
+
 bool trap_user_access_fault(struct trapframe *tf)
 {
 	uint32_t addr = read_cr2();
 	if (tf->vector != T_PAGE || addr >= KERNEL_VMA || !current->mm)
 		return false;
-	return mm_fault(current->mm, addr, tf->error_code) == MM_FAULT_OK;
+	for (int tries = 0;; tries++) {
+		enum mm_fault_result r =
+			mm_fault(current->mm, addr, tf->error_code);
+		if (r != MM_FAULT_OOM || tries == USER_COPY_OOM_RETRIES)
+			return r == MM_FAULT_OK;
+		/* The victim is this process: fail the copy, die on return. */
+		if (!oom_kill())
+			return false;
+	}
 }
 
 void trap_return_to_user(struct trapframe *tf)

@@ -1,17 +1,30 @@
 /*
  * libk/string.c - memory and string functions for the freestanding kernel.
  *
- * Simple byte loops: clear to read and good enough for boot-time work. The
- * hot paths (page zeroing and copying) use their own word-sized loops in mm/.
+ * Simple loops: memcpy and memset move whole words when the addresses are
+ * word aligned (the common case for pages and buffers), bytes otherwise.
  */
 #include "libk/string.h"
 
 #include "libk/errno.h"
 
+/* A word that may alias any object, for the word-at-a-time loops. */
+typedef uint32_t __attribute__((may_alias)) word_t;
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
+
+	/* Whole words when both sides are word aligned (pages, buffers). */
+	if ((((uintptr_t)d | (uintptr_t)s) & (sizeof(uint32_t) - 1)) == 0) {
+		word_t *dw = (word_t *)d;
+		const word_t *sw = (const word_t *)s;
+		for (; n >= sizeof(word_t); n -= sizeof(word_t))
+			*dw++ = *sw++;
+		d = (unsigned char *)dw;
+		s = (const unsigned char *)sw;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -38,6 +51,14 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
+
+	if (((uintptr_t)d & (sizeof(uint32_t) - 1)) == 0) {
+		word_t word = (unsigned char)c * 0x01010101u;
+		word_t *dw = (word_t *)d;
+		for (; n >= sizeof(word_t); n -= sizeof(word_t))
+			*dw++ = word;
+		d = (unsigned char *)dw;
+	}
 	while (n--)
 		*d++ = (unsigned char)c;
 	return dst;

@@ -20,6 +20,11 @@
  *                                   copy and drops its reference
  *   present, write, shared          made writable (the region allows it)
  *   present, access allowed         a stale TLB entry: flushed
+ *   swap entry (private regions)    swap-in (fault_swap below): the frame
+ *                                   another mapper read back already, or
+ *                                   the slot read into a new frame
+ *   absent or swap entry, process   local replacement first: one of its
+ *     over RLIMIT_RSS               own pages goes to swap (mm/vmscan.c)
  *
  * A kernel-mode fault on a user address (a user copy) is resolved the same
  * way; the error code then lacks MM_PF_USER, which changes nothing here.
@@ -27,6 +32,13 @@
  * Private pages always belong to this address space alone, or are shared
  * copy-on-write: a private frame with more than one mapping is mapped
  * read-only with PTE_COW in every one of them (mm_fork sets this up).
+ * A page in the swap cache (mm/swap_state.c) is also read-only everywhere;
+ * its first write ends the association with its slot before anything
+ * changes.
+ *
+ * Every frame is allocated with vm_alloc_user_page(), which may reclaim:
+ * a frame the fault is about to copy from is pinned (an extra reference)
+ * meanwhile, so that reclaim cannot evict it.
  */
 #include "libk/assert.h"
 #include "libk/errno.h"
@@ -35,7 +47,9 @@
 #include "mm/mm_internal.h"
 #include "mm/pmm.h"
 #include "mm/port.h"
+#include "mm/rmap.h"
 #include "mm/shm.h"
+#include "mm/swap.h"
 #include "mm/vm.h"
 
 struct vm_events vm_events;
@@ -58,6 +72,8 @@ const char *mm_fault_reason(enum mm_fault_result r)
 		return "out of memory";
 	case MM_FAULT_BUS:
 		return "access beyond the end of the mapped file";
+	case MM_FAULT_IO:
+		return "I/O error reading the page back from swap";
 	}
 	return "unknown fault";
 }
@@ -105,29 +121,28 @@ static bool access_allowed(const struct vma *v, uint32_t error)
 	return true;
 }
 
-/* Maps a frame the caller holds a reference to; the PTE takes it over. */
-static enum mm_fault_result map_frame(struct mm *mm, struct vma *v, vaddr_t va,
-				      struct page *page)
+/*
+ * Maps a frame the caller holds a reference to; the PTE takes it over (or,
+ * on failure, the reference is dropped).
+ */
+static enum mm_fault_result map_frame(struct mm *mm, vaddr_t va,
+				      struct page *page, uint32_t prot)
 {
-	int err = vm_map_page(&mm->space, va, page_to_phys(page),
-			      vma_pte_prot(v, false));
-	if (err) {
-		KASSERT(err == -ENOMEM);
-		put_page(page);
+	if (user_page_map(mm, va, page, prot) < 0) {
+		user_page_put(page);
 		return MM_FAULT_OOM;
 	}
-	mm->rss++;
 	return MM_FAULT_OK;
 }
 
 /* Demand-zero: a fresh zeroed frame. */
 static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
 {
-	struct page *page = alloc_zeroed_page(GFP_USER);
+	struct page *page = vm_alloc_user_page(GFP_ZERO);
 	if (!page)
 		return MM_FAULT_OOM;
 	vm_events.zero_faults++;
-	return map_frame(mm, v, va, page);
+	return map_frame(mm, va, page, vma_pte_prot(v, false));
 }
 
 /* Demand-load: the file's bytes for this page, zeros after them. */
@@ -148,28 +163,71 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 		n = (uint32_t)(f->size - pos);
 
 	/* A partial page is zeroed first (a word loop) and then filled. */
-	struct page *page =
-		alloc_page(GFP_USER | (n < PAGE_SIZE ? GFP_ZERO : 0));
+	struct page *page = vm_alloc_user_page(n < PAGE_SIZE ? GFP_ZERO : 0);
 	if (!page)
 		return MM_FAULT_OOM;
 	copy_words(page_address(page), f->data + pos, n);
 	vm_events.file_faults++;
-	return map_frame(mm, v, va, page);
+	return map_frame(mm, va, page, vma_pte_prot(v, false));
 }
 
-/* Shared memory: the shm object's frame, created on its first touch. */
+/*
+ * Shared memory: the shm object's frame, created on its first touch or
+ * read back from swap. A frame still in the swap cache is mapped
+ * read-only, unless this access writes it, which ends its clean copy.
+ */
 static enum mm_fault_result fault_shared(struct mm *mm, struct vma *v,
-					 vaddr_t va)
+					 vaddr_t va, bool write)
 {
 	uint32_t idx = v->shm_pgoff + ((va - v->start) >> PAGE_SHIFT);
 	bool created;
-	struct page *page = shm_page(v->shm, idx, &created);
-	if (!page)
-		return MM_FAULT_OOM;
+	struct page *page;
+	int err = shm_page(v->shm, idx, &page, &created);
+	if (err)
+		return err == -EIO ? MM_FAULT_IO : MM_FAULT_OOM;
 	if (created)
 		vm_events.zero_faults++;
+	if (write)
+		user_page_drop_swap(page);
 	get_page(page);
-	return map_frame(mm, v, va, page);
+	return map_frame(mm, va, page,
+			 vma_pte_prot(v, page_swapcached(page)));
+}
+
+/*
+ * Replaces the mapping of old at va (PTE *ptep) by one of new, a frame the
+ * caller holds a reference to, with PTE bits prot (a copy-on-write break).
+ * Returns 0, or -ENOMEM when no reverse-map item could be had (nothing
+ * changed; the caller still holds both references).
+ */
+static int replace_frame(struct mm *mm, vaddr_t va, pte_t *ptep,
+			 struct page *old, struct page *new, uint32_t prot)
+{
+	if (rmap_add(new, mm, va) < 0)
+		return -ENOMEM;
+	vm_pte_set(&mm->space, va, ptep,
+		   pte_make(page_to_phys(new), PTE_P | prot));
+	rmap_remove(old, mm, va);
+	vmscan_track(new);
+	/* vm_pte_set flushed the old translation: the frame may go. */
+	user_page_put(old);
+	return 0;
+}
+
+/*
+ * A frame holding a copy of src, for a write that must not change src
+ * (copy-on-write). src is pinned meanwhile: the allocation may reclaim,
+ * and must not evict it. NULL when out of memory.
+ */
+static struct page *copy_of(struct page *src)
+{
+	get_page(src);
+	struct page *copy = vm_alloc_user_page(0);
+	if (copy)
+		copy_words(page_address(copy), page_address(src), PAGE_SIZE);
+	src->refcount--;
+	KASSERT(src->refcount > 0);
+	return copy;
 }
 
 /* A write to a present read-only page of a writable region. */
@@ -180,26 +238,95 @@ static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
 	struct page *old = phys_to_page(pte_frame(pte));
 	KASSERT(old && old->refcount > 0);
 
+	/* Whatever happens next, the page is about to differ from its slot. */
 	if (vma_shares_pages(v)) {
+		user_page_drop_swap(old);
 		vm_pte_set(&mm->space, va, ptep, pte | PTE_W | PTE_U);
 		return MM_FAULT_OK;
 	}
 	vm_events.cow_faults++;
 	if (old->refcount == 1) {
 		/* Every other mapper has gone: the frame is ours alone. */
+		user_page_drop_swap(old);
 		vm_pte_set(&mm->space, va, ptep,
 			   (pte & ~(pte_t)PTE_COW) | PTE_W | PTE_U);
 		return MM_FAULT_OK;
 	}
-	struct page *copy = alloc_page(GFP_USER);
+	struct page *copy = copy_of(old);
 	if (!copy)
 		return MM_FAULT_OOM;
-	copy_words(page_address(copy), page_address(old), PAGE_SIZE);
-	vm_pte_set(&mm->space, va, ptep,
-		   pte_make(page_to_phys(copy), PTE_P | PTE_U | PTE_W));
-	/* vm_pte_set flushed the old translation: the frame may go. */
-	put_page(old);
+	if (replace_frame(mm, va, ptep, old, copy, PTE_U | PTE_W) < 0) {
+		put_page(copy);
+		return MM_FAULT_OOM;
+	}
 	vm_events.cow_copies++;
+	return MM_FAULT_OK;
+}
+
+/*
+ * A fault at a swap entry of a private region (a major fault unless
+ * another mapping of the slot has read it back already):
+ *
+ *   read, slot cached     map the cached frame read-only, copy-on-write
+ *   read, not cached      read the slot into a new frame, which enters the
+ *                         swap cache (with a slot reference of its own)
+ *                         and is mapped read-only, copy-on-write
+ *   write, slot cached    a private copy of the cached frame, writable
+ *   write, not cached     read the slot into a new frame, writable
+ *
+ * Once the page is mapped, the swap entry's slot reference is dropped
+ * (the slot is freed with its last reference). A read error leaves the
+ * swap entry as it was and reports MM_FAULT_IO.
+ */
+static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
+				       vaddr_t va, pte_t pte, bool write)
+{
+	uint32_t slot = pte_swap_slot(pte);
+	struct page *page = swap_cache_lookup(slot);
+	/* Read-only and copy-on-write: the frame is or may become shared. */
+	uint32_t prot = vma_pte_prot(v, true) | PTE_COW;
+
+	KASSERT(!vma_shares_pages(v));
+	if (page) {
+		vm_events.swapcache_hits++;
+		if (write) {
+			page = copy_of(page);
+			if (!page)
+				return MM_FAULT_OOM;
+			prot = vma_pte_prot(v, false);
+		} else {
+			get_page(page);
+		}
+	} else {
+		page = vm_alloc_user_page(0);
+		if (!page)
+			return MM_FAULT_OOM;
+		if (swap_read_page(slot, page_address(page)) < 0) {
+			put_page(page);
+			vm_events.swap_read_errors++;
+			return MM_FAULT_IO;
+		}
+		vm_events.pgmajfault++;
+		vm_events.pswpin++;
+		/* The swap entry's slot reference becomes the cache's. */
+		if (!write && swap_cache_add(page, slot) == 0) {
+			if (user_page_map(mm, va, page, prot) < 0) {
+				/* Back to the swap entry, which stays. */
+				swap_cache_del(page);
+				put_page(page);
+				return MM_FAULT_OOM;
+			}
+			mm->swap_pages--;
+			return MM_FAULT_OK;
+		}
+		/* Written at once (or no room to cache it): a private page. */
+		prot = vma_pte_prot(v, false);
+	}
+	enum mm_fault_result r = map_frame(mm, va, page, prot);
+	if (r != MM_FAULT_OK)
+		return r;
+	swap_slot_put(slot);
+	mm->swap_pages--;
 	return MM_FAULT_OK;
 }
 
@@ -223,13 +350,14 @@ enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
 			port_tlb_flush_page(va);
 		return MM_FAULT_OK;
 	}
-	if (pte_is_swap(pte)) {
-		/* Nothing swaps out yet, so no swap entry can be here. */
-		return MM_FAULT_BUS;
-	}
+	/* The page comes in: a process over RLIMIT_RSS makes room first. */
+	if (mm->limit_rss != UINT64_MAX)
+		vmscan_rss_limit(mm);
+	if (pte_is_swap(pte))
+		return fault_swap(mm, v, va, pte, write);
 	switch (v->kind) {
 	case VMA_SHM:
-		return fault_shared(mm, v, va);
+		return fault_shared(mm, v, va, write);
 	case VMA_FILE:
 		return fault_file(mm, v, va);
 	case VMA_ANON:

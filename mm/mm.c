@@ -9,8 +9,14 @@
  * more mapping. The first write on either side then faults and copies
  * (mm/fault.c). The cost is a page table entry per resident page.
  *
- * Ownership: an mm owns its regions, its page tables and one reference
- * on every frame its present PTEs map; mm_destroy() returns all of them.
+ * Pages in swap are copied the same way: the child's PTE is the same swap
+ * entry, and the slot gets one more reference (swap_slot_dup), so the
+ * page stays shared in swap until one side faults it in.
+ *
+ * Ownership: an mm owns its regions, its page tables, one reference on
+ * every frame its present PTEs map (and a reverse-map item for each,
+ * mm/rmap.h) and one reference on the swap slot of each swap entry;
+ * mm_destroy() returns all of them.
  */
 #include "libk/assert.h"
 #include "libk/errno.h"
@@ -20,8 +26,11 @@
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
 #include "mm/pmm.h"
+#include "mm/policy.h"
+#include "mm/rmap.h"
 #include "mm/shm.h"
 #include "mm/slab.h"
+#include "mm/swap.h"
 #include "mm/vm.h"
 
 /* No limit (Linux's RLIM_INFINITY). */
@@ -43,6 +52,7 @@ int mm_create(struct mm **out)
 	mm->limit_stack = MM_DEFAULT_STACK_LIMIT;
 	mm->limit_as = MM_NO_LIMIT;
 	mm->limit_data = MM_NO_LIMIT;
+	mm->limit_rss = MM_NO_LIMIT;
 	mm->mmap_base = MM_STACK_TOP - MM_DEFAULT_STACK_LIMIT - MM_STACK_GAP;
 	*out = mm;
 	return 0;
@@ -57,12 +67,22 @@ void mm_destroy(struct mm *mm)
 		return;
 	if (vm_space_current() == &mm->space)
 		vm_space_activate(&kernel_space);
+	/* Slots and reverse-map items first, while the PTEs still exist. */
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = vma_of(pos);
+		vm_zap_range(mm, v->start, v->end);
+	}
+	KASSERT(mm->swap_pages == 0);
+	/*
+	 * Drops the frame references of the present PTEs, frees the tables;
+	 * then the regions, whose shm objects may go with them: a shm frame
+	 * must be unmapped before its object can free it.
+	 */
+	vm_space_destroy(&mm->space);
 	list_for_each_safe(pos, tmp, &mm->vmas) {
 		list_remove(pos);
 		vma_free(vma_of(pos));
 	}
-	/* Drops the frame references of the present PTEs, frees the tables. */
-	vm_space_destroy(&mm->space);
 	kfree(mm);
 }
 
@@ -72,14 +92,26 @@ struct fork_walk {
 	struct tlb_batch tlb; /* parent PTEs made read-only */
 };
 
-/* Gives the child a mapping of one present page of the parent. */
+/* Gives the child the same swap entry: one more slot reference. */
+static int fork_swap_pte(struct mm *child, vaddr_t va, pte_t pte)
+{
+	pte_t *cp = vm_pte_alloc(&child->space, va);
+	if (!cp)
+		return -ENOMEM;
+	swap_slot_dup(pte_swap_slot(pte));
+	vm_pte_set(&child->space, va, cp, pte);
+	child->swap_pages++;
+	return 0;
+}
+
+/* Gives the child a mapping of one page of the parent. */
 static int fork_pte(vaddr_t va, pte_t *ptep, void *arg)
 {
 	struct fork_walk *w = arg;
 	pte_t pte = *ptep;
 
-	/* FIXME: take a swap-slot reference here once pages can be swapped. */
-	KASSERT(pte_present(pte));
+	if (pte_is_swap(pte))
+		return fork_swap_pte(w->child, va, pte);
 	struct page *page = phys_to_page(pte_frame(pte));
 	KASSERT(page && page->refcount > 0);
 	if (!w->shared && (pte & (PTE_W | PTE_COW)) != PTE_COW) {
@@ -88,10 +120,15 @@ static int fork_pte(vaddr_t va, pte_t *ptep, void *arg)
 		*ptep = pte;
 		tlb_batch_add(&w->tlb, va);
 	}
-	int err = vm_map_page(&w->child->space, va, pte_frame(pte),
-			      pte_flags(pte) & (PTE_U | PTE_W | PTE_COW));
+	int err = rmap_add(page, w->child, va);
 	if (err)
 		return err;
+	err = vm_map_page(&w->child->space, va, pte_frame(pte),
+			  pte_flags(pte) & (PTE_U | PTE_W | PTE_COW));
+	if (err) {
+		rmap_remove(page, w->child, va);
+		return err;
+	}
 	get_page(page);
 	w->child->rss++;
 	return 0;
@@ -113,6 +150,13 @@ int mm_fork(struct mm *parent, struct mm **out)
 	child->limit_stack = parent->limit_stack;
 	child->limit_as = parent->limit_as;
 	child->limit_data = parent->limit_data;
+	child->limit_rss = parent->limit_rss;
+
+	/*
+	 * The copy needs page tables and reverse-map items, which do not
+	 * reclaim for themselves: make room first if memory is low.
+	 */
+	vmscan_make_room();
 
 	w.child = child;
 	tlb_batch_init(&w.tlb, &parent->space);
@@ -123,6 +167,8 @@ int mm_fork(struct mm *parent, struct mm **out)
 			err = -ENOMEM;
 			goto out_destroy;
 		}
+		/* Memory locks are not inherited (Linux's fork(2)). */
+		c->flags &= ~VMA_LOCKED;
 		list_push_back(&child->vmas, &c->node);
 		w.shared = vma_shares_pages(v);
 		err = vm_walk(&parent->space, v->start, v->end - v->start,
@@ -158,10 +204,13 @@ void mm_get_usage(struct mm *mm, struct mm_usage *u)
 			u->vm_data += n;
 		if (stack)
 			u->vm_stk += n;
+		if (v->flags & VMA_LOCKED)
+			u->vm_lck += n;
 		if ((v->prot & MM_PROT_EXEC) && !w && !stack)
 			u->vm_exe += n;
 	}
 	u->vm_rss = mm->rss;
+	u->vm_swap = mm->swap_pages;
 }
 
 /*
@@ -275,7 +324,7 @@ size_t mm_format_maps(struct mm *mm, char *buf, size_t size)
 /* Per-region page statistics for smaps, gathered by a page-table walk. */
 struct smaps_walk {
 	uint32_t rss, shared_clean, shared_dirty, private_clean,
-		private_dirty, referenced;
+		private_dirty, referenced, swap;
 	uint64_t pss_x4096;  /* proportional share, in 1/4096 of a KiB */
 };
 
@@ -284,6 +333,8 @@ static int smaps_pte(vaddr_t va, pte_t *ptep, void *arg)
 	struct smaps_walk *w = arg;
 	pte_t pte = *ptep;
 	(void)va;
+	if (pte_is_swap(pte))
+		w->swap++;
 	if (!pte_present(pte))
 		return 0;
 	struct page *pg = phys_to_page(pte_frame(pte));
@@ -331,7 +382,7 @@ static size_t smaps_entry(struct mm *mm, const struct vma *v, char *out,
 			 "Anonymous:",
 			 (unsigned long)(v->kind == VMA_FILE || v->kind == VMA_SHM
 						 ? 0 : w.rss * kb),
-			 "Swap:", 0ul, "Locked:", 0ul);
+			 "Swap:", (unsigned long)(w.swap * kb), "Locked:", 0ul);
 	(void)len;
 	return (size_t)n;
 }
@@ -367,8 +418,10 @@ size_t mm_format_smaps(struct mm *mm, char *buf, size_t size)
 	} while (0)
 
 struct check_walk {
+	struct mm *mm;
 	const struct vma *v;
 	uint32_t present;
+	uint32_t swapped;
 	int bad;
 	vaddr_t bad_va;
 };
@@ -380,15 +433,32 @@ static int check_pte(vaddr_t va, pte_t *ptep, void *arg)
 	const struct vma *v = c->v;
 	pte_t pte = *ptep;
 
-	if (!pte_present(pte))
-		return 0;
+	c->bad_va = va;
+	if (pte_is_swap(pte)) {
+		c->swapped++;
+		if (vma_shares_pages(v))
+			c->bad = 5; /* shm pages in swap are the object's */
+		else if (swap_slot_refs(pte_swap_slot(pte)) == 0)
+			c->bad = 6; /* the slot is not allocated */
+		return c->bad;
+	}
 	c->present++;
 	struct page *page = phys_to_page(pte_frame(pte));
 	bool cow = pte & PTE_COW;
-	c->bad_va = va;
 	if (!page || page->refcount < 1 || !(page->flags & PG_USER))
-		c->bad = 1; /* not an allocated user frame */
-	else if ((pte & (PTE_U | PTE_W)) != vma_pte_prot(v, cow))
+		return c->bad = 1; /* not an allocated user frame */
+	/* A page in the swap cache stays read-only (mm/swap_state.c). */
+	bool wp = cow || page_swapcached(page);
+	uint32_t owners = rmap_mapcount(page) + (page_shm(page) ? 1 : 0);
+	uint32_t want = vma_pte_prot(v, wp), have = pte & (PTE_U | PTE_W);
+	/*
+	 * A shared page may also be read-only where the region is writable:
+	 * the write that ended its clean copy went through another mapping,
+	 * and this one becomes writable on its own first write.
+	 */
+	if (vma_shares_pages(v) && !(have & PTE_W))
+		want &= ~(uint32_t)PTE_W;
+	if (have != want)
 		c->bad = 2; /* PTE rights differ from the region's */
 	else if (!vma_shares_pages(v) && page->refcount > 1 && !cow)
 		c->bad = 3; /* a shared private frame must be COW */
@@ -396,15 +466,24 @@ static int check_pte(vaddr_t va, pte_t *ptep, void *arg)
 		 v->shm->pages[v->shm_pgoff + ((va - v->start) >> PAGE_SHIFT)] !=
 			 page)
 		c->bad = 4; /* not the shm object's frame */
+	else if (!rmap_has(page, c->mm, va))
+		c->bad = 7; /* no reverse-map item */
+	else if ((uint32_t)page->refcount != owners)
+		c->bad = 8; /* references are not mappings (+ owner) */
+	else if (!policy_page_tracked(page))
+		c->bad = 9; /* not tracked by the replacement policy */
 	return c->bad;
 }
 
-/* Counts the present PTEs of the whole user half. */
+/* Counts the present and swap entries of the whole user half. */
 static int count_user_pte(vaddr_t va, pte_t *ptep, void *arg)
 {
+	uint32_t *n = arg;
 	(void)va;
 	if (pte_present(*ptep))
-		(*(uint32_t *)arg)++;
+		n[0]++;
+	else
+		n[1]++;
 	return 0;
 }
 
@@ -417,10 +496,15 @@ int mm_check(struct mm *mm)
 		"has rights its region does not give",
 		"maps a shared private frame without PTE_COW",
 		"maps a frame that is not its shm object's",
+		"is a swap entry in a shared region",
+		"is a swap entry for a slot that is not allocated",
+		"maps a frame without a reverse-map item",
+		"maps a frame whose references are not its mappings",
+		"maps a frame the replacement policy does not track",
 	};
 	struct list_node *pos;
 	vaddr_t prev_end = 0;
-	uint32_t in_regions = 0, all = 0;
+	uint32_t in_regions = 0, swapped = 0, all[2] = { 0, 0 };
 
 	list_for_each(pos, &mm->vmas) {
 		struct vma *v = vma_of(pos);
@@ -438,16 +522,22 @@ int mm_check(struct mm *mm)
 			      "region %#x-%#x: beyond its shm object\n",
 			      v->start, v->end);
 		prev_end = v->end;
-		struct check_walk c = { v, 0, 0, 0 };
+		struct check_walk c = { mm, v, 0, 0, 0, 0 };
 		vm_walk(&mm->space, v->start, v->end - v->start, check_pte, &c);
 		CHECK(!c.bad, "page %#x of region %#x-%#x %s\n", c.bad_va,
 		      v->start, v->end, why[c.bad]);
 		in_regions += c.present;
+		swapped += c.swapped;
 	}
-	vm_walk(&mm->space, 0, KERNEL_VMA, count_user_pte, &all);
-	CHECK(all == in_regions, "%u present user pages, %u inside regions\n",
-	      all, in_regions);
-	CHECK(all == mm->rss, "%u present user pages, rss says %u\n", all,
-	      mm->rss);
+	vm_walk(&mm->space, 0, KERNEL_VMA, count_user_pte, all);
+	CHECK(all[0] == in_regions,
+	      "%u present user pages, %u inside regions\n", all[0],
+	      in_regions);
+	CHECK(all[0] == mm->rss, "%u present user pages, rss says %u\n",
+	      all[0], mm->rss);
+	CHECK(all[1] == swapped, "%u swap entries, %u inside regions\n",
+	      all[1], swapped);
+	CHECK(all[1] == mm->swap_pages, "%u swap entries, swap_pages says %u\n",
+	      all[1], mm->swap_pages);
 	return vm_space_check(&mm->space);
 }

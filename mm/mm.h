@@ -6,7 +6,8 @@
  * address space are kept sorted and never overlap. Pages are not mapped
  * when a region is created: the first access faults, and mm_fault() fills
  * in the page (demand-zero, demand-load from a file image, copy-on-write,
- * stack growth). Everything else that faults is the program's error.
+ * stack growth, swap-in of an evicted page: docs/swap.md). Everything
+ * else that faults is the program's error.
  *
  * User layout (docs/memory-layout.md):
  *
@@ -40,6 +41,8 @@
 /* Region flags. */
 #define VMA_SHARED (1u << 0)     /* writes are seen by every mapper */
 #define VMA_GROWSDOWN (1u << 1)  /* the stack: may extend downwards */
+#define VMA_LOCKED (1u << 2)     /* mlock: pages stay resident, never
+				    evicted */
 
 enum vma_kind {
 	VMA_ANON,   /* private anonymous memory (mmap, bss) */
@@ -86,7 +89,8 @@ struct mm_usage {
 	uint32_t vm_data;    /* pages of private writable non-stack regions */
 	uint32_t vm_stk;     /* pages of the stack region */
 	uint32_t vm_exe;     /* pages of file-backed executable regions */
-	uint32_t vm_swap;    /* pages in swap (0 until swapping exists) */
+	uint32_t vm_swap;    /* pages in swap (swap entries of this space) */
+	uint32_t vm_lck;     /* pages of locked regions (mlock) */
 };
 
 struct mm {
@@ -99,7 +103,13 @@ struct mm {
 	uint64_t limit_stack;      /* RLIMIT_STACK, bytes */
 	uint64_t limit_as;         /* RLIMIT_AS, bytes */
 	uint64_t limit_data;       /* RLIMIT_DATA, bytes */
+	uint64_t limit_rss;        /* RLIMIT_RSS, bytes (local replacement) */
 	uint32_t rss;              /* resident user pages */
+	uint32_t swap_pages;       /* swap entries in the page tables */
+	vaddr_t rss_hand;          /* local replacement's clock hand */
+	bool lock_future;          /* mlockall(MCL_FUTURE): lock new regions */
+	bool has_locked;           /* a region was locked (mlock) since the
+				      last munlockall: eviction must look */
 };
 
 /* The stack sits just below the kernel; mmap starts below its gap. */
@@ -138,8 +148,10 @@ enum mm_fault_result {
 	MM_FAULT_PROTECTION,      /* the region forbids this access */
 	MM_FAULT_KERNEL_ADDRESS,  /* user access to kernel space */
 	MM_FAULT_STACK_LIMIT,     /* stack growth beyond RLIMIT_STACK */
-	MM_FAULT_OOM,             /* no memory for the page (SIGKILL/-ENOMEM) */
+	MM_FAULT_OOM,             /* no memory for the page, even after
+				     reclaim (OOM killer / -ENOMEM) */
 	MM_FAULT_BUS,             /* beyond the end of a file mapping (SIGBUS) */
+	MM_FAULT_IO,              /* the page could not be read from swap (SIGBUS) */
 };
 
 /*
@@ -190,6 +202,20 @@ int mm_unmap(struct mm *mm, vaddr_t addr, size_t len);
  * no memory to split) or -EACCES (write on a shared file mapping).
  */
 int mm_protect(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot);
+/*
+ * mlock (lock true) or munlock of [addr, addr+len): a locked region's
+ * pages are brought in at once and never evicted. Returns 0, -EINVAL
+ * (alignment), -ENOMEM (a hole in the range, or no memory to split or to
+ * bring the pages in; the regions stay locked then).
+ */
+int mm_lock(struct mm *mm, vaddr_t addr, size_t len, bool lock);
+/*
+ * mlockall(current, future) with lock true: locks every region now
+ * (current) and those mapped from now on (future); munlockall with lock
+ * false: unlocks everything. Returns 0 or -ENOMEM.
+ */
+int mm_lock_all(struct mm *mm, bool current, bool future, bool lock);
+
 /*
  * madvise(MADV_DONTNEED): drops the pages; private memory reads as zero
  * (file regions: as the file) afterwards, shared memory keeps its
@@ -290,7 +316,18 @@ struct vm_events {
 	uint64_t zero_faults;  /* demand-zero pages */
 	uint64_t file_faults;  /* pages loaded from a file image */
 	uint64_t cow_copies;   /* pages actually copied by COW */
-	uint64_t pswpin, pswpout;
+	uint64_t pswpin, pswpout;  /* pages read from / written to swap */
+	uint64_t swapcache_hits;   /* swap entries resolved by a frame
+				      already read in (no I/O) */
+	uint64_t pgsteal;      /* pages evicted (frames freed by reclaim) */
+	uint64_t pgsteal_clean; /* of those, dropped without a write */
+	uint64_t pgsteal_local; /* of those, for a process over RLIMIT_RSS */
+	uint64_t pgscan;       /* victims the policy proposed */
+	uint64_t reclaim_runs; /* calls of the reclaimer */
+	uint64_t reclaim_failed;   /* runs that freed nothing */
+	uint64_t swap_write_errors; /* evictions abandoned on a write error */
+	uint64_t swap_read_errors;  /* faults failed on a read error */
+	uint64_t oom_kill;     /* processes killed for lack of memory */
 };
 extern struct vm_events vm_events;
 

@@ -1,7 +1,9 @@
 /*
  * mm/mm_internal.h - declarations shared by the address-space code only:
  * mm/mm.c (create, destroy, fork, reports), mm/vma.c (regions),
- * mm/fault.c (page faults) and mm/shm.c (shared memory).
+ * mm/fault.c (page faults), mm/shm.c (shared memory) and the swapping
+ * code: mm/rmap.c (reverse map), mm/swap_state.c (swap cache, freeing
+ * pages and slots) and mm/vmscan.c (reclaim).
  *
  * Nothing outside these files includes it; the public API is mm/mm.h.
  */
@@ -13,6 +15,7 @@
 
 #include "libk/list.h"
 #include "mm/mm.h"
+#include "mm/page.h"
 #include "mm/pgtable.h"
 #include "mm/vm.h"
 
@@ -85,6 +88,13 @@ int vma_map(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
 	    struct shm_object *shm, vaddr_t *out);
 /* Removes every region part in [start, end), freeing their pages. */
 int vma_unmap_range(struct mm *mm, vaddr_t start, vaddr_t end);
+/*
+ * Makes region boundaries at start and end (where they fall inside
+ * regions). Returns 0 or -ENOMEM, having undone the first split then.
+ */
+int vma_split_at(struct mm *mm, vaddr_t start, uint64_t end);
+/* Merges v with its neighbours where possible; returns the region left. */
+struct vma *vma_try_merge(struct mm *mm, struct vma *v);
 /* Pages in all regions. */
 uint32_t vma_total_pages(struct mm *mm);
 /*
@@ -118,5 +128,109 @@ void tlb_batch_finish(struct tlb_batch *b);
  */
 enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
 			      bool write);
+
+/*
+ * User pages (swap_state.c, vmscan.c). The life of a user frame:
+ *
+ *   vm_alloc_user_page()   allocated (reclaiming first if memory is low)
+ *   user_page_map()        mapped: reverse-map item, rss, tracked by the
+ *                          replacement policy (shm pages: from creation)
+ *   ...                    more mappings (fork, other shm mappers)
+ *   vm_zap_range() or      unmapped: item gone; with the last reference
+ *   user_page_put()        the page leaves the policy and the swap cache
+ *                          and the frame is freed
+ *   or evicted             written out (or dropped if clean), every PTE
+ *                          replaced, frame freed (vmscan.c)
+ */
+
+/*
+ * Whether pg is in the swap cache: a slot holds an identical copy, which
+ * eviction may reuse without writing. Such a page is mapped read-only
+ * everywhere, so the first write faults and ends the association
+ * (user_page_drop_swap()); that is how Pagoda knows a page is clean.
+ */
+static inline bool page_swapcached(const struct page *pg)
+{
+	return pg->user.slot != 0;
+}
+
+/* The shm object whose page pg is, or NULL for private memory. */
+static inline struct shm_object *page_shm(const struct page *pg)
+{
+	return (pg->flags & PG_SHM) ? pg->user.shm : NULL;
+}
+
+/*
+ * A frame for user memory (GFP_ZERO in gfp to have it zeroed), reclaiming
+ * first when free frames are below the low watermark. NULL when memory
+ * stays short: the caller reports MM_FAULT_OOM.
+ */
+struct page *vm_alloc_user_page(unsigned int gfp);
+/*
+ * Maps pg (a reference the caller holds, which the PTE takes over) at va
+ * in mm with PTE bits prot, recording the reverse map, counting rss and
+ * handing pg to the policy. On a shortage of kernel memory (page table,
+ * reverse-map item) it reclaims and tries once more. Returns 0 or
+ * -ENOMEM (the caller still holds its reference).
+ */
+int user_page_map(struct mm *mm, vaddr_t va, struct page *pg, uint32_t prot);
+/*
+ * The last reference to pg is about to go: it leaves the policy and the
+ * swap cache.
+ */
+void user_page_release(struct page *pg);
+/* Drops a reference to a user frame, releasing it first if it is the last. */
+void user_page_put(struct page *pg);
+/*
+ * The contents of pg are about to change: its slot no longer holds a
+ * copy, so it leaves the swap cache and the slot reference goes.
+ */
+void user_page_drop_swap(struct page *pg);
+/*
+ * Before the entries of [start, end) in mm are cleared with
+ * vm_unmap_range(VM_UNMAP_PUT): drops the slot reference of every swap
+ * entry and the reverse-map item of every present page, releasing the
+ * pages whose last mapping this is.
+ */
+void vm_zap_range(struct mm *mm, vaddr_t start, vaddr_t end);
+
+/* The page in the swap cache for slot, or NULL (swap_state.c). */
+struct page *swap_cache_lookup(uint32_t slot);
+/*
+ * Puts pg in the swap cache as the copy of slot, taking over one slot
+ * reference from the caller. Returns 0, or -ENOMEM (pg stays out of the
+ * cache and the caller keeps its reference).
+ */
+int swap_cache_add(struct page *pg, uint32_t slot);
+/* Takes pg out of the swap cache; its slot reference passes to the caller. */
+void swap_cache_del(struct page *pg);
+/* Pages in the swap cache. */
+uint32_t swap_cache_pages(void);
+/* Frees the lookup table's empty chunks; returns how many. */
+uint32_t swap_cache_shrink(void);
+
+/*
+ * Eviction of page idx of s (vmscan.c): its frame pg leaves the object,
+ * which keeps slot (and the reference on it) instead and drops its frame
+ * reference (shm.c).
+ */
+void shm_page_evicted(struct shm_object *s, uint32_t idx, struct page *pg,
+		      uint32_t slot);
+
+/*
+ * Reclaims up to the high watermark if free frames are below the low one
+ * (before work whose kernel allocations do not reclaim, like fork).
+ */
+void vmscan_make_room(void);
+
+/* Hands pg to the active policy (if it does not track it yet). */
+void vmscan_track(struct page *pg);
+/* Takes pg from the active policy (if it tracks it). */
+void vmscan_untrack(struct page *pg);
+/*
+ * Before a page is added to mm: when mm is over RLIMIT_RSS, evicts one of
+ * its own pages (local replacement).
+ */
+void vmscan_rss_limit(struct mm *mm);
 
 #endif

@@ -23,6 +23,9 @@
  *   no flag               a frame inside a block (free or allocated) that
  *                         is not its first frame
  *
+ * A user page (PG_HEAD | PG_USER) may also be tracked by the replacement
+ * policy, which then owns its list node and the PG_POLICY_MASK bits.
+ *
  * While a block is allocated, the union below belongs to its owner (slab
  * allocator, page-table code); the allocator keeps what it needs in flags.
  * The list node is meaningful only while the page is on some list.
@@ -52,13 +55,31 @@ enum page_flags {
 	PG_HEAD = 1u << 7,     /* first frame of an allocated block */
 	PG_PCP = 1u << 8,      /* first frame of a cached free block */
 	PG_BOOTMEM = 1u << 9,  /* reserved boot data, releasable later */
+	PG_SHM = 1u << 10,     /* user page of a shm object: see .user */
 };
 
 /* Bits 24-27 of flags hold the order of an allocated block (PG_HEAD). */
 #define PG_ORDER_SHIFT 24
 #define PG_ORDER_MASK (0xFu << PG_ORDER_SHIFT)
 
+/*
+ * Bits 15-23 of flags belong to the page replacement policy (mm/policy.h)
+ * while it tracks a user page: bit 15 says the page is tracked, bits 16-23
+ * are the policy's own (aging keeps an 8-bit age there). They are zero
+ * whenever the page is not tracked, and the allocator clears them with
+ * the rest of flags when it hands the frame out. Bit 10 is PG_SHM; bits
+ * 11-14 and 28-31 are still free.
+ */
+#define PG_POLICY_SHIFT 15
+#define PG_POLICY_MASK (0x1FFu << PG_POLICY_SHIFT)
+_Static_assert((PG_POLICY_MASK & PG_ORDER_MASK) == 0,
+	       "policy bits overlap the order bits");
+_Static_assert((PG_POLICY_MASK & ((PG_BOOTMEM << 1) - 1)) == 0,
+	       "policy bits overlap the PG_* flags");
+
 struct kmem_cache;
+struct mm;
+struct shm_object;
 
 struct page {
 	uint32_t flags;	       /* enum page_flags, plus the order bits */
@@ -76,8 +97,32 @@ struct page {
 		} slab;
 		/* PG_PGTABLE: entries of this page table that are not none. */
 		uint32_t pt_used;
+		/*
+		 * PG_USER: where the page's contents also live, and its first
+		 * mapping (mm/rmap.h, mm/swap_state.c). Set by
+		 * vm_alloc_user_page(), whatever the allocator left.
+		 */
+		struct {
+			/* Swap slot holding an identical copy, 0 if none. */
+			uint32_t slot;
+			union {
+				/* PG_SHM: the object and the page's index. */
+				struct {
+					struct shm_object *shm;
+					uint32_t shm_idx;
+				};
+				/*
+				 * Otherwise: one mapping kept here rather than
+				 * in a reverse-map item (mm NULL: none).
+				 */
+				struct {
+					struct mm *mm;
+					vaddr_t va;
+				} map;
+			};
+		} user;
 	};
-	/* Reverse-map data for user pages (used by swap and replacement). */
+	/* Reverse map: the chain of mapping items (mm/rmap.h). */
 	void *rmap;
 };
 

@@ -362,6 +362,12 @@ pte_t *vm_pte_lookup(struct vm_space *s, vaddr_t va)
 	return pte_get(s, va, false);
 }
 
+/* The PTE of va, creating its table. */
+pte_t *vm_pte_alloc(struct vm_space *s, vaddr_t va)
+{
+	return pte_get(s, va, true);
+}
+
 /* Replaces an entry found with vm_pte_lookup(). */
 void vm_pte_set(struct vm_space *s, vaddr_t va, pte_t *ptep, pte_t pte)
 {
@@ -476,8 +482,14 @@ int vm_space_check(struct vm_space *s)
 	for (uint32_t i = 0; i < PD_ENTRIES; i++) {
 		pde_t pde = s->pgdir[i];
 		if (i >= KERNEL_PDE_FIRST && s != &kernel_space) {
-			/* The tables are the kernel's, checked with it. */
-			CHECK(pde == kernel_space.pgdir[i],
+			/*
+			 * The tables are the kernel's, checked with it. The
+			 * CPU sets the accessed bit in whichever directory is
+			 * loaded when it walks a kernel address (SDM vol. 3A,
+			 * 4.8), so that bit may differ.
+			 */
+			CHECK(((pde ^ kernel_space.pgdir[i]) & ~(pde_t)PTE_A) ==
+				      0,
 			      "kernel PDE %u differs from the kernel's\n", i);
 			continue;
 		}

@@ -11,6 +11,17 @@
  *
  * The policy may use the page's `list` node and the bits of page->flags
  * named PG_POLICY_MASK for its own bookkeeping while the page is tracked.
+ * Bit PG_POLICY_TRACKED of that field is set exactly while some policy
+ * tracks the page (add() sets it, remove() and reset() clear it), so the
+ * rest of mm/ can ask policy_page_tracked().
+ *
+ * The policies are in mm/policy_fifo.c, policy_clock.c, policy_aging.c and
+ * policy_random.c; mm/policy.c holds the list of them and what they share.
+ * docs/replacement.md compares them.
+ *
+ * Locking: none inside. The caller keeps interrupts off around every call
+ * (tick() runs in the timer interrupt, the others from reclaim), which is
+ * enough on one CPU.
  */
 #ifndef MM_POLICY_H
 #define MM_POLICY_H
@@ -18,11 +29,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct page;
+#include "mm/page.h"
+
+struct vm_policy_stats;
 
 struct vm_policy {
-	const char *name;          /* "fifo", "clock", "aging", "random" */
-	const char *description;   /* one line for documentation and /proc */
+	const char *name;	 /* "fifo", "clock", "aging", "random" */
+	const char *description; /* one line for documentation and /proc */
 	/* Forgets every page (the set of tracked pages becomes empty). */
 	void (*reset)(void);
 	/* A resident user page became evictable. */
@@ -32,23 +45,37 @@ struct vm_policy {
 	/*
 	 * Chooses a victim among the tracked pages (it stays tracked until
 	 * remove() is called) or returns NULL when none is tracked. May call
-	 * policy_test_and_clear_accessed() and reorder its pages.
+	 * policy_test_and_clear_accessed() and reorder its pages. A victim
+	 * that is not removed (its eviction failed) is treated as if it had
+	 * just been added, so the next call picks another page.
 	 */
 	struct page *(*choose)(void);
-	/* Called on every timer tick (aging samples accessed bits here). */
+	/*
+	 * Called on every timer tick (aging samples accessed bits here);
+	 * never NULL, a no-op for policies that ignore time.
+	 */
 	void (*tick)(void);
 	/*
 	 * Only the simulator calls this, on every reference, for policies
 	 * that need exact knowledge (LRU as a reference); NULL otherwise.
 	 */
 	void (*access)(struct page *pg, bool write);
+	/*
+	 * The page that has been tracked longest, without side effects, or
+	 * NULL: lets vm_policy_transfer() move pages in arrival order.
+	 */
+	struct page *(*oldest)(void);
+	/* This policy's counters (see vm_policy_stats()). */
+	struct vm_policy_stats *stats;
 };
 
 /* Counters per policy, shown in /proc/vmstat. */
 struct vm_policy_stats {
-	uint64_t chosen;     /* victims returned by choose() */
-	uint64_t scanned;    /* pages looked at while choosing */
-	uint64_t second;     /* pages spared because they were accessed */
+	uint64_t chosen;  /* victims returned by choose() */
+	uint64_t scanned; /* pages looked at while choosing */
+	uint64_t second;  /* pages spared because they were accessed */
+	uint64_t sampled; /* accessed bits sampled by tick() (aging) */
+	uint32_t tracked; /* pages tracked now */
 };
 
 /*
@@ -64,5 +91,30 @@ uint32_t policy_random(void);
 extern const struct vm_policy *const vm_policies[];
 /* Looks a policy up by name, or NULL. */
 const struct vm_policy *vm_policy_find(const char *name);
+
+/* The policies, also reachable through vm_policies[]. */
+extern const struct vm_policy vm_policy_clock;
+extern const struct vm_policy vm_policy_fifo;
+extern const struct vm_policy vm_policy_aging;
+extern const struct vm_policy vm_policy_random;
+
+/* The counters of one policy (kept whether or not it is active). */
+const struct vm_policy_stats *vm_policy_stats(const struct vm_policy *p);
+
+/*
+ * Moves every page tracked by from to to, oldest first (a switch of
+ * policy at run time). Afterwards from tracks nothing.
+ */
+void vm_policy_transfer(const struct vm_policy *from,
+			const struct vm_policy *to);
+
+/* Bit of PG_POLICY_MASK set while a policy tracks the page. */
+#define PG_POLICY_TRACKED (1u << PG_POLICY_SHIFT)
+
+/* Whether some policy tracks pg (it is a candidate for eviction). */
+static inline bool policy_page_tracked(const struct page *pg)
+{
+	return (pg->flags & PG_POLICY_TRACKED) != 0;
+}
 
 #endif

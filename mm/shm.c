@@ -8,6 +8,12 @@
  * until it is destroyed (removed and no longer attached), which is how
  * Linux lets a removed but attached segment be attached again by id.
  *
+ * A page of an object is in one of three states: never touched (pages[i]
+ * NULL, slots[i] 0), resident (pages[i] set; the frame's user.shm and
+ * user.shm_idx point back here, and it is tracked by the replacement
+ * policy from its creation, mapped or not), or in swap (pages[i] NULL,
+ * slots[i] the slot).
+ *
  * Locking: none (see mm/shm.h).
  */
 #include "mm/shm.h"
@@ -18,6 +24,7 @@
 #include "mm/mm_internal.h"
 #include "mm/pmm.h"
 #include "mm/slab.h"
+#include "mm/swap.h"
 
 static struct shm_object *segments[SHM_MAX_SEGMENTS];
 static uint32_t slot_reuse[SHM_MAX_SEGMENTS];
@@ -33,7 +40,10 @@ struct shm_object *shm_create(uint32_t size)
 	if (!s)
 		return NULL;
 	s->pages = kzalloc(npages * sizeof(*s->pages), GFP_KERNEL);
-	if (!s->pages) {
+	s->slots = kzalloc(npages * sizeof(*s->slots), GFP_KERNEL);
+	if (!s->pages || !s->slots) {
+		kfree(s->pages);
+		kfree(s->slots);
 		kfree(s);
 		return NULL;
 	}
@@ -48,14 +58,18 @@ struct shm_object *shm_create(uint32_t size)
 /* Frees the object's frames (those still mapped live on) and itself. */
 static void shm_destroy(struct shm_object *s)
 {
-	for (uint32_t i = 0; i < s->npages; i++)
+	for (uint32_t i = 0; i < s->npages; i++) {
 		if (s->pages[i])
-			put_page(s->pages[i]);
+			user_page_put(s->pages[i]);
+		if (s->slots[i])
+			swap_slot_put(s->slots[i]);
+	}
 	if (s->id >= 0) {
 		KASSERT(segments[s->id % SHM_MAX_SEGMENTS] == s);
 		segments[s->id % SHM_MAX_SEGMENTS] = NULL;
 	}
 	kfree(s->pages);
+	kfree(s->slots);
 	kfree(s);
 }
 
@@ -74,20 +88,59 @@ void shm_object_put(struct shm_object *s)
 		shm_destroy(s);
 }
 
-/* The frame of page idx, allocated on first touch. */
-struct page *shm_page(struct shm_object *s, uint32_t idx, bool *created)
+/* The frame of page idx: resident, new, or read back from swap. */
+int shm_page(struct shm_object *s, uint32_t idx, struct page **out,
+	     bool *created)
 {
 	KASSERT(idx < s->npages);
 	*created = false;
-	if (!s->pages[idx]) {
-		struct page *p = alloc_zeroed_page(GFP_USER);
-		if (!p)
-			return NULL;
-		s->pages[idx] = p;
-		s->resident++;
+	struct page *p = s->pages[idx];
+	if (p) {
+		*out = p;
+		return 0;
+	}
+	uint32_t slot = s->slots[idx];
+	/* Allocating may evict other pages of s, never this absent one. */
+	p = vm_alloc_user_page(slot ? 0 : GFP_ZERO);
+	if (!p)
+		return -ENOMEM;
+	p->flags |= PG_SHM;
+	p->user.shm = s;
+	p->user.shm_idx = idx;
+	if (slot) {
+		if (swap_read_page(slot, page_address(p)) < 0) {
+			put_page(p);
+			vm_events.swap_read_errors++;
+			return -EIO;
+		}
+		vm_events.pgmajfault++;
+		vm_events.pswpin++;
+		/* The object's slot reference becomes the swap cache's. */
+		s->slots[idx] = 0;
+		s->swapped--;
+		int err = swap_cache_add(p, slot);
+		KASSERT(err == 0); /* shm pages need no lookup entry */
+	} else {
 		*created = true;
 	}
-	return s->pages[idx];
+	s->pages[idx] = p;
+	s->resident++;
+	vmscan_track(p);
+	*out = p;
+	return 0;
+}
+
+/* Page idx of s went to swap (see mm/mm_internal.h). */
+void shm_page_evicted(struct shm_object *s, uint32_t idx, struct page *pg,
+		      uint32_t slot)
+{
+	KASSERT(idx < s->npages && s->pages[idx] == pg && !s->slots[idx]);
+	KASSERT(pg->refcount > 1);
+	s->pages[idx] = NULL;
+	s->slots[idx] = slot;
+	s->resident--;
+	s->swapped++;
+	pg->refcount--;
 }
 
 /* The segment with this id, removed or not, or NULL. */

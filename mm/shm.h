@@ -7,6 +7,12 @@
  * object is destroyed, so what one mapper writes every other one reads,
  * across fork and across unrelated address spaces.
  *
+ * Swapping: a page of the object may be evicted (mm/vmscan.c). Its
+ * entry in pages[] is then NULL and slots[] holds the swap slot (and one
+ * reference on it); every PTE that mapped it was cleared, so the next
+ * access through any mapping comes to shm_page(), which reads the slot
+ * back into one frame that all mappers share again.
+ *
  * References: each region mapping the object holds one (a SysV
  * segment's shm_nattch counts them); a SysV segment also holds one for its
  * id until shm_remove() (IPC_RMID). The object is destroyed when the last reference goes.
@@ -59,8 +65,12 @@ struct shm_object {
 	int32_t refcount;    /* regions mapping it, +1 while its id lives */
 	uint32_t npages;     /* size in pages */
 	uint32_t size;	     /* size in bytes as requested (shm_segsz) */
-	struct page **pages; /* npages entries, NULL until first touched */
+	struct page **pages; /* npages entries, NULL until first touched
+				and while the page is in swap */
+	uint32_t *slots;     /* npages entries: the swap slot of a page in
+				swap, else 0 */
 	uint32_t resident;   /* entries of pages that are not NULL */
+	uint32_t swapped;    /* entries of slots that are not 0 */
 	int id;		     /* SysV id, or -1 for shared anonymous memory */
 	int32_t key;	     /* SysV key; IPC_PRIVATE once removed */
 	int32_t orig_key;    /* the key it was created with (maps name) */
@@ -89,11 +99,16 @@ void shm_object_get(struct shm_object *s);
 /* A region no longer maps s: destroys it after its last reference. */
 void shm_object_put(struct shm_object *s);
 /*
- * The frame of page idx, allocated zeroed on first touch (*created then
- * true). NULL when out of memory. The object keeps its own reference; a
- * caller that maps the frame takes another with get_page().
+ * The frame of page idx in *out: allocated zeroed on first touch
+ * (*created then true), or read back from swap (a major fault). Returns
+ * 0, -ENOMEM, or -EIO when the swap device failed (the page stays in
+ * swap). The object keeps its own reference; a caller that maps the
+ * frame takes another with get_page(). A frame read back from swap is in
+ * the swap cache: map it read-only, or drop the cache first
+ * (mm/mm_internal.h) to write it.
  */
-struct page *shm_page(struct shm_object *s, uint32_t idx, bool *created);
+int shm_page(struct shm_object *s, uint32_t idx, struct page **out,
+	     bool *created);
 
 /* shmget(): the id of the segment for key, created as flags say, or -errno. */
 int shm_get(int32_t key, size_t size, int flags);

@@ -10,6 +10,10 @@
  *
  * Slots are reference counted: a slot is shared by every PTE (and shared
  * memory object) that refers to the same swapped page, e.g. after fork.
+ *
+ * The implementation is mm/swapfile.c; docs/swap.md describes the format
+ * and the allocator. Locking: slot map updates run with interrupts off;
+ * page I/O runs as the caller left them.
  */
 #ifndef MM_SWAP_H
 #define MM_SWAP_H
@@ -17,32 +21,93 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "libk/assert.h"
+#include "mm/types.h"
+
 struct block_device;
 
-/* Sets up swap on dev (NULL: no swap). Returns 0, or -EINVAL after
- * logging why the area was refused. */
+/*
+ * The first page of a swap area (Linux include/linux/swap.h, union
+ * swap_header; all fields little-endian). Offsets are in bytes from the
+ * start of the page.
+ */
+struct swap_header_v1 {
+	uint8_t bootbits[1024]; /* 0: left for a boot loader; unused */
+	uint32_t version;	/* 1024: SWAP_HEADER_VERSION */
+	uint32_t last_page;	/* 1028: the last page of the area */
+	uint32_t nr_badpages;	/* 1032: entries of badpages[] in use */
+	uint8_t uuid[16];	/* 1036: set by mkswap (or the kernel) */
+	char volume_name[16];	/* 1052: label, NUL-padded */
+	uint32_t padding[117];	/* 1068: zero */
+	uint32_t badpages[];	/* 1536: page numbers never to be used */
+} __attribute__((packed));
+
+STATIC_ASSERT(__builtin_offsetof(struct swap_header_v1, version) == 1024,
+	      "swap header layout");
+STATIC_ASSERT(__builtin_offsetof(struct swap_header_v1, badpages) == 1536,
+	      "swap header layout");
+
+/* The signature in the last bytes of the first page, and its length. */
+#define SWAP_MAGIC_V1 "SWAPSPACE2"
+#define SWAP_MAGIC_V0 "SWAP-SPACE" /* the obsolete format: refused */
+#define SWAP_MAGIC_LEN 10
+#define SWAP_MAGIC_OFFSET (PAGE_SIZE - SWAP_MAGIC_LEN)
+#define SWAP_HEADER_VERSION 1
+/* How many bad pages fit between badpages[] and the signature. */
+#define SWAP_MAX_BADPAGES                                                      \
+	((SWAP_MAGIC_OFFSET -                                                  \
+	  __builtin_offsetof(struct swap_header_v1, badpages)) /               \
+	 sizeof(uint32_t))
+/* The label the kernel writes when it formats a blank device. */
+#define SWAP_LABEL "pagoda"
+
+/*
+ * Slot numbers must fit in a swap PTE (mm/pgtable.h: 20 bits); pages of a
+ * bigger area beyond this are left unused.
+ */
+#define SWAP_MAX_SLOTS (1u << 20)
+/* References one slot can hold (swap_slot_dup() asserts below this). */
+#define SWAP_SLOT_MAX_REFS 0xFFFEu
+
+/*
+ * Sets up swap on dev, replacing the current area. NULL turns swap off.
+ * The first page must hold a valid version 1 header, or be all zeros (a
+ * blank device is then formatted). Logs one line saying what it found.
+ * Returns 0; -EINVAL after logging why the area was refused (swap stays
+ * off); -EIO if the header could not be read or written; -ENOMEM; -EBUSY
+ * if the current area still has slots in use (it stays as it is).
+ */
 int swap_init(struct block_device *dev);
 bool swap_enabled(void);
 
-/* Takes a free slot with one reference. Returns 0 or -ENOSPC. */
+/*
+ * Takes a free slot with one reference. Returns 0 or -ENOSPC (also when
+ * swap is off). Slot 0 (the header) and bad pages are never returned.
+ */
 int swap_slot_alloc(uint32_t *slot);
-/* Adds a reference to an allocated slot. */
+/* Adds a reference to an allocated slot (asserts it is allocated). */
 void swap_slot_dup(uint32_t slot);
-/* Drops a reference; the slot is free again at zero. */
+/* Drops a reference; the slot is free again at zero (asserts allocated). */
 void swap_slot_put(uint32_t slot);
-/* References of a slot (0 if free). */
+/* References of a slot (0 if free, unusable or out of range). */
 uint32_t swap_slot_refs(uint32_t slot);
 
-/* Writes/reads one page (PAGE_SIZE bytes) at a slot: 0 or -EIO. */
+/*
+ * Writes/reads one page (PAGE_SIZE bytes) at an allocated slot: 0 or -EIO
+ * (the device failed, or swap is off). A failed write leaves the slot
+ * allocated; the caller decides whether to put it.
+ */
 int swap_write_page(uint32_t slot, const void *page);
 int swap_read_page(uint32_t slot, void *page);
 
 struct swap_stats {
-	uint32_t total;      /* usable slots (pages) */
-	uint32_t free;       /* free slots */
-	uint64_t writes;     /* pages written (pswpout) */
-	uint64_t reads;      /* pages read (pswpin) */
+	uint32_t total;	 /* usable slots (pages) */
+	uint32_t free;	 /* free slots */
+	uint64_t writes; /* pages written (pswpout) */
+	uint64_t reads;	 /* pages read (pswpin) */
 	uint64_t write_errors, read_errors;
+	uint32_t bad;	    /* bad pages listed in the header */
+	const char *device; /* the device's name, NULL when swap is off */
 };
 void swap_get_stats(struct swap_stats *st);
 

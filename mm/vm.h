@@ -138,6 +138,14 @@ uint32_t vm_protect(struct vm_space *s, vaddr_t va, size_t size, uint32_t prot);
 pte_t *vm_pte_lookup(struct vm_space *s, vaddr_t va);
 
 /*
+ * The PTE of va, creating its page table if needed (NULL when no frame is
+ * left for it). For installing a non-present entry (a swap entry) with
+ * vm_pte_set(): a table created here must get an entry at once, since
+ * empty user tables are freed, never kept.
+ */
+pte_t *vm_pte_alloc(struct vm_space *s, vaddr_t va);
+
+/*
  * Replaces the entry *ptep of va (found with vm_pte_lookup) by pte, keeping
  * the table's entry count and flushing the TLB when a present entry
  * changes. pte must not be 0: use vm_unmap_page() to clear.

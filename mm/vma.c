@@ -13,9 +13,11 @@
  *  - regions are sorted and never overlap;
  *  - a page is mapped in the page tables only inside a region, with PTE
  *    bits its region's protection allows (vma_pte_prot);
- *  - mm->rss counts the present user PTEs.
+ *  - mm->rss counts the present user PTEs, mm->swap_pages the swap
+ *    entries.
  * Pages of a region leave the page tables when the region (or the part of
- * it) goes: vm_unmap_range() drops the frame references.
+ * it) goes: vm_zap_range() gives back swap slots and reverse-map items,
+ * then vm_unmap_range() drops the frame references.
  *
  * Splitting: a region cut at an address becomes two whose backing
  * continues where the first one stops (file offset and bytes from the
@@ -30,6 +32,7 @@
 #include "libk/errno.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
+#include "mm/pmm.h"
 #include "mm/port.h"
 #include "mm/shm.h"
 #include "mm/slab.h"
@@ -192,7 +195,7 @@ static bool can_merge(const struct vma *a, const struct vma *b)
 }
 
 /* Merges v with its neighbours where possible; returns the region left. */
-static struct vma *vma_try_merge(struct mm *mm, struct vma *v)
+struct vma *vma_try_merge(struct mm *mm, struct vma *v)
 {
 	struct vma *n = mm_next_vma(mm, v);
 	if (n && can_merge(v, n)) {
@@ -223,9 +226,14 @@ static void vma_link(struct mm *mm, struct vma *v)
 	list_insert_between(&v->node, pos->prev, pos);
 }
 
-/* Drops the pages of [start, end) from the page tables. */
+/*
+ * Drops the pages of [start, end) from the page tables: swap entries give
+ * back their slot reference, present pages their reverse-map item and
+ * frame reference.
+ */
 static void unmap_pages(struct mm *mm, vaddr_t start, vaddr_t end)
 {
+	vm_zap_range(mm, start, end);
 	uint32_t n =
 		vm_unmap_range(&mm->space, start, end - start, VM_UNMAP_PUT);
 	KASSERT(n <= mm->rss);
@@ -236,7 +244,7 @@ static void unmap_pages(struct mm *mm, vaddr_t start, vaddr_t end)
  * Makes region boundaries at start and end (when they fall inside
  * regions). On failure, undoes the first split.
  */
-static int split_at(struct mm *mm, vaddr_t start, uint64_t end)
+int vma_split_at(struct mm *mm, vaddr_t start, uint64_t end)
 {
 	struct vma *v = vma_find_from(mm, start);
 	struct vma *first = NULL;
@@ -265,7 +273,7 @@ static int split_at(struct mm *mm, vaddr_t start, uint64_t end)
 /* Removes every region part in [start, end) and frees its pages. */
 int vma_unmap_range(struct mm *mm, vaddr_t start, vaddr_t end)
 {
-	int err = split_at(mm, start, end);
+	int err = vma_split_at(mm, start, end);
 	if (err)
 		return err;
 	struct vma *v = vma_find_from(mm, start);
@@ -380,6 +388,9 @@ int vma_map(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
 	v->end = (vaddr_t)(a + len);
 	v->prot = prot;
 	v->flags = vflags;
+	/* mlockall(MCL_FUTURE): new regions are locked too. */
+	if (mm->lock_future)
+		v->flags |= VMA_LOCKED;
 	v->kind = kind;
 	if (file)
 		v->file = *file;
@@ -474,7 +485,8 @@ struct reprotect {
 /*
  * Gives one present page its region's new protection. A copy-on-write
  * page stays read-only whatever the region allows: its first write must
- * still fault and copy.
+ * still fault and copy. So does a page in the swap cache, whose first
+ * write must end its association with the slot (mm/swap_state.c).
  */
 static int reprotect_pte(vaddr_t va, pte_t *ptep, void *arg)
 {
@@ -482,8 +494,10 @@ static int reprotect_pte(vaddr_t va, pte_t *ptep, void *arg)
 	pte_t pte = *ptep;
 	if (!pte_present(pte))
 		return 0;
-	pte_t new = (pte & ~(pte_t)(PTE_U | PTE_W)) |
-		    vma_pte_prot(r->v, pte & PTE_COW);
+	struct page *pg = phys_to_page(pte_frame(pte));
+	bool wp = (pte & PTE_COW) || (pg && (pg->flags & PG_USER) &&
+				      page_swapcached(pg));
+	pte_t new = (pte & ~(pte_t)(PTE_U | PTE_W)) | vma_pte_prot(r->v, wp);
 	if (new != pte) {
 		/* Present stays present: the table's entry count holds. */
 		*ptep = new;
@@ -516,7 +530,7 @@ int mm_protect(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot)
 			return -EACCES;
 		a = v->end;
 	}
-	int err = split_at(mm, addr, end);
+	int err = vma_split_at(mm, addr, end);
 	if (err)
 		return err;
 

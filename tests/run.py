@@ -3,12 +3,16 @@
 
 Layers, in order:
   host     cmocka unit tests of libk/ and mm/ (build/host/test_*)
+  vmsim    the page replacement simulator: textbook figures, policy models
   fuzz     a short libFuzzer run over the allocators
   kernel   in-kernel suites under QEMU at several memory sizes (TAP output)
   user     programs run on the host (Linux) and on Pagoda, outputs compared;
            then all of them in one boot with a leak check
   robust   random system calls from user space (tests/robust/sysfuzz.c)
-  boot     the ISO booted through GRUB to the prompt, then powered off
+  swap     user/swaptest booted once per replacement policy and once per
+           special case (out of memory, swap write and read errors)
+  boot     the ISO booted through GRUB to the prompt, then powered off;
+           boots with each kind of swap device (none, bad image, mkswap)
   gdb      scripted GDB sessions: a test boot, and a wrong Multiboot magic
   selftest the runner itself must notice a panic
 
@@ -19,6 +23,7 @@ exactly "N passed, N failed"; the exit status is non-zero on any failure.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -242,6 +247,73 @@ def run_prompt_boot(args, totals, mem):
     totals.suite(ok, name, detail)
 
 
+def find_mkswap():
+    """mkswap from util-linux: on PATH, or in /usr/sbin or /sbin, which a
+    normal user's PATH may lack."""
+    for path in (shutil.which("mkswap"), "/usr/sbin/mkswap", "/sbin/mkswap"):
+        if path and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def run_swap_boots(args, totals):
+    """Boots to the prompt with each kind of swap device and checks the
+    line the kernel logs about it: the default RAM-disk, swap=0, a module
+    image with a wrong signature, and a module image made by mkswap."""
+    workdir = os.path.join(os.path.dirname(args.logdir) or ".", "test-swap")
+    os.makedirs(workdir, exist_ok=True)
+    bad = os.path.join(workdir, "bad.swap.img")
+    with open(bad, "wb") as f:
+        page = bytearray(4096)
+        page[4086:4096] = b"NOTSWAPSPC"
+        f.write(bytes(page) + bytes(1 << 20))
+    good = os.path.join(workdir, "mkswap.swap.img")
+    mkswap = find_mkswap()
+    if mkswap:
+        with open(good, "wb") as f:
+            f.truncate(2 << 20)
+        subprocess.run([mkswap, "-q", "-f", "-p", "4096", "-L", "pagoda-test",
+                        good], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
+    cases = [
+        ("default", "", None,
+         [r"swap: 16384 KiB on ramdisk \(4095 slots\)"], []),
+        ("swap=0", "swap=0", None, [r"^swap: off"], [r"^ramdisk:"]),
+        ("bad image", "", bad,
+         [r"ramdisk: \d+ KiB of module '[^']*bad\.swap\.img'",
+          r"swap: bad header on ramdisk: no SWAPSPACE2 signature; "
+          r"running without swap"],
+         [r"swap: \d+ KiB on"]),
+        ("mkswap image", "", good if mkswap else None,
+         [r"swap: 2048 KiB on ramdisk \(511 slots\)",
+          r"swap: label 'pagoda-test'"], [r"formatted"]),
+    ]
+    for label, append, image, want, unwanted in cases:
+        name = "boot swap %s" % label
+        if label == "mkswap image" and not mkswap:
+            totals.suite(False, name, "no mkswap (util-linux) found")
+            continue
+        extra = ()
+        initrd = args.initrd_mini
+        if image:
+            extra = ("-initrd", "%s,%s" % (args.initrd_mini, image))
+            initrd = None
+        cmd = qemu_cmd(args.kernel, "128M", ("loglevel=8 " + append).strip(),
+                       initrd, extra)
+        status, out, secs = run_qemu(cmd, 20, "poweroff\n")
+        text = out.replace("\r", "")
+        missing = [w for w in want if not re.search(w, text, re.M)]
+        present = [u for u in unwanted if re.search(u, text, re.M)]
+        ok = status == 0 and ("pagoda> " in out or "pagoda$ " in out) and \
+            "KERNEL PANIC" not in out and not missing and not present
+        detail = "swap line and prompt in %.1fs" % secs
+        if not ok:
+            why = "missing %r" % missing[0] if missing else \
+                "unexpected %r" % present[0] if present else "no prompt"
+            detail = "%s (log: %s)" % (why, save_log(args.logdir, name, out))
+        totals.suite(ok, name, detail)
+
+
 def run_gdb(args, totals):
     """Scripted GDB sessions: a test boot, and a forced wrong magic."""
     scripts = [("gdb scripted session", "run.sh", "gdb: ok"),
@@ -304,6 +376,113 @@ def run_robust(args, totals):
         detail = m.group(1) if ok else "status %s (log: %s)" % (
             rc, save_log(args.logdir, name, out))
         totals.suite(ok, name, detail[:70])
+
+
+def run_vmsim(args, totals):
+    """The replacement simulator tools/vmsim against the textbook figures
+    and independent models of each policy (tests/vmsim/run.py)."""
+    cmd = [sys.executable, os.path.join("tests", "vmsim", "run.py")]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=120)
+        out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, rc = (e.stdout or b"").decode("utf-8", "replace"), None
+    m = re.search(r"^vmsim: (\d+) passed, (\d+) failed$", out, re.M)
+    npass, nfail = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    ok = rc == 0 and m is not None and nfail == 0 and npass > 0
+    detail = "%d passed, %d failed" % (npass, nfail)
+    if not ok:
+        failing = re.findall(r"^FAIL vmsim ([^:]+)", out, re.M)
+        if failing:
+            detail += " [%s]" % ", ".join(failing[:3])
+        elif not m:
+            detail += ", no summary, status %s" % rc
+        detail += " (log: %s)" % save_log(args.logdir, "vmsim", out)
+    totals.suite(ok, "vmsim simulator", detail, npass, nfail)
+
+
+def run_swap(args, totals):
+    """Swapping under pressure (user/swaptest, as init, through qemu-run on
+    a small machine): data integrity and shared pages under every policy,
+    policy switches and RLIMIT_RSS, the OOM killer, injected I/O errors.
+    Every boot must end with swaptest's summary and no failure; some also
+    need a kernel line on the console (loglevel=4 shows errors)."""
+    import concurrent.futures
+    prog = os.path.join(os.path.dirname(args.kernel), "initramfs", "bin",
+                        "swaptest")
+    if not os.path.exists(prog):
+        totals.suite(False, "swap", "no %s (make all)" % prog)
+        return
+    empty = os.path.join(os.path.dirname(args.logdir) or ".", "swap-tree")
+    os.makedirs(empty, exist_ok=True)
+    small = ["--mem", "12M", "--swap", "64M"]
+    # (name, qemu-run options, scenarios, console lines required)
+    boots = [
+        # An unknown policy is reported and the default (clock) used.
+        ("clock", small + ["--policy", "belady"],
+         ["integrity", "shared", "policy", "rsslimit"],
+         [r"vm\.policy=belady: no such page replacement policy "
+          r"\(policies: \[clock\] fifo aging random\); using clock"]),
+        ("fifo", small + ["--policy", "fifo"], ["integrity", "shared"], []),
+        ("aging", small + ["--policy", "aging"], ["integrity", "shared"], []),
+        ("random", small + ["--policy", "random"], ["integrity", "shared"],
+         []),
+        ("oom", ["--mem", "12M", "--swap", "8M"], ["oom"],
+         [r"OOM: killed pid \d+ \(swaptest\): rss \d+ KiB, swap \d+ KiB"]),
+        ("inject-write", small + ["--cmdline", "ramdisk.fail_write=7"],
+         ["inject-write"], []),
+        ("inject-read", small + ["--cmdline", "ramdisk.fail_read=50"],
+         ["inject-read"],
+         [r"SIGBUS: pid \d+ \(swaptest\) killed: I/O error reading the "
+          r"page back from swap"]),
+    ]
+
+    def one(boot):
+        name, opts, scenarios, want = boot
+        cmd = [os.path.join("tools", "qemu-run"), "--kernel", args.kernel,
+               "--tree", empty, "--timeout", "90"] + opts
+        # The kernel's error lines too (qemu-run's loglevel=1 hides them).
+        if "--cmdline" in opts:
+            i = cmd.index("--cmdline")
+            cmd[i + 1] = "loglevel=4 " + cmd[i + 1]
+        else:
+            cmd += ["--cmdline", "loglevel=4"]
+        cmd += [prog] + scenarios
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=120)
+            return boot, p.returncode, p.stdout.decode("utf-8", "replace")
+        except subprocess.TimeoutExpired as e:
+            return boot, None, (e.stdout or b"").decode("utf-8", "replace")
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(one, boots))
+    for (name, opts, scenarios, want), rc, out in results:
+        label = "swap " + name
+        for m in re.finditer(r"^(PASS|FAIL) swap (.*?): (.*)$", out, re.M):
+            totals.suite(m.group(1) == "PASS",
+                         "%s %s" % (label, m.group(2)), m.group(3)[:60])
+        summary = re.search(r"^swaptest: (\d+) passed, (\d+) failed$", out,
+                            re.M)
+        missing = [w for w in want if not re.search(w, out, re.M)]
+        problem = None
+        if rc is None:
+            problem = "timeout"
+        elif "KERNEL PANIC" in out:
+            problem = "kernel panic"
+        elif not summary:
+            problem = "no summary (qemu-run status %s)" % rc
+        elif rc != (1 if int(summary.group(2)) else 0):
+            problem = "exit status %s" % rc
+        elif missing:
+            problem = "no console line %r" % missing[0]
+        if problem:
+            totals.suite(False, label, "%s (log: %s)" % (
+                problem, save_log(args.logdir, label, out)))
+        elif want:
+            totals.suite(True, label + " console",
+                         "%d kernel line(s) as expected" % len(want))
 
 
 def run_selftest(args, totals):
@@ -371,6 +550,50 @@ def derive_boot_per_frame(rows, lines):
     lines.append("%s %d insns" % (name, per))
 
 
+def replay_trace():
+    """The reference string of tests/kernel/bench_swap.c's policy replay
+    (same LCG, same shape): [(page, write)] and the checksum the kernel
+    prints as policy_replay.trace_sum."""
+    state, total, refs = 1, 0, []
+    for r in range(4000):
+        state = (state * 1103515245 + 12345) & 0xFFFFFFFF
+        x = (state >> 16) & 0x7FFF
+        write = r % 4 == 3
+        page = x % 64 if r % 8 == 7 else ((r // 500) * 6 + x % 12) % 64
+        total = (total * 31 + page * 2 + int(write)) & 0xFFFFFFFF
+        refs.append((page, write))
+    return refs, total
+
+
+def derive_policy_replay(rows, lines, logdir):
+    """Beside the kernel's faults for each policy on the replay string,
+    the simulator's (tools/vmsim) on the same string: Belady's OPT, exact
+    LRU, and its own run of the kernel's policies."""
+    sums = [r[1] for r in rows if r[0].startswith("policy_replay.trace_sum")]
+    vmsim = os.path.join("tools", "vmsim", "vmsim")
+    if not sums or not os.access(vmsim, os.X_OK):
+        return
+    refs, total = replay_trace()
+    if any(s != total for s in sums):
+        print("bench: the kernel's replay string differs from "
+              "tests/run.py's (sum %d, expected %d)" % (sums[0], total))
+        return
+    path = os.path.join(os.path.dirname(logdir) or ".", "replay.trace")
+    with open(path, "w") as f:
+        f.write("".join("%d%s\n" % (p, " W" if w else "") for p, w in refs))
+    try:
+        out = subprocess.run([vmsim, "--policy", "all", "--frames", "16",
+                              "--tick", "16", path], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, timeout=60)
+        text = out.stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.TimeoutExpired):
+        return
+    for m in re.finditer(r"^(\w+)\s+(\d+)\s+\d+\s+\d+\s+\d+", text, re.M):
+        name = "policy_replay.vmsim.%s" % m.group(1)
+        rows.append((name, int(m.group(2)), "faults", None))
+        lines.append("%s %s faults" % (name, m.group(2)))
+
+
 def run_bench(args):
     """Runs the benchmarks under -icount and plain TCG; prints a table."""
     rows, lines = [], []
@@ -398,6 +621,7 @@ def run_bench(args):
             if unit == "tsc" and tcg_med is not None:
                 lines.append("%s.tcg %d ticks" % (full, tcg_med))
     derive_boot_per_frame(rows, lines)
+    derive_policy_replay(rows, lines, args.logdir)
     print("%-44s %12s %-6s %14s" % ("benchmark", "icount", "unit", "TCG ticks (median)"))
     for full, value, label, tcg in rows:
         print("%-44s %12d %-6s %14s" % (full, value, label,
@@ -423,7 +647,8 @@ def main():
                     help="memory sizes for the in-kernel suites")
     ap.add_argument("--only", default="",
                     help="comma list of layers: "
-                    "host,fuzz,kernel,user,robust,boot,gdb,selftest")
+                    "host,vmsim,fuzz,kernel,user,robust,swap,boot,gdb,"
+                    "selftest")
     ap.add_argument("--bench", action="store_true",
                     help="run the benchmarks instead of the tests")
     ap.add_argument("--bench-sel", default="all")
@@ -434,11 +659,13 @@ def main():
         return run_bench(args)
 
     layers = set(args.only.split(",")) if args.only else \
-        {"host", "fuzz", "kernel", "user", "robust", "boot", "gdb",
-         "selftest"}
+        {"host", "vmsim", "fuzz", "kernel", "user", "robust", "swap", "boot",
+         "gdb", "selftest"}
     totals = Totals()
     if "host" in layers:
         run_host(args, totals)
+    if "vmsim" in layers:
+        run_vmsim(args, totals)
     if "fuzz" in layers:
         run_fuzz(args, totals)
     if "kernel" in layers:
@@ -449,10 +676,13 @@ def main():
         run_user(args, totals, True)
     if "robust" in layers:
         run_robust(args, totals)
+    if "swap" in layers:
+        run_swap(args, totals)
     if "boot" in layers:
         run_boot_iso(args, totals)
         for mem in ("8M", "3G"):
             run_prompt_boot(args, totals, mem)
+        run_swap_boots(args, totals)
     if "gdb" in layers:
         run_gdb(args, totals)
     if "selftest" in layers:

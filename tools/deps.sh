@@ -15,14 +15,17 @@ set -eu
 
 # The packages every part of the build and the test suite uses. The clang
 # runtime package (libFuzzer and the sanitizers) is added separately, since
-# its name carries clang's version.
+# its name carries clang's version. util-linux provides mkswap and swaplabel
+# for the swap tests; Debian always has it installed, it is listed so that
+# other systems are told. gnuplot-nox draws the simulator's plots
+# (tools/vmsim, tested by make test).
 PACKAGES="make gcc gcc-i686-linux-gnu binutils-i686-linux-gnu
 libc6-dev-i386-cross nasm grub-pc-bin grub-common xorriso mtools
-qemu-system-x86 cpio libcmocka-dev clang gdb python3"
+qemu-system-x86 cpio libcmocka-dev clang gdb python3 util-linux gnuplot-nox"
 
 # Commands that stand for the packages where dpkg is not available.
 COMMANDS="make gcc i686-linux-gnu-gcc i686-linux-gnu-ld nasm grub-mkrescue
-xorriso mformat qemu-system-i386 cpio clang gdb python3"
+xorriso mformat qemu-system-i386 cpio clang gdb python3 gnuplot"
 
 quiet=0
 installed_any=0

@@ -11,6 +11,11 @@ A test also fails when it fails on the host: its own checks are wrong
 there, or the host differs from what the test assumes. Logs of failures
 (both outputs and a diff) go to --logdir.
 
+A test may ask for more of the machine in a line "run_user: OPTIONS" of
+its source: qemu-run options (e.g. --mem 64M --swap 256M for a program
+bigger than RAM), and --no-leak to keep it out of the leak run, which
+boots with the default options.
+
 --leak instead boots once with tests/user/leakcheck as init, which runs
 every test several times and compares MemFree before and after each one
 in the last pass (see leakcheck.c); its PASS/FAIL lines are counted the
@@ -84,11 +89,24 @@ def first_difference(a, b):
     return "same lines, different line endings"
 
 
-def qemu_cmd(args, prog, prog_args=(), timeout=None, extra=()):
+def test_options(name):
+    """The "run_user: OPTIONS" words of tests/user/NAME.c, or []."""
+    try:
+        with open(os.path.join(ROOT, "tests", "user", name + ".c")) as f:
+            for _, line in zip(range(60), f):
+                m = re.search(r"\brun_user:\s*(.*?)\s*$", line)
+                if m:
+                    return m.group(1).split()
+    except OSError:
+        pass
+    return []
+
+
+def qemu_cmd(args, prog, prog_args=(), timeout=None, extra=(), opts=()):
     """The qemu-run command for prog, with the helpers (and extra files)
     copied into /bin next to it."""
     cmd = [args.qemu_run, "--kernel", args.kernel, "--mem", args.mem,
-           "--timeout", str(timeout or args.timeout)]
+           "--timeout", str(timeout or args.timeout)] + list(opts)
     files = [os.path.join(args.bin_dir, h) for h in sorted(HELPERS)]
     for path in files + list(extra):
         if os.path.exists(path) and path != prog:
@@ -106,7 +124,9 @@ def run_one(args, name):
         if not ok:
             detail += " (log: %s)" % save_log(args.logdir, name, host_out)
         return ok, detail
-    pag_rc, pag_out = run(qemu_cmd(args, prog), args.timeout + 30, False)
+    opts = [o for o in test_options(name) if o != "--no-leak"]
+    pag_rc, pag_out = run(qemu_cmd(args, prog, opts=opts), args.timeout + 30,
+                          False)
     ok = host_rc == 0 and pag_rc == host_rc and pag_out == host_out
     if ok:
         return True, ""
@@ -135,7 +155,8 @@ def list_tests(args):
     for f in sorted(os.listdir(args.bin_dir)):
         path = os.path.join(args.bin_dir, f)
         if f not in HELPERS and os.path.isfile(path) and \
-                os.access(path, os.X_OK):
+                os.access(path, os.X_OK) and \
+                not (args.leak and "--no-leak" in test_options(f)):
             names.append(f)
     return names
 

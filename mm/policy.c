@@ -1,0 +1,135 @@
+/*
+ * mm/policy.c - the list of replacement policies and what they share.
+ *
+ * vm_policies[] names every policy, the default first; vm_policy_find()
+ * looks one up by the name given with vm.policy= or written at run time.
+ * The helpers below keep the invariant of mm/policy_internal.h (a page is
+ * on its policy's list exactly while PG_POLICY_TRACKED is set, and the
+ * policy's `tracked` counter is the length of that list).
+ *
+ * The environment provides policy_test_and_clear_accessed() (the reverse
+ * map) and policy_random(). The weak definitions at the end stand in for
+ * them where nothing stronger is linked, so that every build links: a
+ * program that has no reverse map sees no page as accessed, which turns
+ * clock and aging into FIFO, and the random policy gets a fixed-seed
+ * xorshift sequence.
+ *
+ * Locking: as for every policy, the caller keeps interrupts off.
+ */
+#include "mm/policy.h"
+
+#include "libk/assert.h"
+#include "libk/list.h"
+#include "libk/string.h"
+#include "mm/policy_internal.h"
+
+/* The default policy comes first (vm.policy= defaults to it). */
+const struct vm_policy *const vm_policies[] = {
+	&vm_policy_clock,
+	&vm_policy_fifo,
+	&vm_policy_aging,
+	&vm_policy_random,
+	NULL,
+};
+
+/* Looks a policy up by name, or NULL. */
+const struct vm_policy *vm_policy_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (const struct vm_policy *const *p = vm_policies; *p; p++)
+		if (strcmp((*p)->name, name) == 0)
+			return *p;
+	return NULL;
+}
+
+/* The counters of one policy. */
+const struct vm_policy_stats *vm_policy_stats(const struct vm_policy *p)
+{
+	KASSERT(p && p->stats);
+	return p->stats;
+}
+
+/* Moves every page from one policy to another, oldest first. */
+void vm_policy_transfer(const struct vm_policy *from,
+			const struct vm_policy *to)
+{
+	struct page *pg;
+
+	if (from == to)
+		return;
+	while ((pg = from->oldest()) != NULL) {
+		from->remove(pg);
+		to->add(pg);
+	}
+	KASSERT(from->stats->tracked == 0);
+}
+
+/* Starts tracking pg at the back of head. */
+void policy_track(list_head_t *head, struct vm_policy_stats *st,
+		  struct page *pg)
+{
+	KASSERT(!policy_page_tracked(pg));
+	pg->flags = (pg->flags & ~PG_POLICY_MASK) | PG_POLICY_TRACKED;
+	list_push_back(head, &pg->list);
+	st->tracked++;
+}
+
+/* Stops tracking pg. */
+void policy_untrack(struct vm_policy_stats *st, struct page *pg)
+{
+	KASSERT(policy_page_tracked(pg));
+	KASSERT(st->tracked > 0);
+	list_remove(&pg->list);
+	pg->flags &= ~PG_POLICY_MASK;
+	st->tracked--;
+}
+
+/* Stops tracking every page on head. */
+void policy_untrack_all(list_head_t *head, struct vm_policy_stats *st)
+{
+	struct list_node *n, *tmp;
+
+	list_for_each_safe(n, tmp, head)
+		policy_untrack(st, policy_page(n));
+	KASSERT(st->tracked == 0);
+}
+
+/* Moves a tracked page to the back of head. */
+void policy_requeue(list_head_t *head, struct page *pg)
+{
+	KASSERT(policy_page_tracked(pg));
+	list_remove(&pg->list);
+	list_push_back(head, &pg->list);
+}
+
+/* The front page of head, or NULL. */
+struct page *policy_first(list_head_t *head)
+{
+	struct list_node *n = list_first(head);
+	return n ? policy_page(n) : NULL;
+}
+
+/*
+ * Stand-in when no reverse map is linked (mm/rmap.c provides the real
+ * one): no page ever looks accessed.
+ */
+__attribute__((weak)) bool policy_test_and_clear_accessed(struct page *pg)
+{
+	(void)pg;
+	return false;
+}
+
+/*
+ * Stand-in when the environment has no random numbers (the kernel
+ * provides its own): Marsaglia's xorshift32 from a fixed seed.
+ */
+__attribute__((weak)) uint32_t policy_random(void)
+{
+	static uint32_t x = 2463534242u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return x;
+}

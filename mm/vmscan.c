@@ -1,0 +1,444 @@
+/*
+ * mm/vmscan.c - reclaim: the replacement policy in charge, watermarks,
+ * eviction of user pages to swap, and local replacement for processes
+ * over RLIMIT_RSS.
+ *
+ * Eviction of one page P (evict_page()):
+ *
+ *   1. P must not be pinned: refcount == mappings (+1 if a shm object
+ *      owns it). A fault that holds an extra reference is using P. Nor
+ *      may a locked region (mlock) map it.
+ *   2. Its contents go to swap: if P is in the swap cache (read back and
+ *      not written since), its slot already holds them; otherwise a new
+ *      slot is allocated and P written to it. A full swap area or a write
+ *      error leaves P resident and tracked; the policy then proposes
+ *      another page.
+ *   3. Every PTE mapping P (the reverse map) is rewritten: a private page's
+ *      PTE becomes a swap entry for the slot, taking one slot reference
+ *      and keeping the software bits (PTE_COW); a shared page's PTE is
+ *      cleared instead, and its shm object records the slot for the page's
+ *      index. TLB entries go with each PTE (vm_pte_set, vm_unmap_page).
+ *   4. The slot reference that was the cache's or the allocation's goes
+ *      to the first PTE, or to the shm object; P leaves the policy and is
+ *      freed.
+ *
+ *   before                              after
+ *   mm A PTE: frame P | COW             mm A PTE: swap entry, slot 7
+ *   mm B PTE: frame P | COW             mm B PTE: swap entry, slot 7
+ *   P: refcount 2, rmap A, B            slot 7: 2 references; P free
+ *
+ * Reclaim never allocates memory (slots come from a bitmap, the device
+ * copies into its own memory), so it can run from the allocation path of
+ * user pages without recursing; a flag still refuses reentry.
+ *
+ * Locking: none; the kernel is not preemptible. Calls into the policy run
+ * with interrupts off (mm/policy.h).
+ */
+#include "mm/vmscan.h"
+
+#include "libk/assert.h"
+#include "libk/errno.h"
+#include "libk/log.h"
+#include "mm/internal.h"
+#include "mm/mm.h"
+#include "mm/mm_internal.h"
+#include "mm/pmm.h"
+#include "mm/policy.h"
+#include "mm/port.h"
+#include "mm/rmap.h"
+#include "mm/shm.h"
+#include "mm/swap.h"
+#include "mm/vm.h"
+
+/* Watermark bounds, in frames (see mm/vmscan.h). */
+#define WMARK_LOW_DIVISOR 32u
+#define WMARK_LOW_MIN 32u
+#define WMARK_LOW_MAX 1024u
+
+/*
+ * Pages reclaimed for a kernel allocation (page table, reverse-map item)
+ * that failed on the fault path before it is tried again.
+ */
+#define RECLAIM_KERNEL_BATCH 16u
+
+/* The active policy; NULL means the default one, vm_policies[0]. */
+static const struct vm_policy *active;
+/* Set while reclaim runs, so that it never reenters itself. */
+static bool reclaiming;
+
+/* The active policy. */
+const struct vm_policy *vm_policy_active(void)
+{
+	return active ? active : vm_policies[0];
+}
+
+/* The watermarks for the memory managed now. */
+void vmscan_watermarks(struct vm_watermarks *wm)
+{
+	uint32_t low = pmm_count.managed / WMARK_LOW_DIVISOR;
+	if (low < WMARK_LOW_MIN)
+		low = WMARK_LOW_MIN;
+	if (low > WMARK_LOW_MAX)
+		low = WMARK_LOW_MAX;
+	wm->low = low;
+	wm->high = low + low / 2;
+	wm->min = low / 2;
+}
+
+/* Hands pg to the active policy. */
+void vmscan_track(struct page *pg)
+{
+	if (policy_page_tracked(pg))
+		return;
+	bool irq = port_irq_save();
+	vm_policy_active()->add(pg);
+	port_irq_restore(irq);
+}
+
+/* Takes pg from the active policy. */
+void vmscan_untrack(struct page *pg)
+{
+	if (!policy_page_tracked(pg))
+		return;
+	bool irq = port_irq_save();
+	vm_policy_active()->remove(pg);
+	port_irq_restore(irq);
+}
+
+/* Reclaims up to the high watermark when below the low one. */
+void vmscan_make_room(void)
+{
+	struct vm_watermarks wm;
+	vmscan_watermarks(&wm);
+	if (pmm_count.free < wm.low)
+		reclaim_pages(wm.high - pmm_count.free);
+}
+
+/* A frame for user memory, reclaiming first when memory is low. */
+struct page *vm_alloc_user_page(unsigned int gfp)
+{
+	struct vm_watermarks wm;
+	vmscan_watermarks(&wm);
+	if (pmm_count.free < wm.low)
+		reclaim_pages(wm.high - pmm_count.free);
+	/* The last min frames are the kernel's (see mm/vmscan.h). */
+	if (pmm_count.free <= wm.min)
+		return NULL;
+	struct page *pg = alloc_page(GFP_USER | (gfp & GFP_ZERO));
+	if (!pg)
+		return NULL;
+	pg->user.slot = 0;
+	pg->user.map.mm = NULL;
+	pg->user.map.va = 0;
+	return pg;
+}
+
+/* Maps a user page and records everything that goes with a mapping. */
+int user_page_map(struct mm *mm, vaddr_t va, struct page *pg, uint32_t prot)
+{
+	for (int tries = 0;; tries++) {
+		int err = rmap_add(pg, mm, va);
+		if (!err) {
+			err = vm_map_page(&mm->space, va, page_to_phys(pg),
+					  prot);
+			if (!err)
+				break;
+			rmap_remove(pg, mm, va);
+		}
+		KASSERT(err == -ENOMEM);
+		if (tries > 0 || reclaim_pages(RECLAIM_KERNEL_BATCH) == 0)
+			return -ENOMEM;
+	}
+	mm->rss++;
+	vmscan_track(pg);
+	return 0;
+}
+
+/* What evict_page() needs in its reverse-map walk. */
+struct evict_walk {
+	struct page *pg;
+	uint32_t slot;
+	bool clean;
+	bool ref_given; /* our slot reference went to a PTE already */
+};
+
+/* Rewrites one PTE mapping the victim (an rmap_walk callback). */
+static int evict_pte(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg)
+{
+	struct evict_walk *e = arg;
+	pte_t pte = *ptep;
+
+	/* A page in the swap cache is never writable: that keeps it clean. */
+	KASSERT(!e->clean || !(pte & PTE_W));
+	rmap_remove(e->pg, mm, va);
+	if (page_shm(e->pg)) {
+		/* The region finds the page through its shm object again. */
+		int err = vm_unmap_page(&mm->space, va, NULL);
+		KASSERT(err == 0);
+	} else {
+		/* The first PTE takes our reference, the others their own. */
+		if (e->ref_given)
+			swap_slot_dup(e->slot);
+		e->ref_given = true;
+		vm_pte_set(&mm->space, va, ptep,
+			   pte_make_swap(e->slot, pte & PTE_SOFT_MASK));
+		mm->swap_pages++;
+	}
+	KASSERT(mm->rss > 0 && e->pg->refcount > 1);
+	mm->rss--;
+	e->pg->refcount--;
+	return 0;
+}
+
+/* Why a victim could not be evicted. */
+enum evict_result {
+	EVICTED,
+	EVICT_BUSY,    /* pinned by a fault in progress, or locked */
+	EVICT_NOSPACE, /* no free slot (swap full or off) */
+	EVICT_IOERR,   /* the write failed */
+};
+
+/*
+ * Whether pg may go now: not pinned (refcount == its mappings, + 1 if a
+ * shm object owns it) and mapped by no locked region (mm/mlock.c). The
+ * reverse map is short: a few loads in the common case.
+ */
+static bool evictable(const struct page *pg)
+{
+	uint32_t owners = rmap_mapcount(pg) + (page_shm(pg) ? 1 : 0);
+	return (uint32_t)pg->refcount == owners && !rmap_locked(pg);
+}
+
+/* Evicts one tracked page (see the top of this file). */
+static enum evict_result evict_page(struct page *pg)
+{
+	KASSERT((pg->flags & PG_USER) && policy_page_tracked(pg));
+	if (!evictable(pg))
+		return EVICT_BUSY;
+
+	struct evict_walk e = { pg, 0, page_swapcached(pg), false };
+	if (e.clean) {
+		/* The slot already holds the contents; take the cache's ref. */
+		e.slot = pg->user.slot;
+		swap_cache_del(pg);
+	} else {
+		if (swap_slot_alloc(&e.slot) < 0)
+			return EVICT_NOSPACE;
+		if (swap_write_page(e.slot, page_address(pg)) < 0) {
+			swap_slot_put(e.slot);
+			vm_events.swap_write_errors++;
+			return EVICT_IOERR;
+		}
+		vm_events.pswpout++;
+	}
+	/* Our own reference keeps the frame until the end. */
+	get_page(pg);
+	rmap_walk(pg, evict_pte, &e);
+	KASSERT(rmap_mapcount(pg) == 0);
+	if (page_shm(pg))
+		shm_page_evicted(page_shm(pg), pg->user.shm_idx, pg, e.slot);
+	else
+		KASSERT(e.ref_given); /* a private page has a mapping */
+	vmscan_untrack(pg);
+	KASSERT(pg->refcount == 1);
+	put_page(pg);
+	vm_events.pgsteal++;
+	if (e.clean)
+		vm_events.pgsteal_clean++;
+	return EVICTED;
+}
+
+/* Evicts up to n pages chosen by the active policy. */
+uint32_t reclaim_pages(uint32_t n)
+{
+	const struct vm_policy *p = vm_policy_active();
+	uint32_t freed = 0;
+	bool nospace = false;
+
+	if (reclaiming || n == 0)
+		return 0;
+	/* Without swap only pages already in the swap cache could go. */
+	if (unlikely(!swap_enabled()) && swap_cache_pages() == 0)
+		return 0;
+	reclaiming = true;
+	vm_events.reclaim_runs++;
+	/* Failed victims are few (pinned, write errors): bound the scan. */
+	for (uint32_t budget = 2 * n + 32; freed < n && budget > 0; budget--) {
+		/* Once swap is full, only clean pages can still go. */
+		if (nospace && swap_cache_pages() == 0)
+			break;
+		bool irq = port_irq_save();
+		struct page *pg = p->choose();
+		port_irq_restore(irq);
+		if (!pg)
+			break;
+		vm_events.pgscan++;
+		if (nospace && !page_swapcached(pg))
+			continue;
+		switch (evict_page(pg)) {
+		case EVICTED:
+			freed++;
+			break;
+		case EVICT_NOSPACE:
+			nospace = true;
+			break;
+		case EVICT_BUSY:
+		case EVICT_IOERR:
+			break;
+		}
+	}
+	if (freed == 0)
+		vm_events.reclaim_failed++;
+	reclaiming = false;
+	return freed;
+}
+
+/* Local replacement's walk over one address space. */
+struct local_walk {
+	struct mm *mm;
+	uint32_t want, freed;
+};
+
+/*
+ * Second chance over the process's own PTEs: a page accessed since the
+ * hand last passed loses its accessed bit and stays; the first one that
+ * was not goes. Shared memory is left to global replacement (it is not
+ * the process's own), and so are pages others have pinned.
+ */
+static int local_pte(vaddr_t va, pte_t *ptep, void *arg)
+{
+	struct local_walk *w = arg;
+	pte_t pte = *ptep;
+
+	if (!pte_present(pte))
+		return 0;
+	struct page *pg = phys_to_page(pte_frame(pte));
+	if (!pg || !(pg->flags & PG_USER) || page_shm(pg) ||
+	    !policy_page_tracked(pg))
+		return 0;
+	if (pte & PTE_A) {
+		vm_pte_set(&w->mm->space, va, ptep, pte & ~(pte_t)PTE_A);
+		return 0;
+	}
+	w->mm->rss_hand = va + PAGE_SIZE;
+	if (evict_page(pg) == EVICTED) {
+		w->freed++;
+		vm_events.pgsteal_local++;
+	}
+	return w->freed >= w->want;
+}
+
+/* Evicts up to n of mm's own pages (see mm/vmscan.h). */
+uint32_t reclaim_mm_pages(struct mm *mm, uint32_t n)
+{
+	struct local_walk w = { mm, n, 0 };
+
+	if (reclaiming || n == 0 || !swap_enabled())
+		return 0;
+	reclaiming = true;
+	/*
+	 * From the hand to the top, then twice over everything: the first
+	 * full sweep clears the accessed bits the second one finds unset.
+	 */
+	for (int sweep = 0; sweep < 3 && w.freed < n; sweep++) {
+		vaddr_t from = sweep == 0 ? mm->rss_hand : 0;
+		if (from >= KERNEL_VMA)
+			continue;
+		vm_walk(&mm->space, from, KERNEL_VMA - from, local_pte, &w);
+	}
+	reclaiming = false;
+	return w.freed;
+}
+
+/* Local replacement before mm grows by a page. */
+void vmscan_rss_limit(struct mm *mm)
+{
+	uint64_t limit = mm->limit_rss >> PAGE_SHIFT;
+	/* Even a limit below one page leaves room for the page faulting in. */
+	if (limit == 0)
+		limit = 1;
+	if (mm->rss < limit)
+		return;
+	reclaim_mm_pages(mm, (uint32_t)(mm->rss - limit + 1));
+}
+
+/* Makes another policy the active one, moving the tracked pages over. */
+int vm_policy_set(const char *name)
+{
+	const struct vm_policy *p = vm_policy_find(name);
+	if (!p)
+		return -EINVAL;
+	bool irq = port_irq_save();
+	vm_policy_transfer(vm_policy_active(), p);
+	active = p;
+	port_irq_restore(irq);
+	return 0;
+}
+
+/* Appends str to buf (like strlcat, but counting what did not fit). */
+static size_t append(char *buf, size_t size, size_t len, const char *str)
+{
+	for (; *str; str++, len++)
+		if (len + 1 < size)
+			buf[len] = *str;
+	if (size)
+		buf[len < size ? len : size - 1] = '\0';
+	return len;
+}
+
+/* "[clock] fifo aging random\n", like snprintf. */
+size_t vm_policy_list(char *buf, size_t size)
+{
+	size_t len = 0;
+	for (const struct vm_policy *const *p = vm_policies; *p; p++) {
+		bool on = *p == vm_policy_active();
+		if (p != vm_policies)
+			len = append(buf, size, len, " ");
+		len = append(buf, size, len, on ? "[" : "");
+		len = append(buf, size, len, (*p)->name);
+		len = append(buf, size, len, on ? "]" : "");
+	}
+	return append(buf, size, len, "\n");
+}
+
+/* A timer tick for the active policy. */
+void vm_policy_tick(void)
+{
+	bool irq = port_irq_save();
+	vm_policy_active()->tick();
+	port_irq_restore(irq);
+}
+
+/* The reclaimer's state. */
+void vmscan_get_stats(struct vmscan_stats *st)
+{
+	vmscan_watermarks(&st->wm);
+	st->tracked = vm_policy_stats(vm_policy_active())->tracked;
+	st->swapcache = swap_cache_pages();
+	st->rmap_items = rmap_items();
+}
+
+/* Frees what the reclaimer keeps but does not need. */
+uint32_t vmscan_shrink(void)
+{
+	return swap_cache_shrink();
+}
+
+/* Whether no swapping state is left. */
+int vmscan_check_idle(void)
+{
+	for (const struct vm_policy *const *p = vm_policies; *p; p++) {
+		if (vm_policy_stats(*p)->tracked) {
+			pr_err("vmscan: policy %s still tracks %u pages\n",
+			       (*p)->name,
+			       (unsigned int)vm_policy_stats(*p)->tracked);
+			return -EINVAL;
+		}
+	}
+	if (swap_cache_pages()) {
+		pr_err("vmscan: %u pages still in the swap cache\n",
+		       (unsigned int)swap_cache_pages());
+		return -EINVAL;
+	}
+	return 0;
+}

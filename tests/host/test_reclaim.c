@@ -1,0 +1,658 @@
+/*
+ * tests/host/test_reclaim.c - swapping on fake RAM and a fake disk: the
+ * reverse map, eviction (dirty pages written, clean ones dropped), swap
+ * entries in every PTE of a shared page, swap-in with the swap cache,
+ * copy-on-write after swap-in, shared memory in swap, slots freed by
+ * munmap, MADV_DONTNEED and exit, fork of swap entries, write and read
+ * errors, a full swap area, the accessed-bit test, local replacement,
+ * policy switches, and a random sequence of all of these checked against
+ * a model of every process's memory.
+ *
+ * Accesses go through the shim's MMU model (mm_fixture.h), which sets
+ * accessed bits and faults like the CPU. After every test every frame,
+ * heap object and swap slot must be back, and nothing may be left on the
+ * policy's lists or in the swap cache.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "libk/errno.h"
+#include "mm/blockdev.h"
+#include "mm/policy.h"
+#include "mm/rmap.h"
+#include "mm/shm.h"
+#include "mm/swap.h"
+#include "mm/vmscan.h"
+#include "tests/host/mm_fixture.h"
+
+#define RW (MM_PROT_READ | MM_PROT_WRITE)
+#define P(n) ((n)*PAGE_SIZE)
+#define BASE 0x40000000u
+
+/* A fully backed disk in malloc'ed memory that can be told to fail. */
+struct fake_disk {
+	struct block_device dev;
+	uint8_t *data;
+	unsigned int fail_read, fail_write; /* every Nth (0: never) */
+	unsigned int nreads, nwrites;
+};
+
+static struct fake_disk disk;
+
+static int fake_read(struct block_device *dev, uint64_t sector, uint32_t count,
+		     void *buf)
+{
+	if (!block_range_ok(dev, sector, count))
+		return -EINVAL;
+	if (disk.fail_read && ++disk.nreads % disk.fail_read == 0)
+		return -EIO;
+	memcpy(buf, disk.data + sector * dev->sector_size,
+	       (size_t)count * dev->sector_size);
+	return 0;
+}
+
+static int fake_write(struct block_device *dev, uint64_t sector, uint32_t count,
+		      const void *buf)
+{
+	if (!block_range_ok(dev, sector, count))
+		return -EINVAL;
+	if (disk.fail_write && ++disk.nwrites % disk.fail_write == 0)
+		return -EIO;
+	memcpy(disk.data + sector * dev->sector_size, buf,
+	       (size_t)count * dev->sector_size);
+	return 0;
+}
+
+/* What every test gets back at its end. */
+static struct mm_baseline base;
+static uint32_t swap_free0;
+
+static uint32_t swap_free(void)
+{
+	struct swap_stats st;
+	swap_get_stats(&st);
+	return st.free;
+}
+
+/* A fresh machine with a swap area of `pages` pages (header included). */
+static void setup_swap(uint32_t pages)
+{
+	memset(&disk, 0, sizeof(disk));
+	disk.data = calloc(pages, PAGE_SIZE);
+	assert_non_null(disk.data);
+	disk.dev = (struct block_device){
+		.name = "fakedisk",
+		.sectors = (uint64_t)pages * PAGE_SIZE / BLOCK_SECTOR_SIZE,
+		.sector_size = BLOCK_SECTOR_SIZE,
+		.read = fake_read,
+		.write = fake_write,
+	};
+	assert_int_equal(swap_init(&disk.dev), 0);
+	assert_true(swap_enabled());
+	base = mm_fixture_baseline();
+	swap_free0 = swap_free();
+}
+
+static int boot(void **state)
+{
+	mm_fixture_boot(state);
+	setup_swap(256);
+	return 0;
+}
+
+/* Everything back: frames, heap objects, slots; no state left. */
+static void expect_all_back(void)
+{
+	disk.fail_read = disk.fail_write = 0;
+	vmscan_shrink();
+	assert_int_equal(swap_free(), swap_free0);
+	assert_int_equal(vmscan_check_idle(), 0);
+	assert_true(mm_fixture_same(base));
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	assert_int_equal(swap_init(NULL), 0);
+	free(disk.data);
+	disk.data = NULL;
+	return 0;
+}
+
+static struct mm *new_mm(void)
+{
+	struct mm *mm;
+	assert_int_equal(mm_create(&mm), 0);
+	return mm;
+}
+
+static void map(struct mm *mm, vaddr_t addr, size_t len, uint32_t flags)
+{
+	vaddr_t a;
+	assert_int_equal(mm_map(mm, addr, len, RW, flags | MM_MAP_FIXED,
+				VMA_ANON, NULL, &a),
+			 0);
+}
+
+/* The value the page at va holds in generation g. */
+static uint32_t pattern(vaddr_t va, uint32_t g)
+{
+	return 0x9E3779B9u * ((va >> PAGE_SHIFT) + 1) ^ (g << 24) ^ 0x5A5A;
+}
+
+/* Writes the pattern into the first and last word of npages pages. */
+static void fill(struct mm *mm, vaddr_t at, uint32_t npages, uint32_t g)
+{
+	for (uint32_t i = 0; i < npages; i++) {
+		assert_true(mm_poke(mm, at + P(i), pattern(at + P(i), g)));
+		assert_true(mm_poke(mm, at + P(i) + PAGE_SIZE - 4,
+				    ~pattern(at + P(i), g)));
+	}
+}
+
+/* Checks both words of npages pages (line: the caller's, for messages). */
+static void expect_at(int line, struct mm *mm, vaddr_t at, uint32_t npages,
+		      uint32_t g)
+{
+	for (uint32_t i = 0; i < npages; i++) {
+		uint32_t first = mm_peek(mm, at + P(i));
+		uint32_t last = mm_peek(mm, at + P(i) + PAGE_SIZE - 4);
+		if (first != pattern(at + P(i), g) ||
+		    last != ~pattern(at + P(i), g))
+			fail_msg("line %d: page %u of %#x holds %#x..%#x, "
+				 "expected generation %u",
+				 line, i, (unsigned int)at, first, last, g);
+	}
+}
+#define expect(mm, at, n, g) expect_at(__LINE__, mm, at, n, g)
+
+/* Evicts everything the policy tracks; returns how many went. */
+static uint32_t evict_all(void)
+{
+	struct vmscan_stats st;
+	vmscan_get_stats(&st);
+	return reclaim_pages(st.tracked);
+}
+
+static void test_evict_and_swap_in(void **state)
+{
+	(void)state;
+	struct mm *mm = new_mm();
+	map(mm, BASE, P(16), 0);
+	fill(mm, BASE, 16, 1);
+	uint64_t out0 = vm_events.pswpout, maj0 = vm_events.pgmajfault;
+	assert_int_equal(evict_all(), 16);
+	assert_int_equal(vm_events.pswpout - out0, 16);
+	assert_int_equal(mm->rss, 0);
+	assert_int_equal(mm->swap_pages, 16);
+	assert_int_equal(swap_free(), swap_free0 - 16);
+	for (uint32_t i = 0; i < 16; i++) {
+		pte_t pte = mm_pte(mm, BASE + P(i));
+		assert_true(pte_is_swap(pte));
+		assert_int_equal(swap_slot_refs(pte_swap_slot(pte)), 1);
+	}
+	assert_int_equal(mm_check(mm), 0);
+	struct mm_usage u;
+	mm_get_usage(mm, &u);
+	assert_int_equal(u.vm_swap, 16);
+
+	/* Reading brings the pages back read-only, their slots kept. */
+	expect(mm, BASE, 16, 1);
+	assert_int_equal(vm_events.pgmajfault - maj0, 16);
+	assert_int_equal(mm->swap_pages, 0);
+	assert_int_equal(mm->rss, 16);
+	assert_int_equal(swap_free(), swap_free0 - 16);
+	pte_t pte = mm_pte(mm, BASE);
+	assert_true(pte_present(pte) && !(pte & PTE_W) && (pte & PTE_COW));
+	assert_int_equal(mm_check(mm), 0);
+
+	/* Clean pages are dropped without a write. */
+	uint64_t clean0 = vm_events.pgsteal_clean;
+	out0 = vm_events.pswpout;
+	assert_int_equal(evict_all(), 16);
+	assert_int_equal(vm_events.pswpout, out0);
+	assert_int_equal(vm_events.pgsteal_clean - clean0, 16);
+	expect(mm, BASE, 16, 1);
+
+	/* A write ends the clean copy: the slot is freed at once. */
+	assert_true(mm_poke(mm, BASE, 77));
+	assert_int_equal(swap_free(), swap_free0 - 15);
+	assert_true(mm_pte(mm, BASE) & PTE_W);
+	assert_int_equal(mm_check(mm), 0);
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
+static void test_write_swap_in(void **state)
+{
+	(void)state;
+	struct mm *mm = new_mm();
+	map(mm, BASE, P(8), 0);
+	fill(mm, BASE, 8, 1);
+	assert_int_equal(evict_all(), 8);
+	/* A write fault reads the page in writable, and frees its slot. */
+	for (uint32_t i = 0; i < 8; i++)
+		assert_true(mm_poke(mm, BASE + P(i) + 8, i));
+	assert_int_equal(swap_free(), swap_free0);
+	assert_true(mm_pte(mm, BASE) & PTE_W);
+	for (uint32_t i = 0; i < 8; i++) {
+		assert_int_equal(mm_peek(mm, BASE + P(i)),
+				 pattern(BASE + P(i), 1));
+		assert_int_equal(mm_peek(mm, BASE + P(i) + 8), i);
+	}
+	assert_int_equal(mm_check(mm), 0);
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
+static void test_fork_shared_slot(void **state)
+{
+	(void)state;
+	struct mm *parent = new_mm(), *child;
+	map(parent, BASE, P(8), 0);
+	fill(parent, BASE, 8, 1);
+	assert_int_equal(mm_fork(parent, &child), 0);
+	/* One slot per page, referenced by both PTEs. */
+	assert_int_equal(evict_all(), 8);
+	assert_int_equal(swap_free(), swap_free0 - 8);
+	pte_t a = mm_pte(parent, BASE), b = mm_pte(child, BASE);
+	assert_true(pte_is_swap(a) && a == b);
+	assert_int_equal(swap_slot_refs(pte_swap_slot(a)), 2);
+	assert_true(a & PTE_COW);
+
+	/* The child reads them in; the parent finds them in the cache. */
+	expect(child, BASE, 8, 1);
+	uint64_t hits0 = vm_events.swapcache_hits;
+	uint64_t maj0 = vm_events.pgmajfault;
+	expect(parent, BASE, 8, 1);
+	assert_int_equal(vm_events.swapcache_hits - hits0, 8);
+	assert_int_equal(vm_events.pgmajfault, maj0);
+	for (uint32_t i = 0; i < 8; i++)
+		assert_int_equal(pte_frame(mm_pte(parent, BASE + P(i))),
+				 pte_frame(mm_pte(child, BASE + P(i))));
+	assert_int_equal(mm_check(parent), 0);
+	assert_int_equal(mm_check(child), 0);
+
+	/* Copy-on-write still isolates the writers. */
+	fill(parent, BASE, 4, 2);
+	expect(child, BASE, 8, 1);
+	expect(parent, BASE, 4, 2);
+	/* Evicted again: shared ones to one slot, private ones to their own. */
+	assert_true(evict_all() > 0);
+	fill(child, BASE + P(4), 4, 3);
+	expect(parent, BASE, 4, 2);
+	expect(parent, BASE + P(4), 4, 1);
+	expect(child, BASE, 4, 1);
+	assert_int_equal(mm_check(parent), 0);
+	assert_int_equal(mm_check(child), 0);
+	mm_fixture_destroy(parent);
+	expect(child, BASE, 4, 1);
+	mm_fixture_destroy(child);
+	expect_all_back();
+}
+
+static void test_fork_of_swap_entries(void **state)
+{
+	(void)state;
+	struct mm *parent = new_mm(), *child;
+	map(parent, BASE, P(8), 0);
+	fill(parent, BASE, 8, 1);
+	assert_int_equal(evict_all(), 8);
+	assert_int_equal(mm_fork(parent, &child), 0);
+	assert_int_equal(child->swap_pages, 8);
+	assert_int_equal(swap_slot_refs(pte_swap_slot(mm_pte(child, BASE))), 2);
+	assert_int_equal(mm_check(child), 0);
+	/* The child writes, the parent keeps the original. */
+	fill(child, BASE, 8, 2);
+	expect(parent, BASE, 8, 1);
+	expect(child, BASE, 8, 2);
+	/* The child exits with pages still in swap: their slots go. */
+	assert_true(evict_all() > 0);
+	mm_fixture_destroy(child);
+	expect(parent, BASE, 8, 1);
+	mm_fixture_destroy(parent);
+	expect_all_back();
+}
+
+/* Shared memory: PTEs cleared, the object remembers the slots. */
+static void test_shared_memory(void **state)
+{
+	(void)state;
+	struct mm *parent = new_mm(), *child;
+	vaddr_t a;
+	assert_int_equal(mm_map(parent, 0, P(8), RW, MM_MAP_SHARED, VMA_ANON,
+				NULL, &a),
+			 0);
+	fill(parent, a, 8, 1);
+	assert_int_equal(mm_fork(parent, &child), 0);
+	struct shm_object *s = mm_find_vma(parent, a)->shm;
+	assert_int_equal(evict_all(), 8);
+	assert_int_equal(s->resident, 0);
+	assert_int_equal(s->swapped, 8);
+	assert_true(pte_none(mm_pte(parent, a)));
+	assert_true(pte_none(mm_pte(child, a)));
+	assert_int_equal(parent->rss + child->rss, 0);
+	assert_int_equal(mm_check(parent), 0);
+	/* The child reads them back; the parent maps the same frames. */
+	expect(child, a, 8, 1);
+	assert_int_equal(s->swapped, 0);
+	expect(parent, a, 8, 1);
+	assert_int_equal(pte_frame(mm_pte(parent, a)),
+			 pte_frame(mm_pte(child, a)));
+	/* Clean: read-only until written, dropped without a write. */
+	assert_false(mm_pte(child, a) & PTE_W);
+	uint64_t out0 = vm_events.pswpout;
+	assert_int_equal(evict_all(), 8);
+	assert_int_equal(vm_events.pswpout, out0);
+	/* Writes by one are seen by the other, through swap. */
+	fill(child, a, 8, 2);
+	assert_int_equal(evict_all(), 8);
+	expect(parent, a, 8, 2);
+	assert_int_equal(mm_check(parent), 0);
+	assert_int_equal(mm_check(child), 0);
+	mm_fixture_destroy(child);
+	assert_int_equal(evict_all(), 8);
+	mm_fixture_destroy(parent);
+	expect_all_back();
+}
+
+static void test_unmap_frees_slots(void **state)
+{
+	(void)state;
+	struct mm *mm = new_mm();
+	map(mm, BASE, P(16), 0);
+	fill(mm, BASE, 16, 1);
+	assert_int_equal(evict_all(), 16);
+	assert_int_equal(mm_dontneed(mm, BASE, P(4)), 0);
+	assert_int_equal(swap_free(), swap_free0 - 12);
+	assert_int_equal(mm_peek(mm, BASE), 0);
+	assert_int_equal(mm_unmap(mm, BASE + P(8), P(8)), 0);
+	assert_int_equal(swap_free(), swap_free0 - 4);
+	assert_int_equal(mm->swap_pages, 4);
+	assert_int_equal(mm_check(mm), 0);
+	expect(mm, BASE + P(4), 1, 1);
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
+static void test_write_errors(void **state)
+{
+	(void)state;
+	struct mm *mm = new_mm();
+	map(mm, BASE, P(32), 0);
+	fill(mm, BASE, 32, 1);
+	/* Every write fails: nothing goes, nothing is lost, no slot kept. */
+	disk.fail_write = 1;
+	uint64_t err0 = vm_events.swap_write_errors;
+	assert_int_equal(evict_all(), 0);
+	assert_true(vm_events.swap_write_errors > err0);
+	assert_int_equal(mm->rss, 32);
+	assert_int_equal(swap_free(), swap_free0);
+	/* Every third fails: failed victims stay, the others go. */
+	disk.fail_write = 3;
+	err0 = vm_events.swap_write_errors;
+	assert_int_equal(evict_all(), 32);
+	assert_true(vm_events.swap_write_errors - err0 >= 10);
+	assert_int_equal(swap_free(), swap_free0 - 32);
+	assert_int_equal(mm_check(mm), 0);
+	disk.fail_write = 0;
+	expect(mm, BASE, 32, 1);
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
+static void test_read_error(void **state)
+{
+	(void)state;
+	struct mm *mm = new_mm();
+	map(mm, BASE, P(4), 0);
+	fill(mm, BASE, 4, 1);
+	assert_int_equal(evict_all(), 4);
+	disk.fail_read = 1;
+	uint32_t free0 = mm_fixture_baseline().free_pages;
+	assert_int_equal(mm_touch(mm, BASE, TOUCH_USER, NULL), MM_FAULT_IO);
+	/* Nothing changed: still in swap, no frame kept. */
+	assert_true(pte_is_swap(mm_pte(mm, BASE)));
+	assert_int_equal(mm_fixture_baseline().free_pages, free0);
+	uint32_t v;
+	assert_int_equal(mm_read(mm, BASE, &v, sizeof(v)), -EFAULT);
+	disk.fail_read = 0;
+	expect(mm, BASE, 4, 1);
+	assert_true(evict_all() > 0);
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
+static void test_swap_full(void **state)
+{
+	(void)state;
+	teardown(state);
+	setup_swap(9); /* 8 slots */
+	struct mm *mm = new_mm();
+	map(mm, BASE, P(16), 0);
+	fill(mm, BASE, 16, 1);
+	assert_int_equal(evict_all(), 8);
+	assert_int_equal(swap_free(), 0);
+	assert_int_equal(reclaim_pages(4), 0);
+	/* Clean pages can still go when swap is full. */
+	expect(mm, BASE, 16, 1);
+	assert_int_equal(mm->swap_pages, 0);
+	assert_int_equal(reclaim_pages(16), 8);
+	expect(mm, BASE, 16, 1);
+	assert_int_equal(mm_check(mm), 0);
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
+static void test_accessed_bits(void **state)
+{
+	(void)state;
+	struct mm *parent = new_mm(), *child;
+	map(parent, BASE, P(1), 0);
+	assert_true(mm_poke(parent, BASE, 1));
+	assert_int_equal(mm_fork(parent, &child), 0);
+	struct page *pg = phys_to_page(pte_frame(mm_pte(parent, BASE)));
+	assert_int_equal(rmap_mapcount(pg), 2);
+	assert_true(rmap_has(pg, parent, BASE) && rmap_has(pg, child, BASE));
+	assert_true(policy_test_and_clear_accessed(pg));
+	assert_false(mm_pte(parent, BASE) & PTE_A);
+	assert_false(policy_test_and_clear_accessed(pg));
+	/* Through the TLB model: the entry was flushed, so A is set again. */
+	unsigned long flushes = host_port_counts.flush_page;
+	assert_int_equal(mm_peek(child, BASE), 1);
+	assert_true(policy_test_and_clear_accessed(pg));
+	assert_true(host_port_counts.flush_page > flushes);
+	mm_fixture_destroy(child);
+	assert_int_equal(rmap_mapcount(pg), 1);
+	mm_fixture_destroy(parent);
+	expect_all_back();
+}
+
+static void test_local_replacement(void **state)
+{
+	(void)state;
+	struct mm *mm = new_mm();
+	mm->limit_rss = P(4);
+	map(mm, BASE, P(16), 0);
+	fill(mm, BASE, 16, 1);
+	assert_true(mm->rss <= 4);
+	assert_true(vm_events.pgsteal_local >= 12);
+	expect(mm, BASE, 16, 1);
+	assert_true(mm->rss <= 4);
+	assert_int_equal(mm_check(mm), 0);
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
+static void test_policy_switch(void **state)
+{
+	(void)state;
+	struct mm *mm = new_mm();
+	map(mm, BASE, P(8), 0);
+	fill(mm, BASE, 8, 1);
+	const struct vm_policy *was = vm_policy_active();
+	for (const struct vm_policy *const *p = vm_policies; *p; p++) {
+		assert_int_equal(vm_policy_set((*p)->name), 0);
+		assert_ptr_equal(vm_policy_active(), *p);
+		assert_int_equal(vm_policy_stats(*p)->tracked, 8);
+		assert_int_equal(reclaim_pages(2), 2);
+		expect(mm, BASE, 8, 1);
+	}
+	assert_int_equal(vm_policy_set("belady"), -EINVAL);
+	char list[64];
+	assert_int_equal(vm_policy_set(was->name), 0);
+	vm_policy_list(list, sizeof(list));
+	assert_string_equal(list, "[clock] fifo aging random\n");
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
+/*
+ * Random operations on a family of processes: writes (by the process and
+ * by the kernel, mm_write), reads, forks, exits, evictions, dropped
+ * pages, policy switches, on private memory and on a MAP_SHARED region
+ * they all share; every process's view is compared with a model after
+ * each step, and mm_check() must hold.
+ */
+#define FAMILY 4
+#define NPAGES 12
+#define SHARED (BASE + P(64))
+static void test_random(void **state)
+{
+	(void)state;
+	struct mm *mm[FAMILY] = { NULL };
+	uint32_t model[FAMILY][NPAGES], shared[NPAGES] = { 0 };
+	unsigned int seed = getenv("MM_SEED")
+				    ? (unsigned)atoi(getenv("MM_SEED"))
+				    : (unsigned)time(NULL);
+	unsigned int steps =
+		getenv("MM_STEPS") ? (unsigned)atoi(getenv("MM_STEPS")) : 3000;
+	printf("test_random: MM_SEED=%u\n", seed);
+	srand(seed);
+	mm[0] = new_mm();
+	map(mm[0], BASE, P(NPAGES), 0);
+	map(mm[0], SHARED, P(NPAGES), MM_MAP_SHARED);
+	memset(model, 0, sizeof(model));
+	for (unsigned int step = 0; step < steps; step++) {
+		int i = rand() % FAMILY, pg = rand() % NPAGES;
+		int op = rand() % 13;
+		if (!mm[i]) {
+			/* A new process: fork of a live one, or a fresh one. */
+			int from = rand() % FAMILY;
+			if (mm[from]) {
+				assert_int_equal(mm_fork(mm[from], &mm[i]), 0);
+				memcpy(model[i], model[from], sizeof(model[i]));
+			}
+			continue;
+		}
+		vaddr_t va = BASE + P(pg);
+		switch (op) {
+		case 0:
+		case 1:
+		case 2: {
+			uint32_t v = (uint32_t)rand() | 1;
+			assert_true(mm_poke(mm[i], va + 4 * (v % 8), v));
+			assert_true(mm_poke(mm[i], va, v));
+			model[i][pg] = v;
+			break;
+		}
+		case 3:
+		case 4:
+			assert_int_equal(mm_peek(mm[i], va), model[i][pg]);
+			break;
+		case 5:
+			reclaim_pages(1 + rand() % 8);
+			break;
+		case 6:
+			assert_int_equal(mm_dontneed(mm[i], va, P(1)), 0);
+			model[i][pg] = 0;
+			break;
+		case 7:
+			if (rand() % 4 == 0 &&
+			    (i != 0 || mm[1] || mm[2] || mm[3])) {
+				mm_fixture_destroy(mm[i]);
+				mm[i] = NULL;
+			}
+			break;
+		case 8:
+			assert_int_equal(
+				vm_policy_set(vm_policies[rand() % 4]->name),
+				0);
+			break;
+		case 9:
+			for (int k = 0; k < NPAGES; k++)
+				assert_int_equal(mm_peek(mm[i], BASE + P(k)),
+						 model[i][k]);
+			break;
+		case 10: {
+			uint32_t v = (uint32_t)rand();
+			assert_int_equal(mm_write(mm[i], va + 8, &v, 4), 0);
+			assert_int_equal(mm_write(mm[i], va, &v, 4), 0);
+			model[i][pg] = v;
+			break;
+		}
+		case 11: {
+			uint32_t v = (uint32_t)rand();
+			assert_true(mm_poke(mm[i], SHARED + P(pg), v));
+			shared[pg] = v;
+			break;
+		}
+		case 12: {
+			uint32_t v;
+			assert_int_equal(mm_read(mm[i], SHARED + P(pg), &v, 4),
+					 0);
+			assert_int_equal(v, shared[pg]);
+			assert_int_equal(mm_peek(mm[i], SHARED + P(pg)),
+					 shared[pg]);
+			break;
+		}
+		}
+		for (int k = 0; k < FAMILY; k++)
+			if (mm[k])
+				assert_int_equal(mm_check(mm[k]), 0);
+	}
+	for (int k = 0; k < FAMILY; k++)
+		if (mm[k])
+			mm_fixture_destroy(mm[k]);
+	assert_int_equal(vm_policy_set("clock"), 0);
+	expect_all_back();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_evict_and_swap_in, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_write_swap_in, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fork_shared_slot, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fork_of_swap_entries, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_shared_memory, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_frees_slots, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_write_errors, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_read_error, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_swap_full, boot, teardown),
+		cmocka_unit_test_setup_teardown(test_accessed_bits, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_local_replacement, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_policy_switch, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_random, boot, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

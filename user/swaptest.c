@@ -1,0 +1,909 @@
+/*
+ * user/swaptest.c - swapping under test: data integrity under memory
+ * pressure, pages shared through fork, MAP_SHARED and SysV shm while
+ * they go to swap and back, the out-of-memory killer, I/O errors on the
+ * swap device, local replacement (RLIMIT_RSS) and policy switches.
+ *
+ *   swaptest [SCENARIO...]      default: integrity shared policy rsslimit
+ *
+ * Scenarios:
+ *   integrity    4 processes whose working sets add up to 4x the free
+ *                memory fill every page with a pattern of (pid, address,
+ *                generation), then rewrite and verify it over 3 rounds
+ *   shared       copy-on-write pages, MAP_SHARED and SysV shm pages pushed
+ *                out to swap, then read and written by parent and child
+ *   policy       /proc/sys/vm/policy: list, switch to every policy (with
+ *                a workload under each), refuse an unknown name
+ *   rsslimit     a process with RLIMIT_RSS evicts its own pages
+ *   oom          (boot with little swap) the largest process is killed,
+ *                the others and the kernel go on
+ *   inject-write (boot with ramdisk.fail_write=N) failed writes keep the
+ *                page in memory; everything still verifies
+ *   inject-read  (boot with ramdisk.fail_read=N) a failed read kills the
+ *                reading process with SIGBUS, and nobody else
+ *
+ * Meant to run as init (tools/qemu-run; tests/run.py boots it once per
+ * policy and once per special case). It locks its own memory (mlockall),
+ * so that it is never a victim itself, and after every scenario checks
+ * that free frames and free swap slots are back to what they were before
+ * it: MemFree and SwapFree of /proc/meminfo, read after
+ * /proc/sys/vm/drop_caches (the heap's empty slabs), counting the pages
+ * this program holds itself. Output: one "PASS swap NAME: ..." or
+ * "FAIL swap NAME: ..." line per check, then "swaptest: N passed, M
+ * failed"; the exit status is 1 if anything failed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PAGE 4096u
+#define WORDS (PAGE / 4)
+/* The working sets of the integrity test, as a multiple of free memory. */
+#define PRESSURE_FACTOR 4
+#define WORKERS 4
+#define ROUNDS 3
+/* Passes of pressure() allowed to push a test's pages out. */
+#define PRESSURE_TRIES 4
+
+static int passed, failed;
+static const char *argv0 = "/bin/swaptest";
+static char text[16384]; /* /proc files are read into this */
+
+/* Records and prints one check. */
+__attribute__((format(printf, 3, 4))) static bool
+check(bool ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	printf("%s swap %s: ", ok ? "PASS" : "FAIL", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (ok)
+		passed++;
+	else
+		failed++;
+	return ok;
+}
+
+/* Reads a whole (small) file into text; false if it cannot be read. */
+static bool slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	size_t len = 0;
+	if (fd < 0)
+		return false;
+	for (;;) {
+		ssize_t n = read(fd, text + len, sizeof(text) - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	text[len] = '\0';
+	return true;
+}
+
+/* The number after "NAME" (then ':' or ' ') in a file, or -1. */
+static long field(const char *path, const char *name)
+{
+	size_t n = strlen(name);
+	if (!slurp(path))
+		return -1;
+	for (char *p = text; *p;
+	     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p)) {
+		if (!strncmp(p, name, n) && (p[n] == ':' || p[n] == ' '))
+			return strtol(p + n + 1, NULL, 10);
+	}
+	return -1;
+}
+
+static long meminfo(const char *name)
+{
+	return field("/proc/meminfo", name);
+}
+
+static long vmstat(const char *name)
+{
+	return field("/proc/vmstat", name);
+}
+
+/* A /proc/PID/status field in kB (pid 0: this process). */
+static long status_kb(pid_t pid, const char *name)
+{
+	char path[64];
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
+	return field(path, name);
+}
+
+/* Writes a string to a file; returns 0 or the errno. */
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	int err = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * The kernel heap may keep a page or two more after a scenario than
+ * before it: objects freed from the middle of slabs leave them partly
+ * used (fragmentation, not a leak). Slab growth up to this is accepted,
+ * and counted as free in the exact check of frames.
+ */
+#define SLAB_SLACK_KB 8
+
+/* What must come back after a scenario: frames and swap slots, in kB. */
+struct snapshot {
+	long frames; /* MemFree + kernel heap + what this process holds */
+	long slots;  /* SwapFree + what this process holds in swap */
+	long memfree, swapfree;
+	long slab, pagetables, kstack; /* for the report */
+	long rmap_items; /* reverse-map items (extra mappings of pages) */
+};
+
+static void snapshot(struct snapshot *s)
+{
+	write_file("/proc/sys/vm/drop_caches", "3");
+	long rss = status_kb(0, "VmRSS"), swp = status_kb(0, "VmSwap");
+	s->memfree = meminfo("MemFree");
+	s->swapfree = meminfo("SwapFree");
+	s->frames = s->memfree + rss;
+	/* A page read back from swap keeps its slot while it is clean. */
+	s->slots = s->swapfree + swp + meminfo("SwapCached");
+	s->rmap_items = vmstat("nr_rmap_items");
+	s->slab = meminfo("Slab");
+	s->frames += s->slab;
+	s->pagetables = meminfo("PageTables");
+	s->kstack = meminfo("KernelStack");
+}
+
+/* Checks that a scenario gave back every frame and slot it took. */
+static void check_baseline(const char *name, const struct snapshot *before)
+{
+	struct snapshot after;
+	char what[64];
+	snapshot(&after);
+	snprintf(what, sizeof(what), "%s baseline", name);
+	check(after.frames == before->frames && after.slots == before->slots &&
+		      after.rmap_items == before->rmap_items &&
+		      after.slab - before->slab <= SLAB_SLACK_KB,
+	      what,
+	      "MemFree+Slab %+ld kB, SwapFree %+ld kB (held by this "
+	      "process counted), reverse-map items %+ld; Slab %+ld, "
+	      "PageTables %+ld, KernelStack %+ld kB",
+	      after.frames - before->frames, after.slots - before->slots,
+	      after.rmap_items - before->rmap_items, after.slab - before->slab,
+	      after.pagetables - before->pagetables,
+	      after.kstack - before->kstack);
+}
+
+/* Waits for pid; returns its wait status. */
+static int wait_for(pid_t pid)
+{
+	int status = -1;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+/* "exit N" or "signal N" for a wait status (four calls per line at most). */
+static const char *how(int status)
+{
+	static char bufs[4][32];
+	static unsigned int next;
+	char *buf = bufs[next++ % 4];
+	if (WIFEXITED(status))
+		snprintf(buf, 32, "exit %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, 32, "signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, 32, "status %#x", status);
+	return buf;
+}
+
+/* The first word of a page: from a tag, the page's address, a generation. */
+static uint32_t seed(uint32_t tag, const void *page, uint32_t gen)
+{
+	uint32_t x = tag * 2654435761u ^ (uint32_t)(uintptr_t)page ^
+		     (gen + 1) * 40503u;
+	x ^= x >> 15;
+	x *= 2246822519u;
+	return x ^ (x >> 13);
+}
+
+/* Fills a page with the pattern of (tag, address, gen). */
+static void fill(uint32_t *w, uint32_t tag, uint32_t gen)
+{
+	uint32_t s = seed(tag, w, gen);
+	for (uint32_t i = 0; i < WORDS; i++)
+		w[i] = s + i * 0x9E3779B9u;
+}
+
+/* Words of a page that differ from the pattern of (tag, address, gen). */
+static uint32_t verify(const uint32_t *w, uint32_t tag, uint32_t gen)
+{
+	uint32_t s = seed(tag, w, gen), bad = 0;
+	for (uint32_t i = 0; i < WORDS; i++)
+		bad += w[i] != s + i * 0x9E3779B9u;
+	return bad;
+}
+
+/* Page i of n pages starting at m. */
+static uint32_t *page_at(uint32_t *m, uint32_t i)
+{
+	return m + (size_t)i * WORDS;
+}
+
+/* The page visited at step i of n in round r: forward, backward, stride. */
+static uint32_t visit(uint32_t r, uint32_t i, uint32_t n, uint32_t salt)
+{
+	switch (r % 3) {
+	case 0:
+		return i;
+	case 1:
+		return n - 1 - i;
+	default:
+		return (uint32_t)(((uint64_t)i * 7919u + salt) % n);
+	}
+}
+
+/* Anonymous private memory, or NULL. */
+static uint32_t *anon(size_t bytes)
+{
+	void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return m == MAP_FAILED ? NULL : m;
+}
+
+/*
+ * A worker of the integrity test: n pages, generation 0 written forward,
+ * then each round verifies the previous generation and writes the next,
+ * in another order. Returns the exit status: 0 when nothing differed.
+ */
+static int worker(uint32_t n, uint32_t rounds)
+{
+	uint32_t tag = (uint32_t)getpid(), bad = 0;
+	uint32_t *m = anon((size_t)n * PAGE);
+	if (!m)
+		return 2;
+	for (uint32_t i = 0; i < n; i++)
+		fill(page_at(m, i), tag, 0);
+	for (uint32_t r = 1; r <= rounds; r++) {
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t *p = page_at(m, visit(r, i, n, tag));
+			bad += verify(p, tag, r - 1);
+			fill(p, tag, r);
+		}
+	}
+	for (uint32_t i = 0; i < n; i++)
+		bad += verify(page_at(m, i), tag, rounds);
+	if (bad)
+		printf("worker %u: %u words differ\n", tag, bad);
+	munmap(m, (size_t)n * PAGE);
+	return bad ? 1 : 0;
+}
+
+/* Starts a worker process; returns its PID. */
+static pid_t spawn_worker(uint32_t pages, uint32_t rounds)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(worker(pages, rounds));
+	return pid;
+}
+
+/* Touches bytes of fresh memory, pushing older pages out, and frees it. */
+static void pressure(long bytes)
+{
+	uint32_t *m = anon((size_t)bytes);
+	if (!m)
+		return;
+	for (long off = 0; off < bytes; off += PAGE)
+		m[off / 4] = (uint32_t)off;
+	munmap(m, (size_t)bytes);
+}
+
+/*
+ * Runs `procs` workers over `factor` times the free memory, `rounds`
+ * rounds each; returns how many did not exit 0.
+ */
+static int run_workers(const char *name, int procs, long factor, int rounds)
+{
+	long free_kb = meminfo("MemFree");
+	uint32_t pages = (uint32_t)(free_kb * factor / 4 / procs);
+	pid_t pids[16];
+	int bad = 0;
+
+	for (int i = 0; i < procs; i++)
+		pids[i] = spawn_worker(pages, (uint32_t)rounds);
+	for (int i = 0; i < procs; i++) {
+		int st = wait_for(pids[i]);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			printf("%s: worker %d ended with %s\n", name,
+			       (int)pids[i], how(st));
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* Several processes over 4x the free memory: every word must survive. */
+static void scenario_integrity(void)
+{
+	struct snapshot base;
+	snapshot(&base);
+	long free_kb = base.memfree, swap_kb = meminfo("SwapFree");
+	long need = free_kb * PRESSURE_FACTOR;
+	if (!check(swap_kb > need - free_kb + free_kb / 4, "integrity setup",
+		   "%ld kB free, %ld kB swap for %ld kB of working sets",
+		   free_kb, swap_kb, need))
+		return;
+	long out0 = vmstat("pswpout"), in0 = vmstat("pswpin");
+	long maj0 = vmstat("pgmajfault");
+	int bad = run_workers("integrity", WORKERS, PRESSURE_FACTOR, ROUNDS);
+	long out = vmstat("pswpout") - out0, in = vmstat("pswpin") - in0;
+	check(bad == 0, "integrity", "%d processes x %ld kB, %d rounds: %s",
+	      WORKERS, need / WORKERS, ROUNDS,
+	      bad ? "mismatches or failures" : "every word verified");
+	/* Each round pages every working set through swap at least once. */
+	check(out >= need / 4 && in >= need / 4 &&
+		      vmstat("pgmajfault") - maj0 >= need / 4,
+	      "integrity swapped", "%ld pages out, %ld in, %ld major faults",
+	      out, in, vmstat("pgmajfault") - maj0);
+	check_baseline("integrity", &base);
+}
+
+/* Pipes for a parent and a child taking turns. */
+struct turns {
+	int to_child[2], to_parent[2];
+};
+
+static void turns_open(struct turns *t)
+{
+	if (pipe(t->to_child) || pipe(t->to_parent))
+		exit(3);
+}
+
+static void turns_close(struct turns *t)
+{
+	close(t->to_child[0]);
+	close(t->to_child[1]);
+	close(t->to_parent[0]);
+	close(t->to_parent[1]);
+}
+
+/* Passes the turn to the other side (a byte) and waits for it back. */
+static void give(int fd)
+{
+	char c = 1;
+	if (write(fd, &c, 1) != 1)
+		exit(3);
+}
+
+static void take(int fd)
+{
+	char c;
+	if (read(fd, &c, 1) != 1)
+		exit(3);
+}
+
+/* Verifies pages [from, n) step 2 against (tag, gen); counts bad words. */
+static uint32_t verify_range(uint32_t *m, uint32_t from, uint32_t n,
+			     uint32_t step, uint32_t tag, uint32_t gen)
+{
+	uint32_t bad = 0;
+	for (uint32_t i = from; i < n; i += step)
+		bad += verify(page_at(m, i), tag, gen);
+	return bad;
+}
+
+static void fill_range(uint32_t *m, uint32_t from, uint32_t n, uint32_t step,
+		       uint32_t tag, uint32_t gen)
+{
+	for (uint32_t i = from; i < n; i += step)
+		fill(page_at(m, i), tag, gen);
+}
+
+/*
+ * Copy-on-write pages in swap: a private region filled before fork is
+ * pushed out while shared (one slot, referenced by both), then the parent
+ * rewrites the even pages and the child the odd ones. Each must see its
+ * own writes and the original elsewhere.
+ */
+static void shared_cow(long ram_kb)
+{
+	uint32_t n = (uint32_t)(ram_kb / 4 / 8);
+	uint32_t *m = anon((size_t)n * PAGE);
+	struct turns t;
+	if (!m)
+		return (void)check(false, "cow", "no memory");
+	fill_range(m, 0, n, 1, 7, 0);
+	turns_open(&t);
+	pid_t child = fork();
+	if (child == 0) {
+		take(t.to_child[0]);
+		uint32_t bad = verify_range(m, 0, n, 1, 7, 0);
+		fill_range(m, 1, n, 2, 7, 2);
+		bad += verify_range(m, 0, n, 2, 7, 0);
+		bad += verify_range(m, 1, n, 2, 7, 2);
+		_exit(bad ? 1 : 0);
+	}
+	/*
+	 * Pressure until both sides have pages in swap: a policy may keep
+	 * recently used pages through one pass (aging samples on ticks).
+	 */
+	long swap_parent = 0, swap_child = 0;
+	for (int tries = 0; tries < PRESSURE_TRIES; tries++) {
+		pressure(ram_kb * 1024 * 3 / 2);
+		swap_parent = status_kb(0, "VmSwap");
+		swap_child = status_kb(child, "VmSwap");
+		if (swap_parent > 0 && swap_child > 0)
+			break;
+	}
+	long hits0 = vmstat("swapcache_hits");
+	fill_range(m, 0, n, 2, 7, 1);
+	uint32_t bad = verify_range(m, 1, n, 2, 7, 0);
+	give(t.to_child[1]);
+	int st = wait_for(child);
+	bad += verify_range(m, 0, n, 2, 7, 1);
+	bad += verify_range(m, 1, n, 2, 7, 0);
+	long hits = vmstat("swapcache_hits") - hits0;
+	check(swap_parent > 0 && swap_child > 0, "cow in swap",
+	      "%u shared pages; VmSwap parent %ld kB, child %ld kB", n,
+	      swap_parent, swap_child);
+	check(bad == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "cow",
+	      "parent %u bad words, child %s", bad, how(st));
+	/* The child finds the odd pages the parent read back: no I/O. */
+	check(hits > 0, "cow swap cache",
+	      "%ld swap entries found in the "
+	      "swap cache",
+	      hits);
+	munmap(m, (size_t)n * PAGE);
+	turns_close(&t);
+}
+
+/*
+ * Shared memory in swap: the parent fills it, it is pushed out, the child
+ * reads it back (through both of two mappings for SysV) and rewrites it,
+ * it is pushed out again, and the parent must read the child's data.
+ */
+static void shared_mem(long ram_kb, bool sysv)
+{
+	const char *name = sysv ? "sysv shm" : "MAP_SHARED";
+	uint32_t n = (uint32_t)(ram_kb / 4 / 8);
+	size_t bytes = (size_t)n * PAGE;
+	uint32_t *m, *m2 = NULL;
+	int id = -1;
+	struct turns t;
+
+	if (sysv) {
+		id = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600);
+		m = id < 0 ? NULL : shmat(id, NULL, 0);
+		if (m == (void *)-1)
+			m = NULL;
+	} else {
+		m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			m = NULL;
+	}
+	if (!m)
+		return (void)check(false, name, "no shared memory");
+	/* The patterns are keyed by offset, not address: two mappings. */
+	for (uint32_t i = 0; i < n; i++)
+		fill(page_at(m, i), 11, 0);
+	turns_open(&t);
+	pid_t child = fork();
+	if (child == 0) {
+		uint32_t bad = 0;
+		take(t.to_child[0]);
+		if (sysv) {
+			m2 = shmat(id, NULL, 0);
+			if (m2 == (void *)-1)
+				_exit(4);
+		}
+		bad += verify_range(m, 0, n, 1, 11, 0);
+		for (uint32_t i = 0; i < n; i++)
+			fill(page_at(m, i), 11, 1);
+		if (sysv) {
+			/* The second mapping shows the same frames. */
+			for (uint32_t i = 0; i < n; i++)
+				bad += memcmp(page_at(m, i), page_at(m2, i),
+					      PAGE) != 0;
+		}
+		_exit(bad ? 1 : 0);
+	}
+	long rss0 = status_kb(0, "VmRSS"), out0 = vmstat("pswpout");
+	long rss1 = rss0;
+	for (int tries = 0; tries < PRESSURE_TRIES && rss1 >= rss0; tries++) {
+		pressure(ram_kb * 1024 * 3 / 2);
+		rss1 = status_kb(0, "VmRSS");
+	}
+	long pushed = vmstat("pswpout") - out0;
+	long maj0 = vmstat("pgmajfault");
+	give(t.to_child[1]);
+	int st = wait_for(child);
+	long child_maj = vmstat("pgmajfault") - maj0;
+	pressure(ram_kb * 1024 * 3 / 2);
+	uint32_t bad = 0;
+	for (uint32_t i = 0; i < n; i++)
+		bad += verify(page_at(m, i), 11, 1);
+	check(rss1 < rss0 && pushed > 0 && child_maj > 0,
+	      sysv ? "sysv shm in swap" : "MAP_SHARED in swap",
+	      "%u pages: parent RSS %ld -> %ld kB, %ld pages out, child "
+	      "%ld major faults",
+	      n, rss0, rss1, pushed, child_maj);
+	check(bad == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, name,
+	      "parent %u bad words after the child's writes, child %s", bad,
+	      how(st));
+	if (sysv) {
+		shmdt(m);
+		shmctl(id, IPC_RMID, NULL);
+	} else {
+		munmap(m, bytes);
+	}
+	turns_close(&t);
+}
+
+/* Pages shared three ways, each pushed to swap and brought back. */
+static void scenario_shared(void)
+{
+	struct snapshot base;
+	snapshot(&base);
+	shared_cow(base.memfree);
+	shared_mem(base.memfree, false);
+	shared_mem(base.memfree, true);
+	check_baseline("shared", &base);
+}
+
+/* The policy list as /proc/sys/vm/policy shows it, without the newline. */
+static const char *policy_list(void)
+{
+	if (!slurp("/proc/sys/vm/policy"))
+		return "";
+	text[strcspn(text, "\n")] = '\0';
+	return text;
+}
+
+/* Switches to every policy in turn, with a workload under each. */
+static void scenario_policy(void)
+{
+	static const char *const names[] = { "fifo", "aging", "random",
+					     "clock" };
+	struct snapshot base;
+	char list[128], want[32], key[64];
+
+	snapshot(&base);
+	strncpy(list, policy_list(), sizeof(list) - 1);
+	list[sizeof(list) - 1] = '\0';
+	check(strstr(list, "[") && strstr(list, "fifo") &&
+		      strstr(list, "clock") && strstr(list, "aging") &&
+		      strstr(list, "random"),
+	      "policy list", "'%s'", list);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int err = write_file("/proc/sys/vm/policy", names[i]);
+		snprintf(want, sizeof(want), "[%s]", names[i]);
+		strncpy(list, policy_list(), sizeof(list) - 1);
+		list[sizeof(list) - 1] = '\0';
+		snprintf(key, sizeof(key), "policy_%s_chosen", names[i]);
+		long chosen0 = vmstat(key);
+		int bad = run_workers(names[i], 2, 2, 1);
+		long chosen = vmstat(key) - chosen0;
+		/* The tracked pages moved: no other policy holds any. */
+		long elsewhere = 0;
+		for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+			snprintf(key, sizeof(key), "policy_%s_tracked",
+				 names[j]);
+			if (j != i)
+				elsewhere += vmstat(key);
+		}
+		char what[32];
+		snprintf(what, sizeof(what), "policy %s", names[i]);
+		check(err == 0 && strstr(list, want) && bad == 0 &&
+			      chosen > 0 && elsewhere == 0,
+		      what,
+		      "write %s, list '%s', %ld victims chosen, %ld "
+		      "pages tracked by the others, workers %s",
+		      err ? strerror(err) : "ok", list, chosen, elsewhere,
+		      bad ? "failed" : "verified");
+	}
+	int err = write_file("/proc/sys/vm/policy", "belady");
+	check(err == EINVAL && strstr(policy_list(), "[clock]"),
+	      "policy unknown", "writing 'belady': %s", strerror(err));
+	check_baseline("policy", &base);
+}
+
+/*
+ * Local replacement: a process limited to RSS_LIMIT_KB by RLIMIT_RSS
+ * works over four times that; it must evict its own pages (the machine is
+ * not short of memory) and keep its data. It runs as a fresh program
+ * (swaptest --rss-child), so that none of its pages is shared with this
+ * locked one.
+ */
+#define RSS_LIMIT_KB 1024
+
+/* The limited process: prints its peak VmRSS, exits 0 if data survived. */
+static int rss_child(void)
+{
+	struct rlimit rl = { RSS_LIMIT_KB * 1024, RSS_LIMIT_KB * 1024 };
+	long peak = 0;
+	uint32_t n = RSS_LIMIT_KB * 4 / 4, bad = 0;
+
+	if (setrlimit(RLIMIT_RSS, &rl))
+		return 4;
+	uint32_t *m = anon((size_t)n * PAGE);
+	if (!m)
+		return 5;
+	for (uint32_t r = 0; r < 3; r++) {
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t *p = page_at(m, visit(r, i, n, 1));
+			if (r)
+				bad += verify(p, 5, r - 1);
+			fill(p, 5, r);
+		}
+		long rss = status_kb(0, "VmRSS");
+		peak = rss > peak ? rss : peak;
+	}
+	bad += verify_range(m, 0, n, 1, 5, 2);
+	printf("rss-child: peak VmRSS %ld kB, %u bad words\n", peak, bad);
+	return bad || peak > RSS_LIMIT_KB + 64 ? 1 : 0;
+}
+
+static void scenario_rsslimit(void)
+{
+	struct snapshot base;
+	snapshot(&base);
+	long local0 = vmstat("pgsteal_local");
+	pid_t child = fork();
+	if (child == 0) {
+		char *args[] = { (char *)argv0, "--rss-child", NULL };
+		execv(argv0, args);
+		_exit(127);
+	}
+	int st = wait_for(child);
+	long local = vmstat("pgsteal_local") - local0;
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0 && local > 0, "rsslimit",
+	      "limit %d kB over %d kB of work: %ld pages evicted locally, "
+	      "child %s",
+	      RSS_LIMIT_KB, RSS_LIMIT_KB * 4, local, how(st));
+	check_baseline("rsslimit", &base);
+}
+
+/* A child holding `kb` of verified memory until told to check it. */
+static pid_t spawn_holder(long kb, struct turns *t, bool lock)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		uint32_t n = (uint32_t)(kb / 4);
+		uint32_t *m = anon((size_t)n * PAGE);
+		if (!m || (lock && mlock(m, (size_t)n * PAGE)))
+			_exit(5);
+		fill_range(m, 0, n, 1, 3, 0);
+		give(t->to_parent[1]);
+		take(t->to_child[0]);
+		_exit(verify_range(m, 0, n, 1, 3, 0) ? 1 : 0);
+	}
+	return pid;
+}
+
+/* A child that keeps taking memory until it is killed. */
+static pid_t spawn_hog(long max_kb)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (long kb = 0; kb < max_kb; kb += 1024) {
+			uint32_t *m = anon(1024 * 1024);
+			if (!m)
+				_exit(6);
+			fill_range(m, 0, 256, 1, 9, 0);
+		}
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * Out of memory, twice: first the process that runs out is the largest
+ * and dies; then a process that runs out is smaller than one that sleeps,
+ * which dies instead. A small bystander must survive both, and exactly
+ * one process must die each time.
+ */
+static void scenario_oom(void)
+{
+	struct snapshot base;
+	struct turns t;
+	snapshot(&base);
+	long total_kb = base.memfree + meminfo("SwapFree");
+
+	turns_open(&t);
+	long kills0 = vmstat("oom_kill");
+	pid_t small = spawn_holder(total_kb / 32, &t, false);
+	take(t.to_parent[0]);
+	pid_t hog = spawn_hog(total_kb * 2);
+	int hog_st = wait_for(hog);
+	give(t.to_child[1]);
+	int small_st = wait_for(small);
+	check(WIFSIGNALED(hog_st) && WTERMSIG(hog_st) == SIGKILL &&
+		      WIFEXITED(small_st) && WEXITSTATUS(small_st) == 0 &&
+		      vmstat("oom_kill") - kills0 == 1,
+	      "oom self", "hog %s, bystander %s, %ld kills", how(hog_st),
+	      how(small_st), vmstat("oom_kill") - kills0);
+	turns_close(&t);
+	check_baseline("oom self", &base);
+
+	turns_open(&t);
+	kills0 = vmstat("oom_kill");
+	pid_t big = spawn_holder(total_kb * 6 / 10, &t, false);
+	take(t.to_parent[0]);
+	pid_t grower = fork();
+	if (grower == 0) {
+		uint32_t n = (uint32_t)(total_kb * 6 / 10 / 4);
+		uint32_t *m = anon((size_t)n * PAGE);
+		if (!m)
+			_exit(5);
+		fill_range(m, 0, n, 1, 4, 0);
+		_exit(verify_range(m, 0, n, 1, 4, 0) ? 1 : 0);
+	}
+	int grower_st = wait_for(grower);
+	give(t.to_child[1]);
+	int big_st = wait_for(big);
+	check(WIFSIGNALED(big_st) && WTERMSIG(big_st) == SIGKILL &&
+		      WIFEXITED(grower_st) && WEXITSTATUS(grower_st) == 0 &&
+		      vmstat("oom_kill") - kills0 == 1,
+	      "oom other",
+	      "sleeping larger process %s, growing one %s, "
+	      "%ld kills",
+	      how(big_st), how(grower_st), vmstat("oom_kill") - kills0);
+	turns_close(&t);
+	check_baseline("oom other", &base);
+}
+
+/* Every Nth write fails: evictions pick other pages, data survives. */
+static void scenario_inject_write(void)
+{
+	struct snapshot base;
+	snapshot(&base);
+	long err0 = vmstat("swap_write_errors");
+	int bad = run_workers("inject-write", 2, 3, 2);
+	long errs = vmstat("swap_write_errors") - err0;
+	check(bad == 0 && errs > 0, "inject-write",
+	      "%ld failed writes, workers %s", errs,
+	      bad ? "failed" : "verified every word");
+	check_baseline("inject-write", &base);
+}
+
+/*
+ * A read fails: the process reading dies with SIGBUS; a locked bystander
+ * (never in swap, so never read) lives on.
+ */
+static void scenario_inject_read(void)
+{
+	struct snapshot base;
+	struct turns t;
+	snapshot(&base);
+	long err0 = vmstat("swap_read_errors");
+	turns_open(&t);
+	pid_t small = spawn_holder(256, &t, true);
+	take(t.to_parent[0]);
+	long free_kb = meminfo("MemFree");
+	pid_t w = spawn_worker((uint32_t)(free_kb * 3 / 4), 2);
+	int w_st = wait_for(w);
+	give(t.to_child[1]);
+	int small_st = wait_for(small);
+	long errs = vmstat("swap_read_errors") - err0;
+	check(WIFSIGNALED(w_st) && WTERMSIG(w_st) == SIGBUS &&
+		      WIFEXITED(small_st) && WEXITSTATUS(small_st) == 0 &&
+		      errs >= 1,
+	      "inject-read", "reader %s, bystander %s, %ld failed reads",
+	      how(w_st), how(small_st), errs);
+	turns_close(&t);
+	check_baseline("inject-read", &base);
+}
+
+/*
+ * Has as many processes exist at once as the scenarios will, so that the
+ * kernel's heap has grown to hold them before the first baseline (a slab
+ * emptied later may stay where the heap cannot give it back: a cost of
+ * the first use, not a leak; leakcheck warms up the same way).
+ */
+static void warm_up(void)
+{
+	int fds[2];
+	pid_t pids[WORKERS + 2];
+	if (pipe(fds))
+		exit(3);
+	for (int i = 0; i < WORKERS + 2; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			char c;
+			close(fds[1]);
+			_exit(read(fds[0], &c, 1) == 0 ? 0 : 1);
+		}
+	}
+	close(fds[0]);
+	close(fds[1]);
+	for (int i = 0; i < WORKERS + 2; i++)
+		wait_for(pids[i]);
+}
+
+/*
+ * Grows the stack to what the scenarios need before mlockall, so that a
+ * deeper call later maps no new page (and allocates no new reverse-map
+ * item) that the baselines would count.
+ */
+static __attribute__((noinline)) void warm_stack(void)
+{
+	volatile char deep[64 * 1024];
+	for (size_t i = 0; i < sizeof(deep); i += PAGE)
+		deep[i] = 1;
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} scenarios[] = {
+	{ "integrity", scenario_integrity },
+	{ "shared", scenario_shared },
+	{ "policy", scenario_policy },
+	{ "rsslimit", scenario_rsslimit },
+	{ "oom", scenario_oom },
+	{ "inject-write", scenario_inject_write },
+	{ "inject-read", scenario_inject_read },
+};
+
+int main(int argc, char **argv)
+{
+	static char *const defaults[] = { "integrity", "shared", "policy",
+					  "rsslimit" };
+	char *const *names = argc > 1 ? argv + 1 : defaults;
+	int n = argc > 1 ? argc - 1
+			 : (int)(sizeof(defaults) / sizeof(defaults[0]));
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "--rss-child"))
+		return rss_child();
+	argv0 = argv[0];
+	warm_stack();
+	/*
+	 * This process is the judge: its pages must never be the ones
+	 * swapped (what it allocates later, for the scenarios, is not
+	 * locked).
+	 */
+	if (mlockall(MCL_CURRENT))
+		printf("swaptest: mlockall: %s\n", strerror(errno));
+	if (meminfo("SwapTotal") <= 0)
+		check(false, "setup", "no swap (boot with swap=SIZE)");
+	warm_up();
+	for (int i = 0; i < n; i++) {
+		size_t k;
+		for (k = 0; k < sizeof(scenarios) / sizeof(scenarios[0]); k++)
+			if (!strcmp(names[i], scenarios[k].name))
+				break;
+		if (k == sizeof(scenarios) / sizeof(scenarios[0])) {
+			check(false, names[i], "no such scenario");
+			continue;
+		}
+		scenarios[k].fn();
+	}
+	printf("swaptest: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
