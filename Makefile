@@ -22,7 +22,8 @@ Q := @
 endif
 DEBUG   ?= 0
 MEM     ?= 128M
-# Extra kernel command line for `make run` / `make debug`, e.g. CMDLINE="loglevel=8".
+# Extra kernel command line for `make debug` (the ISO of `make run` uses
+# iso/boot/grub/grub.cfg), e.g. CMDLINE="loglevel=8".
 CMDLINE ?=
 
 KCFLAGS := -std=gnu11 -m32 -march=i686 -ffreestanding -fno-builtin \

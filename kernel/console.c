@@ -3,8 +3,9 @@
  *
  * Characters arrive in interrupt context (serial IRQ 4, keyboard IRQ 1)
  * and are edited in `edit`; a newline or ^D moves the line into the
- * `ready` ring, from which console_read() hands out bytes. Echo happens
- * as characters are typed, as on a terminal.
+ * `ready` ring, from which console_read() hands out bytes; readers sleep
+ * on `input_channel` until a line is ready. Echo happens as characters are
+ * typed, as on a terminal.
  */
 #include "kernel/console.h"
 

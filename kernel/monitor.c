@@ -1,9 +1,9 @@
 /*
  * kernel/monitor.c - a small command prompt on the console.
  *
- * Until there are user processes, this is what `make run` lands in: a few
- * commands to look at the machine and to see how the kernel reports
- * faults. Type `help` for the list.
+ * The kernel's own prompt, used when init cannot be started (a missing or
+ * broken /bin/init): a few commands to look at the machine and to see how
+ * the kernel reports faults. Type `help` for the list.
  */
 #include "kernel/monitor.h"
 

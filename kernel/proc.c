@@ -79,13 +79,6 @@ unsigned int proc_count(void)
 	return nprocs;
 }
 
-void proc_set_name(struct proc *p, const char *path)
-{
-	const char *base = strrchr(path, '/');
-	strlcpy(p->name, base ? base + 1 : path, sizeof(p->name));
-	strlcpy(p->exe, path, sizeof(p->exe));
-}
-
 /* Picks an unused PID, wrapping at PROC_MAX_PIDS like Linux's pid_max. */
 static int alloc_pid(void)
 {

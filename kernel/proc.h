@@ -166,7 +166,6 @@ struct exec_image;
 void proc_exec_image(struct proc *p, struct exec_image *img);
 /* The wait status of a normal exit with code (for exit and exit_group). */
 int proc_exit_status(int code);
-/* Sets the process's name from a path (its last component). */
-void proc_set_name(struct proc *p, const char *path);
+
 
 #endif
