@@ -143,7 +143,7 @@ USER_C    := $(wildcard user/*.c)
 USER_BIN  := $(USER_C:user/%.c=$(BUILD)/initramfs/bin/%)
 UCFLAGS   := -m32 -static -O2 -g -Wall -Wextra -Werror -std=gnu11
 
-$(BUILD)/initramfs/bin/%: user/%.c
+$(BUILD)/initramfs/bin/%: user/%.c $(wildcard user/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(UCFLAGS) $< -o $@

@@ -25,24 +25,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "procfile.h"
+
 #define PAGE 4096
 
-/* A counter of /proc/vmstat under any of its names, or -1. */
+/* A counter of /proc/vmstat under either of its names, or -1. */
 static long long vmstat(const char *name1, const char *name2)
 {
-	char line[128], name[64];
-	long long value, found = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
-
-	if (!f)
-		return -1;
-	while (found < 0 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %lld", name, &value) == 2 &&
-		    (!strcmp(name, name1) || (name2 && !strcmp(name, name2))))
-			found = value;
-	}
-	fclose(f);
-	return found;
+	long long v = proc_value("/proc/vmstat", name1);
+	return v < 0 && name2 ? proc_value("/proc/vmstat", name2) : v;
 }
 
 struct counts {
@@ -74,24 +65,6 @@ static void report(const char *who, struct counts *before)
 		       "counter in /proc/vmstat)\n",
 		       who, now.faults - before->faults);
 	*before = now;
-}
-
-/* A field of /proc/self/status, in kB. */
-static long status_kb(const char *field)
-{
-	char line[128];
-	size_t len = strlen(field);
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, field, len) && line[len] == ':')
-			kb = atol(line + len + 1);
-	}
-	fclose(f);
-	return kb;
 }
 
 /* Waits for a byte on a pipe: the other process finished a step. */

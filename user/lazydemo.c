@@ -19,41 +19,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "procfile.h"
+
 #define PAGE 4096
-
-/* A field of /proc/self/status, in kB. */
-static long status_kb(const char *field)
-{
-	char line[128];
-	size_t len = strlen(field);
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, field, len) && line[len] == ':')
-			kb = atol(line + len + 1);
-	}
-	fclose(f);
-	return kb;
-}
 
 /* The system-wide page-fault counter of /proc/vmstat. */
 static long long faults(void)
 {
-	char line[128];
-	long long v = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "pgfault %lld", &v) == 1)
-			break;
-	}
-	fclose(f);
-	return v;
+	return proc_value("/proc/vmstat", "pgfault");
 }
 
 static long last_size, last_rss;

@@ -27,28 +27,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "procfile.h"
+
 #define PAGE 4096u
 #define MIB (1024u * 1024u)
-
-/* A number from /proc/meminfo ("Name:") or /proc/vmstat ("name "). */
-static long proc_value(const char *file, const char *name)
-{
-	char line[128];
-	size_t n = strlen(name);
-	long v = -1;
-	FILE *f = fopen(file, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, name, n) &&
-		    (line[n] == ':' || line[n] == ' ')) {
-			v = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
-}
 
 /* The word page p holds. */
 static uint32_t stamp(uint32_t p)
@@ -114,9 +96,9 @@ int main(int argc, char **argv)
 		long used = proc_value("/proc/meminfo", "SwapTotal") -
 			    proc_value("/proc/meminfo", "SwapFree");
 		printf("%5d %10ld %10ld %10ld %7ld kB %9s\n", r,
-		       proc_value("/proc/vmstat", "pgmajfault") - maj,
-		       proc_value("/proc/vmstat", "pswpin") - in,
-		       proc_value("/proc/vmstat", "pswpout") - out, used,
+		       (long)proc_value("/proc/vmstat", "pgmajfault") - maj,
+		       (long)proc_value("/proc/vmstat", "pswpin") - in,
+		       (long)proc_value("/proc/vmstat", "pswpout") - out, used,
 		       bad ? "NO" : "yes");
 	}
 	printf("memhog: %s\n", bad ? "DATA LOST" : "every page verified");

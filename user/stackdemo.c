@@ -17,25 +17,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "procfile.h"
+
 #define FRAME 1024
-
-/* A field of /proc/self/status, in kB. */
-static long status_kb(const char *field)
-{
-	char line[128];
-	size_t len = strlen(field);
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, field, len) && line[len] == ':')
-			kb = atol(line + len + 1);
-	}
-	fclose(f);
-	return kb;
-}
 
 /* Prints the [stack] line of /proc/self/maps. */
 static void show_stack_region(void)

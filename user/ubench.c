@@ -29,6 +29,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "procfile.h"
+
 #define PAGE 4096
 #define SAMPLES 15
 
@@ -62,21 +64,11 @@ static void report(const char *name, uint64_t value)
 	report_unit(name, value, "tsc");
 }
 
-/* Reads one counter from /proc/vmstat (0 if missing). */
+/* One counter of /proc/vmstat (0 if missing). */
 static unsigned long long vmstat(const char *key)
 {
-	char line[128];
-	unsigned long long v = 0;
-	size_t n = strlen(key);
-	FILE *f = fopen("/proc/vmstat", "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, n) && line[n] == ' ')
-			v = strtoull(line + n + 1, NULL, 10);
-	}
-	fclose(f);
-	return v;
+	long long v = proc_value("/proc/vmstat", key);
+	return v < 0 ? 0 : (unsigned long long)v;
 }
 
 static void bench_getpid(void)
