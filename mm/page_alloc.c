@@ -539,6 +539,32 @@ void pmm_dump_stats(void)
 		}                                                              \
 	} while (0)
 
+/*
+ * Checks a block of order o found on a list (`where`: "list" or "cache"):
+ * a node of the memory map, the head flags expected there, aligned, inside
+ * memory, with clear flags on the frames it covers.
+ */
+static int verify_block(struct page *page, unsigned int o, uint32_t flags,
+			const char *where)
+{
+	VERIFY(page >= mem_map && page < mem_map + max_pfn,
+	       "order %u %s holds a foreign node\n", o, where);
+	pfn_t pfn = page_to_pfn(page);
+	VERIFY(page->flags == flags,
+	       "pfn %#x on the order %u %s has flags %#x\n",
+	       (unsigned int)pfn, o, where, (unsigned int)page->flags);
+	VERIFY((pfn & ((1u << o) - 1)) == 0 && pfn + (1u << o) <= max_pfn,
+	       "pfn %#x misaligned or out of range for order %u\n",
+	       (unsigned int)pfn, o);
+	for (uint32_t i = 1; i < (1u << o); i++)
+		VERIFY(page[i].flags == 0,
+		       "pfn %#x inside an order %u block on the %s has "
+		       "flags %#x\n",
+		       (unsigned int)(pfn + i), o, where,
+		       (unsigned int)page[i].flags);
+	return 0;
+}
+
 /* Checks one free list against the memory map; adds its frames to *frames. */
 static int verify_free_list(unsigned int o, uint32_t *frames)
 {
@@ -546,24 +572,13 @@ static int verify_free_list(unsigned int o, uint32_t *frames)
 	struct list_node *pos;
 	list_for_each(pos, &free_area[o].list) {
 		struct page *page = list_entry(pos, struct page, list);
-		VERIFY(page >= mem_map && page < mem_map + max_pfn,
-		       "order %u list holds a foreign node\n", o);
-		pfn_t pfn = page_to_pfn(page);
-		VERIFY(page->flags == PG_BUDDY && page->order == o,
-		       "pfn %#x on order %u list has flags %#x order %u\n",
-		       (unsigned int)pfn, o, (unsigned int)page->flags,
+		if (verify_block(page, o, PG_BUDDY, "list"))
+			return -EINVAL;
+		VERIFY(page->order == o, "pfn %#x on the order %u list has "
+		       "order %u\n", (unsigned int)page_to_pfn(page), o,
 		       (unsigned int)page->order);
-		VERIFY((pfn & ((1u << o) - 1)) == 0 &&
-			       pfn + (1u << o) <= max_pfn,
-		       "pfn %#x misaligned or out of range for order %u\n",
-		       (unsigned int)pfn, o);
-		for (uint32_t i = 1; i < (1u << o); i++)
-			VERIFY(page[i].flags == 0,
-			       "pfn %#x inside a free order %u block has "
-			       "flags %#x\n",
-			       (unsigned int)(pfn + i), o,
-			       (unsigned int)page[i].flags);
 		if (o < PMM_MAX_ORDER - 1) {
+			pfn_t pfn = page_to_pfn(page);
 			pfn_t b = pfn ^ (1u << o);
 			VERIFY(b >= max_pfn || mem_map[b].flags != PG_BUDDY ||
 				       mem_map[b].order != o,
@@ -586,23 +601,9 @@ static int verify_pcp_list(unsigned int o, uint32_t *frames)
 	uint32_t n = 0;
 	struct list_node *pos;
 	list_for_each(pos, &pcp[o].list) {
-		struct page *page = list_entry(pos, struct page, list);
-		VERIFY(page >= mem_map && page < mem_map + max_pfn,
-		       "order %u cache holds a foreign node\n", o);
-		pfn_t pfn = page_to_pfn(page);
-		VERIFY(page->flags == PG_PCP,
-		       "pfn %#x in the order %u cache has flags %#x\n",
-		       (unsigned int)pfn, o, (unsigned int)page->flags);
-		VERIFY((pfn & ((1u << o) - 1)) == 0 &&
-			       pfn + (1u << o) <= max_pfn,
-		       "pfn %#x misaligned or out of range for order %u\n",
-		       (unsigned int)pfn, o);
-		for (uint32_t i = 1; i < (1u << o); i++)
-			VERIFY(page[i].flags == 0,
-			       "pfn %#x inside a cached order %u block has "
-			       "flags %#x\n",
-			       (unsigned int)(pfn + i), o,
-			       (unsigned int)page[i].flags);
+		if (verify_block(list_entry(pos, struct page, list), o, PG_PCP,
+				 "cache"))
+			return -EINVAL;
 		n++;
 	}
 	VERIFY(n == pcp[o].count && n <= pcp_high(o),
