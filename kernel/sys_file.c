@@ -136,33 +136,39 @@ static int64_t offset_arg(const struct syscall_args *a, int lo)
 	return (int64_t)(((uint64_t)a->arg[lo + 1] << 32) | a->arg[lo]);
 }
 
+/*
+ * What pread64 and pwrite64 check alike: a file open for the access that
+ * can seek, and an offset that is not negative. Returns 0 or -errno.
+ */
+static int positional(const struct syscall_args *a, bool write,
+		      struct file **f, int64_t *pos)
+{
+	*f = fd_get(current, (int)a->arg[0]);
+	*pos = offset_arg(a, 3);
+	if (!*f || !(write ? can_write(*f) : can_read(*f)))
+		return -EBADF;
+	if (!(*f)->ops || !(*f)->ops->lseek)
+		return -ESPIPE;
+	return *pos < 0 ? -EINVAL : 0;
+}
+
 /* pread64(fd, buf, count, offset low, offset high): at an offset, which stays. */
 static int32_t sys_pread64(const struct syscall_args *a)
 {
-	struct file *f = fd_get(current, (int)a->arg[0]);
-	int64_t pos = offset_arg(a, 3);
-	if (!f || !can_read(f))
-		return -EBADF;
-	if (!f->ops || !f->ops->lseek)
-		return -ESPIPE;
-	if (pos < 0)
-		return -EINVAL;
-	return read_to_user(f, a->arg[1], a->arg[2], &pos);
+	struct file *f;
+	int64_t pos;
+	int err = positional(a, false, &f, &pos);
+	return err ? err : read_to_user(f, a->arg[1], a->arg[2], &pos);
 }
 SYSCALL(180, pread64, sys_pread64);
 
 /* pwrite64(fd, buf, count, offset low, offset high). */
 static int32_t sys_pwrite64(const struct syscall_args *a)
 {
-	struct file *f = fd_get(current, (int)a->arg[0]);
-	int64_t pos = offset_arg(a, 3);
-	if (!f || !can_write(f))
-		return -EBADF;
-	if (!f->ops || !f->ops->lseek)
-		return -ESPIPE;
-	if (pos < 0)
-		return -EINVAL;
-	return write_from_user(f, a->arg[1], a->arg[2], &pos);
+	struct file *f;
+	int64_t pos;
+	int err = positional(a, true, &f, &pos);
+	return err ? err : write_from_user(f, a->arg[1], a->arg[2], &pos);
 }
 SYSCALL(181, pwrite64, sys_pwrite64);
 
