@@ -152,7 +152,7 @@ static int positional(const struct syscall_args *a, bool write,
 	return *pos < 0 ? -EINVAL : 0;
 }
 
-/* pread64(fd, buf, count, offset low, offset high): at an offset, which stays. */
+/* pread64(fd, buf, count, offset low, offset high): the position stays. */
 static int32_t sys_pread64(const struct syscall_args *a)
 {
 	struct file *f;

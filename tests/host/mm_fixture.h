@@ -13,9 +13,13 @@
 #ifndef TESTS_HOST_MM_FIXTURE_H
 #define TESTS_HOST_MM_FIXTURE_H
 
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <cmocka.h>
 
 #include "mm/mm.h"
 #include "mm/pgtable.h"
@@ -181,6 +185,24 @@ static inline void mm_fixture_destroy(struct mm *mm)
 {
 	vm_space_activate(&kernel_space);
 	mm_destroy(mm);
+}
+
+/* A new, empty address space; fails the test if there is no memory. */
+static inline struct mm *mm_fixture_new(void)
+{
+	struct mm *mm;
+	assert_int_equal(mm_create(&mm), 0);
+	return mm;
+}
+
+/* Maps anonymous memory at exactly addr; fails the test on an error. */
+static inline void mm_fixture_map(struct mm *mm, vaddr_t addr, size_t len,
+				  uint32_t prot, uint32_t flags)
+{
+	vaddr_t a;
+	assert_int_equal(mm_map(mm, addr, len, prot, flags | MM_MAP_FIXED,
+				VMA_ANON, NULL, &a),
+			 0);
 }
 
 #endif

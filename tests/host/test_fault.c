@@ -21,22 +21,6 @@
 #define BASE 0x30000000u
 #define UW (TOUCH_USER | TOUCH_WRITE)
 
-static struct mm *new_mm(void)
-{
-	struct mm *mm;
-	assert_int_equal(mm_create(&mm), 0);
-	return mm;
-}
-
-static void map(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot,
-		uint32_t flags)
-{
-	vaddr_t a;
-	assert_int_equal(mm_map(mm, addr, len, prot, flags | MM_MAP_FIXED,
-				VMA_ANON, NULL, &a),
-			 0);
-}
-
 static struct page *frame_of(struct mm *mm, vaddr_t va)
 {
 	pte_t pte = mm_pte(mm, va);
@@ -48,8 +32,8 @@ static struct page *frame_of(struct mm *mm, vaddr_t va)
 static void test_demand_zero(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
-	map(mm, BASE, P(2), RW, 0);
+	struct mm *mm = mm_fixture_new();
+	mm_fixture_map(mm, BASE, P(2), RW, 0);
 	struct vm_events e0 = vm_events;
 	uint32_t free0 = mm_fixture_baseline().free_pages;
 	paddr_t pa;
@@ -69,7 +53,7 @@ static void test_demand_zero(void **state)
 	assert_int_equal(mm_touch(mm, BASE + 8, UW, NULL), MM_FAULT_OK);
 	assert_int_equal(vm_events.pgfault, e0.pgfault + 1);
 	/* A read-only region maps its page read-only. */
-	map(mm, BASE + P(4), P(1), RO, 0);
+	mm_fixture_map(mm, BASE + P(4), P(1), RO, 0);
 	assert_int_equal(mm_touch(mm, BASE + P(4), TOUCH_USER, NULL),
 			 MM_FAULT_OK);
 	assert_false(mm_pte(mm, BASE + P(4)) & PTE_W);
@@ -81,7 +65,7 @@ static void test_demand_zero(void **state)
 static void test_demand_zero_heap_stack(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	mm_init_brk(mm, BASE);
 	assert_int_equal(mm_brk(mm, BASE + P(2)), BASE + P(2));
 	assert_int_equal(mm_setup_stack(mm, MM_STACK_TOP, P(1)), 0);
@@ -97,8 +81,8 @@ static void test_demand_zero_heap_stack(void **state)
 static void test_unmapped_and_kernel(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
-	map(mm, BASE, P(1), RW, 0);
+	struct mm *mm = mm_fixture_new();
+	mm_fixture_map(mm, BASE, P(1), RW, 0);
 	struct vm_events e0 = vm_events;
 	assert_int_equal(mm_touch(mm, BASE + P(1), TOUCH_USER, NULL),
 			 MM_FAULT_UNMAPPED);
@@ -120,10 +104,10 @@ static void test_unmapped_and_kernel(void **state)
 static void test_protection(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
-	map(mm, BASE, P(1), RO, 0);
-	map(mm, BASE + P(1), P(1), 0, 0);
-	map(mm, BASE + P(2), P(1), MM_PROT_EXEC, 0);
+	struct mm *mm = mm_fixture_new();
+	mm_fixture_map(mm, BASE, P(1), RO, 0);
+	mm_fixture_map(mm, BASE + P(1), P(1), 0, 0);
+	mm_fixture_map(mm, BASE + P(2), P(1), MM_PROT_EXEC, 0);
 	/* Not present yet: the write fails before any page is allocated. */
 	assert_int_equal(mm_touch(mm, BASE, UW, NULL), MM_FAULT_PROTECTION);
 	assert_int_equal(mm->rss, 0);
@@ -156,7 +140,7 @@ static void test_file_load(void **state)
 	static uint8_t image[P(4)];
 	for (size_t i = 0; i < sizeof(image); i++)
 		image[i] = (uint8_t)(i * 7 + 3);
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	struct vma_file f = {
 		image, sizeof(image), P(1), P(2) + 0x800, "/bin/x", 9, 0
 	};
@@ -198,7 +182,7 @@ static void test_file_read_only(void **state)
 {
 	(void)state;
 	static uint8_t image[100] = { 1, 2, 3 };
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	struct vma_file f = {
 		image, sizeof(image), 0, sizeof(image), "/t", 1, 0
 	};
@@ -217,7 +201,7 @@ static void test_file_beyond_end(void **state)
 {
 	(void)state;
 	static uint8_t image[P(1) + 10];
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	/* A mapping of 3 pages of a file of 1 page and 10 bytes. */
 	struct vma_file f = { image, sizeof(image), 0, P(3), "/short", 2, 0 };
 	vaddr_t a;
@@ -235,8 +219,8 @@ static void test_file_beyond_end(void **state)
 static void test_cow_copy(void **state)
 {
 	(void)state;
-	struct mm *parent = new_mm(), *child;
-	map(parent, BASE, P(1), RW, 0);
+	struct mm *parent = mm_fixture_new(), *child;
+	mm_fixture_map(parent, BASE, P(1), RW, 0);
 	assert_true(mm_poke(parent, BASE, 41));
 	assert_int_equal(mm_fork(parent, &child), 0);
 	struct page *shared = frame_of(parent, BASE);
@@ -273,8 +257,8 @@ static void test_cow_copy(void **state)
 static void test_cow_kernel_mode(void **state)
 {
 	(void)state;
-	struct mm *parent = new_mm(), *child;
-	map(parent, BASE, P(1), RW, 0);
+	struct mm *parent = mm_fixture_new(), *child;
+	mm_fixture_map(parent, BASE, P(1), RW, 0);
 	assert_true(mm_poke(parent, BASE, 7));
 	assert_int_equal(mm_fork(parent, &child), 0);
 	/* A supervisor write to a read-only PTE faults: CR0.WP is on. */
@@ -283,7 +267,7 @@ static void test_cow_kernel_mode(void **state)
 	assert_int_equal(pa, page_to_phys(frame_of(child, BASE)));
 	assert_ptr_not_equal(frame_of(child, BASE), frame_of(parent, BASE));
 	/* Kernel-mode faults see the same protections as user ones. */
-	map(child, BASE + P(1), P(1), RO, 0);
+	mm_fixture_map(child, BASE + P(1), P(1), RO, 0);
 	assert_int_equal(mm_touch(child, BASE + P(1), TOUCH_WRITE, NULL),
 			 MM_FAULT_PROTECTION);
 	assert_int_equal(mm_touch(child, BASE + P(2), TOUCH_READ, NULL),
@@ -298,9 +282,9 @@ static void test_cow_kernel_mode(void **state)
 static void test_mm_write_read(void **state)
 {
 	(void)state;
-	struct mm *parent = new_mm(), *child;
-	map(parent, BASE, P(3), RW, 0);
-	map(parent, BASE + P(3), P(1), RO, 0);
+	struct mm *parent = mm_fixture_new(), *child;
+	mm_fixture_map(parent, BASE, P(3), RW, 0);
+	mm_fixture_map(parent, BASE + P(3), P(1), RO, 0);
 	assert_true(mm_poke(parent, BASE + P(1), 0x11111111));
 	assert_int_equal(mm_fork(parent, &child), 0);
 	vm_space_activate(&kernel_space);
@@ -330,7 +314,7 @@ static void test_mm_write_read(void **state)
 static void test_stack_growth(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	mm->limit_stack = P(16);
 	assert_int_equal(mm_setup_stack(mm, MM_STACK_TOP, P(1)), 0);
 	struct vma *s = mm_find_vma(mm, MM_STACK_TOP - 1);
@@ -363,11 +347,11 @@ static void test_stack_growth(void **state)
 static void test_stack_guard_gap(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	mm->limit_stack = 64u << 20;
 	assert_int_equal(mm_setup_stack(mm, MM_STACK_TOP, P(1)), 0);
 	vaddr_t below = MM_STACK_TOP - (8u << 20);
-	map(mm, below - P(1), P(1), RW, 0);
+	mm_fixture_map(mm, below - P(1), P(1), RW, 0);
 	/* Just above the gap: fine. */
 	assert_int_equal(mm_touch(mm, below + MM_STACK_GAP, UW, NULL),
 			 MM_FAULT_OK);
@@ -386,7 +370,7 @@ static void test_shared_anon(void **state)
 {
 	(void)state;
 	struct mm_baseline base = mm_fixture_baseline();
-	struct mm *parent = new_mm(), *child;
+	struct mm *parent = mm_fixture_new(), *child;
 	vaddr_t a;
 	assert_int_equal(mm_map(parent, 0, P(2), RW, MM_MAP_SHARED, VMA_ANON,
 				NULL, &a),
@@ -424,8 +408,8 @@ static void test_shared_anon(void **state)
 static void test_tlb_follows(void **state)
 {
 	(void)state;
-	struct mm *parent = new_mm(), *child;
-	map(parent, BASE, P(40), RW, 0);
+	struct mm *parent = mm_fixture_new(), *child;
+	mm_fixture_map(parent, BASE, P(40), RW, 0);
 	for (int p = 0; p < 40; p++)
 		assert_true(mm_poke(parent, BASE + P(p), p));
 	/* Fork from the loaded space: its TLB held writable entries. */
@@ -449,8 +433,8 @@ static void test_tlb_follows(void **state)
 static void test_out_of_memory(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
-	map(mm, BASE, P(2), RW, 0);
+	struct mm *mm = mm_fixture_new();
+	mm_fixture_map(mm, BASE, P(2), RW, 0);
 	/* The page table exists once the first page is in. */
 	assert_true(mm_poke(mm, BASE, 1));
 	struct page *hoard = NULL;

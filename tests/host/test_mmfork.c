@@ -27,22 +27,6 @@
 /* 4 MiB of touched memory, as the benchmark forks. */
 #define BIG_PAGES 1024
 
-static struct mm *new_mm(void)
-{
-	struct mm *mm;
-	assert_int_equal(mm_create(&mm), 0);
-	return mm;
-}
-
-static void map(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot,
-		uint32_t flags)
-{
-	vaddr_t a;
-	assert_int_equal(mm_map(mm, addr, len, prot, flags | MM_MAP_FIXED,
-				VMA_ANON, NULL, &a),
-			 0);
-}
-
 static struct page *frame_of(struct mm *mm, vaddr_t va)
 {
 	pte_t pte = mm_pte(mm, va);
@@ -88,7 +72,7 @@ static void test_fork_copies_no_data(void **state)
 	(void)state;
 	static const uint8_t image[P(2)] = { 9 };
 	struct mm_baseline base = mm_fixture_baseline();
-	struct mm *parent = new_mm(), *child;
+	struct mm *parent = mm_fixture_new(), *child;
 	vaddr_t a;
 	struct vma_file f = {
 		image, sizeof(image), 0, sizeof(image), "/p", 3, 0
@@ -96,8 +80,8 @@ static void test_fork_copies_no_data(void **state)
 	assert_int_equal(mm_map(parent, 0x08048000, P(2), RO | MM_PROT_EXEC,
 				MM_MAP_FIXED, VMA_FILE, &f, &a),
 			 0);
-	map(parent, BASE, P(BIG_PAGES), RW, 0);
-	map(parent, BASE + P(BIG_PAGES + 8), P(4), RW, MM_MAP_SHARED);
+	mm_fixture_map(parent, BASE, P(BIG_PAGES), RW, 0);
+	mm_fixture_map(parent, BASE + P(BIG_PAGES + 8), P(4), RW, MM_MAP_SHARED);
 	mm_init_brk(parent, 0x08060000);
 	assert_int_equal(mm_brk(parent, 0x08062000), 0x08062000);
 	assert_int_equal(mm_setup_stack(parent, MM_STACK_TOP, P(2)), 0);
@@ -157,8 +141,8 @@ static void test_fork_writes_isolate(void **state)
 {
 	(void)state;
 	struct mm_baseline base = mm_fixture_baseline();
-	struct mm *parent = new_mm(), *child;
-	map(parent, BASE, P(64), RW, 0);
+	struct mm *parent = mm_fixture_new(), *child;
+	mm_fixture_map(parent, BASE, P(64), RW, 0);
 	for (int p = 0; p < 64; p++)
 		assert_true(mm_poke(parent, BASE + P(p), p));
 	assert_int_equal(mm_fork(parent, &child), 0);
@@ -195,8 +179,8 @@ static void test_fork_writes_isolate(void **state)
 static void test_fork_then_mprotect(void **state)
 {
 	(void)state;
-	struct mm *parent = new_mm(), *child;
-	map(parent, BASE, P(2), RW, 0);
+	struct mm *parent = mm_fixture_new(), *child;
+	mm_fixture_map(parent, BASE, P(2), RW, 0);
 	assert_true(mm_poke(parent, BASE, 5));
 	assert_true(mm_poke(parent, BASE + P(1), 6));
 	assert_int_equal(mm_protect(parent, BASE, P(2), RO), 0);
@@ -224,7 +208,7 @@ static void test_fork_then_mprotect(void **state)
 static void test_fork_brk(void **state)
 {
 	(void)state;
-	struct mm *parent = new_mm(), *child;
+	struct mm *parent = mm_fixture_new(), *child;
 	mm_init_brk(parent, 0x08100000);
 	assert_int_equal(mm_brk(parent, 0x08101000), 0x08101000);
 	assert_true(mm_poke(parent, 0x08100000, 1));
@@ -246,8 +230,8 @@ static void test_fork_chain(void **state)
 	(void)state;
 	struct mm_baseline base = mm_fixture_baseline();
 	struct mm *m[4];
-	m[0] = new_mm();
-	map(m[0], BASE, P(8), RW, 0);
+	m[0] = mm_fixture_new();
+	mm_fixture_map(m[0], BASE, P(8), RW, 0);
 	for (int p = 0; p < 8; p++)
 		assert_true(mm_poke(m[0], BASE + P(p), p));
 	for (int i = 1; i < 4; i++)
@@ -274,7 +258,7 @@ static void test_fork_sysv(void **state)
 {
 	(void)state;
 	struct mm_baseline base = mm_fixture_baseline();
-	struct mm *parent = new_mm(), *child;
+	struct mm *parent = mm_fixture_new(), *child;
 	int id = shm_get(IPC_PRIVATE, P(2), 0600);
 	assert_true(id >= 0);
 	vaddr_t a;
@@ -322,8 +306,8 @@ static void test_random_fork_family(void **state)
 	       (unsigned long long)seed);
 	rng = seed;
 	struct mm_baseline base = mm_fixture_baseline();
-	mm[0] = new_mm();
-	map(mm[0], BASE, P(FPAGES), RW, 0);
+	mm[0] = mm_fixture_new();
+	mm_fixture_map(mm[0], BASE, P(FPAGES), RW, 0);
 	memset(view, 0, sizeof(view));
 	for (int step = 0; step < 2000; step++) {
 		int i = (int)rnd(FAM);

@@ -127,13 +127,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct mm *new_mm(void)
-{
-	struct mm *mm;
-	assert_int_equal(mm_create(&mm), 0);
-	return mm;
-}
-
 static void map(struct mm *mm, vaddr_t addr, size_t len, uint32_t flags)
 {
 	vaddr_t a;
@@ -185,7 +178,7 @@ static uint32_t evict_all(void)
 static void test_evict_and_swap_in(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	map(mm, BASE, P(16), 0);
 	fill(mm, BASE, 16, 1);
 	uint64_t out0 = vm_events.pswpout, maj0 = vm_events.pgmajfault;
@@ -234,7 +227,7 @@ static void test_evict_and_swap_in(void **state)
 static void test_write_swap_in(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	map(mm, BASE, P(8), 0);
 	fill(mm, BASE, 8, 1);
 	assert_int_equal(evict_all(), 8);
@@ -256,7 +249,7 @@ static void test_write_swap_in(void **state)
 static void test_fork_shared_slot(void **state)
 {
 	(void)state;
-	struct mm *parent = new_mm(), *child;
+	struct mm *parent = mm_fixture_new(), *child;
 	map(parent, BASE, P(8), 0);
 	fill(parent, BASE, 8, 1);
 	assert_int_equal(mm_fork(parent, &child), 0);
@@ -302,7 +295,7 @@ static void test_fork_shared_slot(void **state)
 static void test_fork_of_swap_entries(void **state)
 {
 	(void)state;
-	struct mm *parent = new_mm(), *child;
+	struct mm *parent = mm_fixture_new(), *child;
 	map(parent, BASE, P(8), 0);
 	fill(parent, BASE, 8, 1);
 	assert_int_equal(evict_all(), 8);
@@ -326,7 +319,7 @@ static void test_fork_of_swap_entries(void **state)
 static void test_shared_memory(void **state)
 {
 	(void)state;
-	struct mm *parent = new_mm(), *child;
+	struct mm *parent = mm_fixture_new(), *child;
 	vaddr_t a;
 	assert_int_equal(mm_map(parent, 0, P(8), RW, MM_MAP_SHARED, VMA_ANON,
 				NULL, &a),
@@ -367,7 +360,7 @@ static void test_shared_memory(void **state)
 static void test_unmap_frees_slots(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	map(mm, BASE, P(16), 0);
 	fill(mm, BASE, 16, 1);
 	assert_int_equal(evict_all(), 16);
@@ -386,7 +379,7 @@ static void test_unmap_frees_slots(void **state)
 static void test_write_errors(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	map(mm, BASE, P(32), 0);
 	fill(mm, BASE, 32, 1);
 	/* Every write fails: nothing goes, nothing is lost, no slot kept. */
@@ -412,7 +405,7 @@ static void test_write_errors(void **state)
 static void test_read_error(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	map(mm, BASE, P(4), 0);
 	fill(mm, BASE, 4, 1);
 	assert_int_equal(evict_all(), 4);
@@ -436,7 +429,7 @@ static void test_swap_full(void **state)
 	(void)state;
 	teardown(state);
 	setup_swap(9); /* 8 slots */
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	map(mm, BASE, P(16), 0);
 	fill(mm, BASE, 16, 1);
 	assert_int_equal(evict_all(), 8);
@@ -455,7 +448,7 @@ static void test_swap_full(void **state)
 static void test_accessed_bits(void **state)
 {
 	(void)state;
-	struct mm *parent = new_mm(), *child;
+	struct mm *parent = mm_fixture_new(), *child;
 	map(parent, BASE, P(1), 0);
 	assert_true(mm_poke(parent, BASE, 1));
 	assert_int_equal(mm_fork(parent, &child), 0);
@@ -479,7 +472,7 @@ static void test_accessed_bits(void **state)
 static void test_local_replacement(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	mm->limit_rss = P(4);
 	map(mm, BASE, P(16), 0);
 	fill(mm, BASE, 16, 1);
@@ -495,7 +488,7 @@ static void test_local_replacement(void **state)
 static void test_policy_switch(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	map(mm, BASE, P(8), 0);
 	fill(mm, BASE, 8, 1);
 	const struct vm_policy *was = vm_policy_active();
@@ -537,7 +530,7 @@ static void test_random(void **state)
 		getenv("MM_STEPS") ? (unsigned)atoi(getenv("MM_STEPS")) : 3000;
 	printf("test_random: MM_SEED=%u\n", seed);
 	srand(seed);
-	mm[0] = new_mm();
+	mm[0] = mm_fixture_new();
 	map(mm[0], BASE, P(NPAGES), 0);
 	map(mm[0], SHARED, P(NPAGES), MM_MAP_SHARED);
 	memset(model, 0, sizeof(model));

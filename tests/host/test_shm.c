@@ -21,13 +21,6 @@
 #define P(n) ((n)*PAGE_SIZE)
 #define UW (TOUCH_USER | TOUCH_WRITE)
 
-static struct mm *new_mm(void)
-{
-	struct mm *mm;
-	assert_int_equal(mm_create(&mm), 0);
-	return mm;
-}
-
 /* shmget: IPC_PRIVATE, IPC_CREAT, IPC_EXCL, and the errors Linux gives. */
 static void test_shmget_rules(void **state)
 {
@@ -71,7 +64,7 @@ static void test_share_between_two(void **state)
 {
 	(void)state;
 	struct mm_baseline base = mm_fixture_baseline();
-	struct mm *x = new_mm(), *y = new_mm();
+	struct mm *x = mm_fixture_new(), *y = mm_fixture_new();
 	int id = shm_get(0x77, P(3), IPC_CREAT | 0600);
 	assert_true(id >= 0);
 	vaddr_t ax, ay;
@@ -137,7 +130,7 @@ static void test_share_between_two(void **state)
 static void test_read_only_attach(void **state)
 {
 	(void)state;
-	struct mm *x = new_mm();
+	struct mm *x = mm_fixture_new();
 	int id = shm_get(IPC_PRIVATE, P(1), 0600);
 	vaddr_t rw, ro;
 	assert_int_equal(shm_attach(x, id, 0, 0, &rw), 0);
@@ -160,7 +153,7 @@ static void test_read_only_attach(void **state)
 static void test_attach_address(void **state)
 {
 	(void)state;
-	struct mm *x = new_mm();
+	struct mm *x = mm_fixture_new();
 	int id = shm_get(IPC_PRIVATE, P(2), 0600);
 	vaddr_t a;
 	assert_int_equal(shm_attach(x, id, 0x60000123, 0, &a), -EINVAL);
@@ -190,7 +183,7 @@ static void test_detach(void **state)
 {
 	(void)state;
 	struct mm_baseline base = mm_fixture_baseline();
-	struct mm *x = new_mm();
+	struct mm *x = mm_fixture_new();
 	int id = shm_get(IPC_PRIVATE, P(4), 0600);
 	vaddr_t a, anon, shared;
 	assert_int_equal(shm_attach(x, id, 0, 0, &a), 0);

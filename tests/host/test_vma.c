@@ -26,13 +26,6 @@
 #define P(n) ((n)*PAGE_SIZE)
 #define BASE 0x20000000u
 
-static struct mm *new_mm(void)
-{
-	struct mm *mm;
-	assert_int_equal(mm_create(&mm), 0);
-	return mm;
-}
-
 static vaddr_t map(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot,
 		   uint32_t flags)
 {
@@ -58,7 +51,7 @@ static void test_create_destroy(void **state)
 {
 	(void)state;
 	struct mm_baseline b = mm_fixture_baseline();
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	assert_int_equal(mm_nr_vmas(mm), 0);
 	assert_int_equal(mm->stack_top, MM_STACK_TOP);
 	assert_int_equal(mm->limit_stack, MM_DEFAULT_STACK_LIMIT);
@@ -73,7 +66,7 @@ static void test_create_destroy(void **state)
 static void test_map_topdown(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	vaddr_t a = map(mm, 0, P(2), RW, 0);
 	assert_int_equal(a, mm->mmap_base - P(2));
 	vaddr_t b = map(mm, 0, 100, RW, 0);
@@ -96,7 +89,7 @@ static void test_map_topdown(void **state)
 static void test_map_hint(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	assert_int_equal(map(mm, BASE, P(4), RW, 0), BASE);
 	assert_int_equal(map(mm, BASE + P(8) + 1, P(1), RO, 0), BASE + P(9));
 	/* Overlapping the first region: placed top-down instead. */
@@ -116,7 +109,7 @@ static void test_map_fixed_replaces(void **state)
 {
 	(void)state;
 	struct mm_baseline base = mm_fixture_baseline();
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	map(mm, BASE, P(8), RW, MM_MAP_FIXED);
 	for (int i = 0; i < 8; i++)
 		assert_true(mm_poke(mm, BASE + P(i), 100 + i));
@@ -144,7 +137,7 @@ static void test_map_fixed_replaces(void **state)
 static void test_map_errors(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	vaddr_t a;
 	assert_int_equal(mm_map(mm, BASE, 0, RW, 0, VMA_ANON, NULL, &a),
 			 -EINVAL);
@@ -184,7 +177,7 @@ static void test_map_errors(void **state)
 static void test_map_no_room(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	vaddr_t a;
 	size_t room = mm->mmap_base - MM_MMAP_MIN_ADDR;
 	assert_int_equal(mm_map(mm, 0, room + P(1), RO, 0, VMA_ANON, NULL, &a),
@@ -200,7 +193,7 @@ static void test_map_no_room(void **state)
 static void test_rlimit_as(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	vaddr_t a;
 	mm->limit_as = P(16);
 	map(mm, BASE, P(10), RO, MM_MAP_FIXED);
@@ -225,7 +218,7 @@ static void test_rlimit_as(void **state)
 static void test_rlimit_data(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	vaddr_t a;
 	mm->limit_data = P(4);
 	map(mm, 0, P(4), RW, 0);
@@ -254,7 +247,7 @@ static void test_unmap_matrix(void **state)
 	};
 	struct mm_baseline base = mm_fixture_baseline();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct mm *mm = new_mm();
+		struct mm *mm = mm_fixture_new();
 		map(mm, BASE, P(8), RW, MM_MAP_FIXED);
 		for (int p = 0; p < 8; p++)
 			assert_true(mm_poke(mm, BASE + P(p), p + 1));
@@ -290,7 +283,7 @@ static void test_unmap_matrix(void **state)
 static void test_unmap_span(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	map(mm, BASE, P(2), RW, MM_MAP_FIXED);
 	map(mm, BASE + P(3), P(2), RO, MM_MAP_FIXED);
 	map(mm, BASE + P(6), P(2), RX, MM_MAP_FIXED);
@@ -311,7 +304,7 @@ static void test_unmap_span(void **state)
 static void test_protect(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	map(mm, BASE, P(8), RW, MM_MAP_FIXED);
 	for (int p = 0; p < 8; p++)
 		assert_true(mm_poke(mm, BASE + P(p), 7 * p));
@@ -359,7 +352,7 @@ static void test_protect(void **state)
 static void test_dontneed(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	map(mm, BASE, P(4), RW, MM_MAP_FIXED);
 	for (int p = 0; p < 4; p++)
 		assert_true(mm_poke(mm, BASE + P(p), 5 + p));
@@ -382,7 +375,7 @@ static void test_brk(void **state)
 {
 	(void)state;
 	struct mm_baseline base = mm_fixture_baseline();
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	/* The program's bss ends in the middle of a page. */
 	map(mm, 0x08048000, P(2), RW, MM_MAP_FIXED);
 	vaddr_t start = 0x08048000 + P(1) + 0x234;
@@ -456,7 +449,7 @@ static void test_brk(void **state)
 static void test_brk_unset(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	assert_int_equal(mm_brk(mm, 0x09000000), 0);
 	assert_int_equal(mm_nr_vmas(mm), 0);
 	mm_destroy(mm);
@@ -466,7 +459,7 @@ static void test_brk_unset(void **state)
 static void test_setup_stack(void **state)
 {
 	(void)state;
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	mm->limit_stack = 2u << 20;
 	assert_int_equal(mm_setup_stack(mm, MM_STACK_TOP, P(3)), 0);
 	struct vma *s = mm_find_vma(mm, MM_STACK_TOP - 1);
@@ -486,7 +479,7 @@ static void test_setup_stack(void **state)
 	mm_destroy(mm);
 
 	/* An unlimited stack reserves MM_STACK_MAX_RESERVE. */
-	mm = new_mm();
+	mm = mm_fixture_new();
 	mm->limit_stack = UINT64_MAX;
 	assert_int_equal(mm_setup_stack(mm, MM_STACK_TOP, P(1)), 0);
 	assert_int_equal(mm->mmap_base,
@@ -494,7 +487,7 @@ static void test_setup_stack(void **state)
 	mm_destroy(mm);
 
 	/* An initial stack larger than the limit. */
-	mm = new_mm();
+	mm = mm_fixture_new();
 	mm->limit_stack = P(4);
 	assert_int_equal(mm_setup_stack(mm, MM_STACK_TOP, P(5)), -ENOMEM);
 	mm_destroy(mm);
@@ -520,7 +513,7 @@ static void test_format_maps(void **state)
 {
 	(void)state;
 	static const uint8_t image[3 * 4096];
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	vaddr_t a;
 	struct vma_file text = { image,	      sizeof(image), 0, P(2),
 				 "/bin/prog", 1234,	     0 };
@@ -608,7 +601,7 @@ static void test_usage(void **state)
 {
 	(void)state;
 	static const uint8_t image[4096];
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	vaddr_t a;
 	struct vma_file text = { image, sizeof(image), 0, P(1), "/p", 1, 0 };
 	assert_int_equal(mm_map(mm, 0x08048000, P(3), RX, MM_MAP_FIXED,
@@ -699,7 +692,7 @@ static void test_random_against_model(void **state)
 	       (unsigned long long)seed);
 	rng_state = seed;
 	struct mm_baseline base = mm_fixture_baseline();
-	struct mm *mm = new_mm();
+	struct mm *mm = mm_fixture_new();
 	memset(m, 0, sizeof(m));
 	for (int step = 0; step < steps; step++) {
 		uint32_t op = rnd(10);
