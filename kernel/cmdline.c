@@ -37,6 +37,12 @@ static const struct cmdline_option kernel_options[] = {
 	{ .key = "swap", .type = OPT_SIZE, .value = &boot_options.swap,
 	  .min = 0, .max = 1ull << 30,
 	  .help = "swap RAM-disk size, e.g. 16M (0 = no swap)" },
+	{ .key = "swap.required", .type = OPT_BOOL,
+	  .value = &boot_options.swap_required,
+	  .help = "stop at boot (QEMU exit status 39) if swap= cannot be met" },
+	{ .key = "panic.exit", .type = OPT_BOOL,
+	  .value = &boot_options.panic_exit,
+	  .help = "end QEMU (isa-debug-exit status 37) on a kernel panic" },
 	/* The swap RAM-disk's knobs for labs and tests (drivers/ramdisk.h). */
 	{ .key = "ramdisk.latency", .type = OPT_UINT,
 	  .value = &ramdisk_latency_us, .min = 0, .max = 1000000,

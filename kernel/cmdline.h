@@ -58,6 +58,8 @@ struct boot_options {
 	uint64_t swap;                    /* swap=: RAM-disk size, 0 = off */
 	unsigned int loglevel;            /* loglevel=: see libk/log.h */
 	unsigned int hz;                  /* hz=: timer frequency */
+	bool swap_required;               /* swap.required=: no swap, no boot */
+	bool panic_exit;                  /* panic.exit=: a panic ends QEMU */
 	bool kheap_debug;                 /* kheap.debug=: heap checking */
 	bool kheap_debug_set;             /* kheap.debug= was given */
 };

@@ -29,6 +29,7 @@
 #include "kernel/fpu.h"
 #include "kernel/initramfs.h"
 #include "kernel/panic.h"
+#include "drivers/qemu.h"
 #include "kernel/proc.h"
 #include "kernel/sched.h"
 #include "kernel/multiboot.h"
@@ -51,18 +52,41 @@ void kmain(uint32_t magic, uint32_t mbi_phys);
 extern char __kernel_start[], __kernel_end[];
 
 /*
+ * With swap.required=1 the reasons swap cannot be set up are part of the
+ * answer, so error lines are shown whatever loglevel= says. Returns the
+ * level to restore afterwards.
+ */
+static int show_swap_errors(void)
+{
+	int saved = klog_level;
+
+	if (boot_options.swap_required && klog_level < LOG_WARNING)
+		klog_level = LOG_WARNING;
+	return saved;
+}
+
+/*
  * Makes the swap RAM-disk chosen by mm_boot (a boot module, or the
  * reserved range disk) a block device and sets up swap on it.
  */
 static void swap_boot(int module, const struct mem_range *disk)
 {
 	int err = -ENODEV;
+	int loglevel = show_swap_errors();
 
 	if (module >= 0)
 		err = ramdisk_attach_module(&boot_info.modules[module]);
 	else if (disk->size)
 		err = ramdisk_attach_region((paddr_t)disk->base, disk->size);
 	swap_init(err ? NULL : ramdisk_get());
+	if (boot_options.swap && !swap_enabled() && boot_options.swap_required) {
+		/* The lines above said why; tools/qemu-run reports them. */
+		pr_err("swap: swap=%lluK cannot be set up and swap.required=1 "
+		       "is given: stopping\n",
+		       (unsigned long long)(boot_options.swap >> 10));
+		qemu_exit(QEMU_EXIT_BOOT_REFUSED);
+	}
+	klog_level = loglevel;
 }
 
 /*
@@ -96,11 +120,13 @@ static void mm_boot(void)
 						      : PMM_RESERVE_BOOT,
 		};
 	}
+	int loglevel = show_swap_errors();
 	/* The RAM-disk comes out of RAM before the allocator sees it. */
 	if (boot_options.swap && swap_module < 0 &&
 	    ramdisk_plan(boot_info.ranges, boot_info.nranges, resv, n,
 			 boot_options.swap, boot_options.mem, &disk) == 0)
 		resv[n++] = disk;
+	klog_level = loglevel;
 	if (pmm_init(boot_info.ranges, boot_info.nranges, resv, n,
 		     boot_options.mem))
 		panic("not enough memory to run (see the messages above)");
@@ -142,6 +168,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 
 	int mb_err = boot_info_parse(mbi_phys);
 	cmdline_init(boot_info.cmdline);
+	panic_exits_qemu = boot_options.panic_exit;
 	kprintf("Pagoda %s - a teaching kernel about memory management\n",
 		PAGODA_VERSION);
 	pr_info("Command line: %s\n",

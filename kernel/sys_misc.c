@@ -20,6 +20,7 @@
 #include "libk/errno.h"
 #include "libk/string.h"
 #include "mm/pmm.h"
+#include "mm/swap.h"
 
 /* --- uname ---------------------------------------------------------------- */
 
@@ -41,7 +42,7 @@ static int32_t sys_uname(const struct syscall_args *a)
 	memset(&u, 0, sizeof(u));
 	strlcpy(u.sysname, PAGODA_NAME, UTS_LEN);
 	strlcpy(u.nodename, "pagoda", UTS_LEN);
-	strlcpy(u.release, PAGODA_VERSION, UTS_LEN);
+	strlcpy(u.release, PAGODA_UTS_RELEASE, UTS_LEN);
 	strlcpy(u.version, "#1", UTS_LEN);
 	strlcpy(u.machine, "i686", UTS_LEN);
 	strlcpy(u.domainname, "(none)", UTS_LEN);
@@ -136,25 +137,29 @@ struct linux_sysinfo {
 
 STATIC_ASSERT(sizeof(struct linux_sysinfo) == 64, "i386 struct sysinfo");
 
-/* sysinfo(info): memory, uptime and the number of processes. */
+/*
+ * sysinfo(info): memory, swap, uptime and the number of processes.
+ * Linux's do_sysinfo() (kernel/sys.c) reports bytes (mem_unit 1) when RAM
+ * plus swap fits in 32 bits, else pages (mem_unit PAGE_SIZE).
+ */
 static int32_t sys_sysinfo(const struct syscall_args *a)
 {
 	struct linux_sysinfo si;
 	struct pmm_stats st;
+	struct swap_stats sw;
+	uint32_t unit = PAGE_SIZE;
 
 	pmm_get_stats(&st);
+	swap_get_stats(&sw);
 	memset(&si, 0, sizeof(si));
 	si.uptime = (int32_t)(uptime_ms() / 1000);
-	/* Bytes when they fit in 32 bits, else pages, as Linux does. */
-	if ((uint64_t)st.managed_pages * PAGE_SIZE <= UINT32_MAX) {
-		si.mem_unit = 1;
-		si.totalram = st.managed_pages * PAGE_SIZE;
-		si.freeram = st.free_pages * PAGE_SIZE;
-	} else {
-		si.mem_unit = PAGE_SIZE;
-		si.totalram = st.managed_pages;
-		si.freeram = st.free_pages;
-	}
+	if (((uint64_t)st.managed_pages + sw.total) * PAGE_SIZE <= UINT32_MAX)
+		unit = 1;
+	si.mem_unit = unit;
+	si.totalram = st.managed_pages * (PAGE_SIZE / unit);
+	si.freeram = st.free_pages * (PAGE_SIZE / unit);
+	si.totalswap = sw.total * (PAGE_SIZE / unit);
+	si.freeswap = sw.free * (PAGE_SIZE / unit);
 	si.procs = (uint16_t)proc_count();
 	/* Load averages are not computed: they stay 0. */
 	return copy_to_user((void *)a->arg[0], &si, sizeof(si));

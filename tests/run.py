@@ -14,7 +14,8 @@ Layers, in order:
   boot     the ISO booted through GRUB to the prompt, then powered off;
            boots with each kind of swap device (none, bad image, mkswap)
   gdb      scripted GDB sessions: a test boot, and a wrong Multiboot magic
-  selftest the runner itself must notice a panic
+  selftest the runner itself must notice a panic; tools/qemu-run ends at
+           a panic, refuses swap it cannot set up, runs a 16 MiB machine
 
 A QEMU run fails on a kernel panic, a triple fault (QEMU exits with status
 0 under -no-reboot), a timeout, or a missing final line. The last line is
@@ -269,12 +270,17 @@ def run_swap_boots(args, totals):
         f.write(bytes(page) + bytes(1 << 20))
     good = os.path.join(workdir, "mkswap.swap.img")
     mkswap = find_mkswap()
+    mkswap_error = None if mkswap else "no mkswap (util-linux) found"
     if mkswap:
         with open(good, "wb") as f:
             f.truncate(2 << 20)
-        subprocess.run([mkswap, "-q", "-f", "-p", "4096", "-L", "pagoda-test",
-                        good], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=False)
+        # No -q: util-linux 2.37 (Ubuntu 22.04) does not have it.
+        p = subprocess.run([mkswap, "-f", "-p", "4096", "-L", "pagoda-test",
+                            good], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if p.returncode != 0:
+            mkswap_error = "mkswap failed (status %d): %s" % (
+                p.returncode, p.stdout.decode("utf-8", "replace").strip())
     cases = [
         ("default", "", None,
          [r"swap: 16384 KiB on ramdisk \(4095 slots\)"], []),
@@ -284,14 +290,14 @@ def run_swap_boots(args, totals):
           r"swap: bad header on ramdisk: no SWAPSPACE2 signature; "
           r"running without swap"],
          [r"swap: \d+ KiB on"]),
-        ("mkswap image", "", good if mkswap else None,
+        ("mkswap image", "", good,
          [r"swap: 2048 KiB on ramdisk \(511 slots\)",
           r"swap: label 'pagoda-test'"], [r"formatted"]),
     ]
     for label, append, image, want, unwanted in cases:
         name = "boot swap %s" % label
-        if label == "mkswap image" and not mkswap:
-            totals.suite(False, name, "no mkswap (util-linux) found")
+        if label == "mkswap image" and mkswap_error:
+            totals.suite(False, name, mkswap_error[:200])
             continue
         extra = ()
         initrd = args.initrd_mini
@@ -505,6 +511,68 @@ def run_selftest(args, totals):
         totals.suite(ok, name, detail[:70])
 
 
+def run_qemu_run_checks(args, totals):
+    """tools/qemu-run on the edges of a machine: a kernel panic must end it
+    at once with status 123 and the report; a --swap the kernel cannot set
+    up is refused (status 2, the kernel's reason) before anything runs; a
+    16 MiB machine with 64 MiB of swap runs a program."""
+    qemu_run = [os.path.join("tools", "qemu-run"), "--kernel", args.kernel,
+                "--timeout", "30"]
+
+    # The kernel prompt's `fault` command writes to address 0 in ring 0.
+    name = "qemu-run ends at a panic"
+    start = time.time()
+    p = subprocess.Popen(qemu_run + ["--cmdline", "init=/none", "hello"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    p.stdin.write(b"fault\n")
+    p.stdin.close()
+    out, panic_at = b"", None
+    for chunk in iter(lambda: p.stdout.read1(4096), b""):
+        out += chunk
+        if panic_at is None and b"KERNEL PANIC" in out:
+            panic_at = time.time()
+    rc = p.wait()
+    end = time.time()
+    text = out.decode("utf-8", "replace")
+    ok = rc == 123 and panic_at is not None and end - panic_at < 1.0 and \
+        "Backtrace:" in text and "qemu-run: kernel panic" in text
+    detail = "status %s, %.2f s after the panic line (%.1f s in all)" % (
+        rc, end - panic_at if panic_at else -1, end - start)
+    if not ok:
+        detail += " (log: %s)" % save_log(args.logdir, name, text)
+    totals.suite(ok, name, detail)
+
+    cases = [
+        # (name, options, status, lines the output must have, must lack)
+        ("qemu-run refuses --swap 128M", ["--swap", "128M"], 2,
+         [r"ramdisk: cannot map", r"swap\.required=1",
+          r"cannot set up --swap 128M.*nothing was run"], [r"hello from"]),
+        ("qemu-run --mem 16M --swap 64M", ["--mem", "16M", "--swap", "64M"],
+         0, [r"^hello from /bin/hello with 0 arguments$"], []),
+    ]
+    for name, opts, want_rc, want, unwanted in cases:
+        try:
+            p = subprocess.run(qemu_run + opts + ["hello"],
+                               stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=60)
+            rc, text = p.returncode, p.stdout.decode("utf-8", "replace")
+        except subprocess.TimeoutExpired as e:
+            rc, text = None, (e.stdout or b"").decode("utf-8", "replace")
+        missing = [w for w in want if not re.search(w, text, re.M)]
+        present = [u for u in unwanted if re.search(u, text, re.M)]
+        ok = rc == want_rc and not missing and not present
+        detail = "status %s" % rc
+        if missing:
+            detail += ", missing %r" % missing[0]
+        if present:
+            detail += ", unexpected %r" % present[0]
+        if not ok:
+            detail += " (log: %s)" % save_log(args.logdir, name, text)
+        totals.suite(ok, name, detail)
+
+
 def run_bench_once(args, mem, icount, user=False):
     extra = ["-icount", "shift=0,sleep=off"] if icount else []
     if user:
@@ -687,6 +755,7 @@ def main():
         run_gdb(args, totals)
     if "selftest" in layers:
         run_selftest(args, totals)
+        run_qemu_run_checks(args, totals)
     print("%d passed, %d failed" % (totals.passed, totals.failed))
     return 1 if totals.failed else 0
 

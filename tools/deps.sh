@@ -83,6 +83,41 @@ choose_sudo() {
 	fi
 }
 
+# Stops with a hint if apt knows none of the package sources holding some
+# of the packages in the arguments. On Ubuntu the cross compiler, NASM,
+# cmocka, clang, xorriso and gnuplot are in the "universe" component,
+# which minimal installations and containers often leave out.
+check_available() {
+	unknown=""
+	for pkg in "$@"; do
+		candidate=$(apt-cache policy "$pkg" 2>/dev/null |
+			sed -n 's/^ *Candidate: *//p')
+		case "$candidate" in
+		"" | "(none)") unknown="$unknown $pkg" ;;
+		esac
+	done
+	[ -n "$unknown" ] || return 0
+	say "deps.sh: no enabled package source has:$unknown" >&2
+	# shellcheck disable=SC1091
+	distro=$(. /etc/os-release && printf '%s' "${ID:-}")
+	if [ "$distro" = ubuntu ]; then
+		say "On Ubuntu these are in the 'universe' component. Enable it" \
+			"with" >&2
+		say "    sudo add-apt-repository -y universe" \
+			"   (package software-properties-common)" >&2
+		say "or add 'universe' to the Components: line of" \
+			"/etc/apt/sources.list.d/ubuntu.sources (24.04)" >&2
+		say "or to each 'deb' line of /etc/apt/sources.list (22.04)," \
+			"then run: sudo apt-get update" >&2
+	else
+		say "They are in Debian's 'main' component: check that" \
+			"/etc/apt/sources.list (or /etc/apt/sources.list.d/)" \
+			"lists main for your release, then run: sudo apt-get" \
+			"update" >&2
+	fi
+	exit 1
+}
+
 # Installs the packages named in the arguments (word-split on purpose).
 install_packages() {
 	say "Installing: $*"
@@ -92,6 +127,7 @@ install_packages() {
 			die "apt-get update failed"
 		updated=1
 	fi
+	check_available "$@"
 	$sudo env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y --no-install-recommends "$@" ||
 		die "apt-get install failed for: $*"

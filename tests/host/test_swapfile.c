@@ -113,6 +113,8 @@ static bool have_tool(const char *path)
  * Runs mkswap on a file of file_bytes and returns a disk of disk_bytes
  * holding the file (cut or zero-extended). extra: more mkswap arguments
  * placed before the file name; size_kib, when non-zero, follows it.
+ * Its output is discarded rather than silenced with -q, which util-linux
+ * 2.37 (Ubuntu 22.04) does not have.
  */
 static struct fake_disk *mkswap_disk(uint64_t file_bytes, uint64_t disk_bytes,
 				     const char *extra, unsigned int size_kib)
@@ -127,7 +129,7 @@ static struct fake_disk *mkswap_disk(uint64_t file_bytes, uint64_t disk_bytes,
 	if (size_kib)
 		snprintf(size_arg, sizeof(size_arg), " %u", size_kib);
 	snprintf(cmd, sizeof(cmd),
-		 MKSWAP " -q -f -p 4096 %s %s%s >/dev/null "
+		 MKSWAP " -f -p 4096 %s %s%s >/dev/null "
 			"2>&1",
 		 extra, path, size_arg);
 	int rc = system(cmd);
