@@ -341,8 +341,9 @@ def run_gdb(args, totals):
 
 
 def run_user(args, totals, leak):
-    """The differential user tests (tests/user/run_user.py), on the host
-    and on Pagoda; with leak, all of them in one boot under leakcheck."""
+    """The differential user tests (tests/user/run_user.py), on the Linux
+    reference and on Pagoda; with leak, all of them in one boot under
+    leakcheck."""
     cmd = [sys.executable, os.path.join("tests", "user", "run_user.py"),
            "--kernel", os.path.abspath(args.kernel),
            "--bin-dir", os.path.abspath("build/tests/user")]
@@ -355,6 +356,11 @@ def run_user(args, totals, leak):
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b"").decode("utf-8", "replace")
     for line in out.splitlines():
+        # Which Linux the outputs were compared with: the host, or a kernel
+        # booted under QEMU (a failure to get one is a FAIL line below).
+        m = re.match(r"^reference: (.*)$", line)
+        if m:
+            totals.suite(True, "user reference", m.group(1))
         m = re.match(r"^(PASS|FAIL) (user\S* \S+)(?:: (.*))?$", line)
         if m:
             totals.suite(m.group(1) == "PASS", m.group(2), m.group(3) or "")

@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
-"""Differential user tests: each program in tests/user/ runs natively on
-the host (Linux, the reference) and on Pagoda (through tools/qemu-run),
-and the two outputs and exit statuses must be identical.
+"""Differential user tests: each program in tests/user/ runs on Linux
+(the reference) and on Pagoda (through tools/qemu-run), and the two
+outputs and exit statuses must be identical.
 
     tests/user/run_user.py [options] [NAME...]
 
-One line per test, "PASS user NAME" or "FAIL user NAME: why", then the
-summary "user: N passed, M failed"; the exit status is 1 on any failure.
-A test also fails when it fails on the host: its own checks are wrong
-there, or the host differs from what the test assumes. Logs of failures
-(both outputs and a diff) go to --logdir.
+The reference is the host itself where it runs i386 programs ("native"),
+else a stock Debian kernel booted under QEMU by tools/linux-ref
+("linux-qemu"), which runs every program in one boot and caches the
+results; --reference or $PAGODA_REFERENCE forces one (see
+docs/testing.md). The first line says which was used, e.g.
+"reference: Linux 6.1.0-57-amd64 under QEMU (cached 15/16)"; if there is
+none, one line "FAIL user reference: what to do".
+
+Then one line per test, "PASS user NAME" or "FAIL user NAME: why", and
+the summary "user: N passed, M failed"; the exit status is 1 on any
+failure. A test also fails when it fails on Linux: its own checks are
+wrong there, or Linux differs from what the test assumes. Logs of
+failures (both outputs and a diff) go to --logdir.
 
 A test may ask for more of the machine in a line "run_user: OPTIONS" of
 its source: qemu-run options (e.g. --mem 64M --swap 256M for a program
@@ -19,17 +27,20 @@ boots with the default options.
 --leak instead boots once with tests/user/leakcheck as init, which runs
 every test several times and compares MemFree before and after each one
 in the last pass (see leakcheck.c); its PASS/FAIL lines are counted the
-same way.
+same way. It runs only on Pagoda and needs no reference.
 
-The host runs get the environment Pagoda gives init (HOME=/,
-PATH=/bin, TERM=linux), the working directory /, an 8 MiB stack limit
-and no core dumps, so that both sides start alike. Each test finds its
-helpers (echoargs) in the directory of its argv[0]: build/tests/user on
-the host, /bin on Pagoda.
+The reference runs get the environment Pagoda gives init (HOME=/,
+PATH=/bin, TERM=linux), the working directory /, standard input
+/dev/null, an 8 MiB stack limit and no core dumps, so that both sides
+start alike (tests/linuxref/init.c does the same under QEMU). Each test
+finds its helpers (echoargs) in the directory of its argv[0]:
+build/tests/user natively, /bin on Pagoda and under QEMU.
 """
 import argparse
 import concurrent.futures
 import difflib
+import importlib.machinery
+import importlib.util
 import os
 import re
 import resource
@@ -38,6 +49,25 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+
+
+def load_linux_ref():
+    """tools/linux-ref as a module (its file name has no .py). No
+    bytecode is written: it would leave a __pycache__ in tools/."""
+    path = os.path.join(ROOT, "tools", "linux-ref")
+    loader = importlib.machinery.SourceFileLoader("linux_ref", path)
+    spec = importlib.util.spec_from_loader("linux_ref", loader)
+    module = importlib.util.module_from_spec(spec)
+    saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = saved
+    return module
+
+
+linux_ref = load_linux_ref()
+
 # Programs that are not tests themselves.
 HELPERS = {"echoargs", "leakcheck"}
 ENV = {"HOME": "/", "PATH": "/bin", "TERM": "linux"}
@@ -62,6 +92,8 @@ def run(cmd, timeout, native):
                            preexec_fn=host_limits if native else None)
     except subprocess.TimeoutExpired as e:
         return "timeout", (e.stdout or b"").decode("utf-8", "replace")
+    except OSError as e:
+        return "not run", "cannot run %s: %s\n" % (cmd[0], e.strerror)
     rc = p.returncode
     if rc < 0:
         rc = 128 - rc   # killed by a signal, as a shell would say
@@ -84,7 +116,7 @@ def first_difference(a, b):
         x = la[i] if i < len(la) else "(end of output)"
         y = lb[i] if i < len(lb) else "(end of output)"
         if x != y:
-            return "line %d: host '%s', pagoda '%s'" % (i + 1, x[:60],
+            return "line %d: linux '%s', pagoda '%s'" % (i + 1, x[:60],
                                                         y[:60])
     return "same lines, different line endings"
 
@@ -114,36 +146,79 @@ def qemu_cmd(args, prog, prog_args=(), timeout=None, extra=(), opts=()):
     return cmd + [prog] + list(prog_args)
 
 
-def run_one(args, name):
+class Reference:
+    """Where the reference runs, and the results of the linux-qemu one:
+    run_all() boots once for every test before the comparisons start;
+    result() then gives one test's (status, output)."""
+
+    def __init__(self, args):
+        self.args = args
+        self.mode, _ = linux_ref.choose_reference(args.reference)
+        self.results = {}
+
+    def run_all(self, names):
+        """Returns the line saying which reference this is."""
+        if self.mode == "native":
+            return "native (%s, runs i386)" % linux_ref.host_description()
+        bin_dir = self.args.bin_dir
+        for name in names:
+            if not os.path.isfile(os.path.join(bin_dir, name)):
+                self.results[name] = ("not run", "no program %s in %s\n"
+                                      % (name, bin_dir))
+        built = [n for n in names if n not in self.results]
+        programs = [linux_ref.Program(os.path.join(bin_dir, n),
+                                      timeout=self.args.timeout)
+                    for n in built]
+        helpers = [os.path.join(bin_dir, h) for h in sorted(HELPERS)
+                   if os.path.exists(os.path.join(bin_dir, h))]
+        results, info = linux_ref.run_batch(programs, helpers,
+                                            logdir=self.args.logdir)
+        for name, (status, output) in zip(built, results):
+            self.results[name] = (linux_ref.wait_status_to_shell(status),
+                                  output.decode("utf-8", "replace"))
+        line = linux_ref.describe(info, len(built))
+        if info["boot_seconds"] is not None:
+            line += ", booted in %.1f s" % info["boot_seconds"]
+        return line
+
+    def result(self, name):
+        """(exit status as a shell reports it, output) of one test."""
+        if self.mode == "native":
+            return run([os.path.join(self.args.bin_dir, name)],
+                       self.args.timeout, True)
+        return self.results[name]
+
+
+def run_one(args, ref, name):
     """Runs one test both ways; returns (ok, detail)."""
     prog = os.path.join(args.bin_dir, name)
-    host_rc, host_out = run([prog], args.timeout, True)
-    if args.native_only:
-        ok = host_rc == 0
-        detail = "" if ok else "host exit status %s" % host_rc
+    ref_rc, ref_out = ref.result(name)
+    if args.reference_only:
+        ok = ref_rc == 0
+        detail = "" if ok else "Linux exit status %s" % ref_rc
         if not ok:
-            detail += " (log: %s)" % save_log(args.logdir, name, host_out)
+            detail += " (log: %s)" % save_log(args.logdir, name, ref_out)
         return ok, detail
     opts = [o for o in test_options(name) if o != "--no-leak"]
     pag_rc, pag_out = run(qemu_cmd(args, prog, opts=opts), args.timeout + 30,
                           False)
-    ok = host_rc == 0 and pag_rc == host_rc and pag_out == host_out
+    ok = ref_rc == 0 and pag_rc == ref_rc and pag_out == ref_out
     if ok:
         return True, ""
-    if host_rc != 0:
-        why = "fails on the host too (exit status %s)" % host_rc
-    elif pag_out != host_out:
-        why = first_difference(host_out, pag_out)
+    if ref_rc != 0:
+        why = "fails on Linux too (exit status %s)" % ref_rc
+    elif pag_out != ref_out:
+        why = first_difference(ref_out, pag_out)
     else:
         why = "exit status %s on Pagoda" % pag_rc
-    if pag_rc != host_rc and host_rc == 0:
+    if pag_rc != ref_rc and ref_rc == 0:
         why += "; exit status %s on Pagoda" % pag_rc
     diff = "".join(difflib.unified_diff(
-        host_out.splitlines(True), pag_out.splitlines(True),
-        "host (exit %s)" % host_rc, "pagoda (exit %s)" % pag_rc))
+        ref_out.splitlines(True), pag_out.splitlines(True),
+        "linux (exit %s)" % ref_rc, "pagoda (exit %s)" % pag_rc))
     log = save_log(args.logdir, name,
-                   "=== host, exit status %s\n%s\n=== pagoda, exit status "
-                   "%s\n%s\n=== diff\n%s" % (host_rc, host_out, pag_rc,
+                   "=== linux, exit status %s\n%s\n=== pagoda, exit status "
+                   "%s\n%s\n=== diff\n%s" % (ref_rc, ref_out, pag_rc,
                                              pag_out, diff))
     return False, "%s (log: %s)" % (why, log)
 
@@ -203,8 +278,14 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--logdir", default=os.path.join(ROOT, "build",
                                                      "test-logs"))
-    ap.add_argument("--native-only", action="store_true",
-                    help="only run the tests on the host")
+    ap.add_argument("--reference", choices=("auto", "native", "linux-qemu"),
+                    default=None,
+                    help="where Linux runs the tests: the host, a kernel "
+                    "under QEMU, or auto (default: $PAGODA_REFERENCE, "
+                    "else auto: the host if it runs i386 programs)")
+    ap.add_argument("--reference-only", "--native-only", action="store_true",
+                    help="only run the tests on the reference (each must "
+                    "pass there)")
     ap.add_argument("--leak", action="store_true",
                     help="leak check: all tests in one boot under leakcheck")
     ap.add_argument("--passes", type=int, default=3,
@@ -221,9 +302,16 @@ def main():
     if args.leak:
         passed, failed = run_leak(args, names)
     else:
+        try:
+            ref = Reference(args)
+            print("reference: " + ref.run_all(names), flush=True)
+        except linux_ref.RefError as e:
+            print("FAIL user reference: %s" % e)
+            print("user: 0 passed, 1 failed")
+            return 1
         passed = failed = 0
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-            futures = [pool.submit(run_one, args, n) for n in names]
+            futures = [pool.submit(run_one, args, ref, n) for n in names]
             for name, fut in zip(names, futures):
                 ok, detail = fut.result()
                 line = "%s user %s" % ("PASS" if ok else "FAIL", name)

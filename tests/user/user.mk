@@ -1,11 +1,12 @@
 # tests/user/user.mk - the differential user tests, included by the Makefile.
 #
 # Each tests/user/X.c becomes a static i386 program build/tests/user/X,
-# which runs on the host as it is, and is copied into the initramfs tree
-# as /bin/X for Pagoda. tests/user/run_user.py runs both and compares.
+# which runs on the Linux reference (the host as it is, or a Debian kernel
+# under QEMU: tools/linux-ref), and is copied into the initramfs tree as
+# /bin/X for Pagoda. tests/user/run_user.py runs both and compares.
 #
 #   make user-tests       build them (and put them in the initramfs tree)
-#   make test-user        run them on the host and on Pagoda
+#   make test-user        run them on the reference and on Pagoda
 #   make test-user-leak   run them all in one boot under leakcheck
 
 UTEST_C      := $(wildcard tests/user/*.c)
