@@ -340,7 +340,7 @@ def run_gdb(args, totals):
         totals.suite(ok, name, detail)
 
 
-def run_user(args, totals, leak):
+def run_user(args, totals, leak, small=False):
     """The differential user tests (tests/user/run_user.py), on the Linux
     reference and on Pagoda; with leak, all of them in one boot under
     leakcheck."""
@@ -349,6 +349,8 @@ def run_user(args, totals, leak):
            "--bin-dir", os.path.abspath("build/tests/user")]
     if leak:
         cmd.append("--leak")
+    if small:
+        cmd.append("--small")
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=300)
@@ -359,13 +361,14 @@ def run_user(args, totals, leak):
         # Which Linux the outputs were compared with: the host, or a kernel
         # booted under QEMU (a failure to get one is a FAIL line below).
         m = re.match(r"^reference: (.*)$", line)
-        if m:
+        if m and not small:
             totals.suite(True, "user reference", m.group(1))
         m = re.match(r"^(PASS|FAIL) (user\S* \S+)(?:: (.*))?$", line)
         if m:
             totals.suite(m.group(1) == "PASS", m.group(2), m.group(3) or "")
     if not re.search(r"^user: \d+ passed, \d+ failed", out, re.M):
-        totals.suite(False, "user leak check" if leak else "user tests",
+        totals.suite(False, "user leak check" if leak else
+                     "user tests at 16M" if small else "user tests",
                      "no summary (log: %s)" %
                      save_log(args.logdir, "user-run", out))
 
@@ -747,6 +750,7 @@ def main():
             run_kernel(args, totals, mem, "all", 60)
     if "user" in layers:
         run_user(args, totals, False)
+        run_user(args, totals, False, small=True)
         run_user(args, totals, True)
     if "robust" in layers:
         run_robust(args, totals)

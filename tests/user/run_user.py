@@ -24,6 +24,11 @@ its source: qemu-run options (e.g. --mem 64M --swap 256M for a program
 bigger than RAM), and --no-leak to keep it out of the leak run, which
 boots with the default options.
 
+--small runs the comparison again with Pagoda as a small machine, 16 MiB
+of RAM and 64 MiB of swap (tools/qemu-run --mem 16M --swap 64M): every
+test that does not ask for more memory must give Linux's output there
+too. Its lines say "user-16M" instead of "user".
+
 --leak instead boots once with tests/user/leakcheck as init, which runs
 every test several times and compares MemFree before and after each one
 in the last pass (see leakcheck.c); its PASS/FAIL lines are counted the
@@ -72,6 +77,8 @@ linux_ref = load_linux_ref()
 HELPERS = {"echoargs", "leakcheck"}
 ENV = {"HOME": "/", "PATH": "/bin", "TERM": "linux"}
 STACK_LIMIT = 8 << 20
+# --small: the smallest machine the tests must fit, with swap to spare.
+SMALL_MEM, SMALL_SWAP = "16M", "64M"
 
 
 def host_limits():
@@ -200,6 +207,8 @@ def run_one(args, ref, name):
             detail += " (log: %s)" % save_log(args.logdir, name, ref_out)
         return ok, detail
     opts = [o for o in test_options(name) if o != "--no-leak"]
+    if args.small:
+        opts = ["--swap", SMALL_SWAP]
     pag_rc, pag_out = run(qemu_cmd(args, prog, opts=opts), args.timeout + 30,
                           False)
     ok = ref_rc == 0 and pag_rc == ref_rc and pag_out == ref_out
@@ -231,7 +240,8 @@ def list_tests(args):
         path = os.path.join(args.bin_dir, f)
         if f not in HELPERS and os.path.isfile(path) and \
                 os.access(path, os.X_OK) and \
-                not (args.leak and "--no-leak" in test_options(f)):
+                not (args.leak and "--no-leak" in test_options(f)) and \
+                not (args.small and "--mem" in test_options(f)):
             names.append(f)
     return names
 
@@ -286,6 +296,10 @@ def main():
     ap.add_argument("--reference-only", "--native-only", action="store_true",
                     help="only run the tests on the reference (each must "
                     "pass there)")
+    ap.add_argument("--small", action="store_true",
+                    help="Pagoda as a small machine: --mem %s --swap %s "
+                    "(tests that ask for more memory are left out)"
+                    % (SMALL_MEM, SMALL_SWAP))
     ap.add_argument("--leak", action="store_true",
                     help="leak check: all tests in one boot under leakcheck")
     ap.add_argument("--passes", type=int, default=3,
@@ -298,6 +312,9 @@ def main():
               % args.bin_dir)
         print("user: 0 passed, 1 failed")
         return 1
+    if args.small:
+        args.mem = SMALL_MEM
+    label = "user-%s" % SMALL_MEM if args.small else "user"
     names = list_tests(args)
     if args.leak:
         passed, failed = run_leak(args, names)
@@ -314,7 +331,7 @@ def main():
             futures = [pool.submit(run_one, args, ref, n) for n in names]
             for name, fut in zip(names, futures):
                 ok, detail = fut.result()
-                line = "%s user %s" % ("PASS" if ok else "FAIL", name)
+                line = "%s %s %s" % ("PASS" if ok else "FAIL", label, name)
                 print(line + (": " + detail if detail else ""), flush=True)
                 passed += ok
                 failed += not ok
