@@ -271,6 +271,10 @@ def run_leak(args, names):
               "tests (log: %s)" % (rc, passed + failed, len(names), log),
               flush=True)
         failed += 1
+    elif failed:
+        # Every reading of every pass is in the output: keep it.
+        print("user-leak: log of the failing check: %s"
+              % save_log(args.logdir, "leakcheck", out), flush=True)
     return passed, failed
 
 
