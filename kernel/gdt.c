@@ -2,11 +2,11 @@
  * kernel/gdt.c - the global descriptor table and the TSSes.
  *
  * Descriptor formats are those of Intel SDM vol. 3A, section 3.4.5
- * (segment descriptors) and 8.2 (TSS). The main TSS only supplies SS0:ESP0
- * for traps from ring 3. The double-fault TSS describes a separate task
- * with its own stack, so a kernel stack overflow (which makes the CPU fail
- * to push the page-fault frame) still reaches a handler that can report it
- * instead of triple-faulting.
+ * (segment descriptors) and 8.2 (TSS). There is no LDT. The main TSS only
+ * supplies SS0:ESP0 for traps from ring 3. The double-fault TSS describes
+ * a separate task with its own stack, so a kernel stack overflow (which
+ * makes the CPU fail to push the page-fault frame) still reaches a handler
+ * that can report it instead of triple-faulting.
  */
 #include "kernel/gdt.h"
 
@@ -78,6 +78,14 @@ static void load_gdt(void)
 			   "i"(SEL_KERNEL_CODE)
 			 : "memory");
 	__asm__ volatile("ltr %w0" : : "r"((uint16_t)SEL_TSS));
+	/*
+	 * No LDT. After reset the LDTR has base 0 and limit 0xFFFF (Intel
+	 * SDM vol. 3A, table 9-1) and the boot loader leaves it so: a
+	 * selector with TI set would make the CPU read its descriptor from
+	 * linear addresses 0-0xFFFF. A null LDTR makes every such selector
+	 * a #GP(selector) instead (vol. 2A, LLDT).
+	 */
+	__asm__ volatile("lldt %w0" : : "r"((uint16_t)0));
 }
 
 void gdt_init(void)
