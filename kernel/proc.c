@@ -165,7 +165,12 @@ static void set_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp)
 {
 	memset(tf, 0, sizeof(*tf));
 	tf->cs = SEL_USER_CODE;
-	tf->ds = tf->es = tf->fs = tf->gs = SEL_USER_DATA;
+	tf->ds = tf->es = SEL_USER_DATA;
+	/*
+	 * FS and GS start null, as on Linux (start_thread): they are for TLS
+	 * segments, which the program sets up itself (glibc loads GS).
+	 */
+	tf->fs = tf->gs = 0;
 	tf->user_ss = SEL_USER_DATA;
 	tf->eip = eip;
 	tf->user_esp = esp;
@@ -208,10 +213,10 @@ void proc_exec_image(struct proc *p, struct exec_image *img)
 		if (p->sig_handler[i] != 1 /* SIG_IGN */)
 			p->sig_handler[i] = 0;
 	}
-	memset(p->tls, 0, sizeof(p->tls));
+	memset(p->tls, 0, sizeof(p->tls));  /* no TLS segments */
 	if (p == current) {
 		for (unsigned int i = 0; i < TLS_SLOTS; i++)
-			gdt_set_tls(i, 0, 0, 0);
+			gdt_set_tls(i, p->tls[i]);
 	}
 	p->clear_child_tid = 0;
 }

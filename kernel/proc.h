@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "kernel/fpu.h"
+#include "kernel/gdt.h"
 #include "kernel/trap.h"
 #include "libk/list.h"
 #include "mm/types.h"
@@ -28,7 +29,7 @@
 #define PROC_MAX_FILES 64      /* open files per process */
 #define PROC_MAX_PIDS 32768
 #define NSIG 65                /* signals 1..64, as on Linux */
-#define TLS_SLOTS 3            /* GDT entries for set_thread_area */
+#define TLS_SLOTS GDT_TLS_COUNT /* GDT entries for set_thread_area */
 
 enum proc_state { PROC_RUNNABLE, PROC_SLEEPING, PROC_ZOMBIE };
 
@@ -45,14 +46,6 @@ enum {
 struct rlimit64 {
 	uint64_t cur;
 	uint64_t max;
-};
-
-/* A user-visible TLS segment set with set_thread_area. */
-struct tls_desc {
-	uint32_t base;
-	uint32_t limit;      /* in pages when limit_in_pages */
-	uint32_t flags;      /* the user_desc flag bits, as given */
-	bool present;
 };
 
 struct file;
@@ -91,7 +84,7 @@ struct proc {
 	uint64_t cloexec;            /* FD_CLOEXEC per descriptor (first 64) */
 
 	struct rlimit64 rlim[RLIM_NLIMITS];
-	struct tls_desc tls[TLS_SLOTS];
+	struct seg_desc tls[TLS_SLOTS];  /* set_thread_area (kernel/tls.c) */
 	uint32_t clear_child_tid;    /* set_tid_address */
 	uint64_t start_ticks;        /* when it was created, in timer ticks */
 	uint64_t utime, stime;       /* ticks spent in user and kernel mode */
