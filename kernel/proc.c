@@ -38,7 +38,6 @@ static inline int status_signaled(int sig)
 	return sig & 0x7f;
 }
 
-#define WNOHANG 1
 /* Bits of clone flags glibc's fork() passes (include/uapi/linux/sched.h). */
 #define CSIGNAL 0x000000ff
 #define CLONE_PARENT_SETTID 0x00100000
@@ -221,7 +220,12 @@ void proc_exec_image(struct proc *p, struct exec_image *img)
 	p->clear_child_tid = 0;
 }
 
-int proc_start_init(const char *path, char *const argv[])
+/*
+ * Makes a process that will run the program at path with argv and init's
+ * environment. It has no parent, no open files, and is not runnable yet.
+ */
+static int proc_create(const char *path, char *const argv[],
+		       struct proc **out)
 {
 	static char *const envp[] = { "HOME=/", "PATH=/bin",
 				      "TERM=linux", NULL };
@@ -236,6 +240,16 @@ int proc_start_init(const char *path, char *const argv[])
 		return err;
 	}
 	proc_exec_image(p, &img);
+	*out = p;
+	return 0;
+}
+
+int proc_start_init(const char *path, char *const argv[])
+{
+	struct proc *p;
+	int err = proc_create(path, argv, &p);
+	if (err)
+		return err;
 	err = files_init_console(p);
 	if (err) {
 		mm_destroy(p->mm);
@@ -245,6 +259,18 @@ int proc_start_init(const char *path, char *const argv[])
 	p->parent = NULL;
 	init_proc = p;
 	sched_make_runnable(p);
+	return 0;
+}
+
+int proc_spawn(const char *path, char *const argv[], struct proc **out)
+{
+	struct proc *p;
+	int err = proc_create(path, argv, &p);
+	if (err)
+		return err;
+	p->parent = current;
+	list_push_back(&current->children, &p->sibling);
+	*out = p;
 	return 0;
 }
 

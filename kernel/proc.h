@@ -133,11 +133,21 @@ unsigned int proc_count(void);
 
 /* Creates the first user process from the init= program. */
 int proc_start_init(const char *path, char *const argv[]);
+/*
+ * Makes a child of the current process that will run the program at path,
+ * with no open files, and stores it in *out without starting it: the
+ * caller may change it first (the in-kernel tests give it registers the
+ * CPU refuses), then calls sched_make_runnable(). Its end is collected
+ * with proc_wait() like any child's. Returns 0 or -errno.
+ */
+int proc_spawn(const char *path, char *const argv[], struct proc **out);
 /* Copies the current process (fork); returns the child's PID or -errno. */
 int proc_fork(struct trapframe *tf, uint32_t clone_flags, uint32_t ctid,
 	      uint32_t ptid);
 /* Ends the current process with a wait status; never returns. */
 __attribute__((noreturn)) void proc_exit(int wait_status);
+/* proc_wait option: return 0 at once if no child has ended (wait(2)). */
+#define WNOHANG 1
 /*
  * Waits for a child (pid > 0: that one; -1 or 0 or < -1: any) to end.
  * Returns its PID and stores the wait status, 0 with WNOHANG when none has

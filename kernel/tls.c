@@ -23,7 +23,18 @@
  * need a fix-up Linux only has for LDT segments, and not-present segments
  * with DPL 3 are an attack surface it would rather not have. For this
  * kernel they mean that a process can only make a descriptor it may load,
- * or none.
+ * or none. tests/user/tls_segments.c compares all of this with Linux.
+ *
+ * A segment register may hold the selector of an entry while the process
+ * changes it. The CPU keeps using the copy of the descriptor it took when
+ * the selector was loaded, until the register is loaded again; that
+ * happens at the end of this very system call, when trap_return reloads
+ * the four data segment registers from the trap frame. A changed entry
+ * takes effect there; a cleared one makes the reload fault, and the
+ * register becomes null (boot/trap_entry.asm, kernel/extable.c). 64-bit
+ * Linux, which does not reload them on return, reloads any register that
+ * holds the entry's selector in set_thread_area itself, with the same
+ * result for the program.
  */
 #include <stdbool.h>
 #include <stddef.h>
