@@ -6,6 +6,12 @@
 ; the other process saved the same way. The `ret` then returns into
 ; whatever called switch_context in that process (or, for a new process,
 ; into proc_first_return, which leaves for user mode through trap_return).
+;
+; No segment register is loaded here. In the kernel DS and ES hold the
+; kernel's data selector and FS and GS are null, whichever process runs
+; (trap_common sets them); a process's own selectors come back only in
+; trap_return, after the scheduler has put its TLS descriptors into the
+; GDT, and that is where a selector the CPU refuses is dealt with.
 
 bits 32
 section .text

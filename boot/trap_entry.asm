@@ -7,6 +7,8 @@
 
 bits 32
 
+%include "extable.inc"
+
 KERNEL_DATA_SEL equ 0x10
 
 extern trap_dispatch
@@ -57,15 +59,54 @@ trap_common:
 	push esp                ; struct trapframe *
 	call trap_dispatch
 	add esp, 4
+
+; Back to the interrupted code: the registers come off the stack in the
+; reverse order of trap_common's pushes.
+;
+; On a return to user mode the four segment pops and the iret load
+; selectors from the process's saved frame, and the CPU checks each one
+; against its descriptor as it loads it (Intel SDM vol. 2B, POP; vol. 3A,
+; 5.4 type checking and 5.6 privilege checking for data segments): the
+; descriptor must be a present data or readable code segment whose DPL is
+; at least the CPL and the selector's RPL. A null selector is loaded into
+; DS, ES, FS or GS without any check (vol. 3A, 5.4.1).
+;
+; A selector that was good when the process trapped can be refused now:
+; the process loaded the selector of one of its TLS entries and has since
+; changed or cleared the entry with set_thread_area. (The CPU kept a copy
+; of the old descriptor when the selector was loaded; the pop reads the
+; GDT again.) The pop then raises #GP(selector), or #NP(selector) for a
+; descriptor that is not present (vol. 3A, 6.15, interrupts 13 and 11),
+; here in ring 0. A fault happens before the instruction changes anything
+; (vol. 3A, 6.5), so ESP still points at the saved selector. Each pop has
+; an EX_POP_SEG entry (boot/extable.inc): the handler writes the null
+; selector over the saved one and returns to the pop, which now succeeds.
+; The process carries on with a null segment register, as on Linux, and
+; gets SIGSEGV when it uses it (#GP from user mode).
+;
+; iret to ring 3 checks the saved CS and SS the same way (vol. 2A, IRET)
+; and raises #GP, #NP or #SS in ring 0 if it refuses them, with the frame
+; still on the stack. Its EX_IRET entry turns that into a fault of the
+; process, which is killed with SIGSEGV (kernel/extable.c).
 global trap_return
 trap_return:
 	popa
+.pop_gs:
 	pop gs
+	EX_POP_SEG .pop_gs
+.pop_fs:
 	pop fs
+	EX_POP_SEG .pop_fs
+.pop_es:
 	pop es
+	EX_POP_SEG .pop_es
+.pop_ds:
 	pop ds
+	EX_POP_SEG .pop_ds
 	add esp, 8              ; vector and error code
+.iret:
 	iret
+	EX_IRET .iret
 
 ; The table of stub addresses, used by trap_init to fill the IDT.
 section .rodata

@@ -1,23 +1,19 @@
 ; Copies between kernel and user memory that may fault.
 ;
 ; Each instruction that touches user memory is listed in the exception-fixup
-; table (.ex_table: pairs of fault address, resume address). When it faults
-; and the page-fault handler cannot resolve the fault for the process (see
-; kernel/uaccess.h), trap_dispatch resumes at the fixup, which returns
-; -EFAULT (-14, include/uapi/asm-generic/errno-base.h).
+; table as an EX_RESUME entry (boot/extable.inc, kernel/extable.h): when it
+; faults and the page-fault handler cannot resolve the fault for the
+; process (see kernel/uaccess.h), trap_dispatch resumes at the fixup, which
+; returns -EFAULT (-14, include/uapi/asm-generic/errno-base.h).
 ;
 ; All functions: cdecl, return 0 or -EFAULT in EAX. Range checks against
 ; KERNEL_VMA are done in C before calling these.
 
 bits 32
 
-EFAULT equ 14
+%include "extable.inc"
 
-%macro EX_ENTRY 2
-section .ex_table
-	dd %1, %2
-section .text
-%endmacro
+EFAULT equ 14
 
 section .text
 
@@ -32,7 +28,7 @@ uaccess_copy:
 	cld
 .copy:
 	rep movsb
-	EX_ENTRY .copy, uaccess_fault
+	EX_RESUME .copy, uaccess_fault
 	xor eax, eax
 	pop edi
 	pop esi
@@ -48,7 +44,7 @@ uaccess_zero:
 	cld
 .zero:
 	rep stosb
-	EX_ENTRY .zero, uaccess_fault_edi
+	EX_RESUME .zero, uaccess_fault_edi
 	pop edi
 	ret
 
@@ -68,7 +64,7 @@ uaccess_strncpy:
 	je .done
 .load:
 	mov al, [esi + edx]
-	EX_ENTRY .load, uaccess_fault
+	EX_RESUME .load, uaccess_fault
 	mov [edi + edx], al
 	test al, al
 	jz .done

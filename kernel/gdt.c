@@ -2,11 +2,12 @@
  * kernel/gdt.c - the global descriptor table and the TSSes.
  *
  * Descriptor formats are those of Intel SDM vol. 3A, section 3.4.5
- * (segment descriptors) and 8.2 (TSS). The main TSS only supplies SS0:ESP0
- * for traps from ring 3. The double-fault TSS describes a separate task
- * with its own stack, so a kernel stack overflow (which makes the CPU fail
- * to push the page-fault frame) still reaches a handler that can report it
- * instead of triple-faulting.
+ * (segment descriptors) and 8.2 (TSS). There is no LDT. The three TLS
+ * entries hold the running process's own descriptors (kernel/tls.c). The
+ * main TSS only supplies SS0:ESP0 for traps from ring 3. The double-fault
+ * TSS describes a separate task with its own stack, so a kernel stack
+ * overflow (which makes the CPU fail to push the page-fault frame) still
+ * reaches a handler that can report it instead of triple-faulting.
  */
 #include "kernel/gdt.h"
 
@@ -78,6 +79,14 @@ static void load_gdt(void)
 			   "i"(SEL_KERNEL_CODE)
 			 : "memory");
 	__asm__ volatile("ltr %w0" : : "r"((uint16_t)SEL_TSS));
+	/*
+	 * No LDT. After reset the LDTR has base 0 and limit 0xFFFF (Intel
+	 * SDM vol. 3A, table 9-1) and the boot loader leaves it so: a
+	 * selector with TI set would make the CPU read its descriptor from
+	 * linear addresses 0-0xFFFF. A null LDTR makes every such selector
+	 * a #GP(selector) instead (vol. 2A, LLDT).
+	 */
+	__asm__ volatile("lldt %w0" : : "r"((uint16_t)0));
 }
 
 void gdt_init(void)
@@ -110,7 +119,7 @@ void gdt_init(void)
 		  ACC_PRESENT | ACC_TSS32, 0);
 
 	for (unsigned int i = 0; i < GDT_TLS_COUNT; i++)
-		set_entry(GDT_TLS_FIRST + i, 0, 0, 0, 0);
+		set_entry(GDT_TLS_FIRST + i, 0, 0, 0, 0);  /* no segment */
 
 	load_gdt();
 }
@@ -125,17 +134,13 @@ void gdt_set_df_cr3(uint32_t cr3)
 	df_tss.cr3 = cr3;
 }
 
-void gdt_set_tls(unsigned int slot, uint32_t base, uint32_t limit_pages,
-		 int present)
+void gdt_set_tls(unsigned int slot, struct seg_desc d)
 {
 	if (slot >= GDT_TLS_COUNT)
 		return;
-	if (!present) {
-		set_entry(GDT_TLS_FIRST + slot, 0, 0, 0, 0);
-		return;
-	}
-	set_entry(GDT_TLS_FIRST + slot, base, limit_pages,
-		  ACC_PRESENT | ACC_DPL3 | ACC_CODE_DATA | ACC_RW, FLAGS_4K_32);
+	_Static_assert(sizeof(struct gdt_entry) == sizeof(d),
+		       "a GDT entry is one descriptor");
+	memcpy(&gdt[GDT_TLS_FIRST + slot], &d, sizeof(d));
 }
 
 void tss_get_interrupted(uint32_t *eip, uint32_t *esp, uint32_t *ebp)

@@ -40,9 +40,19 @@
 void gdt_init(void);
 /* Sets the ring-0 stack the CPU switches to on a trap from user mode. */
 void tss_set_kernel_stack(uint32_t esp0);
-/* Writes a TLS descriptor (base, limit in pages) into slot 0..2. */
-void gdt_set_tls(unsigned int slot, uint32_t base, uint32_t limit_pages,
-		 int present);
+/*
+ * A segment descriptor as the CPU reads it from the GDT (Intel SDM vol.
+ * 3A, 3.4.5, figure 3-8). All zero is "no segment": not present, and of a
+ * type no segment register accepts.
+ */
+struct seg_desc {
+	uint32_t lo;  /* limit 15:0, base 15:0 */
+	uint32_t hi;  /* base 23:16, type, S, DPL, P, limit 19:16, AVL, L,
+			 D/B, G, base 31:24 */
+};
+
+/* Writes a process's TLS descriptor into GDT slot 0..2. */
+void gdt_set_tls(unsigned int slot, struct seg_desc d);
 
 /* The double-fault task must run with the page directory in use. */
 void gdt_set_df_cr3(uint32_t cr3);

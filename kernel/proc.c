@@ -38,7 +38,6 @@ static inline int status_signaled(int sig)
 	return sig & 0x7f;
 }
 
-#define WNOHANG 1
 /* Bits of clone flags glibc's fork() passes (include/uapi/linux/sched.h). */
 #define CSIGNAL 0x000000ff
 #define CLONE_PARENT_SETTID 0x00100000
@@ -165,7 +164,12 @@ static void set_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp)
 {
 	memset(tf, 0, sizeof(*tf));
 	tf->cs = SEL_USER_CODE;
-	tf->ds = tf->es = tf->fs = tf->gs = SEL_USER_DATA;
+	tf->ds = tf->es = SEL_USER_DATA;
+	/*
+	 * FS and GS start null, as on Linux (start_thread): they are for TLS
+	 * segments, which the program sets up itself (glibc loads GS).
+	 */
+	tf->fs = tf->gs = 0;
 	tf->user_ss = SEL_USER_DATA;
 	tf->eip = eip;
 	tf->user_esp = esp;
@@ -208,15 +212,20 @@ void proc_exec_image(struct proc *p, struct exec_image *img)
 		if (p->sig_handler[i] != 1 /* SIG_IGN */)
 			p->sig_handler[i] = 0;
 	}
-	memset(p->tls, 0, sizeof(p->tls));
+	memset(p->tls, 0, sizeof(p->tls));  /* no TLS segments */
 	if (p == current) {
 		for (unsigned int i = 0; i < TLS_SLOTS; i++)
-			gdt_set_tls(i, 0, 0, 0);
+			gdt_set_tls(i, p->tls[i]);
 	}
 	p->clear_child_tid = 0;
 }
 
-int proc_start_init(const char *path, char *const argv[])
+/*
+ * Makes a process that will run the program at path with argv and init's
+ * environment. It has no parent, no open files, and is not runnable yet.
+ */
+static int proc_create(const char *path, char *const argv[],
+		       struct proc **out)
 {
 	static char *const envp[] = { "HOME=/", "PATH=/bin",
 				      "TERM=linux", NULL };
@@ -231,6 +240,16 @@ int proc_start_init(const char *path, char *const argv[])
 		return err;
 	}
 	proc_exec_image(p, &img);
+	*out = p;
+	return 0;
+}
+
+int proc_start_init(const char *path, char *const argv[])
+{
+	struct proc *p;
+	int err = proc_create(path, argv, &p);
+	if (err)
+		return err;
 	err = files_init_console(p);
 	if (err) {
 		mm_destroy(p->mm);
@@ -240,6 +259,18 @@ int proc_start_init(const char *path, char *const argv[])
 	p->parent = NULL;
 	init_proc = p;
 	sched_make_runnable(p);
+	return 0;
+}
+
+int proc_spawn(const char *path, char *const argv[], struct proc **out)
+{
+	struct proc *p;
+	int err = proc_create(path, argv, &p);
+	if (err)
+		return err;
+	p->parent = current;
+	list_push_back(&current->children, &p->sibling);
+	*out = p;
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "kernel/fpu.h"
+#include "kernel/gdt.h"
 #include "kernel/trap.h"
 #include "libk/list.h"
 #include "mm/types.h"
@@ -28,7 +29,7 @@
 #define PROC_MAX_FILES 64      /* open files per process */
 #define PROC_MAX_PIDS 32768
 #define NSIG 65                /* signals 1..64, as on Linux */
-#define TLS_SLOTS 3            /* GDT entries for set_thread_area */
+#define TLS_SLOTS GDT_TLS_COUNT /* GDT entries for set_thread_area */
 
 enum proc_state { PROC_RUNNABLE, PROC_SLEEPING, PROC_ZOMBIE };
 
@@ -45,14 +46,6 @@ enum {
 struct rlimit64 {
 	uint64_t cur;
 	uint64_t max;
-};
-
-/* A user-visible TLS segment set with set_thread_area. */
-struct tls_desc {
-	uint32_t base;
-	uint32_t limit;      /* in pages when limit_in_pages */
-	uint32_t flags;      /* the user_desc flag bits, as given */
-	bool present;
 };
 
 struct file;
@@ -91,7 +84,7 @@ struct proc {
 	uint64_t cloexec;            /* FD_CLOEXEC per descriptor (first 64) */
 
 	struct rlimit64 rlim[RLIM_NLIMITS];
-	struct tls_desc tls[TLS_SLOTS];
+	struct seg_desc tls[TLS_SLOTS];  /* set_thread_area (kernel/tls.c) */
 	uint32_t clear_child_tid;    /* set_tid_address */
 	uint64_t start_ticks;        /* when it was created, in timer ticks */
 	uint64_t utime, stime;       /* ticks spent in user and kernel mode */
@@ -140,11 +133,21 @@ unsigned int proc_count(void);
 
 /* Creates the first user process from the init= program. */
 int proc_start_init(const char *path, char *const argv[]);
+/*
+ * Makes a child of the current process that will run the program at path,
+ * with no open files, and stores it in *out without starting it: the
+ * caller may change it first (the in-kernel tests give it registers the
+ * CPU refuses), then calls sched_make_runnable(). Its end is collected
+ * with proc_wait() like any child's. Returns 0 or -errno.
+ */
+int proc_spawn(const char *path, char *const argv[], struct proc **out);
 /* Copies the current process (fork); returns the child's PID or -errno. */
 int proc_fork(struct trapframe *tf, uint32_t clone_flags, uint32_t ctid,
 	      uint32_t ptid);
 /* Ends the current process with a wait status; never returns. */
 __attribute__((noreturn)) void proc_exit(int wait_status);
+/* proc_wait option: return 0 at once if no child has ended (wait(2)). */
+#define WNOHANG 1
 /*
  * Waits for a child (pid > 0: that one; -1 or 0 or < -1: any) to end.
  * Returns its PID and stores the wait status, 0 with WNOHANG when none has

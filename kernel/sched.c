@@ -115,10 +115,8 @@ static void load_context(struct proc *p)
 	vm_space_activate(p->mm ? &p->mm->space : &kernel_space);
 	if (p->kstack)
 		tss_set_kernel_stack(kstack_top(p->kstack));
-	for (unsigned int i = 0; i < TLS_SLOTS; i++) {
-		const struct tls_desc *d = &p->tls[i];
-		gdt_set_tls(i, d->base, d->limit, d->present);
-	}
+	for (unsigned int i = 0; i < TLS_SLOTS; i++)
+		gdt_set_tls(i, p->tls[i]);
 }
 
 void schedule(void)

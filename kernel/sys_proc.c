@@ -1,6 +1,7 @@
 /*
  * kernel/sys_proc.c - process system calls: fork, execve, exit, wait,
- * signals, identity, limits and thread-area setup.
+ * signals, identity and limits. (The thread area, set_thread_area and
+ * get_thread_area, is kernel/tls.c.)
  *
  * Numbers and structure layouts are Linux i386's
  * (arch/x86/entry/syscalls/syscall_32.tbl and the uapi headers).
@@ -9,7 +10,6 @@
 #include "drivers/qemu.h"
 #include "kernel/exec.h"
 #include "kernel/file.h"
-#include "kernel/gdt.h"
 #include "kernel/initramfs.h"
 #include "kernel/proc.h"
 #include "kernel/sched.h"
@@ -316,73 +316,6 @@ static int32_t sys_sigaltstack(const struct syscall_args *a)
 	return 0;
 }
 SYSCALL(186, sigaltstack, sys_sigaltstack);
-
-/*
- * struct user_desc (asm/ldt.h): entry_number, base_addr, limit, then the
- * flag bits seg_32bit:1 contents:2 read_exec_only:1 limit_in_pages:1
- * seg_not_present:1 useable:1.
- */
-struct user_desc {
-	uint32_t entry_number;
-	uint32_t base_addr;
-	uint32_t limit;
-	uint32_t flags;
-};
-#define UD_LIMIT_IN_PAGES (1u << 4)
-#define UD_NOT_PRESENT (1u << 5)
-#define UD_READ_EXEC_ONLY (1u << 3)
-
-static int32_t sys_set_thread_area(const struct syscall_args *a)
-{
-	struct user_desc d;
-	void *ud = (void *)a->arg[0];
-
-	if (copy_from_user(&d, ud, sizeof(d)))
-		return -EFAULT;
-	int slot;
-	if (d.entry_number == 0xFFFFFFFFu) {
-		for (slot = 0; slot < TLS_SLOTS; slot++) {
-			if (!current->tls[slot].present)
-				break;
-		}
-		if (slot == TLS_SLOTS)
-			return -ESRCH;
-		d.entry_number = GDT_TLS_FIRST + (uint32_t)slot;
-		if (copy_to_user(ud, &d.entry_number, 4))
-			return -EFAULT;
-	}
-	if (d.entry_number < GDT_TLS_FIRST ||
-	    d.entry_number >= GDT_TLS_FIRST + TLS_SLOTS)
-		return -EINVAL;
-	slot = (int)(d.entry_number - GDT_TLS_FIRST);
-	struct tls_desc *t = &current->tls[slot];
-	bool empty = (d.flags & UD_NOT_PRESENT) && (d.flags & UD_READ_EXEC_ONLY)
-		     && !d.base_addr && !d.limit;
-	t->present = !empty && !(d.flags & UD_NOT_PRESENT);
-	t->base = d.base_addr;
-	/* The GDT takes the limit in pages: byte limits round up. */
-	t->limit = d.flags & UD_LIMIT_IN_PAGES ? d.limit : d.limit >> 12;
-	t->flags = d.flags;
-	gdt_set_tls((unsigned int)slot, t->base, t->limit, t->present);
-	return 0;
-}
-SYSCALL(243, set_thread_area, sys_set_thread_area);
-
-static int32_t sys_get_thread_area(const struct syscall_args *a)
-{
-	struct user_desc d;
-	if (copy_from_user(&d, (void *)a->arg[0], sizeof(d)))
-		return -EFAULT;
-	if (d.entry_number < GDT_TLS_FIRST ||
-	    d.entry_number >= GDT_TLS_FIRST + TLS_SLOTS)
-		return -EINVAL;
-	const struct tls_desc *t = &current->tls[d.entry_number - GDT_TLS_FIRST];
-	d.base_addr = t->base;
-	d.limit = t->limit;
-	d.flags = t->present ? t->flags : UD_NOT_PRESENT | UD_READ_EXEC_ONLY;
-	return copy_to_user((void *)a->arg[0], &d, sizeof(d));
-}
-SYSCALL(244, get_thread_area, sys_get_thread_area);
 
 static int32_t sys_set_tid_address(const struct syscall_args *a)
 {

@@ -7,12 +7,14 @@
  * known-good stack even when the kernel stack is gone.
  *
  * A CPU exception in kernel mode is a kernel bug unless the instruction has
- * an entry in the exception-fixup table (the user-copy helpers) or a test
- * is catching it; otherwise it panics with a full report.
+ * an entry in the exception-fixup table (kernel/extable.h: the user-copy
+ * helpers, and the segment pops and iret of a return to user mode) or a
+ * test is catching it; otherwise it panics with a full report.
  */
 #include "kernel/trap.h"
 
 #include "drivers/pic.h"
+#include "kernel/extable.h"
 #include "kernel/gdt.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
@@ -40,14 +42,7 @@ struct idt_ptr {
 	uint32_t base;
 } __attribute__((packed));
 
-/* An entry of the exception-fixup table: where to resume after a fault. */
-struct ex_entry {
-	uint32_t fault_eip;
-	uint32_t fixup_eip;
-};
-
 extern const uint32_t trap_stubs[256];
-extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 
 static struct idt_entry idt[256];
 static irq_handler_t irq_handlers[IRQ_COUNT];
@@ -136,19 +131,6 @@ void trap_describe_pf(uint32_t err, char *buf, unsigned int size)
 		 err & PF_RSVD ? ", reserved bit set" : "");
 }
 
-/* Resumes at the fixup address if the faulting instruction has one. */
-static bool fixup_exception(struct trapframe *tf)
-{
-	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end;
-	     e++) {
-		if (e->fault_eip == tf->eip) {
-			tf->eip = e->fixup_eip;
-			return true;
-		}
-	}
-	return false;
-}
-
 static void handle_irq(struct trapframe *tf)
 {
 	unsigned int irq = tf->vector - IRQ_BASE;
@@ -189,7 +171,11 @@ static void kernel_trap(struct trapframe *tf)
 		/* A user copy touching a page not present yet, or COW. */
 		if (tf->vector == T_PAGE && trap_user_access_fault(tf))
 			return;
-		if (tf->vector == T_PAGE && fixup_exception(tf))
+		/*
+		 * A user copy that cannot be resolved, or a bad selector or
+		 * frame on the way back to user mode (kernel/extable.c).
+		 */
+		if (extable_fixup(tf))
 			return;
 		if (trap_kernel_fault_hook && trap_kernel_fault_hook(tf))
 			return;

@@ -68,6 +68,18 @@ static inline bool trap_from_user(const struct trapframe *tf)
 	return (tf->cs & 3) == 3;
 }
 
+/*
+ * ESP as it was when a trap from kernel mode happened. Without a change of
+ * privilege level the CPU stays on the current stack and pushes only
+ * EFLAGS, CS, EIP and the error code (Intel SDM vol. 3A, 6.12.1, figure
+ * 6-4), so the interrupted code's stack starts where user_esp would be.
+ * For a fault, that is ESP before the faulting instruction.
+ */
+static inline uint32_t trap_kernel_esp(const struct trapframe *tf)
+{
+	return (uint32_t)&tf->user_esp;
+}
+
 typedef void (*irq_handler_t)(struct trapframe *tf);
 
 void trap_init(void);

@@ -7,17 +7,23 @@
  * them (arch/x86/kernel/traps.c). A fatal one ends the process with a
  * one-line report: pid, program, address, eip, reason. A page that cannot
  * be read back from swap is a SIGBUS for that process alone; a page that
- * cannot be had at all calls the out-of-memory killer (kernel/oom.c). Before any return
- * to user mode, the process may be switched out (its time slice is up) and
- * pending signals take effect.
+ * cannot be had at all calls the out-of-memory killer (kernel/oom.c).
+ * Before any return to user mode, the process may be switched out (its
+ * time slice is up) and pending signals take effect. If the return itself
+ * fails because the CPU refuses the process's saved CS or SS, the process
+ * is killed too.
  */
 #include "kernel/usertrap.h"
+
+#include <stddef.h>
 
 #include "kernel/oom.h"
 #include "kernel/proc.h"
 #include "kernel/sched.h"
 #include "kernel/trap.h"
 #include "kernel/x86.h"
+#include "libk/printf.h"
+#include "libk/string.h"
 #include "mm/mm.h"
 
 /* The signal and description for a CPU exception in user mode. */
@@ -94,6 +100,48 @@ void trap_user_exception(struct trapframe *tf)
 	const char *why;
 	int sig = exception_signal(tf->vector, &why);
 	proc_fault_kill(sig, tf->eip, tf->eip, why);
+}
+
+bool trap_user_bad_iret(struct trapframe *ktf)
+{
+	/*
+	 * The iret's frame (EIP, CS, EFLAGS, ESP, SS) is still on the stack,
+	 * at ESP as it was at the iret: the top of a struct trapframe whose
+	 * lower part trap_return had already popped.
+	 */
+	uint32_t iret_frame = trap_kernel_esp(ktf);
+	struct trapframe *utf =
+		(struct trapframe *)(iret_frame -
+				     offsetof(struct trapframe, eip));
+	char why[96];
+
+	/*
+	 * A return to user mode always leaves from the process's own frame at
+	 * the top of its kernel stack; any other frame is the kernel's, and
+	 * a fault on it is a kernel bug.
+	 */
+	if (utf != current->tf)
+		return false;
+	/*
+	 * The fault's frame ktf was pushed just below, over the part
+	 * already popped; it holds the process's general and segment
+	 * registers (popa and the segment pops had run) and the fault's
+	 * vector and error code. Copy those into the process's frame, which
+	 * then reads as if the process had trapped with this exception.
+	 * The two overlap; ktf is not used again, and this function does not
+	 * return to it.
+	 */
+	memmove(utf, ktf, offsetof(struct trapframe, eip));
+	/*
+	 * The process cannot go on from this frame. i386 Linux sends
+	 * SIGILL here ("iret exception"), x86-64 Linux the signal of the
+	 * same exception in user mode; the process dies either way, and
+	 * Pagoda reports it as the segmentation fault it is.
+	 */
+	snprintf(why, sizeof(why),
+		 "bad return frame (%s on iret, error code 0x%x)",
+		 trap_name(utf->vector), utf->error_code);
+	proc_fault_kill(SIGSEGV, utf->eip, utf->eip, why);
 }
 
 /*

@@ -15,6 +15,13 @@ void trap_user_exception(struct trapframe *tf);
  * the process's own access would be. Returns false if it cannot.
  */
 bool trap_user_access_fault(struct trapframe *tf);
+/*
+ * The iret of a return to user mode faulted (kernel/extable.c): ktf is the
+ * frame of that fault, taken in kernel mode. Makes it the process's fault
+ * and kills the process with SIGSEGV; does not return then. Returns false
+ * if the iret was not returning to the current process's user mode.
+ */
+bool trap_user_bad_iret(struct trapframe *ktf);
 /* Runs before every return to user mode: rescheduling and signals. */
 void trap_return_to_user(struct trapframe *tf);
 
