@@ -671,11 +671,51 @@ def derive_policy_replay(rows, lines, logdir):
         lines.append("%s %s faults" % (name, m.group(2)))
 
 
+def linux_user_bench(args):
+    """user/ubench on the Linux reference (tools/linux-ref) under the same
+    -icount: {name: instructions}, or None after saying why not. The result
+    is cached by the binary's hash; -icount makes it the same every run."""
+    ubench = os.path.join(os.path.dirname(args.initrd), "initramfs", "bin",
+                          "ubench")
+    cmd = [os.path.join("tools", "linux-ref"), "--icount", "--cached",
+           "--timeout", "300", ubench]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=600)
+    except subprocess.TimeoutExpired:
+        print("bench: Linux reference: timeout")
+        return None
+    out = p.stdout.decode("utf-8", "replace")
+    if p.returncode != 0:
+        err = p.stderr.decode("utf-8", "replace").strip().splitlines()
+        print("bench: no Linux figures (tools/linux-ref status %d: %s)"
+              % (p.returncode, err[-1] if err else "no message"))
+        return None
+    return dict((m.group(1), int(m.group(2))) for m in
+                re.finditer(r"^BENCH (\S+) (\d+) tsc$", out, re.M))
+
+
+def print_linux_comparison(pagoda, linux, mem, lines):
+    """The user-space figures of both kernels side by side."""
+    print()
+    print("user space, Pagoda vs Linux (guest instructions under -icount):")
+    print("%-32s %12s %12s %8s" % ("benchmark", "Pagoda", "Linux",
+                                   "ratio"))
+    for name, (value, unit) in sorted(pagoda.items()):
+        if unit != "tsc" or name not in linux or not linux[name]:
+            continue
+        ratio = value / linux[name]
+        print("%-32s %12d %12d %8.2f" % (name, value, linux[name], ratio))
+        lines.append("%s@%s.linux %d insns" % (name, mem, linux[name]))
+
+
 def run_bench(args):
-    """Runs the benchmarks under -icount and plain TCG; prints a table."""
+    """Runs the benchmarks under -icount and plain TCG; prints a table,
+    then the user-space figures beside Linux's."""
     rows, lines = [], []
     runs = [(mem, False) for mem in args.bench_mem.split(",")]
     runs.append((args.bench_mem.split(",")[0], True))
+    user_exact = {}
     for mem, user in runs:
         exact = run_bench_once(args, mem, True, user)
         if exact is None:
@@ -684,6 +724,7 @@ def run_bench(args):
             exact = dict((k, v) for k, v in exact.items()
                          if not k.startswith("floor.") and
                          not k.startswith("boot."))
+            user_exact = exact
         tcg_runs = [run_bench_once(args, mem, False, user)
                     for _ in range(3)]
         if any(r is None for r in tcg_runs):
@@ -703,6 +744,9 @@ def run_bench(args):
     for full, value, label, tcg in rows:
         print("%-44s %12d %-6s %14s" % (full, value, label,
                                         "" if tcg is None else tcg))
+    linux = linux_user_bench(args)
+    if linux:
+        print_linux_comparison(user_exact, linux, runs[-1][0], lines)
     os.makedirs(os.path.dirname(args.bench_out) or ".", exist_ok=True)
     with open(args.bench_out, "w") as f:
         f.write("\n".join(lines) + "\n")
