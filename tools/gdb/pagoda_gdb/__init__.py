@@ -1,0 +1,19 @@
+# tools/gdb/pagoda_gdb/__init__.py - the GDB commands of tools/gdb/pagoda.py,
+# one module per subject:
+#
+#   kernel.py      reading the kernel: variables, lists, processes, physical
+#                  memory, page tables, struct page, regions, swap
+#   pagetables.py  pagoda-pte, pagoda-pt
+#   boot.py        pagoda-early, pagoda-bt
+
+from . import boot, pagetables
+
+_commands = []
+
+
+def register():
+    """Creates the commands (again, after a reload: GDB replaces them)."""
+    _commands[:] = [
+        pagetables.PagodaPte(), pagetables.PagodaPt(), boot.PagodaEarly(),
+        boot.PagodaBt(),
+    ]
