@@ -7,6 +7,8 @@
 #
 #   pagoda-pte VA [PID]        walk the page tables for one address
 #   pagoda-pt [-k] [PID]       a whole address space, range-compressed
+#   pagoda-vmas [-v] [PID]     regions, as /proc/PID/maps prints them
+#   pagoda-ps                  processes: pid, name, state, parent, RSS
 #   pagoda-early [off]         symbols at physical addresses (before paging)
 #   pagoda-bt [TF]             backtrace by saved EBP, also from a trap frame
 #

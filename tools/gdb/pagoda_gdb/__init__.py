@@ -4,9 +4,10 @@
 #   kernel.py      reading the kernel: variables, lists, processes, physical
 #                  memory, page tables, struct page, regions, swap
 #   pagetables.py  pagoda-pte, pagoda-pt
+#   procs.py       pagoda-ps, pagoda-vmas
 #   boot.py        pagoda-early, pagoda-bt
 
-from . import boot, pagetables
+from . import boot, pagetables, procs
 
 _commands = []
 
@@ -14,6 +15,6 @@ _commands = []
 def register():
     """Creates the commands (again, after a reload: GDB replaces them)."""
     _commands[:] = [
-        pagetables.PagodaPte(), pagetables.PagodaPt(), boot.PagodaEarly(),
-        boot.PagodaBt(),
+        pagetables.PagodaPte(), pagetables.PagodaPt(), procs.PagodaPs(),
+        procs.PagodaVmas(), boot.PagodaEarly(), boot.PagodaBt(),
     ]
