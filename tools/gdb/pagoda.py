@@ -9,6 +9,8 @@
 #   pagoda-pt [-k] [PID]       a whole address space, range-compressed
 #   pagoda-vmas [-v] [PID]     regions, as /proc/PID/maps prints them
 #   pagoda-ps                  processes: pid, name, state, parent, RSS
+#   pagoda-page PFN|VA [PID]   one frame: flags, refcount, mappings,
+#                              replacement state, swap slot
 #   pagoda-early [off]         symbols at physical addresses (before paging)
 #   pagoda-bt [TF]             backtrace by saved EBP, also from a trap frame
 #

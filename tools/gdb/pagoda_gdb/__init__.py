@@ -5,9 +5,10 @@
 #                  memory, page tables, struct page, regions, swap
 #   pagetables.py  pagoda-pte, pagoda-pt
 #   procs.py       pagoda-ps, pagoda-vmas
+#   frames.py      pagoda-page
 #   boot.py        pagoda-early, pagoda-bt
 
-from . import boot, pagetables, procs
+from . import boot, frames, pagetables, procs
 
 _commands = []
 
@@ -16,5 +17,6 @@ def register():
     """Creates the commands (again, after a reload: GDB replaces them)."""
     _commands[:] = [
         pagetables.PagodaPte(), pagetables.PagodaPt(), procs.PagodaPs(),
-        procs.PagodaVmas(), boot.PagodaEarly(), boot.PagodaBt(),
+        procs.PagodaVmas(), frames.PagodaPage(), boot.PagodaEarly(),
+        boot.PagodaBt(),
     ]
