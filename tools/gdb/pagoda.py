@@ -11,6 +11,8 @@
 #   pagoda-ps                  processes: pid, name, state, parent, RSS
 #   pagoda-page PFN|VA [PID]   one frame: flags, refcount, mappings,
 #                              replacement state, swap slot
+#   pagoda-buddy [-v [ORDER]]  free blocks per order, hot-block caches
+#   pagoda-slab [NAME]         kernel heap caches: objects, slabs, waste
 #   pagoda-early [off]         symbols at physical addresses (before paging)
 #   pagoda-bt [TF]             backtrace by saved EBP, also from a trap frame
 #

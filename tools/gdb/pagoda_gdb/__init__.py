@@ -6,9 +6,10 @@
 #   pagetables.py  pagoda-pte, pagoda-pt
 #   procs.py       pagoda-ps, pagoda-vmas
 #   frames.py      pagoda-page
+#   alloc.py       pagoda-buddy, pagoda-slab
 #   boot.py        pagoda-early, pagoda-bt
 
-from . import boot, frames, pagetables, procs
+from . import alloc, boot, frames, pagetables, procs
 
 _commands = []
 
@@ -17,6 +18,6 @@ def register():
     """Creates the commands (again, after a reload: GDB replaces them)."""
     _commands[:] = [
         pagetables.PagodaPte(), pagetables.PagodaPt(), procs.PagodaPs(),
-        procs.PagodaVmas(), frames.PagodaPage(), boot.PagodaEarly(),
-        boot.PagodaBt(),
+        procs.PagodaVmas(), frames.PagodaPage(), alloc.PagodaBuddy(),
+        alloc.PagodaSlab(), boot.PagodaEarly(), boot.PagodaBt(),
     ]
