@@ -13,6 +13,8 @@
 #                              replacement state, swap slot
 #   pagoda-buddy [-v [ORDER]]  free blocks per order, hot-block caches
 #   pagoda-slab [NAME]         kernel heap caches: objects, slabs, waste
+#   pagoda-swap [-v]           swap slots in use, the swap cache
+#   pagoda-policy [-a|-n N]    the replacement policy's list and ages
 #   pagoda-early [off]         symbols at physical addresses (before paging)
 #   pagoda-bt [TF]             backtrace by saved EBP, also from a trap frame
 #

@@ -7,9 +7,10 @@
 #   procs.py       pagoda-ps, pagoda-vmas
 #   frames.py      pagoda-page
 #   alloc.py       pagoda-buddy, pagoda-slab
+#   swapping.py    pagoda-swap, pagoda-policy
 #   boot.py        pagoda-early, pagoda-bt
 
-from . import alloc, boot, frames, pagetables, procs
+from . import alloc, boot, frames, pagetables, procs, swapping
 
 _commands = []
 
@@ -19,5 +20,6 @@ def register():
     _commands[:] = [
         pagetables.PagodaPte(), pagetables.PagodaPt(), procs.PagodaPs(),
         procs.PagodaVmas(), frames.PagodaPage(), alloc.PagodaBuddy(),
-        alloc.PagodaSlab(), boot.PagodaEarly(), boot.PagodaBt(),
+        alloc.PagodaSlab(), swapping.PagodaSwap(), swapping.PagodaPolicy(),
+        boot.PagodaEarly(), boot.PagodaBt(),
     ]
