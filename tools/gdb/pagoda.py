@@ -15,6 +15,7 @@
 #   pagoda-slab [NAME]         kernel heap caches: objects, slabs, waste
 #   pagoda-swap [-v]           swap slots in use, the swap cache
 #   pagoda-policy [-a|-n N]    the replacement policy's list and ages
+#   pagoda-break-fault [PID|any] [VA]  stop at the next matching page fault
 #   pagoda-early [off]         symbols at physical addresses (before paging)
 #   pagoda-bt [TF]             backtrace by saved EBP, also from a trap frame
 #

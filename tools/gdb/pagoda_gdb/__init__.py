@@ -8,9 +8,10 @@
 #   frames.py      pagoda-page
 #   alloc.py       pagoda-buddy, pagoda-slab
 #   swapping.py    pagoda-swap, pagoda-policy
+#   faults.py      pagoda-break-fault
 #   boot.py        pagoda-early, pagoda-bt
 
-from . import alloc, boot, frames, pagetables, procs, swapping
+from . import alloc, boot, faults, frames, pagetables, procs, swapping
 
 _commands = []
 
@@ -21,5 +22,5 @@ def register():
         pagetables.PagodaPte(), pagetables.PagodaPt(), procs.PagodaPs(),
         procs.PagodaVmas(), frames.PagodaPage(), alloc.PagodaBuddy(),
         alloc.PagodaSlab(), swapping.PagodaSwap(), swapping.PagodaPolicy(),
-        boot.PagodaEarly(), boot.PagodaBt(),
+        faults.PagodaBreakFault(), boot.PagodaEarly(), boot.PagodaBt(),
     ]
