@@ -10,6 +10,7 @@
 #   swapping.py    pagoda-swap, pagoda-policy
 #   faults.py      pagoda-break-fault
 #   boot.py        pagoda-early, pagoda-bt
+#   session.py     helpers for scripts run by `make debug GDBSCRIPT=...`
 
 from . import alloc, boot, faults, frames, pagetables, procs, swapping
 
