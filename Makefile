@@ -205,6 +205,7 @@ include tests/host/bench.mk
 include tests/fuzz/fuzz.mk
 include tests/user/user.mk
 include tests/linuxref/linuxref.mk
+include tests/gdb/gdb.mk
 
 # Pagoda-only robustness programs (random system calls): run by tests/run.py
 # through tools/qemu-run, never on the host.
