@@ -31,6 +31,8 @@ _here = os.path.dirname(os.path.abspath(
     __file__ if "__file__" in globals() else "tools/gdb/pagoda.py"))
 if _here not in sys.path:
     sys.path.insert(0, _here)
+# No __pycache__ directories in the source tree.
+sys.dont_write_bytecode = True
 
 import pagoda_gdb  # noqa: E402
 

@@ -10,6 +10,7 @@
 
 import gdb
 
+from . import frames
 from . import kernel as k
 
 # The letters ps shows for enum proc_state (procfs_state_name in
@@ -23,11 +24,16 @@ def vm_size_pages(mm):
                for v in k.vmas(mm))
 
 
-def wait_channel(p):
-    """What a sleeping process waits for, by symbol when there is one."""
+def wait_channel(p, procs):
+    """What a sleeping process waits for: a symbol, a process (wait4 sleeps
+    on its own struct proc), or a heap object named by its slab cache."""
     chan = k.u32(p["wait_channel"])
     if not chan:
         return ""
+    for q in procs:
+        if k.u32(q.address) == chan:
+            return "a child's exit (wait4)" if chan == k.u32(p.address) \
+                else "pid %d's struct proc" % int(q["pid"])
     try:
         sym = gdb.execute("info symbol 0x%x" % chan, to_string=True)
         sym = sym.split(" in section")[0].strip()
@@ -35,6 +41,16 @@ def wait_channel(p):
             return sym
     except gdb.error:
         pass
+    if k.KERNEL_VMA <= chan < k.VMAP_START:
+        pfn = (chan - k.KERNEL_VMA) >> k.PAGE_SHIFT
+        page = k.page_of_pfn(pfn)
+        if page is not None and not k.u32(page["flags"]):
+            head = frames.block_head(pfn)
+            page = k.page_of_pfn(head[0]) if head else page
+        if page is not None and \
+                k.u32(page["flags"]) & k.flag_value("PG_SLAB"):
+            return "0x%08x (a %s object)" % (
+                chan, k.char_array(page["slab"]["cache"]["name"]))
     return "0x%08x" % chan
 
 
@@ -77,7 +93,7 @@ process, runs when nobody else can and is not listed unless current."""
                   % ("*" if k.u32(p.address) == cur else " ",
                      int(p["pid"]), ppid, STATE_LETTERS.get(state, state),
                      rss * kb, vsz * kb, swap * kb, k.proc_name(p),
-                     wait_channel(p) if state == "SLEEPING" else ""))
+                     wait_channel(p, procs) if state == "SLEEPING" else ""))
 
 
 def region_counts(tables, v):
