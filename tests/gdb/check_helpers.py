@@ -27,7 +27,9 @@
 #     pagoda-swap          = SwapTotal/SwapFree/SwapCached of meminfo,
 #                            nr_swapcache of vmstat, VmSwap per process;
 #                            slot references = swap PTEs + swap cache
-#     pagoda-policy        = policy_* counters of /proc/vmstat
+#     pagoda-policy        = policy_* counters of /proc/vmstat; after
+#                            vm_policy_set("aging") from GDB, every page
+#                            on the aging list with the age of a new page
 #   then pagoda-break-fault stops at the probe's demand-zero, COW and
 #   swap-in faults with the right decoding, and after `finish` the pages
 #   are as the kernel's fault handler leaves them.
@@ -487,6 +489,26 @@ def check_policy(secs):
          others, {n: vmstat["policy_%s_tracked" % n] for n in others})
 
 
+def check_aging(regs):
+    """Switches the policy to aging as /proc/sys/vm/policy would
+    (vm_policy_set), which moves every page over with the age a new page
+    gets, AGING_USED (mm/policy_aging.c)."""
+    before = int(re.search(r"^tracked (\d+);", run("pagoda-policy"),
+                           re.M).group(1))
+    status = int(gdb.parse_and_eval("vm_policy_set(vm_policy_aging.name)"))
+    assert status == 0, "vm_policy_set returned %d" % status
+    out = run("pagoda-policy -a")
+    assert out.startswith("active policy: aging - "), out
+    ages = re.findall(r"^\s*\d+  [0-9a-f]{5}    [A-]  ([01]{8})  ", out, re.M)
+    same("pagoda-policy aging: ages", (len(ages), set(ages)),
+         (before, {"10000000"}))
+    assert "other policies, pages tracked: clock 0, fifo 0, random 0" in out
+    out = run("pagoda-page -v 0x%x 1" % regs["cow"][0])
+    assert re.search(r"^policy    aging: position \d+ of %d from the front "
+                     r"\(0 = oldest\), age 0x80 \(10000000\);" % before, out,
+                     re.M), out
+
+
 def check_errors():
     try:
         run("pagoda-vmas 99")
@@ -605,6 +627,7 @@ def main():
     stage("pagoda-swap", check_swap, secs, child, details.get("slot"),
           details.get("frame"))
     stage("pagoda-policy", check_policy, secs)
+    stage("pagoda-policy aging", check_aging, regs)
     stage("errors", check_errors)
     stage("pagoda-break-fault", check_faults, regs, child, swapped, pt1)
     stage("end of the run", check_end)
