@@ -20,8 +20,8 @@
 #   pagoda-bt [TF]             backtrace by saved EBP, also from a trap frame
 #
 # The commands live in the package tools/gdb/pagoda_gdb/, one file per
-# subject; pagoda_gdb/kernel.py reads the kernel's data structures through
-# its debug information.
+# subject; pagoda_gdb/kernel.py and memory.py read the kernel's data
+# structures through its debug information.
 
 import importlib
 import os
@@ -36,9 +36,12 @@ sys.dont_write_bytecode = True
 
 import pagoda_gdb  # noqa: E402
 
-# Sourcing the file again picks up edits of the package.
-for _name in list(sys.modules):
-    if _name.startswith("pagoda_gdb."):
-        importlib.reload(sys.modules[_name])
+# Sourcing the file again picks up edits of the package: the modules the
+# others build on first.
+_loaded = sorted((n for n in sys.modules if n.startswith("pagoda_gdb.")),
+                 key=lambda n: (n != "pagoda_gdb.kernel",
+                                n != "pagoda_gdb.memory", n))
+for _name in _loaded:
+    importlib.reload(sys.modules[_name])
 importlib.reload(pagoda_gdb)
 pagoda_gdb.register()

@@ -1,8 +1,9 @@
 # tools/gdb/pagoda_gdb/__init__.py - the GDB commands of tools/gdb/pagoda.py,
 # one module per subject:
 #
-#   kernel.py      reading the kernel: variables, lists, processes, physical
-#                  memory, page tables, struct page, regions, swap
+#   kernel.py      reading the kernel: variables, fields, enums, lists,
+#                  processes, registers, physical memory
+#   memory.py      page tables, struct page and reverse map, regions, swap
 #   pagetables.py  pagoda-pte, pagoda-pt
 #   procs.py       pagoda-ps, pagoda-vmas
 #   frames.py      pagoda-page

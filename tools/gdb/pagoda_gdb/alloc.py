@@ -11,6 +11,7 @@
 import gdb
 
 from . import kernel as k
+from . import memory as m
 
 # mm/slab_internal.h: internal cache flag of the large-kmalloc pseudo-cache
 KMEM_CACHE_LARGE = 1 << 16
@@ -37,12 +38,12 @@ def buddy_state():
     free = []
     for order in range(array_len(free_area)):
         fa = free_area[order]
-        pfns = [k.pfn_of_page(k.container_of(n, "struct page", "list"))
+        pfns = [m.pfn_of_page(k.container_of(n, "struct page", "list"))
                 for n in k.list_nodes(fa["list"])]
         free.append((order, k.u32(fa["nr"]), pfns))
     cached = []
     for order in range(array_len(pcp)):
-        pfns = [k.pfn_of_page(k.container_of(n, "struct page", "list"))
+        pfns = [m.pfn_of_page(k.container_of(n, "struct page", "list"))
                 for n in k.list_nodes(pcp[order]["list"])]
         cached.append((order, k.u32(pcp[order]["count"]), pfns))
     return free, cached
@@ -170,7 +171,7 @@ def debug_requested(c, page, per_slab, slot):
     meta_type = k.lookup_type("struct kheap_debug_meta")
     state_off = k.offset_of(meta_type, "state")
     size_off = k.offset_of(meta_type, "size")
-    base = k.KERNEL_VMA + (k.pfn_of_page(page) << k.PAGE_SHIFT)
+    base = k.KERNEL_VMA + (m.pfn_of_page(page) << k.PAGE_SHIFT)
     total = 0
     for i in range(per_slab):
         m = base + i * slot + meta
@@ -223,7 +224,7 @@ name contains it, each with the addresses of its slabs."""
                     for page in k.list_entries(c[head], "struct page",
                                                "list"):
                         print("    %-7s slab at frame 0x%05x: %d in use"
-                              % (head, k.pfn_of_page(page),
+                              % (head, m.pfn_of_page(page),
                                  int(page["slab"]["inuse"])))
         large = k.variable("kmalloc_large_cache")
         large_pages = sum(1 << int(page["slab"]["order"]) for page in

@@ -13,12 +13,19 @@
 import gdb
 
 from . import kernel as k
+from . import memory as m
+
+# The page-fault error code's bits (Intel SDM vol. 3A, 4.7; MM_PF_* of
+# mm/mm.h): bit, name when set, name when clear.
+PF_BITS = [(0, "present", "not-present"), (1, "write", "read"),
+           (2, "user", "kernel"), (3, "reserved-bit", None),
+           (4, "fetch", None)]
 
 
 def error_text(error):
     """The error code's bits in words (Intel SDM vol. 3A, 4.7)."""
     words = []
-    for bit, yes, no in k.PF_BITS:
+    for bit, yes, no in PF_BITS:
         if error & (1 << bit):
             words.append(yes)
         elif no:
@@ -32,33 +39,33 @@ def fault_reason(mm, addr, error):
     if addr >= k.KERNEL_VMA:
         return "a user access to a kernel address: MM_FAULT_KERNEL_ADDRESS " \
                "(SIGSEGV)"
-    regions = k.vmas(mm)
-    v = k.find_vma(regions, addr)
+    regions = m.vmas(mm)
+    v = m.find_vma(regions, addr)
     if v is None:
         above = [r for r in regions if k.u32(r["start"]) > addr]
-        if above and int(above[0]["flags"]) & k.VMA_GROWSDOWN:
+        if above and int(above[0]["flags"]) & m.VMA_GROWSDOWN:
             return "below the stack %s: stack growth if RLIMIT_STACK and " \
                    "the gap allow (vma_grow_stack), then a demand-zero " \
-                   "page" % k.vma_label(above[0])
+                   "page" % m.vma_label(above[0])
         return "no region contains the address: MM_FAULT_UNMAPPED (SIGSEGV)"
     prot = int(v["prot"])
-    if not prot & 7 or (write and not prot & k.MM_PROT_WRITE):
+    if not prot & 7 or (write and not prot & m.MM_PROT_WRITE):
         return "the region %s forbids a %s: MM_FAULT_PROTECTION (SIGSEGV)" \
-            % (k.vma_label(v), "write" if write else "read")
-    where = "in %s" % k.vma_label(v)
-    tables = k.mm_tables(mm)
-    va = addr & k.FRAME_MASK
+            % (m.vma_label(v), "write" if write else "read")
+    where = "in %s" % m.vma_label(v)
+    tables = m.mm_tables(mm)
+    va = addr & m.FRAME_MASK
     _, pte = tables.lookup(va)
     pte = pte or 0
-    if pte & k.PTE_P:
+    if pte & m.PTE_P:
         pfn = pte >> k.PAGE_SHIFT
-        page = k.page_of_pfn(pfn)
-        if write and not pte & k.PTE_W:
+        page = m.page_of_pfn(pfn)
+        if write and not pte & m.PTE_W:
             cached = ""
             if page is not None and k.u32(page["user"]["slot"]):
                 cached = "; the page leaves the swap cache (slot %d) first" \
                     % k.u32(page["user"]["slot"])
-            if k.vma_kind(v) == "shm":
+            if m.vma_kind(v) == "shm":
                 return "write to a shared page mapped read-only %s: made " \
                        "writable%s" % (where, cached)
             refs = int(page["refcount"]) if page is not None else 0
@@ -68,7 +75,7 @@ def fault_reason(mm, addr, error):
                        % (where, pfn, cached)
             return "copy-on-write %s: frame 0x%05x is shared (refcount %d), " \
                    "the writer gets a copy%s" % (where, pfn, refs, cached)
-        if not pte & k.PTE_U:
+        if not pte & m.PTE_U:
             return "present without U %s: the PTE gets U (defensive)" % where
         return "present and allowed %s: a stale TLB entry, flushed" % where
     rss_note = ""
@@ -76,12 +83,12 @@ def fault_reason(mm, addr, error):
     if limit != (1 << 64) - 1 and k.u32(mm["rss"]) >= max(
             limit >> k.PAGE_SHIFT, 1):
         rss_note = "; over RLIMIT_RSS, so one of its own pages goes first"
-    if k.is_swap_entry(pte):
-        slot = k.swap_slot(pte)
-        cached = k.swap_cache_lookup(slot)
+    if m.is_swap_entry(pte):
+        slot = m.swap_slot(pte)
+        cached = m.swap_cache_lookup(slot)
         if cached is not None:
             how = "already in the swap cache as frame 0x%05x, no I/O (%s)" \
-                % (k.pfn_of_page(cached),
+                % (m.pfn_of_page(cached),
                    "a private copy of it" if write
                    else "mapped read-only, copy-on-write")
         else:
@@ -89,7 +96,7 @@ def fault_reason(mm, addr, error):
                   "frame%s" % ("" if write else
                                " that stays in the swap cache")
         return "swap-in of slot %d %s: %s%s" % (slot, where, how, rss_note)
-    kind = k.vma_kind(v)
+    kind = m.vma_kind(v)
     if kind == "shm":
         index = k.u32(v["shm_pgoff"]) + ((va - k.u32(v["start"])) >>
                                          k.PAGE_SHIFT)
@@ -134,7 +141,7 @@ class FaultBreakpoint(gdb.Breakpoint):
         addr = k.read_u32(esp + 8)
         error = k.read_u32(esp + 12)
         if self.want_page is not None and \
-                addr & k.FRAME_MASK != self.want_page:
+                addr & m.FRAME_MASK != self.want_page:
             return False
         owners = k.owners_of_mms()
         if self.want_pid is not None:
@@ -180,13 +187,13 @@ that has not been hit yet."""
         if len(args) == 2:
             if args[0] != "any":
                 pid = k.eval_int(args[0])
-            page = k.eval_int(args[1]) & k.FRAME_MASK
+            page = k.eval_int(args[1]) & m.FRAME_MASK
         elif len(args) == 1 and args[0] != "any":
             n = k.eval_int(args[0])
             if n < k.PROC_MAX_PIDS:
                 pid = n
             else:
-                page = n & k.FRAME_MASK
+                page = n & m.FRAME_MASK
         if pid is not None:
             k.find_process(pid)  # a clear error for a wrong PID
         bp = FaultBreakpoint(pid, page)

@@ -11,6 +11,7 @@
 import gdb
 
 from . import kernel as k
+from . import memory as m
 
 
 def mm_value(mm_addr):
@@ -48,7 +49,7 @@ def policy_position(page, policy):
 
 
 def policy_data(flags):
-    return (flags & k.POLICY_DATA_MASK) >> k.POLICY_DATA_SHIFT
+    return (flags & m.POLICY_DATA_MASK) >> m.POLICY_DATA_SHIFT
 
 
 def pcp_order_of(page):
@@ -65,13 +66,13 @@ def pcp_order_of(page):
 def block_head(pfn):
     """For a frame with no flags: (head pfn, order, what) of the block
     that contains it, or None."""
-    buddy, pcp_flag = k.flag_value("PG_BUDDY"), k.flag_value("PG_PCP")
-    head_flag = k.flag_value("PG_HEAD")
+    buddy, pcp_flag = m.flag_value("PG_BUDDY"), m.flag_value("PG_PCP")
+    head_flag = m.flag_value("PG_HEAD")
     for order in range(1, 11):
         head = pfn & ~((1 << order) - 1)
         if head == pfn:
             continue
-        page = k.page_of_pfn(head)
+        page = m.page_of_pfn(head)
         flags = k.u32(page["flags"])
         if flags & buddy and k.u32(page["order"]) >= order:
             return head, k.u32(page["order"]), "a free block"
@@ -80,18 +81,18 @@ def block_head(pfn):
             if o is not None and o >= order:
                 return head, o, "a cached free block"
         if flags & head_flag:
-            o = (flags & k.PG_ORDER_MASK) >> k.PG_ORDER_SHIFT
+            o = (flags & m.PG_ORDER_MASK) >> m.PG_ORDER_SHIFT
             if o >= order:
                 return head, o, "an allocated block (%s)" % " ".join(
-                    k.page_flag_names(flags))
+                    m.page_flag_names(flags))
     return None
 
 
 def describe_user(page, owners, out):
     """The user-frame part: mappings, policy, swap cache."""
     flags = k.u32(page["flags"])
-    shm_flag = k.flag_value("PG_SHM")
-    maps = k.page_mappings(page)
+    shm_flag = m.flag_value("PG_SHM")
+    maps = m.page_mappings(page)
     inline = 1 if not flags & shm_flag and k.u32(page["user"]["map"]["mm"]) \
         else 0
     out.append("mappings  %d (%d kept in the struct page, %d reverse-map "
@@ -100,16 +101,16 @@ def describe_user(page, owners, out):
     referenced = 0
     for mm_addr, va in maps:
         mm = mm_value(mm_addr)
-        tables = k.mm_tables(mm)
+        tables = m.mm_tables(mm)
         _, pte = tables.lookup(va)
-        flags_text = " ".join(k.pte_flag_names(pte)) if pte else "no PTE!"
-        if pte and pte & k.PTE_A:
+        flags_text = " ".join(m.pte_flag_names(pte)) if pte else "no PTE!"
+        if pte and pte & m.PTE_A:
             referenced += 1
-        region = k.find_vma(k.vmas(mm), va)
+        region = m.find_vma(m.vmas(mm), va)
         out.append("  %-20s va 0x%08x  PTE 0x%08x %-14s %s"
                    % (k.describe_mm(mm_addr, owners), va, pte or 0,
                       flags_text,
-                      k.vma_label(region) if region is not None
+                      m.vma_label(region) if region is not None
                       else "(no region!)"))
     if flags & shm_flag:
         shm = page["user"]["shm"]
@@ -120,7 +121,7 @@ def describe_user(page, owners, out):
     name = k.c_string(policy["name"])
     ref = "referenced (A set in %d of %d PTEs)" % (referenced, len(maps)) \
         if referenced else "not referenced (no PTE has A set)"
-    if flags & k.PG_POLICY_TRACKED:
+    if flags & m.PG_POLICY_TRACKED:
         index, n = policy_position(page, policy)
         where = "position %d of %d from the front" % (index, n) \
             if index is not None else "NOT on its list (a bug)"
@@ -138,29 +139,29 @@ def describe_user(page, owners, out):
                    "yet); %s" % (name, ref))
     slot = k.u32(page["user"]["slot"])
     if slot:
-        cached = k.swap_cache_lookup(slot)
+        cached = m.swap_cache_lookup(slot)
         agree = "" if flags & shm_flag or (
             cached is not None and k.u32(cached.address) ==
             k.u32(page.address)) else " (the lookup table disagrees!)"
         out.append("swap      in the swap cache: slot %d holds a copy "
                    "(%d slot references)%s"
-                   % (slot, k.swap_slot_refs(slot), agree))
+                   % (slot, m.swap_slot_refs(slot), agree))
     else:
         out.append("swap      not in the swap cache")
 
 
 def describe_frame(pfn):
     """The lines pagoda-page prints about frame pfn."""
-    page = k.page_of_pfn(pfn)
+    page = m.page_of_pfn(pfn)
     if page is None:
         return ["frame 0x%05x is beyond the memory map (max_pfn 0x%05x)"
-                % (pfn, k.max_pfn())]
+                % (pfn, m.max_pfn())]
     flags = k.u32(page["flags"])
     out = ["frame 0x%05x (physical 0x%08x), struct page at 0x%08x"
            % (pfn, pfn << k.PAGE_SHIFT, k.u32(page.address)),
-           "flags     0x%08x: %s" % (flags, k.describe_page_flags(flags)),
+           "flags     0x%08x: %s" % (flags, m.describe_page_flags(flags)),
            "refcount  %d" % int(page["refcount"])]
-    fv = k.flag_value
+    fv = m.flag_value
     if flags & fv("PG_BUDDY"):
         order = k.u32(page["order"])
         out.append("state     free: first frame of a block of order %d "
@@ -186,7 +187,7 @@ def describe_frame(pfn):
         describe_user(page, k.owners_of_mms(), out)
     elif flags & fv("PG_KERNEL"):
         out.append("state     allocated for the kernel, order %d"
-                   % ((flags & k.PG_ORDER_MASK) >> k.PG_ORDER_SHIFT))
+                   % ((flags & m.PG_ORDER_MASK) >> m.PG_ORDER_SHIFT))
     elif flags & fv("PG_RESERVED"):
         out.append("state     reserved: never given to the allocator%s"
                    % (" (boot data, can be released)"
@@ -241,10 +242,10 @@ whose PTE is a swap entry, the slot and the cached frame if any."""
             t = value.type.strip_typedefs()
             if t.code == gdb.TYPE_CODE_PTR and \
                     t.target().strip_typedefs().tag == "page":
-                for line in describe_frame(k.pfn_of_page(value)):
+                for line in describe_frame(m.pfn_of_page(value)):
                     print(line)
                 return
-            mode = "-f" if k.u32(value) < k.max_pfn() else "-v"
+            mode = "-f" if k.u32(value) < m.max_pfn() else "-v"
         elif mode is None:
             mode = "-v"
         x = k.eval_int(args[0])
@@ -265,31 +266,31 @@ whose PTE is a swap entry, the slot and the cached frame if any."""
             return (va - k.KERNEL_VMA) >> k.PAGE_SHIFT
         if pid_arg is not None:
             proc = k.find_process(k.eval_int(pid_arg))
-            tables = k.mm_tables(k.process_mm(proc))
+            tables = m.mm_tables(k.process_mm(proc))
             who = "pid %d" % int(proc["pid"])
         else:
-            tables = k.current_tables()
+            tables = m.current_tables()
             who = "the current address space"
         pde, pte = tables.lookup(va)
         if pte is None:
-            if pde & k.PTE_P and pde & k.PDE_PS:
-                return ((pde & k.LARGE_FRAME_MASK) +
-                        (va & ~k.LARGE_FRAME_MASK)) >> k.PAGE_SHIFT
+            if pde & m.PTE_P and pde & m.PDE_PS:
+                return ((pde & m.LARGE_FRAME_MASK) +
+                        (va & ~m.LARGE_FRAME_MASK)) >> k.PAGE_SHIFT
             print("0x%08x is not mapped in %s (no page table)" % (va, who))
             return None
-        if pte & k.PTE_P:
+        if pte & m.PTE_P:
             return pte >> k.PAGE_SHIFT
         if pte == 0:
             print("0x%08x is not mapped in %s (never touched)" % (va, who))
             return None
-        slot = k.swap_slot(pte)
+        slot = m.swap_slot(pte)
         print("0x%08x in %s is in swap: PTE 0x%08x, slot %d with %d "
-              "reference(s)" % (va, who, pte, slot, k.swap_slot_refs(slot)))
-        cached = k.swap_cache_lookup(slot)
+              "reference(s)" % (va, who, pte, slot, m.swap_slot_refs(slot)))
+        cached = m.swap_cache_lookup(slot)
         if cached is None:
             print("the slot is not in the swap cache: a fault reads it "
                   "from the swap device")
             return None
         print("the swap cache holds it as the frame below: a fault maps "
               "that without I/O")
-        return k.pfn_of_page(cached)
+        return m.pfn_of_page(cached)

@@ -12,39 +12,40 @@
 import gdb
 
 from . import kernel as k
+from . import memory as m
 
 
 def pde_flags(entry):
-    if not entry & k.PTE_P:
+    if not entry & m.PTE_P:
         return "(not present)"
-    return " ".join(k.pte_flag_names(entry, True)) or "-"
+    return " ".join(m.pte_flag_names(entry, True)) or "-"
 
 
 def pte_flags(entry):
-    if not entry & k.PTE_P:
+    if not entry & m.PTE_P:
         return "(not present)"
-    return " ".join(k.pte_flag_names(entry)) or "-"
+    return " ".join(m.pte_flag_names(entry)) or "-"
 
 
 def frame_summary(pfn):
     """One line about the struct page of a mapped frame."""
-    page = k.page_of_pfn(pfn)
+    page = m.page_of_pfn(pfn)
     if page is None:
         return "frame 0x%05x is not managed by the allocator" % pfn
     flags = k.u32(page["flags"])
     text = "frame 0x%05x: refcount %d, flags %s" % (
-        pfn, int(page["refcount"]), k.describe_page_flags(flags))
-    if flags & k.flag_value("PG_USER"):
-        text += ", %d mapping(s)" % len(k.page_mappings(page))
+        pfn, int(page["refcount"]), m.describe_page_flags(flags))
+    if flags & m.flag_value("PG_USER"):
+        text += ", %d mapping(s)" % len(m.page_mappings(page))
     return text
 
 
 def swap_summary(slot):
-    refs = k.swap_slot_refs(slot)
-    cached = k.swap_cache_lookup(slot)
+    refs = m.swap_slot_refs(slot)
+    cached = m.swap_cache_lookup(slot)
     text = "slot %d: %d reference(s)" % (slot, refs)
     if cached is not None:
-        text += ", in the swap cache as frame 0x%05x" % k.pfn_of_page(cached)
+        text += ", in the swap cache as frame 0x%05x" % m.pfn_of_page(cached)
     return text
 
 
@@ -80,12 +81,12 @@ flags and number of mappings (pagoda-page shows everything)."""
         if len(args) == 2:
             proc = k.find_process(k.eval_int(args[1]))
             mm = k.process_mm(proc)
-            tables = k.mm_tables(mm)
+            tables = m.mm_tables(mm)
             print("pid %d (%s): page directory at physical 0x%08x"
                   % (int(proc["pid"]), k.proc_name(proc), tables.pgdir_phys))
         else:
             cr3 = k.control_register("cr3")
-            tables = k.PageTables(cr3)
+            tables = m.PageTables(cr3)
             cur = k.current_process()
             if k.u32(cur["mm"]) and k.u32(
                     cur["mm"]["space"]["pgdir_phys"]) == tables.pgdir_phys:
@@ -94,7 +95,7 @@ flags and number of mappings (pagoda-page shows everything)."""
                   k.control_register("cr4") & k.CR4_PSE, len(args) == 1)
 
     def walk(self, va, tables, proc, mm, pse, show_cr3):
-        pdi = va >> k.PDE_SHIFT
+        pdi = va >> m.PDE_SHIFT
         pti = (va >> k.PAGE_SHIFT) & 0x3FF
         half = "kernel" if va >= k.KERNEL_VMA else "user"
         print("vaddr 0x%08x (%s half): PDE index %d, PTE index %d, "
@@ -109,30 +110,30 @@ flags and number of mappings (pagoda-page shows everything)."""
                                                pde_flags(pde)))
         region = None
         if mm is not None and va < k.KERNEL_VMA:
-            region = k.find_vma(k.vmas(mm), va)
-            print("region %s" % (k.vma_label(region) if region is not None
+            region = m.find_vma(m.vmas(mm), va)
+            print("region %s" % (m.vma_label(region) if region is not None
                                  else "none: no VMA of pid %d contains it"
                                  % int(proc["pid"])))
-        if not pde & k.PTE_P:
+        if not pde & m.PTE_P:
             print("=> not mapped: the PDE is not present")
             return
-        if pde & k.PDE_PS and pse:
-            pa = (pde & k.LARGE_FRAME_MASK) | (va & ~k.LARGE_FRAME_MASK)
+        if pde & m.PDE_PS and pse:
+            pa = (pde & m.LARGE_FRAME_MASK) | (va & ~m.LARGE_FRAME_MASK)
             print("=> 4 MiB page at 0x%08x: physical 0x%08x"
-                  % (pde & k.LARGE_FRAME_MASK, pa))
+                  % (pde & m.LARGE_FRAME_MASK, pa))
             return
-        pte_addr = (pde & k.FRAME_MASK) + pti * 4
+        pte_addr = (pde & m.FRAME_MASK) + pti * 4
         pte = tables.table(pde)[pti]
         print("PTE   at 0x%08x = 0x%08x  %s" % (pte_addr, pte,
                                                pte_flags(pte)))
-        if not pte & k.PTE_P:
-            print("=> " + k.describe_not_present(pte))
-            if k.is_swap_entry(pte) and pte & k.PTE_SWAP_MARK:
-                print("swap  " + swap_summary(k.swap_slot(pte)))
+        if not pte & m.PTE_P:
+            print("=> " + m.describe_not_present(pte))
+            if m.is_swap_entry(pte) and pte & m.PTE_SWAP_MARK:
+                print("swap  " + swap_summary(m.swap_slot(pte)))
             return
-        pa = (pte & k.FRAME_MASK) | (va & 0xFFF)
+        pa = (pte & m.FRAME_MASK) | (va & 0xFFF)
         print("=> 4 KiB page at 0x%08x: physical 0x%08x"
-              % (pte & k.FRAME_MASK, pa))
+              % (pte & m.FRAME_MASK, pa))
         if va < k.KERNEL_VMA:
             print(frame_summary(pte >> k.PAGE_SHIFT))
 
@@ -175,15 +176,15 @@ class Run:
             else:
                 what = "phys %08x-%08x" % (self.first,
                                           self.last + k.PAGE_SIZE - 1)
-            flags = " ".join(k.pte_flag_names(self.flags)) or "-"
+            flags = " ".join(m.pte_flag_names(self.flags)) or "-"
         elif self.kind == "large":
             what = "phys %08x (4 MiB page)" % self.first
-            flags = " ".join(k.pte_flag_names(self.flags, True))
+            flags = " ".join(m.pte_flag_names(self.flags, True))
         elif self.kind == "swap":
             what = "swap slot %d" % self.first if self.first == self.last \
                 else "swap slots %d-%d" % (self.first, self.last)
-            soft = [name for bit, name in k.PTE_BITS
-                    if k.PTE_SOFT_MASK & self.flags & (1 << bit)]
+            soft = [name for bit, name in m.PTE_BITS
+                    if m.PTE_SOFT_MASK & self.flags & (1 << bit)]
             flags = " ".join(soft) if soft else "-"
         else:
             what = "not present (never touched)"
@@ -194,14 +195,14 @@ class Run:
 
 def classify(pte, ignore_ad):
     """(kind, value, flags) of an entry, for Run."""
-    if pte & k.PTE_P:
+    if pte & m.PTE_P:
         flags = pte & 0xFFF
         if ignore_ad:
-            flags &= ~(k.PTE_A | k.PTE_D)
-        return "present", pte & k.FRAME_MASK, flags
+            flags &= ~(m.PTE_A | m.PTE_D)
+        return "present", pte & m.FRAME_MASK, flags
     if pte == 0:
         return "none", 0, 0
-    return "swap", k.swap_slot(pte), pte & 0xFFF
+    return "swap", m.swap_slot(pte), pte & 0xFFF
 
 
 def runs(entries, start, end, ignore_ad=False, show_none=True):
@@ -224,7 +225,7 @@ def runs(entries, start, end, ignore_ad=False, show_none=True):
         if show_none and eva > va:
             gap_to(eva)
         if size != k.PAGE_SIZE:
-            run = Run(eva, "large", entry & k.LARGE_FRAME_MASK, entry & 0xFFF)
+            run = Run(eva, "large", entry & m.LARGE_FRAME_MASK, entry & 0xFFF)
             run.end = eva + size
             out.append(run)
         else:
@@ -272,15 +273,11 @@ every page would be a line of its own."""
         super().__init__("pagoda-pt")
 
     def run(self, arg):
-        args = k.split_args(arg)
-        kernel_half = "-k" in args
-        args = [a for a in args if a != "-k"]
-        if len(args) > 1 or any(a.startswith("-") for a in args):
-            raise gdb.GdbError("usage: pagoda-pt [-k] [PID]")
-        proc = k.process_arg(args[0] if args else None)
+        kernel_half, proc = k.option_and_process(arg, "-k",
+                                                 "pagoda-pt [-k] [PID]")
         mm = k.process_mm(proc)
-        tables = k.mm_tables(mm)
-        regions = k.vmas(mm)
+        tables = m.mm_tables(mm)
+        regions = m.vmas(mm)
         print("pid %d (%s): page directory at physical 0x%08x, %d user "
               "page tables, %d regions"
               % (int(proc["pid"]), k.proc_name(proc), tables.pgdir_phys,
@@ -297,7 +294,7 @@ every page would be a line of its own."""
             swapped += s
             n = (end - start) >> k.PAGE_SHIFT
             print("region %s  (%s, %d page%s: %d present, %d in swap)"
-                  % (k.vma_label(v), k.vma_kind(v), n, "" if n == 1 else "s",
+                  % (m.vma_label(v), m.vma_kind(v), n, "" if n == 1 else "s",
                      p, s))
             for r in rs:
                 print(r.text())
@@ -321,7 +318,7 @@ every page would be a line of its own."""
             self.kernel_half(tables)
         else:
             print("kernel half: PDEs %d-1023, the same in every address "
-                  "space (pagoda-pt -k shows it)" % k.KERNEL_PDE_FIRST)
+                  "space (pagoda-pt -k shows it)" % m.KERNEL_PDE_FIRST)
 
     def kernel_half(self, tables):
         entries = list(tables.entries(k.KERNEL_VMA, 1 << 32))

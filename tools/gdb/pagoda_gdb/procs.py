@@ -12,6 +12,7 @@ import gdb
 
 from . import frames
 from . import kernel as k
+from . import memory as m
 
 # The letters ps shows for enum proc_state (procfs_state_name in
 # kernel/procfs_show.c).
@@ -21,7 +22,7 @@ STATE_LETTERS = {"RUNNABLE": "R", "SLEEPING": "S", "ZOMBIE": "Z"}
 def vm_size_pages(mm):
     """Pages in every region (VmSize, as mm_get_usage counts it)."""
     return sum((k.u32(v["end"]) - k.u32(v["start"])) >> k.PAGE_SHIFT
-               for v in k.vmas(mm))
+               for v in m.vmas(mm))
 
 
 def wait_channel(p, procs):
@@ -43,12 +44,12 @@ def wait_channel(p, procs):
         pass
     if k.KERNEL_VMA <= chan < k.VMAP_START:
         pfn = (chan - k.KERNEL_VMA) >> k.PAGE_SHIFT
-        page = k.page_of_pfn(pfn)
+        page = m.page_of_pfn(pfn)
         if page is not None and not k.u32(page["flags"]):
             head = frames.block_head(pfn)
-            page = k.page_of_pfn(head[0]) if head else page
+            page = m.page_of_pfn(head[0]) if head else page
         if page is not None and \
-                k.u32(page["flags"]) & k.flag_value("PG_SLAB"):
+                k.u32(page["flags"]) & m.flag_value("PG_SLAB"):
             return "0x%08x (a %s object)" % (
                 chan, k.char_array(page["slab"]["cache"]["name"]))
     return "0x%08x" % chan
@@ -100,9 +101,9 @@ def region_counts(tables, v):
     """(present pages, swap entries) of a region."""
     present = swapped = 0
     for _, pte, _ in tables.entries(k.u32(v["start"]), k.u32(v["end"])):
-        if pte & k.PTE_P:
+        if pte & m.PTE_P:
             present += 1
-        elif k.is_swap_entry(pte):
+        elif m.is_swap_entry(pte):
             swapped += 1
     return present, swapped
 
@@ -123,30 +124,26 @@ swap."""
         super().__init__("pagoda-vmas")
 
     def run(self, arg):
-        args = k.split_args(arg)
-        verbose = "-v" in args
-        args = [a for a in args if a != "-v"]
-        if len(args) > 1 or any(a.startswith("-") for a in args):
-            raise gdb.GdbError("usage: pagoda-vmas [-v] [PID]")
-        proc = k.process_arg(args[0] if args else None)
+        verbose, proc = k.option_and_process(arg, "-v",
+                                             "pagoda-vmas [-v] [PID]")
         mm = k.process_mm(proc)
-        regions = k.vmas(mm)
+        regions = m.vmas(mm)
         print("pid %d (%s): %d regions, struct mm at 0x%08x, brk 0x%08x"
               % (int(proc["pid"]), k.proc_name(proc), len(regions),
                  k.u32(mm.address), k.u32(mm["brk"])))
-        tables = k.mm_tables(mm) if verbose else None
+        tables = m.mm_tables(mm) if verbose else None
         for v in regions:
-            print(k.vma_maps_line(v))
+            print(m.vma_maps_line(v))
             if verbose:
                 flags = int(v["flags"])
-                names = [n for bit, n in ((k.VMA_SHARED, "shared"),
-                                          (k.VMA_GROWSDOWN, "growsdown"),
-                                          (k.VMA_LOCKED, "locked"))
+                names = [n for bit, n in ((m.VMA_SHARED, "shared"),
+                                          (m.VMA_GROWSDOWN, "growsdown"),
+                                          (m.VMA_LOCKED, "locked"))
                          if flags & bit]
                 present, swapped = region_counts(tables, v)
                 print("    struct vma 0x%08x, %s, flags %s: %d pages, %d "
                       "present, %d in swap"
-                      % (k.u32(v.address), k.vma_kind(v),
+                      % (k.u32(v.address), m.vma_kind(v),
                          " ".join(names) or "none",
                          (k.u32(v["end"]) - k.u32(v["start"])) >> 12,
                          present, swapped))

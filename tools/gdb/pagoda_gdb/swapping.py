@@ -15,6 +15,7 @@ import gdb
 
 from . import frames
 from . import kernel as k
+from . import memory as m
 
 # mm/swapfile.c: refs[] of the header and bad pages
 REFS_UNUSABLE = 0xFFFF
@@ -23,7 +24,7 @@ REFS_UNUSABLE = 0xFFFF
 def slot_refs():
     """The refs[] array of the swap area as a list (slot 0 first), or
     None when swap is off."""
-    area = k.swap_area()
+    area = m.swap_area()
     if k.u32(area["dev"]) == 0:
         return None
     n = k.u32(area["last_page"]) + 1
@@ -51,7 +52,7 @@ def swap_cache_private():
     out = []
     ptr = k.lookup_type("struct page").pointer()
     inferior = gdb.selected_inferior()
-    per = k.SWAP_CACHE_CHUNK_SLOTS
+    per = m.SWAP_CACHE_CHUNK_SLOTS
     for i in range(chunks.type.strip_typedefs().range()[1] + 1):
         chunk = k.u32(chunks[i])
         if not chunk:
@@ -70,8 +71,8 @@ def shm_objects():
     for p in k.processes():
         if not k.u32(p["mm"]):
             continue
-        for v in k.vmas(p["mm"].dereference()):
-            if k.vma_kind(v) == "shm" and k.u32(v["shm"]):
+        for v in m.vmas(p["mm"].dereference()):
+            if m.vma_kind(v) == "shm" and k.u32(v["shm"]):
                 seen[k.u32(v["shm"])] = v["shm"].dereference()
     segments = k.variable("segments", "mm/shm.c")
     for i in range(segments.type.strip_typedefs().range()[1] + 1):
@@ -114,7 +115,7 @@ every process (pid, address, slot)."""
         args = k.split_args(arg)
         if args not in ([], ["-v"]):
             raise gdb.GdbError("usage: pagoda-swap [-v]")
-        area = k.swap_area()
+        area = m.swap_area()
         refs = slot_refs()
         if refs is None:
             print("swap is off")
@@ -147,13 +148,13 @@ every process (pid, address, slot)."""
                  "" if counted == n else "  <- DIFFERENT"))
         for slot, page in private:
             maps = ", ".join("%s at 0x%08x" % (k.describe_mm(m, owners), va)
-                             for m, va in k.page_mappings(page)) or \
+                             for m, va in m.page_mappings(page)) or \
                 "not mapped"
             print("  slot %-6d frame 0x%05x  %s"
-                  % (slot, k.pfn_of_page(page), maps))
+                  % (slot, m.pfn_of_page(page), maps))
         for slot, page, addr, index in shared:
             print("  slot %-6d frame 0x%05x  page %d of shm object 0x%08x"
-                  % (slot, k.pfn_of_page(page), index, addr))
+                  % (slot, m.pfn_of_page(page), index, addr))
         if args:
             self.entries(owners)
 
@@ -161,11 +162,11 @@ every process (pid, address, slot)."""
         print("swap entries:")
         for mm_addr, p in sorted(owners.items(),
                                  key=lambda kv: int(kv[1]["pid"])):
-            tables = k.mm_tables(p["mm"].dereference())
+            tables = m.mm_tables(p["mm"].dereference())
             for va, pte, _ in tables.entries(0, k.KERNEL_VMA):
-                if k.is_swap_entry(pte):
+                if m.is_swap_entry(pte):
                     print("  pid %-5d 0x%08x  slot %d"
-                          % (int(p["pid"]), va, k.swap_slot(pte)))
+                          % (int(p["pid"]), va, m.swap_slot(pte)))
 
 
 def policies():
@@ -228,13 +229,13 @@ track nothing unless the list is corrupt)."""
                 break
             page = k.container_of(node, "struct page", "list")
             flags = k.u32(page["flags"])
-            maps = k.page_mappings(page)
+            maps = m.page_mappings(page)
             accessed = False
             for mm_addr, va in maps:
                 if mm_addr not in tables:
-                    tables[mm_addr] = k.mm_tables(frames.mm_value(mm_addr))
+                    tables[mm_addr] = m.mm_tables(frames.mm_value(mm_addr))
                 _, pte = tables[mm_addr].lookup(va)
-                if pte and pte & k.PTE_A:
+                if pte and pte & m.PTE_A:
                     accessed = True
             referenced += 1 if accessed else 0
             age = format(frames.policy_data(flags), "08b") \
@@ -243,7 +244,7 @@ track nothing unless the list is corrupt)."""
                                    maps[0][1]) if maps else "not mapped"
             more = " (+%d more)" % (len(maps) - 1) if len(maps) > 1 else ""
             print("%4d  %05x    %s  %-8s  %s%s"
-                  % (i, k.pfn_of_page(page), "A" if accessed else "-", age,
+                  % (i, m.pfn_of_page(page), "A" if accessed else "-", age,
                      first, more))
         shown = len(nodes) if limit is None else min(limit, len(nodes))
         print("%d of %d pages shown, %d of them referenced%s%s"
