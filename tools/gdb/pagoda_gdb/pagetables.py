@@ -138,7 +138,7 @@ flags and number of mappings (pagoda-page shows everything)."""
             print(frame_summary(pte >> k.PAGE_SHIFT))
 
 
-# --- pagoda-pt ----------------------------------------------------------------
+# --- pagoda-pt ---------------------------------------------------------------
 
 class Run:
     """Consecutive pages of one kind: present with the same flags and
