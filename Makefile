@@ -84,7 +84,8 @@ help:
 	@echo "  compdb   write compile_commands.json for clangd"
 	@echo "  format   reformat the C sources with clang-format"
 	@echo "  deps     install missing build and test packages (apt-get)"
-	@echo "Variables: DEBUG=1 (-Og, UBSan), MEM=128M (QEMU RAM), CMDLINE='key=value ...'"
+	@echo "Variables: DEBUG=1 (-Og, UBSan), MEM=128M (QEMU RAM), CMDLINE='key=value ...',"
+	@echo "  GDBSCRIPT=FILE (make debug runs FILE in GDB's batch mode)"
 
 # --- dependencies -------------------------------------------------------------
 
@@ -187,10 +188,14 @@ run:
 	@echo "Booting build/pagoda.iso; quit QEMU with Ctrl-A then X."
 	$(QEMU) $(QEMU_COMMON) -cdrom $(ISO) -display none -serial mon:stdio || true
 
+# GDBSCRIPT=FILE runs FILE (GDB commands, or Python if it ends in .py) in
+# batch mode instead of an interactive session: for labs and tests.
+GDBSCRIPT ?=
+
 debug:
 	@tools/deps.sh --quiet
 	@$(MAKE) --no-print-directory -j$(JOBS) $(KERNEL) $(INITRD)
-	@tools/debug.sh $(KERNEL) $(INITRD) "$(CMDLINE)" $(MEM)
+	@GDBSCRIPT="$(GDBSCRIPT)" tools/debug.sh $(KERNEL) $(INITRD) "$(CMDLINE)" $(MEM)
 
 # --- tests --------------------------------------------------------------------
 
@@ -200,6 +205,7 @@ include tests/host/bench.mk
 include tests/fuzz/fuzz.mk
 include tests/user/user.mk
 include tests/linuxref/linuxref.mk
+include tests/gdb/gdb.mk
 
 # Pagoda-only robustness programs (random system calls): run by tests/run.py
 # through tools/qemu-run, never on the host.

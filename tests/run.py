@@ -13,7 +13,8 @@ Layers, in order:
            special case (out of memory, swap write and read errors)
   boot     the ISO booted through GRUB to the prompt, then powered off;
            boots with each kind of swap device (none, bad image, mkswap)
-  gdb      scripted GDB sessions: a test boot, and a wrong Multiboot magic
+  gdb      scripted GDB sessions: a test boot, a wrong Multiboot magic, and
+           the GDB helpers (tools/gdb) against the kernel's own reports
   selftest the runner itself must notice a panic; tools/qemu-run ends at
            a panic, refuses swap it cannot set up, runs a 16 MiB machine
 
@@ -321,13 +322,17 @@ def run_swap_boots(args, totals):
 
 
 def run_gdb(args, totals):
-    """Scripted GDB sessions: a test boot, and a forced wrong magic."""
-    scripts = [("gdb scripted session", "run.sh", "gdb: ok"),
-               ("wrong Multiboot magic", "magic.sh", "magic: ok")]
-    for name, script, good in scripts:
+    """Scripted GDB sessions: a test boot, a forced wrong magic, and the
+    GDB helpers against the kernel's own reports (through make debug
+    GDBSCRIPT=..., which uses build/)."""
+    scripts = [("gdb scripted session", "run.sh", "gdb: ok", [args.kernel]),
+               ("wrong Multiboot magic", "magic.sh", "magic: ok",
+                [args.kernel]),
+               ("gdb helpers vs the kernel", "helpers.sh", "helpers: ok", [])]
+    for name, script, good, argv in scripts:
         path = os.path.join("tests", "gdb", script)
         try:
-            p = subprocess.run([path, args.kernel], stdout=subprocess.PIPE,
+            p = subprocess.run([path] + argv, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, timeout=60)
             out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
         except subprocess.TimeoutExpired as e:

@@ -2,6 +2,7 @@
 # tools/debug.sh - boots the kernel paused in QEMU and opens GDB on it.
 #
 # Usage: tools/debug.sh KERNEL [INITRD [CMDLINE [MEM]]]   (run by `make debug`)
+#        GDBSCRIPT=FILE tools/debug.sh ...   (`make debug GDBSCRIPT=FILE`)
 #
 # QEMU starts in the background, stopped before the first instruction (-S),
 # with its GDB stub on a free TCP port of 127.0.0.1. GDB owns this terminal,
@@ -14,6 +15,16 @@
 # -no-shutdown keeps QEMU alive, stopped, when the guest resets or powers
 # off, so that after a triple fault GDB shows where it happened instead of
 # losing the connection.
+#
+# With GDBSCRIPT set (a GDB command file, or a .py Python script), GDB runs
+# it in batch mode after connecting, without reading this terminal, and
+# exits when it ends; the exit status is GDB's. Its files go to their own
+# directory, build/gdbscript-NAME/ (NAME: the script's base name), so a
+# batch run and an interactive session do not share logs. The script finds
+# the kernel's output through the environment: PAGODA_SERIAL_LOG, and
+# PAGODA_QEMU_LOG for QEMU's own messages (tools/gdb/pagoda_gdb/session.py
+# reads them). A batch run leaves -no-shutdown out, so that QEMU ends when
+# the kernel powers off or exits through isa-debug-exit.
 
 set -u
 
@@ -24,6 +35,7 @@ cmdline=${3:-}
 mem=${4:-128M}
 QEMU=${QEMU:-qemu-system-i386}
 GDB=${GDB:-gdb}
+script=${GDBSCRIPT:-}
 
 tools=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tools/gdb/stub.sh
@@ -40,16 +52,32 @@ for prog in "$QEMU" "$GDB" python3; do
 	fi
 done
 
+if [ -n "$script" ] && [ ! -f "$script" ]; then
+	echo "$0: no GDB script at $script" >&2
+	exit 1
+fi
+
 build=$(cd "$(dirname "$kernel")" && pwd)
 kernel=$build/$(basename "$kernel")
-serial_log=$build/serial.log
-port_file=$build/debug-serial.port
-qemu_log=$build/qemu.log
-gdbinit=$build/gdbinit
+files=$build
+if [ -n "$script" ]; then
+	script=$(cd "$(dirname "$script")" && pwd)/$(basename "$script")
+	name=$(basename "$script")
+	files=$build/gdbscript-${name%.*}
+	mkdir -p "$files"
+fi
+serial_log=$files/serial.log
+port_file=$files/debug-serial.port
+qemu_log=$files/qemu.log
+gdbinit=$files/gdbinit
+rm -f "$serial_log"
 
 # shellcheck disable=SC2054 # the commas belong to QEMU's option syntax
-args=(-m "$mem" -no-reboot -no-shutdown -display none -monitor none
+args=(-m "$mem" -no-reboot -display none -monitor none
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$kernel")
+if [ -z "$script" ]; then
+	args+=(-no-shutdown)
+fi
 if [ -n "$initrd" ] && [ -s "$initrd" ]; then
 	args+=(-initrd "$initrd")
 fi
@@ -110,14 +138,23 @@ source $tools/gdb/pagoda.py
 target remote 127.0.0.1:$gdb_port
 EOF
 
+export PAGODA_SERIAL_LOG=$serial_log PAGODA_QEMU_LOG=$qemu_log
 rel_log=${serial_log#"$PWD"/}
 rel_tools=${tools#"$PWD"/}
+
+if [ -n "$script" ]; then
+	"$GDB" -q -nx -batch -x "$gdbinit" -x "$script" </dev/null
+	status=$?
+	echo "Kernel output of this run: $rel_log" >&2
+	exit "$status"
+fi
+
 cat <<EOF
 QEMU is paused before the first instruction, its GDB stub on 127.0.0.1:$gdb_port.
   Set breakpoints (break kmain), then continue. Ctrl-C stops the kernel; quit ends QEMU.
   Kernel output:  tail -f $rel_log
   Kernel prompt:  python3 $rel_tools/gdb/console.py $serial_port   (Ctrl-] leaves it)
-  Helpers:        help user-defined              (pagoda-pte, pagoda-bt, pagoda-early)
+  Helpers:        help user-defined    (pagoda-ps, pagoda-pt, pagoda-page, pagoda-buddy, ...)
 EOF
 
 "$GDB" -q -x "$gdbinit"

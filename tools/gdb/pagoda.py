@@ -1,321 +1,47 @@
 # tools/gdb/pagoda.py - GDB commands for looking at Pagoda's memory.
 #
 # Loaded by build/gdbinit (`make debug`), or by hand with
-# `source tools/gdb/pagoda.py`. `help user-defined` lists the commands:
+# `source tools/gdb/pagoda.py`; sourcing it again reloads the commands
+# after an edit. `help user-defined` lists them, `help pagoda-pt` (etc.)
+# explains one. docs/debugging.md shows each with real output.
 #
-#   pagoda-pte ADDR     walk the page tables for a virtual address
-#   pagoda-early [off]  symbols at load (physical) addresses, for the code
-#                       that runs before paging is on
-#   pagoda-bt [TF]      backtrace along the saved-EBP chain, also from a
-#                       trap frame, where GDB's own `bt` cannot unwind
+#   pagoda-pte VA [PID]        walk the page tables for one address
+#   pagoda-pt [-k] [PID]       a whole address space, range-compressed
+#   pagoda-vmas [-v] [PID]     regions, as /proc/PID/maps prints them
+#   pagoda-ps                  processes: pid, name, state, parent, RSS
+#   pagoda-page PFN|VA [PID]   one frame: flags, refcount, mappings,
+#                              replacement state, swap slot
+#   pagoda-buddy [-v [ORDER]]  free blocks per order, hot-block caches
+#   pagoda-slab [NAME]         kernel heap caches: objects, slabs, waste
+#   pagoda-swap [-v]           swap slots in use, the swap cache
+#   pagoda-policy [-a|-n N]    the replacement policy's list and ages
+#   pagoda-break-fault [PID|any] [VA]  stop at the next matching page fault
+#   pagoda-early [off]         symbols at physical addresses (before paging)
+#   pagoda-bt [TF]             backtrace by saved EBP, also from a trap frame
 #
-# Page tables live in physical memory, so they are read with QEMU's monitor
-# command `xp` (examine physical memory) rather than through GDB, whose
-# reads go through the current page tables. The entry format is the one
-# described in mm/pgtable.h (Intel SDM vol. 3A, section 4.3).
+# The commands live in the package tools/gdb/pagoda_gdb/, one file per
+# subject; pagoda_gdb/kernel.py and memory.py read the kernel's data
+# structures through its debug information.
 
-import re
+import importlib
+import os
+import sys
 
-import gdb
+_here = os.path.dirname(os.path.abspath(
+    __file__ if "__file__" in globals() else "tools/gdb/pagoda.py"))
+if _here not in sys.path:
+    sys.path.insert(0, _here)
+# No __pycache__ directories in the source tree.
+sys.dont_write_bytecode = True
 
-KERNEL_VMA = 0xC0000000
-CR0_PG = 1 << 31   # paging enabled (SDM vol. 3A, 2.5)
-CR4_PSE = 1 << 4   # 4 MiB pages allowed (SDM vol. 3A, 2.5)
-PDE_PS = 1 << 7    # a PDE that maps a 4 MiB page (SDM vol. 3A, table 4-4)
-PTE_P = 1 << 0
-PTE_SWAP_MARK = 1 << 1  # mm/pgtable.h: set in every swap entry
-FRAME_MASK = 0xFFFFF000
-LARGE_FRAME_MASK = 0xFFC00000
-PAGE_SHIFT = 12
-PDE_SHIFT = 22
+import pagoda_gdb  # noqa: E402
 
-# Flag names by bit, as in mm/pgtable.h. Bit 7 is PS in a PDE, PAT in a PTE;
-# D is only meaningful in an entry that maps a page.
-FLAG_NAMES = [
-    (0, "P"), (1, "W"), (2, "U"), (3, "PWT"), (4, "PCD"), (5, "A"),
-    (6, "D"), (7, None), (8, "G"), (9, "COW"), (10, "SOFT10"),
-    (11, "SOFT11"),
-]
-SOFT_MASK = 0xE00
-
-
-def flag_string(entry, is_pde):
-    """Names the flag bits set in a page directory or page table entry."""
-    if not entry & PTE_P:
-        # The CPU ignores the other bits; mm/pgtable.h gives them meaning.
-        return "(not present)"
-    names = []
-    for bit, name in FLAG_NAMES:
-        if not entry & (1 << bit):
-            continue
-        if name is None:
-            name = "PS" if is_pde else "PAT"
-        names.append(name)
-    return " ".join(names) if names else "-"
-
-
-def read_control_register(name):
-    """Returns CR0/CR3/CR4, from GDB's registers or the QEMU monitor."""
-    try:
-        return int(gdb.parse_and_eval("$" + name)) & 0xFFFFFFFF
-    except gdb.error:
-        pass
-    # Older QEMU stubs do not describe control registers to GDB.
-    out = gdb.execute("monitor info registers", to_string=True)
-    m = re.search(r"\b%s=([0-9a-fA-F]+)" % name.upper(), out)
-    if not m:
-        raise gdb.GdbError("cannot read %s" % name)
-    return int(m.group(1), 16)
-
-
-def read_phys32(paddr):
-    """Reads the 32-bit word at physical address paddr via QEMU's xp."""
-    out = gdb.execute("monitor xp /1wx 0x%x" % paddr, to_string=True)
-    m = re.search(r":\s*0x([0-9a-fA-F]+)", out)
-    if not m:
-        raise gdb.GdbError("cannot read physical address 0x%08x: %s"
-                           % (paddr, out.strip()))
-    return int(m.group(1), 16)
-
-
-def describe_not_present(entry):
-    """Explains a non-present entry the way mm/pgtable.h encodes it."""
-    if entry == 0:
-        return "not present, never used"
-    if entry & PTE_SWAP_MARK:
-        soft = [name for bit, name in FLAG_NAMES
-                if SOFT_MASK & entry & (1 << bit)]
-        return "not present, swap entry: slot %d, software bits %s" % (
-            entry >> PAGE_SHIFT, " ".join(soft) if soft else "none")
-    return "not present, 0x%08x is neither empty nor a swap entry" % entry
-
-
-class PagodaPte(gdb.Command):
-    """Walk the page tables for a virtual address.
-Usage: pagoda-pte ADDR   (any expression: 0xc0100000, &kmain, $esp)
-
-Starts from CR3 and prints the page directory entry, the page table entry
-when there is one, their flags and the physical address ADDR maps to.
-Tables are read from physical memory through QEMU's `xp`."""
-
-    def __init__(self):
-        super().__init__("pagoda-pte", gdb.COMMAND_USER,
-                         gdb.COMPLETE_EXPRESSION)
-
-    def invoke(self, arg, from_tty):
-        if not arg.strip():
-            raise gdb.GdbError("usage: pagoda-pte ADDR")
-        va = int(gdb.parse_and_eval(arg)) & 0xFFFFFFFF
-        cr0 = read_control_register("cr0")
-        if not cr0 & CR0_PG:
-            print("paging is off (CR0.PG = 0): linear address 0x%08x is "
-                  "the physical address" % va)
-            return
-        cr3 = read_control_register("cr3")
-        cr4 = read_control_register("cr4")
-        pdi = va >> PDE_SHIFT
-        pti = (va >> PAGE_SHIFT) & 0x3FF
-        half = "kernel" if va >= KERNEL_VMA else "user"
-        print("vaddr 0x%08x (%s half): PDE index %d, PTE index %d, "
-              "offset 0x%03x" % (va, half, pdi, pti, va & 0xFFF))
-        print("CR3   0x%08x: page directory at physical 0x%08x"
-              % (cr3, cr3 & FRAME_MASK))
-
-        pde_addr = (cr3 & FRAME_MASK) + pdi * 4
-        pde = read_phys32(pde_addr)
-        print("PDE   at 0x%08x = 0x%08x  %s" % (pde_addr, pde,
-                                               flag_string(pde, True)))
-        if not pde & PTE_P:
-            print("=> not mapped: the PDE is not present")
-            return
-        if pde & PDE_PS and cr4 & CR4_PSE:
-            pa = (pde & LARGE_FRAME_MASK) | (va & ~LARGE_FRAME_MASK)
-            print("=> 4 MiB page at 0x%08x: physical 0x%08x"
-                  % (pde & LARGE_FRAME_MASK, pa))
-            return
-
-        pte_addr = (pde & FRAME_MASK) + pti * 4
-        pte = read_phys32(pte_addr)
-        print("PTE   at 0x%08x = 0x%08x  %s" % (pte_addr, pte,
-                                               flag_string(pte, False)))
-        if not pte & PTE_P:
-            print("=> " + describe_not_present(pte))
-            return
-        pa = (pte & FRAME_MASK) | (va & 0xFFF)
-        print("=> 4 KiB page at 0x%08x: physical 0x%08x"
-              % (pte & FRAME_MASK, pa))
-
-
-class PagodaEarly(gdb.Command):
-    """Add symbols at load addresses, for code that runs before paging.
-Usage: pagoda-early        add them
-       pagoda-early off    remove them again
-
-boot/entry.asm runs at physical addresses (the kernel is linked at
-0xC0100000 but loaded at 0x100000) until it jumps to higher_half. With the
-second copy of the symbols, `break _start`, `list`, `next` and `bt` work
-there too; every breakpoint then has two locations, one per copy."""
-
-    def __init__(self):
-        super().__init__("pagoda-early", gdb.COMMAND_USER)
-        self.loaded_at = None
-
-    def invoke(self, arg, from_tty):
-        arg = arg.strip()
-        if arg not in ("", "on", "off"):
-            raise gdb.GdbError("usage: pagoda-early [off]")
-        confirm = gdb.parameter("confirm")
-        gdb.execute("set confirm off")
-        try:
-            if arg == "off":
-                self.remove()
-            else:
-                self.add()
-        finally:
-            gdb.execute("set confirm %s" % ("on" if confirm else "off"))
-
-    def add(self):
-        if self.loaded_at is not None:
-            print("early symbols already loaded at 0x%x" % self.loaded_at)
-            return
-        kernel = gdb.current_progspace().filename
-        if not kernel:
-            raise gdb.GdbError("no kernel loaded: use `file build/kernel.elf`")
-        text = int(gdb.parse_and_eval("(unsigned int)&__text_start"))
-        phys = text - KERNEL_VMA
-        gdb.execute("add-symbol-file %s 0x%x" % (kernel, phys),
-                    to_string=True)
-        self.loaded_at = phys
-        print("symbols of %s added with .text at 0x%x (physical)"
-              % (kernel, phys))
-
-    def remove(self):
-        if self.loaded_at is None:
-            print("early symbols are not loaded")
-            return
-        gdb.execute("remove-symbol-file -a 0x%x" % self.loaded_at)
-        self.loaded_at = None
-        print("early symbols removed")
-
-
-def describe_pc(pc):
-    """Returns "function + offset at file:line" for a code address."""
-    try:
-        where = gdb.execute("info symbol 0x%x" % pc, to_string=True)
-    except gdb.error:
-        where = ""
-    where = where.split(" in section")[0].strip()
-    if not where or where.startswith("No symbol"):
-        where = "?"
-    sal = gdb.find_pc_line(pc)
-    if sal.symtab is not None and sal.line:
-        where += " at %s:%d" % (sal.symtab.filename, sal.line)
-    return where
-
-
-class PagodaBt(gdb.Command):
-    """Backtrace by the saved-EBP chain, also across a trap frame.
-Usage: pagoda-bt        from the current $pc and $ebp
-       pagoda-bt TF     from a struct trapframe *, e.g. `pagoda-bt tf`
-                        in panic_trap or trap_dispatch
-
-GDB's own `bt` stops at the assembly trap entry (boot/trap_entry.asm), which
-has no unwind information. The kernel keeps frame pointers, so each frame
-holds the caller's EBP at [ebp] and the return address at [ebp+4]: this
-command follows that chain, as the kernel's panic backtrace does."""
-
-    MAX_FRAMES = 32
-    PUSH_EBP = b"\x55"  # the opcode of `push ebp`
-
-    def __init__(self):
-        super().__init__("pagoda-bt", gdb.COMMAND_USER,
-                         gdb.COMPLETE_EXPRESSION)
-
-    def start(self, arg):
-        """Returns the first PC, EBP and ESP: from a trap frame or the CPU."""
-        if arg:
-            tf = gdb.parse_and_eval(arg)
-            if tf.type.strip_typedefs().code == gdb.TYPE_CODE_PTR:
-                tf = tf.dereference()
-            # A trap from ring 0 pushes no ESP: the interrupted stack
-            # begins where user_esp would be (SDM vol. 3A, 6.12.1).
-            esp = None
-            if not int(tf["cs"]) & 3:
-                esp = int(tf["user_esp"].address) & 0xFFFFFFFF
-            return (int(tf["eip"]) & 0xFFFFFFFF,
-                    int(tf["ebp"]) & 0xFFFFFFFF, esp)
-        return (int(gdb.parse_and_eval("$pc")) & 0xFFFFFFFF,
-                int(gdb.parse_and_eval("$ebp")) & 0xFFFFFFFF,
-                int(gdb.parse_and_eval("$esp")) & 0xFFFFFFFF)
-
-    def caller_of_frameless(self, pc, esp):
-        """Finds the caller of a function that has not set up its frame.
-
-        Until the prologue's `push ebp; mov ebp, esp` has run, EBP is still
-        the caller's frame pointer, and the caller is known only by the
-        return address: at [esp] on the first instruction, [esp+4] after
-        `push ebp`. A function GCC compiled without a frame (a small leaf)
-        never pushes EBP; its return address is at [esp] unless it pushed
-        something else, so that case is a guess. Returns (address, is_guess)
-        or (None, False)."""
-        block = gdb.block_for_pc(pc)
-        while block is not None and block.function is None:
-            block = block.superblock
-        if block is None or esp is None:
-            return None, False
-        inferior = gdb.selected_inferior()
-        first = inferior.read_memory(block.start, 1).tobytes()
-        if pc == block.start:
-            slot, guess = esp, False
-        elif first == self.PUSH_EBP and pc == block.start + 1:
-            slot, guess = esp + 4, False
-        elif first != self.PUSH_EBP:
-            slot, guess = esp, True
-        else:
-            return None, False
-        ret = int.from_bytes(inferior.read_memory(slot, 4).tobytes(),
-                             "little")
-        text_start = int(gdb.parse_and_eval("(unsigned int)&__text_start"))
-        text_end = int(gdb.parse_and_eval("(unsigned int)&__text_end"))
-        if not text_start < ret <= text_end:
-            return None, False
-        return ret, guess
-
-    def invoke(self, arg, from_tty):
-        try:
-            pc, ebp, esp = self.start(arg.strip())
-            entry_ret, guess = self.caller_of_frameless(pc, esp)
-        except (gdb.error, gdb.MemoryError) as e:
-            raise gdb.GdbError("pagoda-bt: %s" % e)
-        inferior = gdb.selected_inferior()
-        print("#0  0x%08x %s" % (pc, describe_pc(pc)))
-        depth = 1
-        if entry_ret is not None:
-            print("#1  0x%08x %s%s" % (entry_ret, describe_pc(entry_ret - 1),
-                                       "  (guess: top of stack)" if guess
-                                       else ""))
-            depth = 2
-        while depth < self.MAX_FRAMES:
-            # The outermost frame has EBP 0 (boot/entry.asm clears it).
-            if ebp < KERNEL_VMA or ebp & 3:
-                break
-            try:
-                frame = inferior.read_memory(ebp, 8).tobytes()
-            except gdb.MemoryError:
-                print("    (cannot read the frame at 0x%08x)" % ebp)
-                break
-            caller_ebp = int.from_bytes(frame[0:4], "little")
-            ret = int.from_bytes(frame[4:8], "little")
-            if ret < KERNEL_VMA:
-                break
-            # The return address follows the call: describe the call.
-            print("#%-2d 0x%08x %s" % (depth, ret, describe_pc(ret - 1)))
-            depth += 1
-            if caller_ebp <= ebp:
-                break
-            ebp = caller_ebp
-
-
-PagodaPte()
-PagodaEarly()
-PagodaBt()
+# Sourcing the file again picks up edits of the package: the modules the
+# others build on first.
+_loaded = sorted((n for n in sys.modules if n.startswith("pagoda_gdb.")),
+                 key=lambda n: (n != "pagoda_gdb.kernel",
+                                n != "pagoda_gdb.memory", n))
+for _name in _loaded:
+    importlib.reload(sys.modules[_name])
+importlib.reload(pagoda_gdb)
+pagoda_gdb.register()
