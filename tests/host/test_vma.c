@@ -596,6 +596,58 @@ static void test_format_maps(void **state)
 	mm_destroy(mm);
 }
 
+/*
+ * A file region with a long path: the maps line carries the whole path
+ * (Linux prints it whole), the smaps entry starts with that same line and
+ * has only its fields after it, and the text is cut by whole entries.
+ */
+static void test_format_long_path(void **state)
+{
+	(void)state;
+	static const uint8_t image[4096];
+	char path[301], line[512], buf[8192], small[1024];
+	struct mm *mm = mm_fixture_new();
+	vaddr_t a;
+
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	struct vma_file f = { image, sizeof(image), 0, P(1), path, 77, 0x0001 };
+	assert_int_equal(mm_map(mm, 0x08048000, P(1), RO, MM_MAP_FIXED,
+				VMA_FILE, &f, &a),
+			 0);
+	map(mm, 0x08050000, P(1), RW, MM_MAP_FIXED);
+	linux_line(line, sizeof(line), 0x08048000, 0x08049000, "r--p", 0, 0, 1,
+		   77, path);
+
+	size_t len = mm_format_maps(mm, buf, sizeof(buf));
+	assert_int_equal(len, strlen(buf));
+	assert_int_equal(strncmp(buf, line, strlen(line)), 0);
+
+	memset(buf, 'x', sizeof(buf));
+	len = mm_format_smaps(mm, buf, sizeof(buf));
+	assert_int_equal(len, strlen(buf));
+	assert_int_equal(strncmp(buf, line, strlen(line)), 0);
+	const char *fields = buf + strlen(line);
+	assert_int_equal(strncmp(fields, "Size:", 5), 0);
+	/* The entry ends where the next region's line starts. */
+	const char *second = strstr(fields, "08050000-08051000 rw-p ");
+	assert_non_null(second);
+	for (const char *l = fields; l < second; l = strchr(l, '\n') + 1)
+		assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ", l[0]));
+	size_t first = (size_t)(second - buf);
+
+	/* Cut: whole entries, NUL-terminated, the full length returned. */
+	memset(small, 'x', sizeof(small));
+	assert_true(first < sizeof(small) && len > sizeof(small));
+	assert_int_equal(mm_format_smaps(mm, small, first + 1), len);
+	assert_int_equal(strlen(small), first);
+	assert_int_equal(mm_format_smaps(mm, small, first), len);
+	assert_int_equal(strlen(small), 0);
+	assert_int_equal(mm_format_smaps(mm, NULL, 0), len);
+	mm_destroy(mm);
+}
+
 /* /proc/PID/status figures. */
 static void test_usage(void **state)
 {
@@ -779,6 +831,7 @@ int main(void)
 		cmocka_unit_test_setup(test_brk_unset, mm_fixture_boot),
 		cmocka_unit_test_setup(test_setup_stack, mm_fixture_boot),
 		cmocka_unit_test_setup(test_format_maps, mm_fixture_boot),
+		cmocka_unit_test_setup(test_format_long_path, mm_fixture_boot),
 		cmocka_unit_test_setup(test_usage, mm_fixture_boot),
 		cmocka_unit_test_setup(test_random_against_model,
 				       mm_fixture_boot),
