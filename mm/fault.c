@@ -153,7 +153,7 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 
 	if (off >= f->filesz)
 		return fault_zero(mm, v, va);
-	uint64_t pos = (uint64_t)f->offset + off;
+	uint64_t pos = f->offset + off;
 	if (pos >= f->size)
 		return MM_FAULT_BUS;
 	uint32_t n = PAGE_SIZE;

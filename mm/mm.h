@@ -59,11 +59,16 @@ struct shm_object;
  * page within filesz holds the file's bytes and zeros after the file's
  * end; a page within filesz but wholly past the end of the file is an
  * error (MM_FAULT_BUS, as mapping beyond the end of a file is on Linux).
+ *
+ * The offset is 64-bit, like Linux's file offsets: mmap2 gives it in
+ * pages, and a 32-bit page number times 4096 reaches 2^44. Files held in
+ * memory are smaller than 4 GiB, so every page of a mapping at such an
+ * offset is beyond the end of its file.
  */
 struct vma_file {
 	const uint8_t *data;   /* the whole file */
 	uint32_t size;         /* its size */
-	uint32_t offset;       /* file offset mapped at the region's start */
+	uint64_t offset;       /* file offset mapped at the region's start */
 	uint32_t filesz;       /* bytes from offset that come from the file;
 				  the rest of the region reads as zeros */
 	const char *path;      /* for /proc/PID/maps */

@@ -148,7 +148,10 @@ static uint32_t pages_in(struct mm *mm, uint64_t start, uint64_t end,
 	return n;
 }
 
-/* Moves the start of v up by delta bytes, keeping its backing in step. */
+/*
+ * Moves the start of v up by delta bytes, keeping its backing in step
+ * (the 64-bit file offset goes on past 4 GiB rather than wrapping).
+ */
 static void vma_advance(struct vma *v, uint32_t delta)
 {
 	v->start += delta;
