@@ -51,9 +51,13 @@ static bool page_aligned(uint32_t x)
 
 /*
  * Describes a mapping of the file open on fd: only initramfs files can be
- * mapped. The file system is read-only, so a shared mapping behaves like a
- * private one, and a shared writable one is refused as on Linux for a file
- * not open for writing.
+ * mapped. The file system is read-only, so every file is open read-only,
+ * and Linux's rule for such a file applies to every shared mapping
+ * (mm/mmap.c, do_mmap: a MAP_SHARED mapping of a file not open for
+ * writing loses VM_MAYWRITE): PROT_WRITE is refused with -EACCES, here
+ * and by mprotect later (mm_protect). A shared read-only mapping stays
+ * shared ("s" in maps); its pages are copies of the file's bytes, which
+ * nothing can change, so no page cache is needed to share them.
  */
 static int file_mapping(int fd, uint32_t len, uint32_t prot, uint32_t type,
 			uint32_t pgoff, struct vma_file *out)
@@ -81,6 +85,7 @@ static int file_mapping(int fd, uint32_t len, uint32_t prot, uint32_t type,
 		.filesz = page_round_up(len),
 		.path = ino->path,
 		.ino = ino->ino,
+		.dev = INITRAMFS_DEV,
 	};
 	return 0;
 }
@@ -105,7 +110,6 @@ static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot,
 		int err = file_mapping(fd, len, prot, type, pgoff, &file);
 		if (err)
 			return err;
-		type = MAP_PRIVATE;
 	}
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!page_aligned(addr))
