@@ -534,6 +534,9 @@ int mm_check(struct mm *mm)
 		CHECK((v->kind == VMA_SHM) == (v->shm != NULL),
 		      "region %#x-%#x: shm object and kind disagree\n",
 		      v->start, v->end);
+		CHECK(!(v->prot & MM_PROT_WRITE) || (v->flags & VMA_MAYWRITE),
+		      "region %#x-%#x: writable without VMA_MAYWRITE\n",
+		      v->start, v->end);
 		if (v->shm)
 			CHECK(v->shm_pgoff + vma_pages(v) <= v->shm->npages &&
 				      v->shm->refcount > 0,

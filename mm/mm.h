@@ -43,6 +43,9 @@
 #define VMA_GROWSDOWN (1u << 1)  /* the stack: may extend downwards */
 #define VMA_LOCKED (1u << 2)     /* mlock: pages stay resident, never
 				    evicted */
+#define VMA_MAYWRITE (1u << 3)   /* PROT_WRITE may be given (Linux's
+				    VM_MAYWRITE); without it, mprotect
+				    adding it is -EACCES */
 
 enum vma_kind {
 	VMA_ANON,   /* private anonymous memory (mmap, bss) */
@@ -145,6 +148,9 @@ struct mm {
 /* Flags for mm_map. */
 #define MM_MAP_FIXED (1u << 0)    /* exactly at addr, replacing what is there */
 #define MM_MAP_SHARED (1u << 1)   /* anonymous shared (needs no shm given) */
+#define MM_MAP_RDONLY (1u << 2)   /* never writable: what is mapped was
+				     opened for reading only (no
+				     VMA_MAYWRITE) */
 
 /* Why a fault could not be resolved (for the SIGSEGV report). */
 enum mm_fault_result {
@@ -186,11 +192,14 @@ int mm_fork(struct mm *parent, struct mm **child);
  * describes file contents otherwise (kind VMA_FILE; file->offset page
  * aligned). MM_MAP_SHARED with VMA_ANON (or VMA_SHM) makes shared
  * anonymous memory: a new shm object of len bytes, kind VMA_SHM.
+ * The region may later be made writable (VMA_MAYWRITE) unless flags has
+ * MM_MAP_RDONLY or it is a shared file mapping (file images are read-only:
+ * a shared mapping could not write back).
  * Returns 0 and sets *out, or -ENOMEM (no room, RLIMIT_AS or, for private
  * writable memory, RLIMIT_DATA exceeded, or end beyond user space),
  * -EINVAL (len 0, bad alignment, bad prot or kind), -EPERM (a fixed
- * address below MM_MMAP_MIN_ADDR), -EACCES (a shared file mapping with
- * PROT_WRITE: file images are read-only).
+ * address below MM_MMAP_MIN_ADDR), -EACCES (PROT_WRITE on a region that
+ * may never be writable).
  */
 int mm_map(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot,
 	   uint32_t flags, enum vma_kind kind, const struct vma_file *file,
@@ -204,7 +213,9 @@ int mm_unmap(struct mm *mm, vaddr_t addr, size_t len);
 /*
  * Changes protection of [addr, addr+len); every page must be mapped.
  * Returns 0, -EINVAL (alignment, prot), -ENOMEM (a hole in the range, or
- * no memory to split) or -EACCES (write on a shared file mapping).
+ * no memory to split) or -EACCES (PROT_WRITE on a region without
+ * VMA_MAYWRITE: a shared file mapping, a SHM_RDONLY attachment). Nothing
+ * changes on an error.
  */
 int mm_protect(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot);
 /*

@@ -351,8 +351,16 @@ int vma_map(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
 		vflags |= VMA_GROWSDOWN;
 	if (kind == VMA_SHM)
 		vflags |= VMA_SHARED;
-	/* File images are read-only: a shared mapping could not write back. */
-	if (kind == VMA_FILE && (vflags & VMA_SHARED) && (prot & MM_PROT_WRITE))
+	/*
+	 * Whether PROT_WRITE may ever be given (Linux's VM_MAYWRITE). File
+	 * images are read-only, so a shared file mapping, which would have to
+	 * write back, never may; nor may a mapping of something opened for
+	 * reading only (MM_MAP_RDONLY: shmat with SHM_RDONLY).
+	 */
+	if (!(flags & MM_MAP_RDONLY) &&
+	    !(kind == VMA_FILE && (vflags & VMA_SHARED)))
+		vflags |= VMA_MAYWRITE;
+	if ((prot & MM_PROT_WRITE) && !(vflags & VMA_MAYWRITE))
 		return -EACCES;
 	if (fixed) {
 		if (addr & ~PAGE_MASK)
@@ -528,8 +536,7 @@ int mm_protect(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot)
 	     v = mm_next_vma(mm, v)) {
 		if (!v || v->start > a)
 			return -ENOMEM;
-		if (v->kind == VMA_FILE && (v->flags & VMA_SHARED) &&
-		    (prot & MM_PROT_WRITE))
+		if ((prot & MM_PROT_WRITE) && !(v->flags & VMA_MAYWRITE))
 			return -EACCES;
 		a = v->end;
 	}
