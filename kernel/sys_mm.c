@@ -189,8 +189,9 @@ static int32_t sys_madvise(const struct syscall_args *a)
 		return -ENOMEM;
 	switch (a->arg[2]) {
 	case MADV_DONTNEED:
-	case MADV_FREE:
 		return mm_dontneed(current->mm, addr, len);
+	case MADV_FREE:
+		return mm_madvise_free(current->mm, addr, len);
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:

@@ -233,12 +233,20 @@ int mm_lock(struct mm *mm, vaddr_t addr, size_t len, bool lock);
 int mm_lock_all(struct mm *mm, bool current, bool future, bool lock);
 
 /*
- * madvise(MADV_DONTNEED): drops the pages; private memory reads as zero
- * (file regions: as the file) afterwards, shared memory keeps its
- * contents. Returns 0, -EINVAL (alignment) or -ENOMEM (part of the range
- * is not mapped; the mapped part is still dropped).
+ * madvise(MADV_DONTNEED): drops the pages, region by region in address
+ * order; private memory reads as zero (file regions: as the file)
+ * afterwards, shared memory keeps its contents. Returns 0, -EINVAL
+ * (alignment, or a locked region, whose pages must stay: the regions
+ * before it are dropped, the rest not) or -ENOMEM (part of the range is
+ * not mapped; the mapped part is still dropped).
  */
 int mm_dontneed(struct mm *mm, vaddr_t addr, size_t len);
+/*
+ * madvise(MADV_FREE): as mm_dontneed (Pagoda frees at once what Linux
+ * frees when memory is short), for private anonymous memory only: a file
+ * or shared region is -EINVAL like a locked one.
+ */
+int mm_madvise_free(struct mm *mm, vaddr_t addr, size_t len);
 /*
  * Moves the break. new_brk == 0 queries. Growing is lazy (pages come on
  * fault); shrinking frees the pages above the new break. Returns the

@@ -562,8 +562,16 @@ int mm_protect(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot)
 	return 0;
 }
 
-/* madvise(MADV_DONTNEED) on [addr, addr + len). */
-int mm_dontneed(struct mm *mm, vaddr_t addr, size_t len)
+/*
+ * madvise(MADV_DONTNEED or MADV_FREE) on [addr, addr + len): drops the
+ * pages region by region, in address order, as Linux's madvise_walk_vmas
+ * does. A locked region stops the walk with -EINVAL (its pages must stay
+ * resident: Linux's can_madv_lru_vma), and so does, for MADV_FREE
+ * (anon_only), a region that is not private anonymous memory (Linux's
+ * madvise_free_single_vma); the regions before it have been dropped
+ * already. A hole is -ENOMEM once the rest is done.
+ */
+static int drop_pages(struct mm *mm, vaddr_t addr, size_t len, bool anon_only)
 {
 	if (addr & ~PAGE_MASK)
 		return -EINVAL;
@@ -581,12 +589,29 @@ int mm_dontneed(struct mm *mm, vaddr_t addr, size_t len)
 	     v = mm_next_vma(mm, v)) {
 		if (v->start > a)
 			err = -ENOMEM;
+		if (v->flags & VMA_LOCKED)
+			return -EINVAL;
+		if (anon_only && v->kind != VMA_ANON && v->kind != VMA_HEAP &&
+		    v->kind != VMA_STACK)
+			return -EINVAL;
 		uint64_t s = v->start > addr ? v->start : addr;
 		uint64_t e = v->end < end ? v->end : end;
 		unmap_pages(mm, (vaddr_t)s, (vaddr_t)e);
 		a = e;
 	}
 	return a < end ? -ENOMEM : err;
+}
+
+/* madvise(MADV_DONTNEED) on [addr, addr + len). */
+int mm_dontneed(struct mm *mm, vaddr_t addr, size_t len)
+{
+	return drop_pages(mm, addr, len, false);
+}
+
+/* madvise(MADV_FREE) on [addr, addr + len). */
+int mm_madvise_free(struct mm *mm, vaddr_t addr, size_t len)
+{
+	return drop_pages(mm, addr, len, true);
 }
 
 /* Sets where the heap starts. */

@@ -370,6 +370,52 @@ static void test_dontneed(void **state)
 	mm_fixture_destroy(mm);
 }
 
+/*
+ * A locked region's pages stay: MADV_DONTNEED and MADV_FREE are -EINVAL
+ * there, after dropping the regions before it (Linux's order); MADV_FREE
+ * takes private anonymous memory only.
+ */
+static void test_dontneed_locked(void **state)
+{
+	(void)state;
+	static const uint8_t image[P(1)];
+	struct vma_file f = { image, sizeof(image), 0, P(1), "/f", 1, 0 };
+	struct mm *mm = mm_fixture_new();
+	vaddr_t a;
+	map(mm, BASE, P(4), RW, MM_MAP_FIXED);
+	for (int p = 0; p < 4; p++)
+		assert_true(mm_poke(mm, BASE + P(p), 5 + p));
+	assert_int_equal(mm_lock(mm, BASE + P(1), P(1), true), 0);
+	assert_int_equal(mm_dontneed(mm, BASE, P(4)), -EINVAL);
+	assert_int_equal(mm_peek(mm, BASE + P(0)), 0);
+	assert_int_equal(mm_peek(mm, BASE + P(1)), 6);
+	assert_int_equal(mm_peek(mm, BASE + P(2)), 7);
+	assert_int_equal(mm_dontneed(mm, BASE + P(1), P(1)), -EINVAL);
+	assert_int_equal(mm_madvise_free(mm, BASE + P(1), P(1)), -EINVAL);
+	assert_int_equal(mm_peek(mm, BASE + P(1)), 6);
+	assert_int_equal(mm_dontneed(mm, BASE + P(2), P(2)), 0);
+	assert_int_equal(mm_peek(mm, BASE + P(2)), 0);
+	assert_int_equal(mm_madvise_free(mm, BASE + P(2), P(2)), 0);
+	assert_int_equal(mm_lock(mm, BASE + P(1), P(1), false), 0);
+	assert_int_equal(mm_dontneed(mm, BASE, P(4)), 0);
+	assert_int_equal(mm_peek(mm, BASE + P(1)), 0);
+
+	/* MADV_FREE: not a file or shared region; MADV_DONTNEED: any. */
+	assert_int_equal(mm_map(mm, BASE + P(8), P(1), RO, MM_MAP_FIXED,
+				VMA_FILE, &f, &a),
+			 0);
+	assert_int_equal(mm_map(mm, BASE + P(10), P(1), RW,
+				MM_MAP_FIXED | MM_MAP_SHARED, VMA_ANON, NULL,
+				&a),
+			 0);
+	assert_int_equal(mm_madvise_free(mm, BASE + P(8), P(1)), -EINVAL);
+	assert_int_equal(mm_madvise_free(mm, BASE + P(10), P(1)), -EINVAL);
+	assert_int_equal(mm_dontneed(mm, BASE + P(8), P(1)), 0);
+	assert_int_equal(mm_dontneed(mm, BASE + P(10), P(1)), 0);
+	assert_int_equal(mm_check(mm), 0);
+	mm_fixture_destroy(mm);
+}
+
 /* brk: lazy growth, shrinking frees, Linux's failure rules. */
 static void test_brk(void **state)
 {
@@ -827,6 +873,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unmap_span, mm_fixture_boot),
 		cmocka_unit_test_setup(test_protect, mm_fixture_boot),
 		cmocka_unit_test_setup(test_dontneed, mm_fixture_boot),
+		cmocka_unit_test_setup(test_dontneed_locked, mm_fixture_boot),
 		cmocka_unit_test_setup(test_brk, mm_fixture_boot),
 		cmocka_unit_test_setup(test_brk_unset, mm_fixture_boot),
 		cmocka_unit_test_setup(test_setup_stack, mm_fixture_boot),
