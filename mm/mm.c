@@ -537,6 +537,11 @@ int mm_check(struct mm *mm)
 		CHECK(!(v->prot & MM_PROT_WRITE) || (v->flags & VMA_MAYWRITE),
 		      "region %#x-%#x: writable without VMA_MAYWRITE\n",
 		      v->start, v->end);
+		CHECK(v->kind != VMA_HEAP ||
+			      (v->start >= mm->brk_start && v->start <= mm->brk),
+		      "region %#x-%#x: heap, but not from the break's start "
+		      "to the break\n",
+		      v->start, v->end);
 		if (v->shm)
 			CHECK(v->shm_pgoff + vma_pages(v) <= v->shm->npages &&
 				      v->shm->refcount > 0,

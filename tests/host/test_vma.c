@@ -416,6 +416,105 @@ static void test_dontneed_locked(void **state)
 	mm_fixture_destroy(mm);
 }
 
+/*
+ * mremap without moving: Linux's errors, lengths that would wrap in 32
+ * bits, shrinking past the region, growing in place, locked regions.
+ */
+static void test_remap(void **state)
+{
+	(void)state;
+	struct mm *mm = mm_fixture_new();
+	vaddr_t out = 0;
+	map(mm, BASE, P(16), 0, MM_MAP_FIXED); /* a PROT_NONE reservation */
+	vaddr_t a = map(mm, BASE + P(1), P(2), RW, MM_MAP_FIXED);
+	assert_true(mm_poke(mm, a, 77));
+
+	/* Lengths round up in 64 bits: 0xFFFFFFFF is 4 GiB, not 0. */
+	assert_int_equal(mm_remap(mm, a, 0xFFFFF000u, P(1), &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, a, 0xFFFFFFFFu, P(1), &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, a, P(1), 0xFFFFFFFFu, &out), -ENOMEM);
+	assert_int_equal(mm_remap(mm, a, P(1), 0, &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, a + 1, P(1), P(1), &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, a, 0, P(1), &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, BASE + P(20), P(1), P(1), &out), -EFAULT);
+	assert_int_equal(mm_remap(mm, a, P(4), P(8), &out), -EFAULT);
+	assert_int_equal(mm_remap(mm, a, P(1), P(2), &out), -ENOMEM);
+	assert_int_equal(mm_remap(mm, a, P(2), P(3), &out), -ENOMEM);
+	assert_int_equal(mm_nr_vmas(mm), 3);
+	assert_int_equal(mm_peek(mm, a), 77);
+
+	/* Shrinking unmaps the tail, past the region too. */
+	assert_int_equal(mm_remap(mm, a, P(10), P(1), &out), 0);
+	assert_int_equal(out, a);
+	assert_null(mm_find_vma(mm, a + P(1)));
+	assert_null(mm_find_vma(mm, a + P(9)));
+	assert_non_null(mm_find_vma(mm, a + P(10)));
+
+	/* Growing in place; a locked region stays one, its pages resident. */
+	assert_int_equal(mm_lock(mm, a, P(1), true), 0);
+	assert_int_equal(mm_remap(mm, a, P(1), P(4), &out), 0);
+	struct vma *v = mm_find_vma(mm, a + P(3));
+	assert_non_null(v);
+	assert_int_equal(v->start, a);
+	assert_int_equal(v->end, a + P(4));
+	assert_true(v->flags & VMA_LOCKED);
+	assert_int_equal(mm_vma_rss(mm, v), 4);
+	assert_int_equal(mm_peek(mm, a), 77);
+
+	/* Limits count the growth. */
+	struct mm_usage u;
+	mm_get_usage(mm, &u);
+	mm->limit_as = (uint64_t)u.vm_size << PAGE_SHIFT;
+	assert_int_equal(mm_remap(mm, a, P(4), P(5), &out), -ENOMEM);
+	mm->limit_as = UINT64_MAX;
+	assert_int_equal(mm_check(mm), 0);
+	mm_destroy(mm);
+}
+
+/*
+ * mremap grows the heap past the break; brk, munmap or mprotect then
+ * leave pieces wholly above the break, which are ordinary anonymous
+ * memory (not "[heap]"), as on Linux; brk cannot grow into them.
+ */
+static void test_remap_heap(void **state)
+{
+	(void)state;
+	struct mm *mm = mm_fixture_new();
+	vaddr_t heap0 = 0x08050000, out;
+	char buf[1024];
+	mm_init_brk(mm, heap0);
+	assert_int_equal(mm_brk(mm, heap0 + P(4)), heap0 + P(4));
+	assert_int_equal(mm_remap(mm, heap0 + P(3), P(1), P(5), &out), 0);
+	struct vma *h = mm_find_vma(mm, heap0 + P(7));
+	assert_int_equal(h->kind, VMA_HEAP);
+	assert_int_equal(h->end, heap0 + P(8));
+	/* brk cannot grow into its own region grown past it. */
+	assert_int_equal(mm_brk(mm, heap0 + P(5)), heap0 + P(4));
+
+	/* munmap of a page above the break: the piece above it is anon. */
+	assert_int_equal(mm_unmap(mm, heap0 + P(6), P(1)), 0);
+	assert_int_equal(mm_find_vma(mm, heap0 + P(7))->kind, VMA_ANON);
+	assert_int_equal(mm_find_vma(mm, heap0 + P(5))->kind, VMA_HEAP);
+	/* brk down by two pages: what is left above it is anon. */
+	assert_int_equal(mm_brk(mm, heap0 + P(2)), heap0 + P(2));
+	assert_int_equal(mm_find_vma(mm, heap0 + P(1))->kind, VMA_HEAP);
+	assert_int_equal(mm_find_vma(mm, heap0 + P(5))->kind, VMA_ANON);
+	assert_null(mm_find_vma(mm, heap0 + P(3)));
+	mm_format_maps(mm, buf, sizeof(buf));
+	assert_int_equal(strstr(buf, "[heap]"), strrchr(buf, '['));
+	/* brk may not come within a page of them. */
+	assert_int_equal(mm_brk(mm, heap0 + P(4)), heap0 + P(2));
+	assert_int_equal(mm_brk(mm, heap0 + P(3)), heap0 + P(3));
+	assert_int_equal(mm_find_vma(mm, heap0 + P(2))->kind, VMA_HEAP);
+	assert_int_equal(mm_check(mm), 0);
+	/* Back to the start: only the heap goes. */
+	assert_int_equal(mm_brk(mm, heap0), heap0);
+	assert_null(mm_find_vma(mm, heap0));
+	assert_int_equal(mm_nr_vmas(mm), 2);
+	assert_int_equal(mm_check(mm), 0);
+	mm_destroy(mm);
+}
+
 /* brk: lazy growth, shrinking frees, Linux's failure rules. */
 static void test_brk(void **state)
 {
@@ -874,6 +973,8 @@ int main(void)
 		cmocka_unit_test_setup(test_protect, mm_fixture_boot),
 		cmocka_unit_test_setup(test_dontneed, mm_fixture_boot),
 		cmocka_unit_test_setup(test_dontneed_locked, mm_fixture_boot),
+		cmocka_unit_test_setup(test_remap, mm_fixture_boot),
+		cmocka_unit_test_setup(test_remap_heap, mm_fixture_boot),
 		cmocka_unit_test_setup(test_brk, mm_fixture_boot),
 		cmocka_unit_test_setup(test_brk_unset, mm_fixture_boot),
 		cmocka_unit_test_setup(test_setup_stack, mm_fixture_boot),
