@@ -101,6 +101,19 @@ struct mm_usage {
 	uint32_t vm_lck;     /* pages of locked regions (mlock) */
 };
 
+/*
+ * The fewest resident pages a process is left by local replacement
+ * (RLIMIT_RSS), whatever its limit: the most user pages one i386
+ * instruction can need at once, so that every instruction can complete.
+ * An instruction may straddle two pages of code, and read and write an
+ * operand that each straddle two pages: movs from one unaligned word to
+ * another, push or pop of a memory operand (the stack being the other),
+ * call through a memory pointer (Intel SDM vol. 1, 7.3: at most two
+ * explicit memory operands, one of them the stack for push, pop and
+ * call). 2 + 2 + 2 = 6.
+ */
+#define MM_RSS_MIN_PAGES 6u
+
 struct mm {
 	struct vm_space space;     /* the page directory */
 	struct list_node vmas;     /* struct vma, sorted by start */
@@ -115,6 +128,16 @@ struct mm {
 	uint32_t rss;              /* resident user pages */
 	uint32_t swap_pages;       /* swap entries in the page tables */
 	vaddr_t rss_hand;          /* local replacement's clock hand */
+	/*
+	 * The pages the last faults brought in (a ring, oldest at
+	 * rss_recent_next): local replacement never takes them, so that an
+	 * instruction restarted after its fault still finds the pages its
+	 * earlier faults brought in. With MM_RSS_MIN_PAGES - 1 of them, an
+	 * instruction needing MM_RSS_MIN_PAGES pages completes after at most
+	 * that many faults.
+	 */
+	vaddr_t rss_recent[MM_RSS_MIN_PAGES - 1];
+	uint32_t rss_recent_next;
 	bool lock_future;          /* mlockall(MCL_FUTURE): lock new regions */
 	bool has_locked;           /* a region was locked (mlock) since the
 				      last munlockall: eviction must look */
