@@ -37,6 +37,8 @@
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
 #define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
 
 static int32_t sys_brk(const struct syscall_args *a)
 {
@@ -51,9 +53,13 @@ static bool page_aligned(uint32_t x)
 
 /*
  * Describes a mapping of the file open on fd: only initramfs files can be
- * mapped. The file system is read-only, so a shared mapping behaves like a
- * private one, and a shared writable one is refused as on Linux for a file
- * not open for writing.
+ * mapped. The file system is read-only, so every file is open read-only,
+ * and Linux's rule for such a file applies to every shared mapping
+ * (mm/mmap.c, do_mmap: a MAP_SHARED mapping of a file not open for
+ * writing loses VM_MAYWRITE): PROT_WRITE is refused with -EACCES, here
+ * and by mprotect later (mm_protect). A shared read-only mapping stays
+ * shared ("s" in maps); its pages are copies of the file's bytes, which
+ * nothing can change, so no page cache is needed to share them.
  */
 static int file_mapping(int fd, uint32_t len, uint32_t prot, uint32_t type,
 			uint32_t pgoff, struct vma_file *out)
@@ -67,9 +73,11 @@ static int file_mapping(int fd, uint32_t len, uint32_t prot, uint32_t type,
 	if ((f->flags & O_ACCMODE) == O_WRONLY ||
 	    (type != MAP_PRIVATE && (prot & MM_PROT_WRITE)))
 		return -EACCES;
-	if (pgoff > (UINT32_MAX >> PAGE_SHIFT))
-		return -EOVERFLOW;
-	uint32_t offset = pgoff << PAGE_SHIFT;
+	/*
+	 * The byte offset is 64-bit: no 32-bit page offset overflows it (on
+	 * x86-64 Linux, the reference, the same mmap2 call succeeds too).
+	 */
+	uint64_t offset = (uint64_t)pgoff << PAGE_SHIFT;
 	*out = (struct vma_file){
 		.data = ino->data,
 		.size = ino->size,
@@ -79,6 +87,7 @@ static int file_mapping(int fd, uint32_t len, uint32_t prot, uint32_t type,
 		.filesz = page_round_up(len),
 		.path = ino->path,
 		.ino = ino->ino,
+		.dev = INITRAMFS_DEV,
 	};
 	return 0;
 }
@@ -103,7 +112,6 @@ static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot,
 		int err = file_mapping(fd, len, prot, type, pgoff, &file);
 		if (err)
 			return err;
-		type = MAP_PRIVATE;
 	}
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!page_aligned(addr))
@@ -183,8 +191,9 @@ static int32_t sys_madvise(const struct syscall_args *a)
 		return -ENOMEM;
 	switch (a->arg[2]) {
 	case MADV_DONTNEED:
-	case MADV_FREE:
 		return mm_dontneed(current->mm, addr, len);
+	case MADV_FREE:
+		return mm_madvise_free(current->mm, addr, len);
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
@@ -197,39 +206,32 @@ static int32_t sys_madvise(const struct syscall_args *a)
 SYSCALL(219, madvise, sys_madvise);
 
 /*
- * mremap: shrinking in place is supported (the tail is unmapped), and so
- * is growing in place when the pages after the region are free; moving is
- * not (-ENOMEM, which glibc's realloc handles by copying).
+ * mremap: the flags are checked as Linux checks them (mm/mremap.c), then
+ * mm_remap shrinks, or grows in place. Moving is not implemented: growing
+ * that cannot be done in place is -ENOMEM even with MREMAP_MAYMOVE (glibc's
+ * realloc then copies), and MREMAP_FIXED and MREMAP_DONTUNMAP, which
+ * always move, are -ENOMEM once their arguments pass Linux's checks.
  */
 static int32_t sys_mremap(const struct syscall_args *a)
 {
-	uint32_t old = a->arg[0], old_len = page_round_up(a->arg[1]);
-	uint32_t new_len = page_round_up(a->arg[2]);
-	struct vma *v = mm_find_vma(current->mm, old);
-
-	if (!page_aligned(old) || new_len == 0)
-		return -EINVAL;
-	if (!v || old_len == 0 || old + old_len > v->end)
-		return -EFAULT;
-	if (new_len <= old_len) {
-		if (new_len < old_len)
-			mm_unmap(current->mm, old + new_len, old_len - new_len);
-		return (int32_t)old;
-	}
-	/* Only anonymous memory grows in place; files, the stack and shared
-	 * memory would need their backing extended. */
-	if (old + old_len != v->end ||
-	    (v->kind != VMA_ANON && v->kind != VMA_HEAP) ||
-	    !user_range_ok(old, new_len))
-		return -ENOMEM;
-	for (uint32_t va = v->end; va < old + new_len; va += PAGE_SIZE) {
-		if (mm_find_vma(current->mm, va))
-			return -ENOMEM;
-	}
+	uint32_t old = a->arg[0], old_len = a->arg[1], new_len = a->arg[2];
+	uint32_t flags = a->arg[3];
 	vaddr_t out;
-	int err = mm_map(current->mm, v->end, old + new_len - v->end, v->prot,
-			 MM_MAP_FIXED, v->kind, NULL, &out);
-	return err ? err : (int32_t)old;
+
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
+		return -EINVAL;
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
+		if (!page_aligned(old) || new_len == 0)
+			return -EINVAL;
+		return mm_find_vma(current->mm, old) ? -ENOMEM : -EFAULT;
+	}
+	int err = mm_remap(current->mm, old, old_len, new_len, &out);
+	return err ? err : (int32_t)out;
 }
 SYSCALL(163, mremap, sys_mremap);
 

@@ -24,7 +24,8 @@
  *                                   another mapper read back already, or
  *                                   the slot read into a new frame
  *   absent or swap entry, process   local replacement first: one of its
- *     over RLIMIT_RSS               own pages goes to swap (mm/vmscan.c)
+ *     over RLIMIT_RSS               own pages goes to swap (mm/vmscan.c),
+ *                                   never one the last faults brought in
  *
  * A kernel-mode fault on a user address (a user copy) is resolved the same
  * way; the error code then lacks MM_PF_USER, which changes nothing here.
@@ -153,7 +154,7 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 
 	if (off >= f->filesz)
 		return fault_zero(mm, v, va);
-	uint64_t pos = (uint64_t)f->offset + off;
+	uint64_t pos = f->offset + off;
 	if (pos >= f->size)
 		return MM_FAULT_BUS;
 	uint32_t n = PAGE_SIZE;
@@ -353,19 +354,19 @@ enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
 	/* The page comes in: a process over RLIMIT_RSS makes room first. */
 	if (mm->limit_rss != UINT64_MAX)
 		vmscan_rss_limit(mm);
+	enum mm_fault_result r;
 	if (pte_is_swap(pte))
-		return fault_swap(mm, v, va, pte, write);
-	switch (v->kind) {
-	case VMA_SHM:
-		return fault_shared(mm, v, va, write);
-	case VMA_FILE:
-		return fault_file(mm, v, va);
-	case VMA_ANON:
-	case VMA_HEAP:
-	case VMA_STACK:
-		break;
-	}
-	return fault_zero(mm, v, va);
+		r = fault_swap(mm, v, va, pte, write);
+	else if (v->kind == VMA_SHM)
+		r = fault_shared(mm, v, va, write);
+	else if (v->kind == VMA_FILE)
+		r = fault_file(mm, v, va);
+	else
+		r = fault_zero(mm, v, va); /* anonymous, heap, stack */
+	/* Local replacement leaves it while the instruction may need it. */
+	if (r == MM_FAULT_OK)
+		vmscan_note_fault(mm, va);
+	return r;
 }
 
 /* Resolves a page fault (see mm.h and the table above). */

@@ -18,6 +18,8 @@
  * mm/rmap.h) and one reference on the swap slot of each swap entry;
  * mm_destroy() returns all of them.
  */
+#include <stdarg.h>
+
 #include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/log.h"
@@ -222,103 +224,132 @@ void mm_get_usage(struct mm *mm, struct mm_usage *u)
 /* Device number Linux shows for shared memory (its internal tmpfs, 00:01). */
 #define MAPS_SHM_DEV 0x01u
 
-/* What one maps line shows besides addresses and permissions. */
-struct maps_info {
-	uint64_t offset;
-	uint32_t dev;
-	uint32_t ino;
-	char name[160];
+/*
+ * Text formatted into a caller's buffer the way snprintf fills one: what
+ * fits is written, and the length of the whole text is counted. The text
+ * is a sequence of entries (a maps line, an smaps block) kept whole: the
+ * first entry that does not fit is taken back, and nothing is written
+ * after it, though everything is still counted. No line is built in a
+ * buffer of its own first, so no path is too long.
+ */
+struct text {
+	char *buf;
+	size_t size;
+	size_t len;   /* length of the whole text so far */
+	size_t entry; /* where the current entry started */
+	bool cut;     /* an entry did not fit: write nothing more */
 };
 
-/* Fills in what the maps line of v shows after its permissions. */
-static void vma_describe(const struct vma *v, struct maps_info *m)
+static void text_init(struct text *t, char *buf, size_t size)
 {
-	m->offset = 0;
-	m->dev = 0;
-	m->ino = 0;
-	m->name[0] = '\0';
+	t->buf = buf;
+	t->size = size;
+	t->len = 0;
+	t->entry = 0;
+	t->cut = false;
+	if (size)
+		buf[0] = '\0';
+}
+
+/* Appends formatted text (or only counts it, once the text is cut). */
+__attribute__((format(printf, 2, 3))) static void
+text_printf(struct text *t, const char *fmt, ...)
+{
+	size_t room = !t->cut && t->len < t->size ? t->size - t->len : 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(room ? t->buf + t->len : NULL, room, fmt, ap);
+	va_end(ap);
+	t->len += (size_t)n;
+}
+
+/*
+ * Ends an entry: if it did not fit whole (with the final NUL), the text
+ * ends where it started.
+ */
+static void text_end_entry(struct text *t)
+{
+	if (!t->cut && t->len >= t->size) {
+		t->cut = true;
+		if (t->entry < t->size)
+			t->buf[t->entry] = '\0';
+	}
+	t->entry = t->len;
+}
+
+/*
+ * Appends the maps line of v: start-end perms offset dev inode, then for
+ * a named region padding to MAPS_NAME_COLUMN, a space and the name (the
+ * whole path of a file, however long, as Linux prints it).
+ */
+static void maps_line(struct text *t, const struct vma *v)
+{
+	uint64_t offset = 0;
+	uint32_t dev = 0, ino = 0;
+
+	if (v->kind == VMA_FILE) {
+		offset = v->file.offset;
+		dev = v->file.dev;
+		ino = v->file.ino;
+	} else if (v->kind == VMA_SHM) {
+		offset = (uint64_t)v->shm_pgoff << PAGE_SHIFT;
+		dev = MAPS_SHM_DEV;
+		ino = v->shm->ino;
+	}
+	size_t line = t->len;
+	text_printf(t, "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ",
+		    (unsigned long)v->start, (unsigned long)v->end,
+		    v->prot & MM_PROT_READ ? 'r' : '-',
+		    v->prot & MM_PROT_WRITE ? 'w' : '-',
+		    v->prot & MM_PROT_EXEC ? 'x' : '-',
+		    v->flags & VMA_SHARED ? 's' : 'p',
+		    (unsigned long long)offset, dev >> 8, dev & 0xFF,
+		    (unsigned long)ino);
+	if (v->kind == VMA_ANON || (v->kind == VMA_FILE && !v->file.path)) {
+		text_printf(t, "\n");
+		return;
+	}
+	/* Padding up to the column (Linux's seq_pad), then one space. */
+	size_t n = t->len - line;
+	int pad = n < MAPS_NAME_COLUMN ? (int)(MAPS_NAME_COLUMN - n) : 0;
+	text_printf(t, "%*s ", pad, "");
 	switch (v->kind) {
 	case VMA_FILE:
-		m->offset = v->file.offset;
-		m->dev = v->file.dev;
-		m->ino = v->file.ino;
-		if (v->file.path)
-			strlcpy(m->name, v->file.path, sizeof(m->name));
+		text_printf(t, "%s\n", v->file.path);
 		break;
 	case VMA_HEAP:
-		strlcpy(m->name, "[heap]", sizeof(m->name));
+		text_printf(t, "[heap]\n");
 		break;
 	case VMA_STACK:
-		strlcpy(m->name, "[stack]", sizeof(m->name));
+		text_printf(t, "[stack]\n");
 		break;
 	case VMA_SHM:
-		m->offset = (uint64_t)v->shm_pgoff << PAGE_SHIFT;
-		m->dev = MAPS_SHM_DEV;
-		m->ino = v->shm->ino;
 		/* The names Linux gives its shmem files (ipc/shm.c, mm/shmem.c). */
 		if (v->shm->id >= 0)
-			snprintf(m->name, sizeof(m->name), "/SYSV%08x%s",
-				 (unsigned int)v->shm->orig_key,
-				 v->shm->removed ? " (deleted)" : "");
+			text_printf(t, "/SYSV%08x%s\n",
+				    (unsigned int)v->shm->orig_key,
+				    v->shm->removed ? " (deleted)" : "");
 		else
-			strlcpy(m->name, "/dev/zero (deleted)",
-				sizeof(m->name));
+			text_printf(t, "/dev/zero (deleted)\n");
 		break;
 	case VMA_ANON:
 		break;
 	}
 }
 
-/* Formats one region as a maps line into line; returns its length. */
-static size_t maps_line(const struct vma *v, char *line, size_t size)
-{
-	struct maps_info m;
-	vma_describe(v, &m);
-	int n = snprintf(line, size,
-			 "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ",
-			 (unsigned long)v->start, (unsigned long)v->end,
-			 v->prot & MM_PROT_READ ? 'r' : '-',
-			 v->prot & MM_PROT_WRITE ? 'w' : '-',
-			 v->prot & MM_PROT_EXEC ? 'x' : '-',
-			 v->flags & VMA_SHARED ? 's' : 'p',
-			 (unsigned long long)m.offset, m.dev >> 8, m.dev & 0xFF,
-			 (unsigned long)m.ino);
-	size_t len = (size_t)n;
-	if (m.name[0]) {
-		while (len < MAPS_NAME_COLUMN)
-			line[len++] = ' ';
-		line[len++] = ' ';
-		size_t nl = strlen(m.name);
-		memcpy(line + len, m.name, nl);
-		len += nl;
-	}
-	line[len++] = '\n';
-	line[len] = '\0';
-	return len;
-}
-
 /* Writes /proc/PID/maps text; returns the full length (see mm.h). */
 size_t mm_format_maps(struct mm *mm, char *buf, size_t size)
 {
-	/* Header (at most 58) + padding + space + name + newline + NUL. */
-	char line[MAPS_NAME_COLUMN + 2 + sizeof(((struct maps_info *)0)->name) +
-		  2];
-	size_t total = 0;
-	bool fits = true;
+	struct text t;
 	struct list_node *pos;
 
-	if (size)
-		buf[0] = '\0';
+	text_init(&t, buf, size);
 	list_for_each(pos, &mm->vmas) {
-		size_t n = maps_line(vma_of(pos), line, sizeof(line));
-		/* Whole lines only: after the first that does not fit, none. */
-		if (fits && total + n < size)
-			memcpy(buf + total, line, n + 1);
-		else
-			fits = false;
-		total += n;
+		maps_line(&t, vma_of(pos));
+		text_end_entry(&t);
 	}
-	return total;
+	return t.len;
 }
 
 /* Per-region page statistics for smaps, gathered by a page-table walk. */
@@ -351,61 +382,48 @@ static int smaps_pte(vaddr_t va, pte_t *ptep, void *arg)
 	return 0;
 }
 
-/* Formats one region's smaps entry; returns its length (like snprintf). */
-static size_t smaps_entry(struct mm *mm, const struct vma *v, char *out,
-			  size_t size)
+/* Appends one "Field:   N kB" line of smaps (Linux's layout). */
+static void smaps_field(struct text *t, const char *name, uint64_t kb)
 {
-	char line[MAPS_NAME_COLUMN + 2 + sizeof(((struct maps_info *)0)->name) +
-		  2];
+	text_printf(t, "%-16s%8llu kB\n", name, (unsigned long long)kb);
+}
+
+/* Appends the smaps entry of v: its maps line, then its figures. */
+static void smaps_entry(struct text *t, struct mm *mm, const struct vma *v)
+{
 	struct smaps_walk w = { 0 };
-	size_t len = maps_line(v, line, sizeof(line));
 	uint32_t kb = PAGE_SIZE / 1024;
+	bool anon = v->kind != VMA_FILE && v->kind != VMA_SHM;
 
 	vm_walk(&mm->space, v->start, v->end - v->start, smaps_pte, &w);
-	int n = snprintf(out, size,
-			 "%s"
-			 "%-16s%8lu kB\n%-16s%8lu kB\n%-16s%8lu kB\n"
-			 "%-16s%8lu kB\n%-16s%8lu kB\n%-16s%8lu kB\n"
-			 "%-16s%8lu kB\n%-16s%8lu kB\n%-16s%8lu kB\n"
-			 "%-16s%8lu kB\n%-16s%8lu kB\n%-16s%8lu kB\n"
-			 "%-16s%8lu kB\n",
-			 line, "Size:", (unsigned long)(v->end - v->start) / 1024,
-			 "KernelPageSize:", (unsigned long)kb,
-			 "MMUPageSize:", (unsigned long)kb,
-			 "Rss:", (unsigned long)(w.rss * kb),
-			 "Pss:", (unsigned long)(w.pss_x4096 / 4096),
-			 "Shared_Clean:", (unsigned long)(w.shared_clean * kb),
-			 "Shared_Dirty:", (unsigned long)(w.shared_dirty * kb),
-			 "Private_Clean:", (unsigned long)(w.private_clean * kb),
-			 "Private_Dirty:", (unsigned long)(w.private_dirty * kb),
-			 "Referenced:", (unsigned long)(w.referenced * kb),
-			 "Anonymous:",
-			 (unsigned long)(v->kind == VMA_FILE || v->kind == VMA_SHM
-						 ? 0 : w.rss * kb),
-			 "Swap:", (unsigned long)(w.swap * kb), "Locked:", 0ul);
-	(void)len;
-	return (size_t)n;
+	maps_line(t, v);
+	smaps_field(t, "Size:", (v->end - v->start) / 1024);
+	smaps_field(t, "KernelPageSize:", kb);
+	smaps_field(t, "MMUPageSize:", kb);
+	smaps_field(t, "Rss:", (uint64_t)w.rss * kb);
+	smaps_field(t, "Pss:", w.pss_x4096 / 4096);
+	smaps_field(t, "Shared_Clean:", (uint64_t)w.shared_clean * kb);
+	smaps_field(t, "Shared_Dirty:", (uint64_t)w.shared_dirty * kb);
+	smaps_field(t, "Private_Clean:", (uint64_t)w.private_clean * kb);
+	smaps_field(t, "Private_Dirty:", (uint64_t)w.private_dirty * kb);
+	smaps_field(t, "Referenced:", (uint64_t)w.referenced * kb);
+	smaps_field(t, "Anonymous:", anon ? (uint64_t)w.rss * kb : 0);
+	smaps_field(t, "Swap:", (uint64_t)w.swap * kb);
+	smaps_field(t, "Locked:", 0);
 }
 
 /* Writes /proc/PID/smaps text: whole entries only, like mm_format_maps. */
 size_t mm_format_smaps(struct mm *mm, char *buf, size_t size)
 {
-	char entry[512 + MAPS_NAME_COLUMN];
-	size_t total = 0;
-	bool fits = true;
+	struct text t;
 	struct list_node *pos;
 
-	if (size)
-		buf[0] = '\0';
+	text_init(&t, buf, size);
 	list_for_each(pos, &mm->vmas) {
-		size_t n = smaps_entry(mm, vma_of(pos), entry, sizeof(entry));
-		if (fits && total + n < size)
-			memcpy(buf + total, entry, n + 1);
-		else
-			fits = false;
-		total += n;
+		smaps_entry(&t, mm, vma_of(pos));
+		text_end_entry(&t);
 	}
-	return total;
+	return t.len;
 }
 
 /* Logs an invariant violation for mm_check(). */
@@ -515,6 +533,14 @@ int mm_check(struct mm *mm)
 		      v->start, v->end);
 		CHECK((v->kind == VMA_SHM) == (v->shm != NULL),
 		      "region %#x-%#x: shm object and kind disagree\n",
+		      v->start, v->end);
+		CHECK(!(v->prot & MM_PROT_WRITE) || (v->flags & VMA_MAYWRITE),
+		      "region %#x-%#x: writable without VMA_MAYWRITE\n",
+		      v->start, v->end);
+		CHECK(v->kind != VMA_HEAP ||
+			      (v->start >= mm->brk_start && v->start <= mm->brk),
+		      "region %#x-%#x: heap, but not from the break's start "
+		      "to the break\n",
 		      v->start, v->end);
 		if (v->shm)
 			CHECK(v->shm_pgoff + vma_pages(v) <= v->shm->npages &&

@@ -43,6 +43,9 @@
 #define VMA_GROWSDOWN (1u << 1)  /* the stack: may extend downwards */
 #define VMA_LOCKED (1u << 2)     /* mlock: pages stay resident, never
 				    evicted */
+#define VMA_MAYWRITE (1u << 3)   /* PROT_WRITE may be given (Linux's
+				    VM_MAYWRITE); without it, mprotect
+				    adding it is -EACCES */
 
 enum vma_kind {
 	VMA_ANON,   /* private anonymous memory (mmap, bss) */
@@ -59,11 +62,16 @@ struct shm_object;
  * page within filesz holds the file's bytes and zeros after the file's
  * end; a page within filesz but wholly past the end of the file is an
  * error (MM_FAULT_BUS, as mapping beyond the end of a file is on Linux).
+ *
+ * The offset is 64-bit, like Linux's file offsets: mmap2 gives it in
+ * pages, and a 32-bit page number times 4096 reaches 2^44. Files held in
+ * memory are smaller than 4 GiB, so every page of a mapping at such an
+ * offset is beyond the end of its file.
  */
 struct vma_file {
 	const uint8_t *data;   /* the whole file */
 	uint32_t size;         /* its size */
-	uint32_t offset;       /* file offset mapped at the region's start */
+	uint64_t offset;       /* file offset mapped at the region's start */
 	uint32_t filesz;       /* bytes from offset that come from the file;
 				  the rest of the region reads as zeros */
 	const char *path;      /* for /proc/PID/maps */
@@ -93,6 +101,19 @@ struct mm_usage {
 	uint32_t vm_lck;     /* pages of locked regions (mlock) */
 };
 
+/*
+ * The fewest resident pages a process is left by local replacement
+ * (RLIMIT_RSS), whatever its limit: the most user pages one i386
+ * instruction can need at once, so that every instruction can complete.
+ * An instruction may straddle two pages of code, and read and write an
+ * operand that each straddle two pages: movs from one unaligned word to
+ * another, push or pop of a memory operand (the stack being the other),
+ * call through a memory pointer (Intel SDM vol. 1, 7.3: at most two
+ * explicit memory operands, one of them the stack for push, pop and
+ * call). 2 + 2 + 2 = 6.
+ */
+#define MM_RSS_MIN_PAGES 6u
+
 struct mm {
 	struct vm_space space;     /* the page directory */
 	struct list_node vmas;     /* struct vma, sorted by start */
@@ -107,6 +128,16 @@ struct mm {
 	uint32_t rss;              /* resident user pages */
 	uint32_t swap_pages;       /* swap entries in the page tables */
 	vaddr_t rss_hand;          /* local replacement's clock hand */
+	/*
+	 * The pages the last faults brought in (a ring, oldest at
+	 * rss_recent_next): local replacement never takes them, so that an
+	 * instruction restarted after its fault still finds the pages its
+	 * earlier faults brought in. With MM_RSS_MIN_PAGES - 1 of them, an
+	 * instruction needing MM_RSS_MIN_PAGES pages completes after at most
+	 * that many faults.
+	 */
+	vaddr_t rss_recent[MM_RSS_MIN_PAGES - 1];
+	uint32_t rss_recent_next;
 	bool lock_future;          /* mlockall(MCL_FUTURE): lock new regions */
 	bool has_locked;           /* a region was locked (mlock) since the
 				      last munlockall: eviction must look */
@@ -140,6 +171,9 @@ struct mm {
 /* Flags for mm_map. */
 #define MM_MAP_FIXED (1u << 0)    /* exactly at addr, replacing what is there */
 #define MM_MAP_SHARED (1u << 1)   /* anonymous shared (needs no shm given) */
+#define MM_MAP_RDONLY (1u << 2)   /* never writable: what is mapped was
+				     opened for reading only (no
+				     VMA_MAYWRITE) */
 
 /* Why a fault could not be resolved (for the SIGSEGV report). */
 enum mm_fault_result {
@@ -181,11 +215,14 @@ int mm_fork(struct mm *parent, struct mm **child);
  * describes file contents otherwise (kind VMA_FILE; file->offset page
  * aligned). MM_MAP_SHARED with VMA_ANON (or VMA_SHM) makes shared
  * anonymous memory: a new shm object of len bytes, kind VMA_SHM.
+ * The region may later be made writable (VMA_MAYWRITE) unless flags has
+ * MM_MAP_RDONLY or it is a shared file mapping (file images are read-only:
+ * a shared mapping could not write back).
  * Returns 0 and sets *out, or -ENOMEM (no room, RLIMIT_AS or, for private
  * writable memory, RLIMIT_DATA exceeded, or end beyond user space),
  * -EINVAL (len 0, bad alignment, bad prot or kind), -EPERM (a fixed
- * address below MM_MMAP_MIN_ADDR), -EACCES (a shared file mapping with
- * PROT_WRITE: file images are read-only).
+ * address below MM_MMAP_MIN_ADDR), -EACCES (PROT_WRITE on a region that
+ * may never be writable).
  */
 int mm_map(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot,
 	   uint32_t flags, enum vma_kind kind, const struct vma_file *file,
@@ -197,9 +234,26 @@ int mm_map(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot,
  */
 int mm_unmap(struct mm *mm, vaddr_t addr, size_t len);
 /*
+ * mremap(addr, old_len, new_len) without moving: lengths are rounded up to
+ * pages (in 64 bits: no wrap-around). Shrinking (or an equal length)
+ * unmaps [addr + new_len, addr + old_len), whatever is mapped there, as
+ * Linux does; growing extends the region holding addr in place, which
+ * needs old range to end at the region's end and free room after it, and
+ * anonymous memory or the heap (the heap may grow past the break: see
+ * docs/memory-layout.md). A locked region's new pages are brought in.
+ * Returns 0 and *out = addr, or -EINVAL (addr not aligned, new_len 0, an
+ * end beyond user space when shrinking, old_len 0 on a private region),
+ * -EFAULT (no region at addr; growing a range that goes past its region)
+ * or -ENOMEM (RLIMIT_AS or RLIMIT_DATA, or no room to grow in place).
+ */
+int mm_remap(struct mm *mm, vaddr_t addr, uint64_t old_len, uint64_t new_len,
+	     vaddr_t *out);
+/*
  * Changes protection of [addr, addr+len); every page must be mapped.
  * Returns 0, -EINVAL (alignment, prot), -ENOMEM (a hole in the range, or
- * no memory to split) or -EACCES (write on a shared file mapping).
+ * no memory to split) or -EACCES (PROT_WRITE on a region without
+ * VMA_MAYWRITE: a shared file mapping, a SHM_RDONLY attachment). Nothing
+ * changes on an error.
  */
 int mm_protect(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot);
 /*
@@ -217,12 +271,20 @@ int mm_lock(struct mm *mm, vaddr_t addr, size_t len, bool lock);
 int mm_lock_all(struct mm *mm, bool current, bool future, bool lock);
 
 /*
- * madvise(MADV_DONTNEED): drops the pages; private memory reads as zero
- * (file regions: as the file) afterwards, shared memory keeps its
- * contents. Returns 0, -EINVAL (alignment) or -ENOMEM (part of the range
- * is not mapped; the mapped part is still dropped).
+ * madvise(MADV_DONTNEED): drops the pages, region by region in address
+ * order; private memory reads as zero (file regions: as the file)
+ * afterwards, shared memory keeps its contents. Returns 0, -EINVAL
+ * (alignment, or a locked region, whose pages must stay: the regions
+ * before it are dropped, the rest not) or -ENOMEM (part of the range is
+ * not mapped; the mapped part is still dropped).
  */
 int mm_dontneed(struct mm *mm, vaddr_t addr, size_t len);
+/*
+ * madvise(MADV_FREE): as mm_dontneed (Pagoda frees at once what Linux
+ * frees when memory is short), for private anonymous memory only: a file
+ * or shared region is -EINVAL like a locked one.
+ */
+int mm_madvise_free(struct mm *mm, vaddr_t addr, size_t len);
 /*
  * Moves the break. new_brk == 0 queries. Growing is lazy (pages come on
  * fault); shrinking frees the pages above the new break. Returns the

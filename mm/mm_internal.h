@@ -228,9 +228,12 @@ void vmscan_track(struct page *pg);
 /* Takes pg from the active policy (if it tracks it). */
 void vmscan_untrack(struct page *pg);
 /*
- * Before a page is added to mm: when mm is over RLIMIT_RSS, evicts one of
- * its own pages (local replacement).
+ * Before a page is added to mm: when mm is over RLIMIT_RSS (never counted
+ * as below MM_RSS_MIN_PAGES), evicts one of its own pages (local
+ * replacement), never one of the pages the last faults brought in.
  */
 void vmscan_rss_limit(struct mm *mm);
+/* A fault brought the page at va into mm (for local replacement). */
+void vmscan_note_fault(struct mm *mm, vaddr_t va);
 
 #endif

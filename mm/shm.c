@@ -215,12 +215,15 @@ int shm_attach(struct mm *mm, int id, vaddr_t addr, int shmflg, vaddr_t *out)
 		addr &= ~(SHMLBA - 1);
 	}
 	uint32_t prot = MM_PROT_READ;
-	if (!(shmflg & SHM_RDONLY))
+	uint32_t flags = MM_MAP_SHARED;
+	/* Attached for reading only: never writable (mprotect: -EACCES). */
+	if (shmflg & SHM_RDONLY)
+		flags |= MM_MAP_RDONLY;
+	else
 		prot |= MM_PROT_WRITE;
 	if (shmflg & SHM_EXEC)
 		prot |= MM_PROT_EXEC;
 	uint64_t len = (uint64_t)s->npages << PAGE_SHIFT;
-	uint32_t flags = MM_MAP_SHARED;
 	if (addr) {
 		/* An address given is taken as is (Linux maps it MAP_FIXED). */
 		struct vma *v = vma_find_from(mm, addr);

@@ -1,7 +1,7 @@
 /*
  * mm/vma.c - the regions of an address space: finding, adding, splitting,
- * merging and removing them, placing new mappings, the brk heap and the
- * stack's growth.
+ * merging and removing them, placing new mappings, protection, madvise,
+ * mremap in place, the brk heap and the stack's growth.
  *
  * The regions of an mm are a list sorted by start address (mm->vmas).
  * A process has a handful of them (program segments, bss, heap, stack, a
@@ -13,6 +13,10 @@
  *  - regions are sorted and never overlap;
  *  - a page is mapped in the page tables only inside a region, with PTE
  *    bits its region's protection allows (vma_pte_prot);
+ *  - a writable region has VMA_MAYWRITE (a region without it may never
+ *    become writable);
+ *  - a heap region (VMA_HEAP) starts between brk_start and the break
+ *    (heap_trim);
  *  - mm->rss counts the present user PTEs, mm->swap_pages the swap
  *    entries.
  * Pages of a region leave the page tables when the region (or the part of
@@ -148,7 +152,10 @@ static uint32_t pages_in(struct mm *mm, uint64_t start, uint64_t end,
 	return n;
 }
 
-/* Moves the start of v up by delta bytes, keeping its backing in step. */
+/*
+ * Moves the start of v up by delta bytes, keeping its backing in step
+ * (the 64-bit file offset goes on past 4 GiB rather than wrapping).
+ */
 static void vma_advance(struct vma *v, uint32_t delta)
 {
 	v->start += delta;
@@ -241,6 +248,23 @@ static void unmap_pages(struct mm *mm, vaddr_t start, vaddr_t end)
 }
 
 /*
+ * The heap is the regions brk made (and mremap grew) that start at or
+ * below the break: Linux names a region "[heap]" when it starts at or
+ * below the break and ends at or above its start (fs/proc/task_mmu.c).
+ * mremap may grow the heap past the break; a piece that then lies wholly
+ * above it, once brk comes down or munmap or mprotect cuts the region, is
+ * ordinary anonymous memory, as it is on Linux. This makes it so for the
+ * regions from `from` up.
+ */
+static void heap_trim(struct mm *mm, vaddr_t from)
+{
+	for (struct vma *v = vma_find_from(mm, from); v;
+	     v = mm_next_vma(mm, v))
+		if (v->kind == VMA_HEAP && v->start > mm->brk)
+			v->kind = VMA_ANON;
+}
+
+/*
  * Makes region boundaries at start and end (when they fall inside
  * regions). On failure, undoes the first split.
  */
@@ -256,17 +280,19 @@ int vma_split_at(struct mm *mm, vaddr_t start, uint64_t end)
 			return err;
 		first = v;
 	}
-	if (end >= KERNEL_VMA)
-		return 0;
-	v = vma_find_from(mm, (vaddr_t)end);
-	if (v && v->start < end && v->end > end) {
-		err = vma_split(v, (vaddr_t)end);
-		if (err) {
-			if (first)
-				vma_try_merge(mm, first);
-			return err;
+	if (end < KERNEL_VMA) {
+		v = vma_find_from(mm, (vaddr_t)end);
+		if (v && v->start < end && v->end > end) {
+			err = vma_split(v, (vaddr_t)end);
+			if (err) {
+				if (first)
+					vma_try_merge(mm, first);
+				return err;
+			}
 		}
 	}
+	/* An upper piece of the heap may now lie above the break. */
+	heap_trim(mm, start);
 	return 0;
 }
 
@@ -348,8 +374,16 @@ int vma_map(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
 		vflags |= VMA_GROWSDOWN;
 	if (kind == VMA_SHM)
 		vflags |= VMA_SHARED;
-	/* File images are read-only: a shared mapping could not write back. */
-	if (kind == VMA_FILE && (vflags & VMA_SHARED) && (prot & MM_PROT_WRITE))
+	/*
+	 * Whether PROT_WRITE may ever be given (Linux's VM_MAYWRITE). File
+	 * images are read-only, so a shared file mapping, which would have to
+	 * write back, never may; nor may a mapping of something opened for
+	 * reading only (MM_MAP_RDONLY: shmat with SHM_RDONLY).
+	 */
+	if (!(flags & MM_MAP_RDONLY) &&
+	    !(kind == VMA_FILE && (vflags & VMA_SHARED)))
+		vflags |= VMA_MAYWRITE;
+	if ((prot & MM_PROT_WRITE) && !(vflags & VMA_MAYWRITE))
 		return -EACCES;
 	if (fixed) {
 		if (addr & ~PAGE_MASK)
@@ -443,6 +477,72 @@ int mm_unmap(struct mm *mm, vaddr_t addr, size_t len)
 	return vma_unmap_range(mm, addr, (vaddr_t)end);
 }
 
+/*
+ * mremap without moving (see mm.h), with Linux's checks in Linux's order
+ * (mm/mremap.c: the mremap system call, vma_to_resize, vma_expandable).
+ * Lengths are 64-bit, so rounding them up to pages never wraps.
+ */
+int mm_remap(struct mm *mm, vaddr_t addr, uint64_t old_len, uint64_t new_len,
+	     vaddr_t *out)
+{
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	old_len = round_up64(old_len);
+	new_len = round_up64(new_len);
+	if (new_len == 0)
+		return -EINVAL;
+	struct vma *v = mm_find_vma(mm, addr);
+	if (!v)
+		return -EFAULT;
+
+	/* Shrinking unmaps the tail, whatever is mapped there. */
+	if (old_len >= new_len) {
+		uint64_t end = (uint64_t)addr + old_len;
+		if (old_len > new_len) {
+			if (end > KERNEL_VMA)
+				return -EINVAL;
+			int err = vma_unmap_range(mm, (vaddr_t)(addr + new_len),
+						  (vaddr_t)end);
+			if (err)
+				return err;
+		}
+		*out = addr;
+		return 0;
+	}
+
+	/* Growing: the old range must lie in one region. */
+	if (old_len == 0 && !(v->flags & VMA_SHARED))
+		return -EINVAL; /* a private mapping cannot be duplicated */
+	if (old_len > v->end - addr)
+		return -EFAULT;
+	uint64_t grow = (new_len - old_len) >> PAGE_SHIFT;
+	if ((vma_total_pages(mm) + grow) << PAGE_SHIFT > mm->limit_as)
+		return -ENOMEM;
+	if (is_data(v->prot, v->flags) &&
+	    (pages_in(mm, 0, KERNEL_VMA, true) + grow) << PAGE_SHIFT >
+		    mm->limit_data)
+		return -ENOMEM;
+	/*
+	 * In place only: from the region's end, into free addresses. The
+	 * region's backing must be able to grow: anonymous memory and the
+	 * heap have none to extend (files, shm objects and the stack would).
+	 */
+	uint64_t new_end = (uint64_t)addr + new_len;
+	struct vma *next = mm_next_vma(mm, v);
+	if ((uint64_t)addr + old_len != v->end || new_end > KERNEL_VMA ||
+	    (next && next->start < new_end) ||
+	    (v->kind != VMA_ANON && v->kind != VMA_HEAP))
+		return -ENOMEM;
+	vaddr_t old_end = v->end;
+	v->end = (vaddr_t)new_end;
+	/* A locked region's new pages come in at once, as for mlock. */
+	if (v->flags & VMA_LOCKED)
+		mm_lock(mm, old_end, (size_t)(new_end - old_end), true);
+	vma_try_merge(mm, mm_find_vma(mm, addr));
+	*out = addr;
+	return 0;
+}
+
 /* Starts a batch of invalidations for PTEs of s. */
 void tlb_batch_init(struct tlb_batch *b, struct vm_space *s)
 {
@@ -525,8 +625,7 @@ int mm_protect(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot)
 	     v = mm_next_vma(mm, v)) {
 		if (!v || v->start > a)
 			return -ENOMEM;
-		if (v->kind == VMA_FILE && (v->flags & VMA_SHARED) &&
-		    (prot & MM_PROT_WRITE))
+		if ((prot & MM_PROT_WRITE) && !(v->flags & VMA_MAYWRITE))
 			return -EACCES;
 		a = v->end;
 	}
@@ -552,8 +651,16 @@ int mm_protect(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot)
 	return 0;
 }
 
-/* madvise(MADV_DONTNEED) on [addr, addr + len). */
-int mm_dontneed(struct mm *mm, vaddr_t addr, size_t len)
+/*
+ * madvise(MADV_DONTNEED or MADV_FREE) on [addr, addr + len): drops the
+ * pages region by region, in address order, as Linux's madvise_walk_vmas
+ * does. A locked region stops the walk with -EINVAL (its pages must stay
+ * resident: Linux's can_madv_lru_vma), and so does, for MADV_FREE
+ * (anon_only), a region that is not private anonymous memory (Linux's
+ * madvise_free_single_vma); the regions before it have been dropped
+ * already. A hole is -ENOMEM once the rest is done.
+ */
+static int drop_pages(struct mm *mm, vaddr_t addr, size_t len, bool anon_only)
 {
 	if (addr & ~PAGE_MASK)
 		return -EINVAL;
@@ -571,12 +678,29 @@ int mm_dontneed(struct mm *mm, vaddr_t addr, size_t len)
 	     v = mm_next_vma(mm, v)) {
 		if (v->start > a)
 			err = -ENOMEM;
+		if (v->flags & VMA_LOCKED)
+			return -EINVAL;
+		if (anon_only && v->kind != VMA_ANON && v->kind != VMA_HEAP &&
+		    v->kind != VMA_STACK)
+			return -EINVAL;
 		uint64_t s = v->start > addr ? v->start : addr;
 		uint64_t e = v->end < end ? v->end : end;
 		unmap_pages(mm, (vaddr_t)s, (vaddr_t)e);
 		a = e;
 	}
 	return a < end ? -ENOMEM : err;
+}
+
+/* madvise(MADV_DONTNEED) on [addr, addr + len). */
+int mm_dontneed(struct mm *mm, vaddr_t addr, size_t len)
+{
+	return drop_pages(mm, addr, len, false);
+}
+
+/* madvise(MADV_FREE) on [addr, addr + len). */
+int mm_madvise_free(struct mm *mm, vaddr_t addr, size_t len)
+{
+	return drop_pages(mm, addr, len, true);
 }
 
 /* Sets where the heap starts. */
@@ -631,6 +755,8 @@ vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk)
 			return mm->brk;
 	}
 	mm->brk = new_brk;
+	/* What mremap grew past the old break may now be above the new. */
+	heap_trim(mm, mm->brk_start);
 	return new_brk;
 }
 

@@ -299,18 +299,37 @@ struct local_walk {
 	uint32_t want, freed;
 };
 
+/* Records that a fault brought the page at va into mm. */
+void vmscan_note_fault(struct mm *mm, vaddr_t va)
+{
+	mm->rss_recent[mm->rss_recent_next] = va;
+	mm->rss_recent_next = (mm->rss_recent_next + 1) %
+			      (sizeof(mm->rss_recent) / sizeof(vaddr_t));
+}
+
+/* Whether one of the last faults of mm brought in the page at va. */
+static bool recently_faulted(const struct mm *mm, vaddr_t va)
+{
+	for (uint32_t i = 0; i < sizeof(mm->rss_recent) / sizeof(vaddr_t); i++)
+		if (mm->rss_recent[i] == va)
+			return true;
+	return false;
+}
+
 /*
  * Second chance over the process's own PTEs: a page accessed since the
  * hand last passed loses its accessed bit and stays; the first one that
  * was not goes. Shared memory is left to global replacement (it is not
- * the process's own), and so are pages others have pinned.
+ * the process's own), and so are pages others have pinned. The pages the
+ * last faults brought in stay whatever their accessed bit: the faulting
+ * instruction may need them all (mm->rss_recent).
  */
 static int local_pte(vaddr_t va, pte_t *ptep, void *arg)
 {
 	struct local_walk *w = arg;
 	pte_t pte = *ptep;
 
-	if (!pte_present(pte))
+	if (!pte_present(pte) || recently_faulted(w->mm, va))
 		return 0;
 	struct page *pg = phys_to_page(pte_frame(pte));
 	if (!pg || !(pg->flags & PG_USER) || page_shm(pg) ||
@@ -350,13 +369,20 @@ uint32_t reclaim_mm_pages(struct mm *mm, uint32_t n)
 	return w.freed;
 }
 
-/* Local replacement before mm grows by a page. */
+/*
+ * Local replacement before mm grows by a page. A limit below
+ * MM_RSS_MIN_PAGES counts as MM_RSS_MIN_PAGES: with fewer resident pages,
+ * an instruction that needs that many could never complete. Together with
+ * the pages of the last faults being left alone (local_pte), this is what
+ * guarantees progress: of MM_RSS_MIN_PAGES resident pages at most
+ * MM_RSS_MIN_PAGES - 1 are protected, so one can go, and none that the
+ * restarted instruction's earlier faults brought in is it.
+ */
 void vmscan_rss_limit(struct mm *mm)
 {
 	uint64_t limit = mm->limit_rss >> PAGE_SHIFT;
-	/* Even a limit below one page leaves room for the page faulting in. */
-	if (limit == 0)
-		limit = 1;
+	if (limit < MM_RSS_MIN_PAGES)
+		limit = MM_RSS_MIN_PAGES;
 	if (mm->rss < limit)
 		return;
 	reclaim_mm_pages(mm, (uint32_t)(mm->rss - limit + 1));

@@ -215,6 +215,46 @@ static void test_file_beyond_end(void **state)
 	mm_fixture_destroy(mm);
 }
 
+/*
+ * File offsets are 64-bit (mmap2's page offset reaches 2^44 bytes): a
+ * region at offset 0xFFFFF000 cut in three continues at 0x100000000 and
+ * 0x100001000, beyond the end of the file (SIGBUS), never back at 0.
+ */
+static void test_file_offset_beyond_4g(void **state)
+{
+	(void)state;
+	static uint8_t image[P(2)] = { 0x7F, 'E', 'L', 'F' };
+	struct mm *mm = mm_fixture_new();
+	struct vma_file f = { image, sizeof(image), 0xFFFFF000u,
+			      P(3),  "/big",	    3,
+			      0 };
+	vaddr_t a;
+	assert_int_equal(
+		mm_map(mm, BASE, P(3), RO, MM_MAP_FIXED, VMA_FILE, &f, &a), 0);
+	assert_int_equal(mm_protect(mm, BASE + P(1), P(1), RW), 0);
+	assert_true(mm_find_vma(mm, BASE + P(1))->file.offset ==
+		    0x100000000ull);
+	assert_true(mm_find_vma(mm, BASE + P(2))->file.offset ==
+		    0x100001000ull);
+	for (int p = 0; p < 3; p++)
+		assert_int_equal(mm_touch(mm, BASE + P(p), TOUCH_USER, NULL),
+				 MM_FAULT_BUS);
+	assert_int_equal(mm->rss, 0);
+
+	/* Merging back gives the region the offset it started with. */
+	assert_int_equal(mm_protect(mm, BASE + P(1), P(1), RO), 0);
+	assert_int_equal(mm_find_vma(mm, BASE + P(2))->start, BASE);
+	assert_true(mm_find_vma(mm, BASE)->file.offset == 0xFFFFF000u);
+
+	char buf[512];
+	mm_format_maps(mm, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " r--p fffff000 "));
+	assert_int_equal(mm_unmap(mm, BASE, P(2)), 0);
+	mm_format_maps(mm, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " r--p 100001000 "));
+	mm_fixture_destroy(mm);
+}
+
 /* Copy-on-write with the frame shared: a copy, the other side untouched. */
 static void test_cow_copy(void **state)
 {
@@ -467,6 +507,8 @@ int main(void)
 		cmocka_unit_test_setup(test_file_load, mm_fixture_boot),
 		cmocka_unit_test_setup(test_file_read_only, mm_fixture_boot),
 		cmocka_unit_test_setup(test_file_beyond_end, mm_fixture_boot),
+		cmocka_unit_test_setup(test_file_offset_beyond_4g,
+				       mm_fixture_boot),
 		cmocka_unit_test_setup(test_cow_copy, mm_fixture_boot),
 		cmocka_unit_test_setup(test_cow_kernel_mode, mm_fixture_boot),
 		cmocka_unit_test_setup(test_mm_write_read, mm_fixture_boot),

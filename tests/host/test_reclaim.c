@@ -473,15 +473,82 @@ static void test_local_replacement(void **state)
 {
 	(void)state;
 	struct mm *mm = mm_fixture_new();
-	mm->limit_rss = P(4);
-	map(mm, BASE, P(16), 0);
-	fill(mm, BASE, 16, 1);
-	assert_true(mm->rss <= 4);
-	assert_true(vm_events.pgsteal_local >= 12);
-	expect(mm, BASE, 16, 1);
-	assert_true(mm->rss <= 4);
+	mm->limit_rss = P(8);
+	map(mm, BASE, P(24), 0);
+	uint64_t stolen = vm_events.pgsteal_local;
+	fill(mm, BASE, 24, 1);
+	assert_true(mm->rss <= 8);
+	assert_true(vm_events.pgsteal_local - stolen >= 16);
+	expect(mm, BASE, 24, 1);
+	assert_true(mm->rss <= 8);
+	assert_int_equal(mm_check(mm), 0);
+
+	/* A limit below MM_RSS_MIN_PAGES counts as that many pages. */
+	mm->limit_rss = P(2);
+	fill(mm, BASE, 24, 2);
+	assert_int_equal(mm->rss, MM_RSS_MIN_PAGES);
+	expect(mm, BASE, 24, 2);
+	assert_int_equal(mm->rss, MM_RSS_MIN_PAGES);
 	assert_int_equal(mm_check(mm), 0);
 	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
+/*
+ * Runs an "instruction" that needs every page of pages[] at once, as the
+ * CPU does: the accesses in order, and after a fault (resolved by
+ * mm_touch) the whole instruction again from the start. Returns how many
+ * faults it took, or -1 if it had not completed after max of them.
+ */
+static int run_instruction(struct mm *mm, const vaddr_t *pages, int n, int max)
+{
+	for (int faults = 0; faults <= max; faults++) {
+		int i = 0;
+		paddr_t pa;
+		while (i < n &&
+		       host_mmu_access(pages[i], TOUCH_USER | TOUCH_WRITE,
+				       &pa) == 0)
+			i++;
+		if (i == n)
+			return faults;
+		assert_int_equal(mm_touch(mm, pages[i],
+					  TOUCH_USER | TOUCH_WRITE, NULL),
+				 MM_FAULT_OK);
+	}
+	return -1;
+}
+
+/*
+ * RLIMIT_RSS of 1 or 2 pages: local replacement must not evict the pages
+ * a restarted instruction needs, or it faults for ever. Instructions that
+ * need 3 to 6 pages (code, stack, a source and a destination that each
+ * straddle two pages) all complete, within one fault per page.
+ */
+static void test_local_replacement_progress(void **state)
+{
+	(void)state;
+	for (uint64_t limit = 1; limit <= 2; limit++) {
+		struct mm *mm = mm_fixture_new();
+		mm->limit_rss = P(limit);
+		map(mm, BASE, P(32), 0);
+		fill(mm, BASE, 32, 1);
+		for (int k = 0; k < 8; k++) {
+			/* code, stack, source x2, destination x2 */
+			vaddr_t six[] = { BASE + P(k),	    BASE + P(31 - k),
+					  BASE + P(8 + k),  BASE + P(9 + k),
+					  BASE + P(20 + k), BASE + P(21 + k) };
+			for (int n = 3; n <= 6; n++) {
+				int faults = run_instruction(mm, six, n, 100);
+				if (faults < 0 || faults > n)
+					fail_msg("limit %d pages, %d-page "
+						 "instruction %d: %d faults",
+						 (int)limit, n, k, faults);
+			}
+		}
+		expect(mm, BASE, 32, 1);
+		assert_int_equal(mm_check(mm), 0);
+		mm_fixture_destroy(mm);
+	}
 	expect_all_back();
 }
 
@@ -643,6 +710,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_local_replacement, boot,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_local_replacement_progress,
+						boot, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_switch, boot,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_random, boot, teardown),

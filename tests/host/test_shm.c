@@ -141,6 +141,16 @@ static void test_read_only_attach(void **state)
 	assert_int_equal(mm_touch(x, ro, UW, NULL), MM_FAULT_PROTECTION);
 	assert_false(mm_pte(x, ro) & PTE_W);
 	assert_int_equal(mm_find_vma(x, ro)->prot, MM_PROT_READ);
+	/* Attached for reading: never writable (Linux: no VM_MAYWRITE). */
+	assert_int_equal(mm_protect(x, ro, P(1), MM_PROT_READ | MM_PROT_WRITE),
+			 -EACCES);
+	assert_int_equal(mm_find_vma(x, ro)->prot, MM_PROT_READ);
+	assert_int_equal(mm_touch(x, ro, UW, NULL), MM_FAULT_PROTECTION);
+	assert_int_equal(mm_protect(x, ro, P(1), 0), 0);
+	assert_int_equal(mm_protect(x, ro, P(1), MM_PROT_READ), 0);
+	assert_int_equal(mm_protect(x, rw, P(1), MM_PROT_READ), 0);
+	assert_int_equal(mm_protect(x, rw, P(1), MM_PROT_READ | MM_PROT_WRITE),
+			 0);
 	vaddr_t rx;
 	assert_int_equal(shm_attach(x, id, 0, SHM_RDONLY | SHM_EXEC, &rx), 0);
 	assert_int_equal(mm_find_vma(x, rx)->prot, MM_PROT_READ | MM_PROT_EXEC);

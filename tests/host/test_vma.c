@@ -370,6 +370,151 @@ static void test_dontneed(void **state)
 	mm_fixture_destroy(mm);
 }
 
+/*
+ * A locked region's pages stay: MADV_DONTNEED and MADV_FREE are -EINVAL
+ * there, after dropping the regions before it (Linux's order); MADV_FREE
+ * takes private anonymous memory only.
+ */
+static void test_dontneed_locked(void **state)
+{
+	(void)state;
+	static const uint8_t image[P(1)];
+	struct vma_file f = { image, sizeof(image), 0, P(1), "/f", 1, 0 };
+	struct mm *mm = mm_fixture_new();
+	vaddr_t a;
+	map(mm, BASE, P(4), RW, MM_MAP_FIXED);
+	for (int p = 0; p < 4; p++)
+		assert_true(mm_poke(mm, BASE + P(p), 5 + p));
+	assert_int_equal(mm_lock(mm, BASE + P(1), P(1), true), 0);
+	assert_int_equal(mm_dontneed(mm, BASE, P(4)), -EINVAL);
+	assert_int_equal(mm_peek(mm, BASE + P(0)), 0);
+	assert_int_equal(mm_peek(mm, BASE + P(1)), 6);
+	assert_int_equal(mm_peek(mm, BASE + P(2)), 7);
+	assert_int_equal(mm_dontneed(mm, BASE + P(1), P(1)), -EINVAL);
+	assert_int_equal(mm_madvise_free(mm, BASE + P(1), P(1)), -EINVAL);
+	assert_int_equal(mm_peek(mm, BASE + P(1)), 6);
+	assert_int_equal(mm_dontneed(mm, BASE + P(2), P(2)), 0);
+	assert_int_equal(mm_peek(mm, BASE + P(2)), 0);
+	assert_int_equal(mm_madvise_free(mm, BASE + P(2), P(2)), 0);
+	assert_int_equal(mm_lock(mm, BASE + P(1), P(1), false), 0);
+	assert_int_equal(mm_dontneed(mm, BASE, P(4)), 0);
+	assert_int_equal(mm_peek(mm, BASE + P(1)), 0);
+
+	/* MADV_FREE: not a file or shared region; MADV_DONTNEED: any. */
+	assert_int_equal(mm_map(mm, BASE + P(8), P(1), RO, MM_MAP_FIXED,
+				VMA_FILE, &f, &a),
+			 0);
+	assert_int_equal(mm_map(mm, BASE + P(10), P(1), RW,
+				MM_MAP_FIXED | MM_MAP_SHARED, VMA_ANON, NULL,
+				&a),
+			 0);
+	assert_int_equal(mm_madvise_free(mm, BASE + P(8), P(1)), -EINVAL);
+	assert_int_equal(mm_madvise_free(mm, BASE + P(10), P(1)), -EINVAL);
+	assert_int_equal(mm_dontneed(mm, BASE + P(8), P(1)), 0);
+	assert_int_equal(mm_dontneed(mm, BASE + P(10), P(1)), 0);
+	assert_int_equal(mm_check(mm), 0);
+	mm_fixture_destroy(mm);
+}
+
+/*
+ * mremap without moving: Linux's errors, lengths that would wrap in 32
+ * bits, shrinking past the region, growing in place, locked regions.
+ */
+static void test_remap(void **state)
+{
+	(void)state;
+	struct mm *mm = mm_fixture_new();
+	vaddr_t out = 0;
+	map(mm, BASE, P(16), 0, MM_MAP_FIXED); /* a PROT_NONE reservation */
+	vaddr_t a = map(mm, BASE + P(1), P(2), RW, MM_MAP_FIXED);
+	assert_true(mm_poke(mm, a, 77));
+
+	/* Lengths round up in 64 bits: 0xFFFFFFFF is 4 GiB, not 0. */
+	assert_int_equal(mm_remap(mm, a, 0xFFFFF000u, P(1), &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, a, 0xFFFFFFFFu, P(1), &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, a, P(1), 0xFFFFFFFFu, &out), -ENOMEM);
+	assert_int_equal(mm_remap(mm, a, P(1), 0, &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, a + 1, P(1), P(1), &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, a, 0, P(1), &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, BASE + P(20), P(1), P(1), &out), -EFAULT);
+	assert_int_equal(mm_remap(mm, a, P(4), P(8), &out), -EFAULT);
+	assert_int_equal(mm_remap(mm, a, P(1), P(2), &out), -ENOMEM);
+	assert_int_equal(mm_remap(mm, a, P(2), P(3), &out), -ENOMEM);
+	assert_int_equal(mm_nr_vmas(mm), 3);
+	assert_int_equal(mm_peek(mm, a), 77);
+
+	/* Shrinking unmaps the tail, past the region too. */
+	assert_int_equal(mm_remap(mm, a, P(10), P(1), &out), 0);
+	assert_int_equal(out, a);
+	assert_null(mm_find_vma(mm, a + P(1)));
+	assert_null(mm_find_vma(mm, a + P(9)));
+	assert_non_null(mm_find_vma(mm, a + P(10)));
+
+	/* Growing in place; a locked region stays one, its pages resident. */
+	assert_int_equal(mm_lock(mm, a, P(1), true), 0);
+	assert_int_equal(mm_remap(mm, a, P(1), P(4), &out), 0);
+	struct vma *v = mm_find_vma(mm, a + P(3));
+	assert_non_null(v);
+	assert_int_equal(v->start, a);
+	assert_int_equal(v->end, a + P(4));
+	assert_true(v->flags & VMA_LOCKED);
+	assert_int_equal(mm_vma_rss(mm, v), 4);
+	assert_int_equal(mm_peek(mm, a), 77);
+
+	/* Limits count the growth. */
+	struct mm_usage u;
+	mm_get_usage(mm, &u);
+	mm->limit_as = (uint64_t)u.vm_size << PAGE_SHIFT;
+	assert_int_equal(mm_remap(mm, a, P(4), P(5), &out), -ENOMEM);
+	mm->limit_as = UINT64_MAX;
+	assert_int_equal(mm_check(mm), 0);
+	mm_destroy(mm);
+}
+
+/*
+ * mremap grows the heap past the break; brk, munmap or mprotect then
+ * leave pieces wholly above the break, which are ordinary anonymous
+ * memory (not "[heap]"), as on Linux; brk cannot grow into them.
+ */
+static void test_remap_heap(void **state)
+{
+	(void)state;
+	struct mm *mm = mm_fixture_new();
+	vaddr_t heap0 = 0x08050000, out;
+	char buf[1024];
+	mm_init_brk(mm, heap0);
+	assert_int_equal(mm_brk(mm, heap0 + P(4)), heap0 + P(4));
+	assert_int_equal(mm_remap(mm, heap0 + P(3), P(1), P(5), &out), 0);
+	struct vma *h = mm_find_vma(mm, heap0 + P(7));
+	assert_int_equal(h->kind, VMA_HEAP);
+	assert_int_equal(h->end, heap0 + P(8));
+	/* brk cannot grow into its own region grown past it. */
+	assert_int_equal(mm_brk(mm, heap0 + P(5)), heap0 + P(4));
+
+	/* munmap of a page above the break: the piece above it is anon. */
+	assert_int_equal(mm_unmap(mm, heap0 + P(6), P(1)), 0);
+	assert_int_equal(mm_find_vma(mm, heap0 + P(7))->kind, VMA_ANON);
+	assert_int_equal(mm_find_vma(mm, heap0 + P(5))->kind, VMA_HEAP);
+	/* brk down by two pages: what is left above it is anon. */
+	assert_int_equal(mm_brk(mm, heap0 + P(2)), heap0 + P(2));
+	assert_int_equal(mm_find_vma(mm, heap0 + P(1))->kind, VMA_HEAP);
+	assert_int_equal(mm_find_vma(mm, heap0 + P(5))->kind, VMA_ANON);
+	assert_null(mm_find_vma(mm, heap0 + P(3)));
+	mm_format_maps(mm, buf, sizeof(buf));
+	assert_int_equal(strstr(buf, "[heap]"), strrchr(buf, '['));
+	/* brk may not come within a page of them. */
+	assert_int_equal(mm_brk(mm, heap0 + P(4)), heap0 + P(2));
+	assert_int_equal(mm_brk(mm, heap0 + P(3)), heap0 + P(3));
+	assert_int_equal(mm_find_vma(mm, heap0 + P(2))->kind, VMA_HEAP);
+	assert_int_equal(mm_check(mm), 0);
+	/* Back to the start: only the heap goes. */
+	assert_int_equal(mm_brk(mm, heap0), heap0);
+	assert_null(mm_find_vma(mm, heap0));
+	assert_int_equal(mm_nr_vmas(mm), 2);
+	assert_int_equal(mm_check(mm), 0);
+	mm_destroy(mm);
+}
+
 /* brk: lazy growth, shrinking frees, Linux's failure rules. */
 static void test_brk(void **state)
 {
@@ -596,6 +741,58 @@ static void test_format_maps(void **state)
 	mm_destroy(mm);
 }
 
+/*
+ * A file region with a long path: the maps line carries the whole path
+ * (Linux prints it whole), the smaps entry starts with that same line and
+ * has only its fields after it, and the text is cut by whole entries.
+ */
+static void test_format_long_path(void **state)
+{
+	(void)state;
+	static const uint8_t image[4096];
+	char path[301], line[512], buf[8192], small[1024];
+	struct mm *mm = mm_fixture_new();
+	vaddr_t a;
+
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	struct vma_file f = { image, sizeof(image), 0, P(1), path, 77, 0x0001 };
+	assert_int_equal(mm_map(mm, 0x08048000, P(1), RO, MM_MAP_FIXED,
+				VMA_FILE, &f, &a),
+			 0);
+	map(mm, 0x08050000, P(1), RW, MM_MAP_FIXED);
+	linux_line(line, sizeof(line), 0x08048000, 0x08049000, "r--p", 0, 0, 1,
+		   77, path);
+
+	size_t len = mm_format_maps(mm, buf, sizeof(buf));
+	assert_int_equal(len, strlen(buf));
+	assert_int_equal(strncmp(buf, line, strlen(line)), 0);
+
+	memset(buf, 'x', sizeof(buf));
+	len = mm_format_smaps(mm, buf, sizeof(buf));
+	assert_int_equal(len, strlen(buf));
+	assert_int_equal(strncmp(buf, line, strlen(line)), 0);
+	const char *fields = buf + strlen(line);
+	assert_int_equal(strncmp(fields, "Size:", 5), 0);
+	/* The entry ends where the next region's line starts. */
+	const char *second = strstr(fields, "08050000-08051000 rw-p ");
+	assert_non_null(second);
+	for (const char *l = fields; l < second; l = strchr(l, '\n') + 1)
+		assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ", l[0]));
+	size_t first = (size_t)(second - buf);
+
+	/* Cut: whole entries, NUL-terminated, the full length returned. */
+	memset(small, 'x', sizeof(small));
+	assert_true(first < sizeof(small) && len > sizeof(small));
+	assert_int_equal(mm_format_smaps(mm, small, first + 1), len);
+	assert_int_equal(strlen(small), first);
+	assert_int_equal(mm_format_smaps(mm, small, first), len);
+	assert_int_equal(strlen(small), 0);
+	assert_int_equal(mm_format_smaps(mm, NULL, 0), len);
+	mm_destroy(mm);
+}
+
 /* /proc/PID/status figures. */
 static void test_usage(void **state)
 {
@@ -775,10 +972,14 @@ int main(void)
 		cmocka_unit_test_setup(test_unmap_span, mm_fixture_boot),
 		cmocka_unit_test_setup(test_protect, mm_fixture_boot),
 		cmocka_unit_test_setup(test_dontneed, mm_fixture_boot),
+		cmocka_unit_test_setup(test_dontneed_locked, mm_fixture_boot),
+		cmocka_unit_test_setup(test_remap, mm_fixture_boot),
+		cmocka_unit_test_setup(test_remap_heap, mm_fixture_boot),
 		cmocka_unit_test_setup(test_brk, mm_fixture_boot),
 		cmocka_unit_test_setup(test_brk_unset, mm_fixture_boot),
 		cmocka_unit_test_setup(test_setup_stack, mm_fixture_boot),
 		cmocka_unit_test_setup(test_format_maps, mm_fixture_boot),
+		cmocka_unit_test_setup(test_format_long_path, mm_fixture_boot),
 		cmocka_unit_test_setup(test_usage, mm_fixture_boot),
 		cmocka_unit_test_setup(test_random_against_model,
 				       mm_fixture_boot),

@@ -75,6 +75,9 @@ linux_ref = load_linux_ref()
 
 # Programs that are not tests themselves.
 HELPERS = {"echoargs", "leakcheck"}
+# Data files beside the tests, made by tests/user/user.mk: a file whose
+# long name tests /proc/PID/maps and smaps lines with long paths.
+DATA_PREFIXES = ("long-name-",)
 ENV = {"HOME": "/", "PATH": "/bin", "TERM": "linux"}
 STACK_LIMIT = 8 << 20
 # --small: the smallest machine the tests must fit, with swap to spare.
@@ -141,12 +144,23 @@ def test_options(name):
     return []
 
 
+def helper_files(bin_dir):
+    """The helper programs and data files in bin_dir, which every test
+    finds beside it in /bin."""
+    names = set(HELPERS)
+    if os.path.isdir(bin_dir):
+        names.update(f for f in os.listdir(bin_dir)
+                     if f.startswith(DATA_PREFIXES))
+    return [os.path.join(bin_dir, n) for n in sorted(names)
+            if os.path.exists(os.path.join(bin_dir, n))]
+
+
 def qemu_cmd(args, prog, prog_args=(), timeout=None, extra=(), opts=()):
     """The qemu-run command for prog, with the helpers (and extra files)
     copied into /bin next to it."""
     cmd = [args.qemu_run, "--kernel", args.kernel, "--mem", args.mem,
            "--timeout", str(timeout or args.timeout)] + list(opts)
-    files = [os.path.join(args.bin_dir, h) for h in sorted(HELPERS)]
+    files = helper_files(args.bin_dir)
     for path in files + list(extra):
         if os.path.exists(path) and path != prog:
             cmd += ["--add", path]
@@ -176,8 +190,7 @@ class Reference:
         programs = [linux_ref.Program(os.path.join(bin_dir, n),
                                       timeout=self.args.timeout)
                     for n in built]
-        helpers = [os.path.join(bin_dir, h) for h in sorted(HELPERS)
-                   if os.path.exists(os.path.join(bin_dir, h))]
+        helpers = helper_files(bin_dir)
         results, info = linux_ref.run_batch(programs, helpers,
                                             logdir=self.args.logdir)
         for name, (status, output) in zip(built, results):
@@ -238,7 +251,8 @@ def list_tests(args):
     names = []
     for f in sorted(os.listdir(args.bin_dir)):
         path = os.path.join(args.bin_dir, f)
-        if f not in HELPERS and os.path.isfile(path) and \
+        if f not in HELPERS and not f.startswith(DATA_PREFIXES) and \
+                os.path.isfile(path) and \
                 os.access(path, os.X_OK) and \
                 not (args.leak and "--no-leak" in test_options(f)) and \
                 not (args.small and "--mem" in test_options(f)):

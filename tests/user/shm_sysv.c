@@ -97,6 +97,26 @@ static void test_two_processes(void)
 		ut_check(ut_killed_by(status, SIGSEGV),
 			 "writing through the read-only attachment: %s",
 			 ut_status(status));
+		/*
+		 * It was opened for reading: it can never be made writable.
+		 * (Whole attachments only: Linux never merges the pieces of
+		 * a split one again, and each piece counts in nattch.)
+		 */
+		size_t whole = (SIZE + UT_PAGE - 1) & ~(size_t)(UT_PAGE - 1);
+
+		errno = 0;
+		ut_check(mprotect(q, whole, PROT_READ | PROT_WRITE) == -1 &&
+				 errno == EACCES,
+			 "mprotect PROT_WRITE on the read-only attachment: "
+			 "EACCES");
+		status = ut_probe_write((uintptr_t)q + 10);
+		ut_check(ut_killed_by(status, SIGSEGV),
+			 "writing through it is still %s", ut_status(status));
+		ut_check(
+			mprotect(q, whole, PROT_READ | PROT_EXEC) == 0 &&
+				mprotect(q, whole, PROT_NONE) == 0 &&
+				mprotect(q, whole, PROT_READ) == 0,
+			"mprotect PROT_EXEC, PROT_NONE and PROT_READ on it work");
 		ut_check(nattch(id) == 2, "two attachments: nattch %ld",
 			 nattch(id));
 		ut_check(shmdt(q) == 0, "shmdt of the second one");

@@ -13,6 +13,15 @@ UTEST_C      := $(wildcard tests/user/*.c)
 UTEST_BIN    := $(UTEST_C:tests/user/%.c=$(BUILD)/tests/user/%)
 UTEST_INITRD := $(UTEST_C:tests/user/%.c=$(BUILD)/initramfs/bin/%)
 
+# A data file with a 210-character name, beside the tests in /bin, for the
+# lines of long paths in /proc/PID/maps and smaps (tests/user/proc_smaps.c
+# finds it by its prefix "long-name-", as run_user.py does).
+# "long-name-" and twenty times "0123456789" ($(eval) expands to nothing,
+# so the subst removes the spaces foreach puts between the words).
+UTEST_LONG   := long-name-$(subst $(eval) ,,$(foreach i,1 2 3 4 5 6 7 8 9 10 \
+		11 12 13 14 15 16 17 18 19 20,0123456789))
+UTEST_DATA   := $(BUILD)/tests/user/$(UTEST_LONG)
+
 .PHONY: user-tests test-user test-user-leak
 
 $(BUILD)/tests/user/%: tests/user/%.c tests/user/utest.h
@@ -24,7 +33,11 @@ $(UTEST_INITRD): $(BUILD)/initramfs/bin/%: $(BUILD)/tests/user/%
 	@mkdir -p $(dir $@)
 	$(Q)cp $< $@
 
-user-tests: $(UTEST_BIN) $(UTEST_INITRD)
+$(UTEST_DATA): tests/user/user.mk
+	@mkdir -p $(dir $@)
+	$(Q)echo "A file with a long name, mapped by tests/user/proc_smaps.c." > $@
+
+user-tests: $(UTEST_BIN) $(UTEST_INITRD) $(UTEST_DATA)
 
 # The initramfs carries the tests too (an extra prerequisite of its rule).
 $(INITRD): $(UTEST_INITRD)
