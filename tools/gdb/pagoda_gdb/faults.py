@@ -103,7 +103,7 @@ def fault_reason(mm, addr, error):
         return "shared memory %s: page %d of the shm object%s" \
             % (where, index, rss_note)
     if kind == "file":
-        off = k.u32(v["file"]["offset"]) + va - k.u32(v["start"])
+        off = int(v["file"]["offset"]) + va - k.u32(v["start"])  # 64-bit
         return "file page %s: loaded from the file image at offset 0x%x " \
                "(zeros past its end)%s" % (where, off, rss_note)
     return "demand-zero %s: a new zeroed frame%s" % (where, rss_note)

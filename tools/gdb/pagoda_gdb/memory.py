@@ -278,7 +278,7 @@ def vma_maps_line(v):
     kind = vma_kind(v)
     offset = dev = ino = 0
     if kind == "file":
-        offset = u32(v["file"]["offset"])
+        offset = int(v["file"]["offset"])  # 64-bit, as Linux prints it
         dev = u32(v["file"]["dev"])
         ino = u32(v["file"]["ino"])
     elif kind == "shm":
