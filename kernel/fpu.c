@@ -107,7 +107,7 @@ void fpu_restore(const struct fpu_state *st)
 #define TAG_SPECIAL 2u
 #define TAG_EMPTY 3u
 
-/* MXCSR bits a CPU that reports no MXCSR_MASK accepts (SDM vol. 1, 11.6.6). */
+/* MXCSR bits a CPU that reports no MXCSR_MASK accepts (SDM vol. 1, 10.5.1.2). */
 #define MXCSR_MASK_DEFAULT 0xFFBFu
 
 static uint32_t mxcsr_mask = MXCSR_MASK_DEFAULT;
@@ -209,17 +209,18 @@ void fpu_to_frame(const struct fpu_state *st, uint8_t *buf)
 	memcpy(buf + FPU_FRAME_FNSAVE, fx, FX_SOFTWARE);
 }
 
-void fpu_from_frame(struct fpu_state *st, const uint8_t *buf)
+bool fpu_from_frame(struct fpu_state *st, const uint8_t *buf)
 {
 	uint8_t *fx = st->bytes;
 
 	if (!have_fxsr) {
 		memcpy(fx, buf, 108);
-		return;
+		return true;
 	}
+	if (get32(buf + FPU_FRAME_FNSAVE + FX_MXCSR) & ~mxcsr_mask)
+		return false;
 	memcpy(fx, buf + FPU_FRAME_FNSAVE, 512);
 	memset(fx + FX_SOFTWARE, 0, 512 - FX_SOFTWARE);
-	put32(fx + FX_MXCSR, get32(fx + FX_MXCSR) & mxcsr_mask);
 
 	/* The x87 part comes from the fnsave layout, as on Linux. */
 	uint32_t tag = get32(buf + FN_TAG);
@@ -238,4 +239,5 @@ void fpu_from_frame(struct fpu_state *st, const uint8_t *buf)
 	put32(fx + FX_FDS, get32(buf + FN_DATASEL) & 0xFFFF);
 	for (int i = 0; i < 8; i++)
 		memcpy(fx + FX_ST + 16 * i, buf + FN_ST + 10 * i, 10);
+	return true;
 }

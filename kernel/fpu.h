@@ -54,9 +54,12 @@ bool fpu_frame_has_fxsave(void);
 /* Writes the frame's FPU area (fpu_frame_size bytes) for the state st. */
 void fpu_to_frame(const struct fpu_state *st, uint8_t *buf);
 /*
- * Makes st from a frame's FPU area that the program may have changed;
- * reserved MXCSR bits, which would make fxrstor fault, are cleared.
+ * Makes st from a frame's FPU area that the program may have changed.
+ * Returns false if MXCSR has a bit set that this CPU reserves: fxrstor
+ * would fault on it. (x86-64 Linux refuses such a frame, i386 Linux
+ * clears the bits; Pagoda refuses it, as the reference kernel of the tests
+ * does.)
  */
-void fpu_from_frame(struct fpu_state *st, const uint8_t *buf);
+bool fpu_from_frame(struct fpu_state *st, const uint8_t *buf);
 
 #endif

@@ -63,8 +63,8 @@
  * stay on), CS and SS get requested privilege level 3, and the segment
  * registers go through the checks of trap_return (boot/trap_entry.asm):
  * a selector the CPU refuses becomes null, a CS or SS it refuses kills the
- * process with SIGSEGV (kernel/extable.c). A frame that cannot be read is
- * a SIGSEGV too.
+ * process with SIGSEGV (kernel/extable.c). A frame that cannot be read, or
+ * an MXCSR that fxrstor would refuse, is a SIGSEGV too.
  */
 #include <stddef.h>
 
@@ -424,9 +424,9 @@ static int restore_sigcontext(struct trapframe *tf,
 		fpu_init_state(&p->fpu); /* no FPU state: a fresh one */
 	} else {
 		if (copy_from_user(fpu_area, (const void *)sc->fpstate,
-				   fpu_frame_size()))
+				   fpu_frame_size()) ||
+		    !fpu_from_frame(&p->fpu, fpu_area))
 			return -EFAULT;
-		fpu_from_frame(&p->fpu, fpu_area);
 	}
 	/* Straight into the CPU: nothing may sleep between these two. */
 	fpu_restore(&p->fpu);
