@@ -145,17 +145,22 @@ static struct proc *proc_alloc(void)
 	ctx[4] = (uint32_t)proc_first_return;
 	p->kesp = (uint32_t)ctx;
 
+	/* The timer interrupt walks the list (timed sleeps, interval timers). */
+	bool was = irq_save();
 	list_push_back(&all_procs, &p->all);
 	nprocs++;
+	irq_restore(was);
 	return p;
 }
 
 /* Frees what a zombie still holds; it must not be running. */
 static void proc_free(struct proc *p)
 {
+	bool was = irq_save();
 	list_remove(&p->all);
 	list_remove(&p->sibling);
 	nprocs--;
+	irq_restore(was);
 	kstack_free(p->kstack);
 	kmem_cache_free(proc_cache, p);
 }
