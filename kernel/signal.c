@@ -187,6 +187,13 @@ static __attribute__((noreturn)) void die(int sig, const struct ksiginfo *info)
 	proc_exit(proc_signal_status(sig));
 }
 
+/* Whether a system call's result asks for -EINTR or a restart. */
+static bool is_restart(int32_t ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	       ret == -ERESTARTNOHAND;
+}
+
 /* The call is made again when the process returns to user mode. */
 static void restart_syscall(struct trapframe *tf)
 {
@@ -255,6 +262,13 @@ void signal_deliver(struct trapframe *tf)
 	struct ksiginfo info;
 	int sig;
 
+	/*
+	 * The common case, nothing to do, without turning interrupts off: a
+	 * signal sent just after this look waits for the next trap.
+	 */
+	if (!(in_syscall && is_restart((int32_t)tf->eax)) &&
+	    !p->sig_restore_blocked && !(p->sig_pending & ~p->sig_blocked))
+		return;
 	while ((sig = signal_dequeue(p, ~p->sig_blocked, &info))) {
 		struct ksigaction ka = p->sig_action[sig];
 
