@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <ucontext.h>
 
+static volatile uint32_t frame_tag, frame_sw, frame_cw;
 static volatile uint16_t handler_fcw;
 static volatile uint32_t handler_mxcsr;
 static volatile bool change_frame;
@@ -51,6 +52,11 @@ static SSE2 void handler(int sig, siginfo_t *si, void *ucv)
 			   "xmm5", "xmm6", "xmm7");
 	(void)d;
 
+	/* The interrupted code's x87 words, in the frame's fnsave part. */
+	frame_cw = uc->uc_mcontext.fpregs->cw & 0xffff;
+	frame_sw = uc->uc_mcontext.fpregs->sw & 0xffff;
+	frame_tag = uc->uc_mcontext.fpregs->tag & 0xffff;
+
 	if (change_frame) {
 		uint8_t *fp = (uint8_t *)uc->uc_mcontext.fpregs;
 		/* cw is the first word of the fnsave part (struct _fpstate) */
@@ -87,6 +93,7 @@ static SSE2 void run(void)
 			 "ldmxcsr %[mxcsr]\n\t"
 			 "fldpi\n\t"
 			 "fld1\n\t"
+			 "fldz\n\t"
 			 "movdqu %[in], %%xmm0\n\t"
 			 "movdqu 16+%[in], %%xmm1\n\t"
 			 "movdqu 32+%[in], %%xmm2\n\t"
@@ -104,6 +111,7 @@ static SSE2 void run(void)
 			 "movdqu %%xmm5, 80+%[out]\n\t"
 			 "movdqu %%xmm6, 96+%[out]\n\t"
 			 "movdqu %%xmm7, 112+%[out]\n\t"
+			 "fstp %%st(0)\n\t"
 			 "fstpl %[st0]\n\t"
 			 "fstpl %[st1]\n\t"
 			 "fnstcw %[fcw_after]\n\t"
@@ -135,6 +143,9 @@ int main(int argc, char **argv)
 	run();
 	ut_fact("handler started with x87 control word 0x%04x, MXCSR 0x%04x",
 		handler_fcw, handler_mxcsr);
+	/* pi, 1 and 0 pushed: TOP 5, registers 7 and 6 valid, 5 zero. */
+	ut_fact("frame: x87 cw 0x%04x, sw 0x%04x, full tag word 0x%04x",
+		frame_cw, frame_sw, frame_tag);
 	ut_check(fcw_after == 0x0b7f, "x87 control word kept: 0x%04x",
 		 fcw_after);
 	ut_check(mxcsr_after == 0x5f80, "MXCSR kept: 0x%04x", mxcsr_after);
