@@ -12,7 +12,7 @@
  * Nothing happens to the process until it next returns to user mode
  * (signal_deliver, called by trap_return_to_user for every system call,
  * interrupt and exception from user mode). There, for each pending signal
- * that is not blocked, faults first, then by number:
+ * that is not blocked, SIGKILL first, then faults, then by number:
  *
  *   SIG_IGN, or SIG_DFL of a signal whose default is to be ignored: nothing;
  *   SIG_DFL otherwise: the process ends, killed by the signal;
@@ -97,7 +97,10 @@ void signal_send(struct proc *p, int sig, const struct ksiginfo *info)
 
 	if (p->state == PROC_ZOMBIE)
 		goto out;
-	/* rt_sigtimedwait unblocks what it waits for: it counts as blocked. */
+	/*
+	 * A signal rt_sigtimedwait unblocked while it waits still counts as
+	 * blocked (it is what the process waits for).
+	 */
 	if (!((p->sig_blocked | p->sig_real_blocked) & bit) &&
 	    signal_ignored(p, sig))
 		goto out;
@@ -159,7 +162,10 @@ int signal_dequeue(struct proc *p, uint64_t set, struct ksiginfo *info)
 	int sig = 0;
 
 	if (ready) {
-		if (ready & SYNCHRONOUS_MASK)
+		/* SIGKILL ends the process before any handler can run. */
+		if (ready & sig_bit(SIGKILL))
+			ready = sig_bit(SIGKILL);
+		else if (ready & SYNCHRONOUS_MASK)
 			ready &= SYNCHRONOUS_MASK;
 		sig = __builtin_ctzll(ready) + 1;
 		p->sig_pending &= ~sig_bit(sig);
