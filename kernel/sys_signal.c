@@ -298,7 +298,7 @@ static int get_timeout(uint32_t uts, bool is64, int64_t *ns)
 	}
 	if (sec < 0 || nsec < 0 || nsec >= NSEC_PER_SEC)
 		return -EINVAL;
-	/* Nobody waits a century; this keeps the sums below in range. */
+	/* Waits beyond 2^32 s (136 years) are cut, keeping the sums in range. */
 	if (sec > (1ll << 32))
 		sec = 1ll << 32;
 	*ns = sec * NSEC_PER_SEC + nsec;
