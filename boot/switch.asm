@@ -32,8 +32,14 @@ switch_context:
 	pop ebp
 	ret
 
-; A new process's first switch lands here with ESP at its trap frame.
+; A new process's first switch lands here with ESP at its trap frame. It
+; leaves for user mode as every trap does: through trap_return_to_user
+; (a signal sent before it ever ran is acted on now), then trap_return.
 extern trap_return
+extern trap_return_to_user
 global proc_first_return
 proc_first_return:
+	push esp                ; struct trapframe *
+	call trap_return_to_user
+	add esp, 4
 	jmp trap_return

@@ -18,6 +18,7 @@
 #include "kernel/sched.h"
 #include "kernel/trap.h"
 #include "kernel/x86.h"
+#include "libk/errno.h"
 #include "libk/printf.h"
 
 #define EDIT_MAX 256
@@ -122,7 +123,7 @@ void console_enable_input(void)
 	irq_restore(was);
 }
 
-size_t console_read(char *buf, size_t size)
+int console_read(char *buf, size_t size)
 {
 	size_t n = 0;
 
@@ -135,10 +136,13 @@ size_t console_read(char *buf, size_t size)
 			irq_restore(was);
 			return 0;
 		}
-		/* A signal ends the wait; the process acts on it on return. */
+		/*
+		 * A signal ends the wait; the process acts on it on return,
+		 * and the read fails with EINTR or is made again.
+		 */
 		if (signal_pending(current)) {
 			irq_restore(was);
-			return 0;
+			return -ERESTARTSYS;
 		}
 		sched_sleep(&input_channel);
 	}
@@ -150,5 +154,5 @@ size_t console_read(char *buf, size_t size)
 			break;
 	}
 	irq_restore(was);
-	return n;
+	return (int)n;
 }

@@ -17,10 +17,10 @@ void console_enable_input(void);
 void console_write(const char *s, size_t len);
 /*
  * Waits for a whole line and copies at most size bytes of it (including
- * the newline). Returns the number of bytes, or 0 at end of input (^D on an
- * empty line).
+ * the newline). Returns the number of bytes, 0 at end of input (^D on an
+ * empty line), or -ERESTARTSYS when a signal ends the wait.
  */
-size_t console_read(char *buf, size_t size);
+int console_read(char *buf, size_t size);
 /* Feeds one received character into the line editor (IRQ context). */
 void console_input_char(char c);
 

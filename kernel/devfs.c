@@ -138,7 +138,7 @@ static int32_t console_file_read(struct file *f, char *buf, size_t n,
 	(void)pos;
 	if (n == 0)
 		return 0;
-	return (int32_t)console_read(buf, n);
+	return console_read(buf, n);
 }
 
 /* Writes to the serial port and the screen; never blocks. */

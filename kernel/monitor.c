@@ -102,8 +102,8 @@ void monitor_run(void)
 	kprintf("Type 'help' for commands.\n");
 	for (;;) {
 		kprintf("pagoda> ");
-		size_t n = console_read(line, sizeof(line) - 1);
-		if (n == 0) {
+		int n = console_read(line, sizeof(line) - 1);
+		if (n <= 0) {
 			kprintf("\n");
 			continue;
 		}

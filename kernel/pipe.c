@@ -60,7 +60,7 @@ static int32_t pipe_read(struct file *f, char *buf, size_t n, int64_t *pos)
 			goto out;
 		}
 		if (signal_pending(current)) {
-			done = -EINTR;
+			done = -ERESTARTSYS;  /* -EINTR or a restart */
 			goto out;
 		}
 		sched_sleep(p);
@@ -100,7 +100,7 @@ static int32_t pipe_write(struct file *f, const char *buf, size_t n,
 				goto out;
 			}
 			if (signal_pending(current)) {
-				ret = done ? (int32_t)done : -EINTR;
+				ret = done ? (int32_t)done : -ERESTARTSYS;
 				goto out;
 			}
 			sched_sleep(p);

@@ -134,6 +134,7 @@ static struct proc *proc_alloc(void)
 	list_init(&p->sibling);
 	list_init(&p->runq);
 	p->start_ticks = pit_ticks();
+	p->syscall_nr = -1;
 
 	uint32_t top = kstack_top(p->kstack);
 	p->tf = (struct trapframe *)(top - sizeof(struct trapframe));
@@ -144,17 +145,22 @@ static struct proc *proc_alloc(void)
 	ctx[4] = (uint32_t)proc_first_return;
 	p->kesp = (uint32_t)ctx;
 
+	/* The timer interrupt walks the list (timed sleeps, interval timers). */
+	bool was = irq_save();
 	list_push_back(&all_procs, &p->all);
 	nprocs++;
+	irq_restore(was);
 	return p;
 }
 
 /* Frees what a zombie still holds; it must not be running. */
 static void proc_free(struct proc *p)
 {
+	bool was = irq_save();
 	list_remove(&p->all);
 	list_remove(&p->sibling);
 	nprocs--;
+	irq_restore(was);
 	kstack_free(p->kstack);
 	kmem_cache_free(proc_cache, p);
 }
@@ -207,11 +213,7 @@ void proc_exec_image(struct proc *p, struct exec_image *img)
 	fpu_init_state(&p->fpu);
 	if (p == current)
 		fpu_restore(&p->fpu);
-	/* Handlers do not survive exec; ignored signals stay ignored. */
-	for (int i = 1; i < NSIG; i++) {
-		if (p->sig_handler[i] != 1 /* SIG_IGN */)
-			p->sig_handler[i] = 0;
-	}
+	signal_exec(p);
 	memset(p->tls, 0, sizeof(p->tls));  /* no TLS segments */
 	if (p == current) {
 		for (unsigned int i = 0; i < TLS_SLOTS; i++)
@@ -299,9 +301,8 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
 	child->arg_end = parent->arg_end;
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
 	memcpy(child->tls, parent->tls, sizeof(child->tls));
-	memcpy(child->sig_handler, parent->sig_handler,
-	       sizeof(child->sig_handler));
-	child->sig_blocked = parent->sig_blocked;
+	signal_fork(child, parent);
+	child->exit_signal = (int)(flags & CSIGNAL);
 	apply_limits(child);
 
 	/* glibc's fork: clone(CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD). */
@@ -367,6 +368,7 @@ void proc_exit(int status)
 		sched_wakeup(init_proc);
 	p->exit_status = status;
 	p->state = PROC_ZOMBIE;
+	signal_notify_parent(p, status);
 	if (p->parent)
 		sched_wakeup(p->parent);
 	schedule();
@@ -416,88 +418,13 @@ int proc_wait(int pid, int *status, int options)
 			break;
 		}
 		if (signal_pending(p)) {
-			ret = -EINTR;
+			ret = -ERESTARTSYS;
 			break;
 		}
 		sched_sleep(p);
 	}
 	irq_restore(was);
 	return ret;
-}
-
-/* What a signal does by default (signal(7)): ignore it or terminate. */
-static bool default_ignored(int sig)
-{
-	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH ||
-	       sig == SIGCONT || sig == SIGSTOP || sig == SIGTSTP ||
-	       sig == SIGTTIN || sig == SIGTTOU;
-}
-
-/* Whether a pending signal changes anything for p. */
-static bool signal_acts(const struct proc *p, int sig)
-{
-	if (sig == SIGKILL)
-		return true;
-	if (p->sig_blocked & (1ull << (sig - 1)))
-		return false;
-	if (p->sig_handler[sig] == 1 /* SIG_IGN */)
-		return false;
-	return !default_ignored(sig) || p->sig_handler[sig] > 1;
-}
-
-bool signal_pending(struct proc *p)
-{
-	if (!p->sig_pending)
-		return false;
-	for (int sig = 1; sig < NSIG; sig++) {
-		if ((p->sig_pending & (1ull << (sig - 1))) &&
-		    signal_acts(p, sig))
-			return true;
-	}
-	return false;
-}
-
-int proc_kill(int pid, int sig)
-{
-	if (sig < 0 || sig >= NSIG)
-		return -EINVAL;
-	struct proc *p = proc_find(pid);
-	if (!p || p->state == PROC_ZOMBIE)
-		return -ESRCH;
-	if (sig == 0)
-		return 0;
-	bool was = irq_save();
-	p->sig_pending |= 1ull << (sig - 1);
-	if (signal_acts(p, sig))
-		sched_interrupt(p);
-	irq_restore(was);
-	return 0;
-}
-
-/*
- * Pagoda runs no user signal handlers: a signal whose action is a handler
- * takes its default action instead (documented in docs/processes.md).
- */
-void signal_deliver(void)
-{
-	struct proc *p = current;
-
-	if (!p->sig_pending)
-		return;
-	for (int sig = 1; sig < NSIG; sig++) {
-		uint64_t bit = 1ull << (sig - 1);
-		if (!(p->sig_pending & bit))
-			continue;
-		if (!signal_acts(p, sig)) {
-			if (!(p->sig_blocked & bit) || sig == SIGKILL)
-				p->sig_pending &= ~bit;
-			continue;
-		}
-		p->sig_pending &= ~bit;
-		if (default_ignored(sig))
-			continue;
-		proc_exit(status_signaled(sig));
-	}
 }
 
 void proc_fault_kill(int sig, uint32_t addr, uint32_t eip, const char *reason)
@@ -514,4 +441,9 @@ void proc_fault_kill(int sig, uint32_t addr, uint32_t eip, const char *reason)
 int proc_exit_status(int code)
 {
 	return status_exited(code);
+}
+
+int proc_signal_status(int sig)
+{
+	return status_signaled(sig);
 }

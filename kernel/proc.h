@@ -21,6 +21,7 @@
 
 #include "kernel/fpu.h"
 #include "kernel/gdt.h"
+#include "kernel/signal.h"
 #include "kernel/trap.h"
 #include "libk/list.h"
 #include "mm/types.h"
@@ -28,7 +29,6 @@
 #define PROC_NAME_MAX 16       /* like Linux's TASK_COMM_LEN */
 #define PROC_MAX_FILES 64      /* open files per process */
 #define PROC_MAX_PIDS 32768
-#define NSIG 65                /* signals 1..64, as on Linux */
 #define TLS_SLOTS GDT_TLS_COUNT /* GDT entries for set_thread_area */
 
 enum proc_state { PROC_RUNNABLE, PROC_SLEEPING, PROC_ZOMBIE };
@@ -75,10 +75,23 @@ struct proc {
 	void *wait_channel;          /* what a sleeping process waits for */
 	uint64_t wake_tick;          /* timed sleep: wake at this tick, or 0 */
 
-	/* Signals: default actions only, handlers recorded but not run. */
-	uint64_t sig_pending;
-	uint64_t sig_blocked;
-	uint32_t sig_handler[NSIG];  /* sa_handler values set by rt_sigaction */
+	/* Signals (kernel/signal.h). */
+	uint64_t sig_pending;        /* sent and not yet acted on */
+	uint64_t sig_blocked;        /* the signal mask */
+	uint64_t sig_saved_blocked;  /* sigsuspend: the mask to go back to */
+	bool sig_restore_blocked;    /*   on the way back to user mode */
+	uint64_t sig_real_blocked;   /* rt_sigtimedwait: the mask while it
+					waits with the awaited signals
+					unblocked (Linux's real_blocked) */
+	struct ksigaction sig_action[NSIG];
+	struct ksiginfo sig_info[NSIG];  /* of each pending signal */
+	struct kaltstack sig_altstack;   /* sigaltstack */
+	int exit_signal;             /* sent to the parent at exit, or 0 */
+	int32_t syscall_nr;          /* the call in progress (restarts), or -1 */
+	/* The last CPU exception (Linux's thread.trap_nr, error_code, cr2),
+	 * which every signal frame records. */
+	uint32_t fault_trapno, fault_error, fault_cr2;
+	struct kitimer itimer[ITIMER_COUNT];  /* kernel/itimer.c */
 
 	struct file *files[PROC_MAX_FILES];
 	uint64_t cloexec;            /* FD_CLOEXEC per descriptor (first 64) */
@@ -119,6 +132,11 @@ struct proc {
 #define SIGXCPU 24
 #define SIGXFSZ 25
 #define SIGWINCH 28
+#define SIGSTKFLT 16
+#define SIGVTALRM 26
+#define SIGPROF 27
+#define SIGIO 29
+#define SIGPWR 30
 #define SIGSYS 31
 
 /* The process running on the CPU. */
@@ -154,12 +172,11 @@ __attribute__((noreturn)) void proc_exit(int wait_status);
  * ended yet, or -ECHILD / -EINTR.
  */
 int proc_wait(int pid, int *status, int options);
-/* Sends a signal; returns 0, -ESRCH or -EINVAL. */
+/*
+ * Sends a signal from the current process, as kill(2) does (kernel/signal.c);
+ * returns 0, -ESRCH or -EINVAL.
+ */
 int proc_kill(int pid, int sig);
-/* Acts on pending signals before returning to user mode. */
-void signal_deliver(void);
-/* True when a signal would interrupt a sleep of the current process. */
-bool signal_pending(struct proc *p);
 /* Kills the current process for a fault: prints the one-line report. */
 __attribute__((noreturn)) void proc_fault_kill(int sig, uint32_t addr,
 					       uint32_t eip,
@@ -169,6 +186,8 @@ struct exec_image;
 void proc_exec_image(struct proc *p, struct exec_image *img);
 /* The wait status of a normal exit with code (for exit and exit_group). */
 int proc_exit_status(int code);
+/* The wait status of a process killed by signal sig. */
+int proc_signal_status(int sig);
 
 
 #endif

@@ -28,9 +28,6 @@
 #define ULONG_MAX_32 0xffffffffu
 /* The signal a child sends its parent at exit. */
 #define EXIT_SIGNAL_DEFAULT 17 /* SIGCHLD */
-/* sa_handler values that are not handlers (asm-generic/signal-defs.h). */
-#define SIG_DFL_VALUE 0
-#define SIG_IGN_VALUE 1
 
 void seq_printf(struct seqbuf *sb, const char *fmt, ...)
 {
@@ -198,9 +195,9 @@ static void signal_masks(const struct proc *p, uint64_t *ign, uint64_t *cgt)
 {
 	*ign = *cgt = 0;
 	for (int sig = 1; sig < NSIG; sig++) {
-		if (p->sig_handler[sig] == SIG_IGN_VALUE)
+		if (p->sig_action[sig].handler == SIG_IGN)
 			*ign |= 1ull << (sig - 1);
-		else if (p->sig_handler[sig] != SIG_DFL_VALUE)
+		else if (p->sig_action[sig].handler != SIG_DFL)
 			*cgt |= 1ull << (sig - 1);
 	}
 }

@@ -68,6 +68,7 @@ static void sched_tick(void)
 		uint64_t now = pit_ticks();
 		proc_for_each(wake_timed, &now);
 	}
+	itimer_tick(tick_from_user);
 	/*
 	 * Only when the tick interrupted user code: the kernel may be in the
 	 * middle of changing a reverse map or a policy list otherwise.

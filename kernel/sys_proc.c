@@ -1,7 +1,8 @@
 /*
  * kernel/sys_proc.c - process system calls: fork, execve, exit, wait,
- * signals, identity and limits. (The thread area, set_thread_area and
- * get_thread_area, is kernel/tls.c.)
+ * kill, identity and limits. (The thread area, set_thread_area and
+ * get_thread_area, is kernel/tls.c; the other signal calls are
+ * kernel/sys_signal.c.)
  *
  * Numbers and structure layouts are Linux i386's
  * (arch/x86/entry/syscalls/syscall_32.tbl and the uapi headers).
@@ -39,9 +40,10 @@ static int32_t sys_exit(const struct syscall_args *a)
 SYSCALL(1, exit, sys_exit);
 SYSCALL(252, exit_group, sys_exit);
 
+/* fork and vfork are clone with SIGCHLD as the exit signal. */
 static int32_t sys_fork(const struct syscall_args *a)
 {
-	return proc_fork(a->tf, 0, 0, 0);
+	return proc_fork(a->tf, SIGCHLD, 0, 0);
 }
 SYSCALL(2, fork, sys_fork);
 /* vfork acts as fork: copy-on-write makes that cheap enough. */
@@ -227,95 +229,25 @@ static int32_t sys_kill(const struct syscall_args *a)
 }
 SYSCALL(37, kill, sys_kill);
 
+/* tkill(tid, sig): the handler's siginfo says SI_TKILL. */
 static int32_t sys_tkill(const struct syscall_args *a)
 {
-	return proc_kill((int)a->arg[0], (int)a->arg[1]);
+	if ((int)a->arg[0] <= 0)
+		return -EINVAL;
+	return signal_kill((int)a->arg[0], (int)a->arg[1], SI_TKILL);
 }
 SYSCALL(238, tkill, sys_tkill);
 
+/* tgkill(tgid, tid, sig): what glibc's raise() uses. */
 static int32_t sys_tgkill(const struct syscall_args *a)
 {
+	if ((int)a->arg[0] <= 0 || (int)a->arg[1] <= 0)
+		return -EINVAL;
 	if ((int)a->arg[0] != (int)a->arg[1])
 		return -ESRCH;  /* one thread per process: tid == tgid */
-	return proc_kill((int)a->arg[1], (int)a->arg[2]);
+	return signal_kill((int)a->arg[1], (int)a->arg[2], SI_TKILL);
 }
 SYSCALL(270, tgkill, sys_tgkill);
-
-/* struct sigaction for rt_sigaction on i386: handler, flags, restorer, mask. */
-struct k_sigaction {
-	uint32_t handler;
-	uint32_t flags;
-	uint32_t restorer;
-	uint64_t mask;
-};
-
-static int32_t sys_rt_sigaction(const struct syscall_args *a)
-{
-	int sig = (int)a->arg[0];
-	struct k_sigaction act, old = { 0 };
-
-	if (sig < 1 || sig >= NSIG || a->arg[3] != 8)
-		return -EINVAL;
-	old.handler = current->sig_handler[sig];
-	if (a->arg[1]) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			return -EINVAL;
-		if (copy_from_user(&act, (void *)a->arg[1], sizeof(act)))
-			return -EFAULT;
-	}
-	if (a->arg[2] && copy_to_user((void *)a->arg[2], &old, sizeof(old)))
-		return -EFAULT;
-	if (a->arg[1])
-		current->sig_handler[sig] = act.handler;
-	return 0;
-}
-SYSCALL(174, rt_sigaction, sys_rt_sigaction);
-
-static int32_t sys_rt_sigprocmask(const struct syscall_args *a)
-{
-	uint64_t set, old = current->sig_blocked;
-	const uint64_t unblockable = (1ull << (SIGKILL - 1)) |
-				     (1ull << (SIGSTOP - 1));
-
-	if (a->arg[3] != 8)
-		return -EINVAL;
-	if (a->arg[1]) {
-		if (copy_from_user(&set, (void *)a->arg[1], sizeof(set)))
-			return -EFAULT;
-		switch (a->arg[0]) {
-		case 0:  /* SIG_BLOCK */
-			current->sig_blocked |= set;
-			break;
-		case 1:  /* SIG_UNBLOCK */
-			current->sig_blocked &= ~set;
-			break;
-		case 2:  /* SIG_SETMASK */
-			current->sig_blocked = set;
-			break;
-		default:
-			return -EINVAL;
-		}
-		current->sig_blocked &= ~unblockable;
-	}
-	if (a->arg[2] && copy_to_user((void *)a->arg[2], &old, sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-SYSCALL(175, rt_sigprocmask, sys_rt_sigprocmask);
-
-/* stack_t: ss_sp, ss_flags, ss_size. Recorded nowhere: no handlers run. */
-static int32_t sys_sigaltstack(const struct syscall_args *a)
-{
-	const uint32_t disabled[3] = { 0, 2 /* SS_DISABLE */, 0 };
-	uint32_t ss[3];
-	if (a->arg[0] && copy_from_user(ss, (void *)a->arg[0], sizeof(ss)))
-		return -EFAULT;
-	if (a->arg[1] &&
-	    copy_to_user((void *)a->arg[1], disabled, sizeof(disabled)))
-		return -EFAULT;
-	return 0;
-}
-SYSCALL(186, sigaltstack, sys_sigaltstack);
 
 static int32_t sys_set_tid_address(const struct syscall_args *a)
 {

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "kernel/proc.h"
 #include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/log.h"
@@ -44,6 +45,9 @@ const char *syscall_name(uint32_t nr)
 int32_t syscall_dispatch(struct trapframe *tf)
 {
 	uint32_t nr = tf->eax;
+
+	/* Kept for a restart after a signal (kernel/signal.c). */
+	current->syscall_nr = (int32_t)nr;
 
 	if (nr < NR_SYSCALLS && table[nr]) {
 		struct syscall_args a = {

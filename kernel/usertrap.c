@@ -4,9 +4,11 @@
  * A page fault goes to the memory manager, which either makes the page
  * present (demand paging, copy-on-write, stack growth) or says why the
  * access is an error; other exceptions map to the signal Linux sends for
- * them (arch/x86/kernel/traps.c). A fatal one ends the process with a
- * one-line report: pid, program, address, eip, reason. A page that cannot
- * be read back from swap is a SIGBUS for that process alone; a page that
+ * them (arch/x86/kernel/traps.c), with the si_code and si_addr a
+ * SA_SIGINFO handler sees. Unless the program handles it, the signal ends
+ * the process with a one-line report: pid, program, address, eip,
+ * reason. A page that cannot be read back from swap is a SIGBUS for that
+ * process alone; a page that
  * cannot be had at all calls the out-of-memory killer (kernel/oom.c).
  * Before any return to user mode, the process may be switched out (its
  * time slice is up) and pending signals take effect. If the return itself
@@ -17,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "kernel/fpu.h"
 #include "kernel/oom.h"
 #include "kernel/proc.h"
 #include "kernel/sched.h"
@@ -26,34 +29,90 @@
 #include "libk/string.h"
 #include "mm/mm.h"
 
-/* The signal and description for a CPU exception in user mode. */
-static int exception_signal(uint32_t vector, const char **why)
+/*
+ * Which x87 or SSE exception the process took (Linux's
+ * fpu__exception_code): the raised flags that are not masked, from the
+ * x87 status and control words (#MF) or MXCSR (#XM). 0 if none is: a
+ * spurious trap, which sends no signal.
+ */
+static int fpu_exception_code(uint32_t vector)
 {
-	switch (vector) {
+	struct fpu_state *st = &current->fpu;
+	unsigned int err;
+
+	fpu_save(st);  /* the registers are still the process's */
+	if (vector == T_FPU) {
+		uint16_t cw, sw;
+		memcpy(&cw, st->bytes + 0, sizeof(cw));
+		memcpy(&sw, st->bytes + (fpu_frame_has_fxsave() ? 2 : 4),
+		       sizeof(sw));
+		err = sw & ~cw;
+	} else {
+		uint32_t mxcsr;
+		memcpy(&mxcsr, st->bytes + 24, sizeof(mxcsr));
+		err = ~(mxcsr >> 7) & mxcsr;
+	}
+	if (err & 0x01)
+		return FPE_FLTINV;      /* invalid operation */
+	if (err & 0x04)
+		return FPE_FLTDIV;      /* divide by zero */
+	if (err & 0x08)
+		return FPE_FLTOVF;      /* overflow */
+	if (err & 0x12)
+		return FPE_FLTUND;      /* denormal, underflow */
+	if (err & 0x20)
+		return FPE_FLTRES;      /* precision */
+	return 0;
+}
+
+/*
+ * The signal, si_code and description of a CPU exception in user mode,
+ * as Linux sends them (arch/x86/kernel/traps.c). *addr is si_addr: the
+ * instruction for the errors Linux reports with an address, else 0.
+ */
+static int exception_signal(const struct trapframe *tf, int *code,
+			    uint32_t *addr, const char **why)
+{
+	*code = SI_KERNEL;
+	*addr = 0;
+	switch (tf->vector) {
 	case T_DIVIDE:
 		*why = "divide error";
+		*code = FPE_INTDIV;
+		*addr = tf->eip;
 		return SIGFPE;
 	case T_FPU:
 	case T_SIMD:
 		*why = "floating-point exception";
+		*code = fpu_exception_code(tf->vector);
+		*addr = tf->eip;
 		return SIGFPE;
 	case T_INVALID_OP:
 		*why = "invalid opcode";
+		*code = ILL_ILLOPN;
+		*addr = tf->eip;
 		return SIGILL;
-	case T_BREAKPOINT:
 	case T_DEBUG:
 		*why = "breakpoint";
+		*code = TRAP_TRACE;  /* single step: EFLAGS.TF */
+		*addr = tf->eip;
 		return SIGTRAP;
+	case T_BREAKPOINT:
+		*why = "breakpoint";
+		return SIGTRAP;
+	case T_ALIGN:
+		*why = trap_name(tf->vector);
+		*code = BUS_ADRALN;
+		return SIGBUS;
 	case T_SEGMENT:
 	case T_STACK:
-	case T_ALIGN:
-		*why = trap_name(vector);
+		*why = trap_name(tf->vector);
 		return SIGBUS;
 	case T_GPF:
 		*why = "general protection fault";
 		return SIGSEGV;
 	default:
-		*why = trap_name(vector);
+		*why = trap_name(tf->vector);
 		return SIGSEGV;
 	}
 }
@@ -75,6 +134,28 @@ static const char *fault_reason(enum mm_fault_result r, uint32_t addr,
 	return mm_fault_reason(r);
 }
 
+/*
+ * Sends the signal of a fault. The exception is remembered for the
+ * sigcontext of the handler's frame (trapno, err, cr2), as Linux does; a
+ * handler may repair the cause and return, and the instruction runs
+ * again. If the signal kills, the report says why.
+ */
+static void fault_signal(struct trapframe *tf, int sig, int code,
+			 uint32_t addr, uint32_t report_addr, const char *why)
+{
+	struct ksiginfo info = {
+		.code = code,
+		.addr = addr,
+		.reason = why,
+		.report_addr = report_addr,
+		.eip = tf->eip,
+	};
+
+	current->fault_trapno = tf->vector;
+	current->fault_error = tf->error_code;
+	signal_force(sig, &info);
+}
+
 void trap_user_exception(struct trapframe *tf)
 {
 	if (tf->vector == T_PAGE) {
@@ -92,14 +173,26 @@ void trap_user_exception(struct trapframe *tf)
 			oom_kill();
 			return;
 		}
-		int sig = r == MM_FAULT_BUS || r == MM_FAULT_IO ? SIGBUS
-								: SIGSEGV;
-		proc_fault_kill(sig, addr, tf->eip,
-				fault_reason(r, addr, tf->error_code));
+		current->fault_cr2 = addr;
+		if (r == MM_FAULT_BUS || r == MM_FAULT_IO)
+			fault_signal(tf, SIGBUS, BUS_ADRERR, addr, addr,
+				     fault_reason(r, addr, tf->error_code));
+		else
+			fault_signal(tf, SIGSEGV,
+				     r == MM_FAULT_PROTECTION ? SEGV_ACCERR
+							      : SEGV_MAPERR,
+				     addr, addr,
+				     fault_reason(r, addr, tf->error_code));
+		return;
 	}
 	const char *why;
-	int sig = exception_signal(tf->vector, &why);
-	proc_fault_kill(sig, tf->eip, tf->eip, why);
+	int code;
+	uint32_t addr;
+	int sig = exception_signal(tf, &code, &addr, &why);
+	/* A spurious x87/SSE trap: nothing to report (Linux sends nothing). */
+	if (sig == SIGFPE && !code)
+		return;
+	fault_signal(tf, sig, code, addr, tf->eip, why);
 }
 
 bool trap_user_bad_iret(struct trapframe *ktf)
@@ -168,10 +261,9 @@ bool trap_user_access_fault(struct trapframe *tf)
 
 void trap_return_to_user(struct trapframe *tf)
 {
-	(void)tf;
 	if (current->pid == 0)
 		return;
 	if (sched_need_resched())
 		schedule();
-	signal_deliver();
+	signal_deliver(tf);
 }

@@ -113,8 +113,8 @@ static void fake_proc(struct proc *p, struct proc *parent)
 	p->state = PROC_SLEEPING;
 	p->parent = parent;
 	p->sig_blocked = 1ull << (SIGINT - 1);
-	p->sig_handler[SIGTERM] = 0x08049000; /* a handler */
-	p->sig_handler[SIGHUP] = 1;	      /* SIG_IGN */
+	p->sig_action[SIGTERM].handler = 0x08049000; /* a handler */
+	p->sig_action[SIGHUP].handler = SIG_IGN;
 }
 
 static void status_layout(struct ktest *t)

@@ -14,9 +14,10 @@
  * test that fails on Linux is a wrong test, and the runner says so.
  *
  * Output is unbuffered, so that nothing is printed twice after fork() and
- * nothing is lost when a process is killed. Faults are provoked in child
- * processes (Pagoda records signal handlers but does not run them), and
- * the parent reports how the child ended.
+ * nothing is lost when a process is killed. A fault that should kill is
+ * provoked in a child process, and the parent reports how the child
+ * ended; a test can also catch its own faults with a signal handler and
+ * go on (sig_segv.c does).
  *
  * Every function is static: each test is one .c file compiled alone.
  */
