@@ -4,7 +4,7 @@
 ; the stack pointer and the return address, and returns 0. kjmp_resume(buf,
 ; v) restores them and makes that kjmp_save return v (never 0). The test
 ; framework uses this to get back from a CPU exception it expected.
-; struct kjmp_buf in kernel/kjmp.h mirrors the layout: ebx esi edi ebp esp eip.
+; struct kjmp_buf in kernel/arch/kjmp.h mirrors the layout: ebx esi edi ebp esp eip.
 
 bits 32
 section .text

@@ -3,7 +3,7 @@
 ; One stub per vector pushes a zero error code when the CPU does not push
 ; one (Intel SDM vol. 3A, table 6-1 lists which exceptions do), then the
 ; vector number, and jumps to trap_common, which saves the rest of the
-; registers as a struct trapframe (kernel/trap.h) and calls trap_dispatch.
+; registers as a struct trapframe (kernel/arch/trap.h) and calls trap_dispatch.
 
 bits 32
 
@@ -87,7 +87,7 @@ trap_common:
 ; iret to ring 3 checks the saved CS and SS the same way (vol. 2A, IRET)
 ; and raises #GP, #NP or #SS in ring 0 if it refuses them, with the frame
 ; still on the stack. Its EX_IRET entry turns that into a fault of the
-; process, which is killed with SIGSEGV (kernel/extable.c).
+; process, which is killed with SIGSEGV (kernel/arch/extable.c).
 global trap_return
 trap_return:
 	popa

@@ -1,9 +1,9 @@
 ; Copies between kernel and user memory that may fault.
 ;
 ; Each instruction that touches user memory is listed in the exception-fixup
-; table as an EX_RESUME entry (boot/extable.inc, kernel/extable.h): when it
+; table as an EX_RESUME entry (boot/extable.inc, kernel/arch/extable.h): when it
 ; faults and the page-fault handler cannot resolve the fault for the
-; process (see kernel/uaccess.h), trap_dispatch resumes at the fixup, which
+; process (see kernel/syscall/uaccess.h), trap_dispatch resumes at the fixup, which
 ; returns -EFAULT (-14, include/uapi/asm-generic/errno-base.h).
 ;
 ; All functions: cdecl, return 0 or -EFAULT in EAX. Range checks against

@@ -6,8 +6,8 @@
  */
 #include "drivers/pit.h"
 
-#include "kernel/trap.h"
-#include "kernel/x86.h"
+#include "kernel/arch/trap.h"
+#include "kernel/arch/x86.h"
 
 #define PIT_INPUT_HZ 1193182u
 #define PIT_CHANNEL0 0x40

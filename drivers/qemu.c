@@ -3,7 +3,7 @@
  */
 #include "drivers/qemu.h"
 
-#include "kernel/x86.h"
+#include "kernel/arch/x86.h"
 
 #define DEBUG_EXIT_PORT 0xF4
 /*

@@ -18,8 +18,8 @@
 #include "drivers/ramdisk.h"
 
 #include "drivers/pit.h"
-#include "kernel/multiboot.h"
-#include "kernel/x86.h"
+#include "kernel/arch/multiboot.h"
+#include "kernel/arch/x86.h"
 #include "libk/errno.h"
 #include "libk/log.h"
 #include "libk/printf.h"

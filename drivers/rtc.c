@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 
-#include "kernel/x86.h"
+#include "kernel/arch/x86.h"
 #include "libk/errno.h"
 #include "libk/string.h"
 

@@ -9,7 +9,7 @@
  */
 #include "drivers/serial.h"
 
-#include "kernel/x86.h"
+#include "kernel/arch/x86.h"
 
 #define COM1 0x3F8
 #define UART_DATA 0      /* receive buffer / transmit holding (DLAB=0) */

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "kernel/x86.h"
+#include "kernel/arch/x86.h"
 #include "mm/types.h"
 
 #define VGA_PHYS 0xB8000u

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 
 #include "drivers/qemu.h"
-#include "kernel/trap.h"
-#include "kernel/x86.h"
+#include "kernel/arch/trap.h"
+#include "kernel/arch/x86.h"
 #include "libk/printf.h"
 #include "libk/string.h"
 

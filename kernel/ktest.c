@@ -12,10 +12,10 @@
 #include <stdarg.h>
 
 #include "drivers/qemu.h"
-#include "kernel/kjmp.h"
+#include "kernel/arch/kjmp.h"
 #include "kernel/panic.h"
-#include "kernel/trap.h"
-#include "kernel/x86.h"
+#include "kernel/arch/trap.h"
+#include "kernel/arch/x86.h"
 #include "libk/printf.h"
 #include "libk/string.h"
 

@@ -3,12 +3,12 @@
  *
  * The direct map puts physical address p at KERNEL_VMA + p (set up by
  * boot/entry.asm, then rebuilt by paging_init()). TLB and paging control go
- * straight to the instructions wrapped in kernel/x86.h. The interrupt flag
+ * straight to the instructions wrapped in kernel/arch/x86.h. The interrupt flag
  * functions are inline, in kernel/mm_port_inline.h.
  */
 #include "mm/port.h"
 
-#include "kernel/x86.h"
+#include "kernel/arch/x86.h"
 
 /* CR0.WP: ring 0 honours read-only pages (Intel SDM vol. 3A, 2.5). */
 #define CR0_WP (1u << 16)

@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 
-#include "kernel/x86.h"
+#include "kernel/arch/x86.h"
 
 /* Disables interrupts; returns whether they were enabled. */
 static inline bool port_irq_save(void)

@@ -13,9 +13,9 @@
 #include "drivers/qemu.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
-#include "kernel/multiboot.h"
+#include "kernel/arch/multiboot.h"
 #include "kernel/panic.h"
-#include "kernel/x86.h"
+#include "kernel/arch/x86.h"
 #include "libk/printf.h"
 #include "libk/string.h"
 

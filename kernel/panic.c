@@ -12,9 +12,9 @@
 #include <stdarg.h>
 
 #include "drivers/qemu.h"
-#include "kernel/trap.h"
-#include "kernel/x86.h"
-#include "kernel/gdt.h"
+#include "kernel/arch/trap.h"
+#include "kernel/arch/x86.h"
+#include "kernel/arch/gdt.h"
 #include "libk/printf.h"
 #include "mm/types.h"
 #include "mm/vmap.h"

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 
 #include "drivers/pit.h"
-#include "kernel/x86.h"
+#include "kernel/arch/x86.h"
 #include "libk/string.h"
 
 /* "expand 32-byte k": ChaCha20's constant words (RFC 8439, 2.3). */

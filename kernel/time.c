@@ -12,7 +12,7 @@
 
 #include "drivers/pit.h"
 #include "drivers/rtc.h"
-#include "kernel/proc.h"
+#include "kernel/proc/proc.h"
 #include "libk/errno.h"
 #include "libk/log.h"
 

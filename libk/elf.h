@@ -12,7 +12,7 @@
  * and size is checked against the image and every address against the
  * user half of the address space, in 64-bit arithmetic so nothing wraps.
  * It is pure computation (no allocation, no logging), so the same code is
- * unit tested on the host and used by kernel/elf.c.
+ * unit tested on the host and used by kernel/proc/elf.c.
  */
 #ifndef LIBK_ELF_H
 #define LIBK_ELF_H

@@ -47,7 +47,7 @@
 /*
  * Kernel-internal results of a system call a signal interrupted (Linux
  * include/linux/errno.h); never seen by a program. On the way back to
- * user mode (kernel/signal.c) each becomes -EINTR or a restart of the
+ * user mode (kernel/proc/signal.c) each becomes -EINTR or a restart of the
  * call, depending on whether a handler runs and its SA_RESTART flag.
  */
 #define ERESTARTSYS 512    /* restart if SA_RESTART or no handler, else EINTR */

@@ -335,7 +335,7 @@ uint32_t mm_vma_rss(struct mm *mm, struct vma *v);
 
 /*
  * Resolves a page fault at addr with the CPU's error code (MM_PF_* bits,
- * the same as PF_* in kernel/trap.h: present, write, user). A fault from
+ * the same as PF_* in kernel/arch/trap.h: present, write, user). A fault from
  * kernel mode on a user address (a user copy) is resolved the same way.
  * Returns MM_FAULT_OK when the page is now mapped as the access needs,
  * else the reason it is an error. Counts the fault in vm_events.

@@ -38,7 +38,7 @@
  * simplest structure that answers the question exactly.
  *
  * Locking: none; the kernel is not preemptible, and the timer interrupt
- * reads chains only when it interrupted user mode (kernel/sched.c).
+ * reads chains only when it interrupted user mode (kernel/proc/sched.c).
  */
 #ifndef MM_RMAP_H
 #define MM_RMAP_H

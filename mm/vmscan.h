@@ -77,7 +77,7 @@ int vm_policy_set(const char *name);
  */
 size_t vm_policy_list(char *buf, size_t size);
 
-/* Passes a timer tick to the active policy (see kernel/sched.c). */
+/* Passes a timer tick to the active policy (see kernel/proc/sched.c). */
 void vm_policy_tick(void);
 
 /* State of the reclaimer, for /proc and tests. */

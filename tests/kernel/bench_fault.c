@@ -19,7 +19,7 @@
  * Target: fault.demand_zero_overhead within about 600 instructions.
  */
 #include "kernel/bench.h"
-#include "kernel/trap.h"
+#include "kernel/arch/trap.h"
 #include "mm/mm.h"
 #include "mm/pmm.h"
 #include "tests/kernel/mm_touch.h"

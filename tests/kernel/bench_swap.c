@@ -34,7 +34,7 @@
  *                          same string beside them)
  */
 #include "kernel/bench.h"
-#include "kernel/trap.h"
+#include "kernel/arch/trap.h"
 #include "libk/printf.h"
 #include "mm/mm.h"
 #include "mm/pmm.h"

@@ -10,9 +10,9 @@
 
 #include <stdbool.h>
 
-#include "kernel/kjmp.h"
-#include "kernel/trap.h"
-#include "kernel/x86.h"
+#include "kernel/arch/kjmp.h"
+#include "kernel/arch/trap.h"
+#include "kernel/arch/x86.h"
 #include "mm/pmm.h"
 #include "mm/slab.h"
 #include "mm/vm.h"

@@ -7,7 +7,7 @@
  * where the segments say, and reading them (through mm_read, which faults
  * pages in as the program would) must show file bytes, then zeros.
  */
-#include "kernel/elf.h"
+#include "kernel/proc/elf.h"
 #include "kernel/ktest.h"
 #include "libk/errno.h"
 #include "libk/string.h"

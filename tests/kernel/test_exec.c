@@ -9,9 +9,9 @@
  * Failures (missing, not executable, not ELF, too many arguments) must
  * leave no memory behind.
  */
-#include "kernel/exec.h"
+#include "kernel/proc/exec.h"
 #include "kernel/ktest.h"
-#include "kernel/x86.h"
+#include "kernel/arch/x86.h"
 #include "libk/elf.h"
 #include "libk/errno.h"
 #include "libk/string.h"

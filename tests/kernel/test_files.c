@@ -8,10 +8,10 @@
  * /proc/PID, /proc/self) is covered by the user-space tests.
  */
 #include "drivers/rtc.h"
-#include "kernel/file.h"
-#include "kernel/initramfs.h"
-#include "kernel/proc.h"
-#include "kernel/procfs.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/initramfs.h"
+#include "kernel/proc/proc.h"
+#include "kernel/fs/procfs.h"
 #include "kernel/ktest.h"
 #include "kernel/time.h"
 #include "libk/errno.h"

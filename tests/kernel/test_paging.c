@@ -7,8 +7,8 @@
  * page must fault. Faults are caught with ktest_catch_fault().
  */
 #include "kernel/ktest.h"
-#include "kernel/trap.h"
-#include "kernel/x86.h"
+#include "kernel/arch/trap.h"
+#include "kernel/arch/x86.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"

@@ -14,14 +14,14 @@
  * and the iret of trap_return are in the exception-fixup table at all.
  */
 #include "drivers/pit.h"
-#include "kernel/extable.h"
-#include "kernel/gdt.h"
-#include "kernel/initramfs.h"
+#include "kernel/arch/extable.h"
+#include "kernel/arch/gdt.h"
+#include "kernel/fs/initramfs.h"
 #include "kernel/ktest.h"
-#include "kernel/proc.h"
-#include "kernel/sched.h"
-#include "kernel/trap.h"
-#include "kernel/x86.h"
+#include "kernel/proc/proc.h"
+#include "kernel/proc/sched.h"
+#include "kernel/arch/trap.h"
+#include "kernel/arch/x86.h"
 
 /* The way back to the interrupted code (boot/trap_entry.asm). */
 extern const uint8_t trap_return[];

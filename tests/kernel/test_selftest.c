@@ -5,7 +5,7 @@
  * check that it notices a kernel panic and reports the run as failed.
  */
 #include "kernel/ktest.h"
-#include "kernel/kjmp.h"
+#include "kernel/arch/kjmp.h"
 #include "libk/assert.h"
 #include "mm/vmap.h"
 

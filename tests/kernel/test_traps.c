@@ -8,8 +8,8 @@
 #include "drivers/pit.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
-#include "kernel/trap.h"
-#include "kernel/x86.h"
+#include "kernel/arch/trap.h"
+#include "kernel/arch/x86.h"
 
 /* A div instruction by zero (in assembly, so UBSan does not step in). */
 static void divide_by_zero(void *arg)

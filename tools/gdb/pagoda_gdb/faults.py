@@ -2,7 +2,7 @@
 # page fault of a process, or at an address, and say what it will do.
 #
 # Every page fault on a user address reaches mm_fault(mm, addr, error)
-# (mm/fault.c), from user mode (kernel/usertrap.c, trap_user_exception)
+# (mm/fault.c), from user mode (kernel/arch/usertrap.c, trap_user_exception)
 # or from a kernel copy to or from user memory (trap_user_access_fault).
 # The breakpoint is on its first instruction, where the arguments are
 # still on the stack as the caller pushed them (i386 cdecl: [esp+4],

@@ -29,7 +29,7 @@ VMAP_END = 0xFF800000
 CR0_PG = 1 << 31
 CR4_PSE = 1 << 4
 
-# kernel/proc.h
+# kernel/proc/proc.h
 PROC_MAX_PIDS = 32768
 
 # Lists longer than this are taken to be corrupt (a loop that never
@@ -213,7 +213,7 @@ def eval_int(expr):
 
 def processes():
     """Every process (struct proc values), in order of creation."""
-    return list(list_entries(variable("all_procs", "kernel/proc.c"),
+    return list(list_entries(variable("all_procs", "kernel/proc/proc.c"),
                              "struct proc", "all"))
 
 
@@ -228,7 +228,7 @@ def proc_name(p):
 def find_process(pid):
     """The process with this PID, or a GdbError."""
     if pid == 0:
-        return variable("idle_proc", "kernel/sched.c")
+        return variable("idle_proc", "kernel/proc/sched.c")
     for p in processes():
         if int(p["pid"]) == pid:
             return p

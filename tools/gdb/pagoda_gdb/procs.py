@@ -4,7 +4,7 @@
 #   pagoda-vmas [-v] [PID] the regions of an address space, as
 #                          /proc/PID/maps prints them
 #
-# Processes are on the list all_procs of kernel/proc.c (struct proc, member
+# Processes are on the list all_procs of kernel/proc/proc.c (struct proc, member
 # `all`); regions on mm->vmas (struct vma, member `node`), sorted by
 # address (mm/mm.h).
 
@@ -15,7 +15,7 @@ from . import kernel as k
 from . import memory as m
 
 # The letters ps shows for enum proc_state (procfs_state_name in
-# kernel/procfs_show.c).
+# kernel/fs/procfs_show.c).
 STATE_LETTERS = {"RUNNABLE": "R", "SLEEPING": "S", "ZOMBIE": "Z"}
 
 
@@ -59,7 +59,7 @@ class PagodaPs(k.Command):
     """List the processes.
 Usage: pagoda-ps
 
-One line per process of the kernel's list (kernel/proc.c), in order of
+One line per process of the kernel's list (kernel/proc/proc.c), in order of
 creation, like the ps program: PID, parent's PID, state (R runnable or
 running, S sleeping, Z zombie), resident set (mm->rss) and virtual size
 (the regions' sizes) in KiB, pages in swap, the name, and what a sleeper

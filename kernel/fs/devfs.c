@@ -1,0 +1,339 @@
+/*
+ * kernel/fs/devfs.c - /dev: the console and the memory devices.
+ *
+ * A fixed table of character devices with Linux's numbers
+ * (Documentation/admin-guide/devices.txt), so that programs which check
+ * st_rdev see what they expect:
+ *
+ *   /dev/console  5:1   the console: line-edited input, output to serial
+ *                       and VGA (kernel/console.c); a terminal for ioctl
+ *   /dev/tty      5:0   the same console (Pagoda has one terminal)
+ *   /dev/null     1:3   reads end at once, writes vanish
+ *   /dev/zero     1:5   reads give zeros, writes vanish
+ *   /dev/random   1:8   reads give random bytes (kernel/random.h), writes
+ *   /dev/urandom  1:9   vanish (they would stir the pool on Linux)
+ *
+ * The directory itself is read-only: nothing can be created in it.
+ */
+#include "kernel/fs/file.h"
+
+#include "kernel/console.h"
+#include "kernel/random.h"
+#include "kernel/syscall/uaccess.h"
+#include "libk/assert.h"
+#include "libk/errno.h"
+#include "libk/string.h"
+
+/* devfs's device number (Linux's devtmpfs is usually 0:5). */
+#define DEVFS_DEV_MINOR 5
+#define DEVFS_ROOT_INO 1
+
+/* Terminal ioctls, Linux i386 values (include/uapi/asm-generic/ioctls.h). */
+#define TCGETS 0x5401
+#define TIOCGWINSZ 0x5413
+
+/* The termios flags Pagoda's console behaves by (asm-generic/termbits.h). */
+#define TERM_ICRNL 0000400 /* input CR is read as NL */
+#define TERM_IXON 0002000
+#define TERM_OPOST 0000001
+#define TERM_ONLCR 0000004 /* output NL as CR NL */
+#define TERM_B38400 0000017
+#define TERM_CS8 0000060
+#define TERM_CREAD 0000200
+#define TERM_HUPCL 0002000
+#define TERM_ISIG 0000001
+#define TERM_ICANON 0000002 /* line by line, with editing */
+#define TERM_ECHO 0000010
+#define TERM_ECHOE 0000020 /* backspace erases */
+#define TERM_ECHOK 0000040 /* kill (^U) erases the line */
+#define TERM_ECHOCTL 0001000
+#define TERM_ECHOKE 0004000
+#define TERM_IEXTEN 0100000
+
+/* c_cc indices (asm-generic/termbits.h). */
+/* clang-format off */
+enum {
+	VINTR, VQUIT, VERASE, VKILL, VEOF, VTIME, VMIN, VSWTC, VSTART, VSTOP,
+	VSUSP, VEOL, VREPRINT, VDISCARD, VWERASE, VLNEXT, VEOL2
+};
+/* clang-format on */
+#define NCCS 19 /* the size of c_cc in the kernel's struct termios */
+
+/* The kernel's struct termios for TCGETS (Linux i386, 36 bytes). */
+struct linux_termios {
+	uint32_t c_iflag;
+	uint32_t c_oflag;
+	uint32_t c_cflag;
+	uint32_t c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[NCCS];
+};
+
+STATIC_ASSERT(sizeof(struct linux_termios) == 36,
+	      "struct termios of Linux i386 is 36 bytes");
+
+/* struct winsize of TIOCGWINSZ. */
+struct linux_winsize {
+	uint16_t ws_row;
+	uint16_t ws_col;
+	uint16_t ws_xpixel;
+	uint16_t ws_ypixel;
+};
+
+/* The console's size: the VGA text screen. */
+#define CONSOLE_ROWS 25
+#define CONSOLE_COLS 80
+
+/* Fills in the settings the console's line discipline actually has. */
+static void console_termios(struct linux_termios *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->c_iflag = TERM_ICRNL | TERM_IXON;
+	t->c_oflag = TERM_OPOST | TERM_ONLCR;
+	t->c_cflag = TERM_B38400 | TERM_CS8 | TERM_CREAD | TERM_HUPCL;
+	t->c_lflag = TERM_ISIG | TERM_ICANON | TERM_ECHO | TERM_ECHOE |
+		     TERM_ECHOK | TERM_ECHOCTL | TERM_ECHOKE | TERM_IEXTEN;
+	t->c_cc[VINTR] = 3;	/* ^C */
+	t->c_cc[VQUIT] = 0x1c;	/* ^\ */
+	t->c_cc[VERASE] = 0x7f; /* DEL */
+	t->c_cc[VKILL] = 0x15;	/* ^U */
+	t->c_cc[VEOF] = 4;	/* ^D */
+	t->c_cc[VMIN] = 1;
+	t->c_cc[VSTART] = 0x11; /* ^Q */
+	t->c_cc[VSTOP] = 0x13;	/* ^S */
+	t->c_cc[VSUSP] = 0x1a;	/* ^Z */
+	t->c_cc[VREPRINT] = 0x12;
+	t->c_cc[VDISCARD] = 0x0f;
+	t->c_cc[VWERASE] = 0x17;
+	t->c_cc[VLNEXT] = 0x16;
+}
+
+/* Terminal ioctls: the settings and the size of the console. */
+static int console_ioctl(struct file *f, uint32_t cmd, uint32_t arg)
+{
+	(void)f;
+	switch (cmd) {
+	case TCGETS: {
+		struct linux_termios t;
+		console_termios(&t);
+		return copy_to_user((void *)arg, &t, sizeof(t));
+	}
+	case TIOCGWINSZ: {
+		struct linux_winsize ws = {
+			.ws_row = CONSOLE_ROWS,
+			.ws_col = CONSOLE_COLS,
+		};
+		return copy_to_user((void *)arg, &ws, sizeof(ws));
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* Reads one line at most, waiting for it (canonical mode). */
+static int32_t console_file_read(struct file *f, char *buf, size_t n,
+				 int64_t *pos)
+{
+	(void)f;
+	(void)pos;
+	if (n == 0)
+		return 0;
+	return console_read(buf, n);
+}
+
+/* Writes to the serial port and the screen; never blocks. */
+static int32_t console_file_write(struct file *f, const char *buf, size_t n,
+				  int64_t *pos)
+{
+	(void)f;
+	(void)pos;
+	console_write(buf, n);
+	return (int32_t)n;
+}
+
+static const struct file_ops console_ops = {
+	.read = console_file_read,
+	.write = console_file_write,
+	.ioctl = console_ioctl,
+};
+
+/* /dev/null and /dev/zero: the offset stays 0, as Linux's null_lseek. */
+static int64_t mem_lseek(struct file *f, int64_t off, int whence)
+{
+	(void)off;
+	(void)whence;
+	f->pos = 0;
+	return 0;
+}
+
+/* Writes to /dev/null, /dev/zero and the random devices are swallowed. */
+static int32_t mem_write(struct file *f, const char *buf, size_t n,
+			 int64_t *pos)
+{
+	(void)f;
+	(void)buf;
+	(void)pos;
+	return (int32_t)n;
+}
+
+/* /dev/null: always at end of file. */
+static int32_t null_read(struct file *f, char *buf, size_t n, int64_t *pos)
+{
+	(void)f;
+	(void)buf;
+	(void)n;
+	(void)pos;
+	return 0;
+}
+
+/* /dev/zero: as many zero bytes as asked for. */
+static int32_t zero_read(struct file *f, char *buf, size_t n, int64_t *pos)
+{
+	(void)f;
+	(void)pos;
+	memset(buf, 0, n);
+	return (int32_t)n;
+}
+
+/* /dev/random and /dev/urandom: bytes from the kernel generator. */
+static int32_t random_read(struct file *f, char *buf, size_t n, int64_t *pos)
+{
+	(void)f;
+	(void)pos;
+	random_bytes(buf, n);
+	return (int32_t)n;
+}
+
+static const struct file_ops null_ops = {
+	.read = null_read,
+	.write = mem_write,
+	.lseek = mem_lseek,
+};
+
+static const struct file_ops zero_ops = {
+	.read = zero_read,
+	.write = mem_write,
+	.lseek = mem_lseek,
+};
+
+static const struct file_ops random_ops = {
+	.read = random_read,
+	.write = mem_write,
+	.lseek = mem_lseek,
+};
+
+/* One device node. */
+struct devnode {
+	const char *name;
+	uint32_t major, minor;
+	uint32_t perm;
+	const struct file_ops *ops;
+};
+
+static const struct devnode devices[] = {
+	{ "console", 5, 1, 0600, &console_ops },
+	{ "null", 1, 3, 0666, &null_ops },
+	{ "random", 1, 8, 0666, &random_ops },
+	{ "tty", 5, 0, 0666, &console_ops },
+	{ "urandom", 1, 9, 0666, &random_ops },
+	{ "zero", 1, 5, 0666, &zero_ops },
+};
+
+#define NDEVICES (sizeof(devices) / sizeof(devices[0]))
+#define DEV_CONSOLE 0 /* index of /dev/console in devices[] */
+
+static const struct fs_ops devfs_ops;
+
+/* The vnode of devices[i]. */
+static void dev_vnode(size_t i, struct vnode *out)
+{
+	*out = (struct vnode){
+		.fs = &devfs_ops,
+		.mode = S_IFCHR | devices[i].perm,
+		.ino = DEVFS_ROOT_INO + 1 + (uint32_t)i,
+		.kind = (int)i,
+	};
+}
+
+void devfs_root(struct vnode *out)
+{
+	*out = (struct vnode){
+		.fs = &devfs_ops,
+		.mode = S_IFDIR | 0755,
+		.ino = DEVFS_ROOT_INO,
+		.kind = -1,
+	};
+}
+
+/* Finds a device by name. */
+static int devfs_lookup(const struct vnode *dir, const char *name, size_t len,
+			struct vnode *out)
+{
+	(void)dir;
+	for (size_t i = 0; i < NDEVICES; i++) {
+		if (strlen(devices[i].name) == len &&
+		    !memcmp(devices[i].name, name, len)) {
+			dev_vnode(i, out);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Lists /dev: the dots, then the devices in table order. */
+static int devfs_iterate(struct file *f, struct dir_ctx *ctx)
+{
+	(void)f;
+	if (!dir_emit_dots(ctx, DEVFS_ROOT_INO, 1))
+		return 0;
+	while (ctx->pos >= 2 && ctx->pos < 2 + (int64_t)NDEVICES) {
+		size_t i = (size_t)ctx->pos - 2;
+		if (!ctx->emit(ctx, devices[i].name, strlen(devices[i].name),
+			       DEVFS_ROOT_INO + 1 + i, DT_CHR))
+			return 0;
+		ctx->pos++;
+	}
+	return 0;
+}
+
+static const struct file_ops devfs_dir_ops = {
+	.lseek = file_lseek_dir,
+	.iterate = devfs_iterate,
+};
+
+/* A device takes its operations from the table; /dev itself lists. */
+static int devfs_open(const struct vnode *v, struct file *f, int flags)
+{
+	(void)flags;
+	f->ops = v->kind < 0 ? &devfs_dir_ops : devices[v->kind].ops;
+	return 0;
+}
+
+/* Device nodes carry their device number in rdev. */
+static void devfs_getattr(const struct vnode *v, struct kstat *st)
+{
+	st->dev_minor = DEVFS_DEV_MINOR;
+	st->ino = v->ino;
+	st->mode = v->mode;
+	st->nlink = v->kind < 0 ? 2 : 1;
+	st->blksize = 4096;
+	if (v->kind >= 0) {
+		st->rdev_major = devices[v->kind].major;
+		st->rdev_minor = devices[v->kind].minor;
+	}
+}
+
+static const struct fs_ops devfs_ops = {
+	.name = "devfs",
+	.read_only = true,
+	.lookup = devfs_lookup,
+	.open = devfs_open,
+	.getattr = devfs_getattr,
+};
+
+int devfs_open_console(struct file **out)
+{
+	struct vnode v;
+	dev_vnode(DEV_CONSOLE, &v);
+	return file_open_vnode(&v, "/dev/console", O_RDWR, out);
+}

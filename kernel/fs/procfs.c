@@ -1,0 +1,604 @@
+/*
+ * kernel/fs/procfs.c - the /proc file system: names, directories, snapshots.
+ *
+ *   /proc/meminfo /proc/vmstat /proc/uptime /proc/buddyinfo
+ *   /proc/sys/vm/policy the page replacement policy (writable)
+ *   /proc/sys/vm/drop_caches  give the heap's empty slabs back (write)
+ *   /proc/self          symlink to the caller's PID
+ *   /proc/PID/          one directory per process (zombies included)
+ *   /proc/PID/status    /proc/PID/stat    /proc/PID/maps
+ *   /proc/PID/exe       symlink to the program's path
+ *
+ * A vnode names an entry by (pid, kind): pid 0 for the top level, kind an
+ * index in one of the two tables below or -1 for a directory. Nothing is
+ * kept between calls: a lookup or an open finds the process again with
+ * proc_find(), and fails with -ENOENT once it has been reaped. The
+ * entries below /proc/sys (directories with children, and files that can
+ * be written) are named by their table entry instead: kind PROC_KIND_NODE
+ * and vnode.node pointing at it.
+ *
+ * Opening a file runs its show function into a kmalloc'ed buffer, doubling
+ * the buffer until the text fits (see kernel/fs/procfs.h: snapshots).
+ */
+#include "kernel/fs/procfs.h"
+
+#include "drivers/pit.h"
+#include "kernel/fs/file.h"
+#include "kernel/proc/proc.h"
+#include "kernel/time.h"
+#include "libk/assert.h"
+#include "libk/errno.h"
+#include "libk/printf.h"
+#include "kernel/vmctl.h"
+#include "libk/string.h"
+#include "mm/slab.h"
+#include "mm/vmscan.h"
+
+/* procfs's device number (minor), and its inode numbers. */
+#define PROCFS_DEV_MINOR 4
+#define PROC_ROOT_INO 1
+#define PROC_TOP_INO 2	       /* + index in top_entries */
+#define PROC_PID_INO 0x10000   /* + pid * PROC_PID_INO_STRIDE */
+#define PROC_PID_INO_STRIDE 16 /* the directory, then its entries */
+/* getdents positions of the PID directories in /proc: pid + this. */
+#define PROC_PID_POS 0x100
+
+/* Inode numbers of the /proc/sys tree (fixed, in each entry). */
+#define PROC_SYS_INO 0x8000
+/* vnode.kind of an entry named by vnode.node (the /proc/sys tree). */
+#define PROC_KIND_NODE (-2)
+
+/* Snapshot buffers start at one page and may grow to this. */
+#define SNAPSHOT_MIN 4096u
+#define SNAPSHOT_MAX (1u << 20)
+
+/* An entry of /proc or of /proc/PID. */
+struct proc_entry {
+	const char *name;
+	uint32_t mode;
+	/* Writes the file's text; p is NULL at the top level. */
+	void (*show)(struct proc *p, struct seqbuf *sb);
+	/* A symlink's target into buf; returns its length or -errno. */
+	int (*link)(struct proc *p, char *buf, size_t size);
+	/* A write of n bytes (a file of /proc/sys): n or -errno. */
+	int (*write)(const char *buf, size_t n);
+	/* A directory of /proc/sys: its entries. */
+	const struct proc_entry *children;
+	size_t nchildren;
+	uint32_t ino; /* entries of /proc/sys: their inode number */
+};
+
+/* /proc/meminfo. */
+static void show_meminfo(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	struct procfs_meminfo m;
+	procfs_meminfo_collect(&m);
+	procfs_format_meminfo(sb, &m);
+}
+
+/* /proc/vmstat. */
+static void show_vmstat(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	struct pmm_stats st;
+	struct kheap_totals kt;
+	pmm_get_stats(&st);
+	kheap_get_totals(&kt);
+	procfs_format_vmstat(sb, &st, &vm_events, kt.pages);
+	procfs_format_vmstat_reclaim(sb);
+}
+
+/* /proc/uptime. */
+static void show_uptime(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	/* Idle time is not accounted yet: 0, not a guess. */
+	procfs_format_uptime(sb, uptime_ms(), 0);
+}
+
+/* Free blocks per order, as Linux's /proc/buddyinfo (one zone). */
+static void show_buddyinfo(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	struct pmm_stats st;
+	pmm_get_stats(&st);
+	seq_printf(sb, "Node 0, zone   Normal ");
+	for (int order = 0; order < PMM_MAX_ORDER; order++) {
+		uint32_t n = st.nr_free[order];
+		if (order < PMM_PCP_ORDERS)
+			n += st.nr_cached[order];
+		seq_printf(sb, "%6u ", n);
+	}
+	seq_printf(sb, "\n");
+}
+
+/* /proc/self: the caller's PID, as a relative link. */
+static int link_self(struct proc *p, char *buf, size_t size)
+{
+	(void)p;
+	if (!current || current->pid <= 0)
+		return -ENOENT;
+	char num[16];
+	int n = snprintf(num, sizeof(num), "%d", current->pid);
+	size_t len = (size_t)n < size ? (size_t)n : size;
+	memcpy(buf, num, len);
+	return (int)len;
+}
+
+/* /proc/sys/vm/policy: "[clock] fifo aging random". */
+static void show_vm_policy(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	char list[128];
+	vm_policy_list(list, sizeof(list));
+	seq_printf(sb, "%s", list);
+}
+
+/* /proc/sys/vm/drop_caches reads as nothing (Linux: write only). */
+static void show_nothing(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	(void)sb;
+}
+
+/*
+ * /proc/sys/vm/drop_caches: "1", "2" or "3" gives the reclaimer's unused
+ * bookkeeping and the kernel heap's empty slabs back to the frame
+ * allocator, so that MemFree counts them (the swap cache itself is not
+ * dropped: its pages are mapped).
+ */
+static int write_drop_caches(const char *buf, size_t n)
+{
+	if (n == 0 || buf[0] < '1' || buf[0] > '3')
+		return -EINVAL;
+	vmscan_shrink();
+	kheap_shrink();
+	return (int)n;
+}
+
+static const struct proc_entry sys_vm_entries[] = {
+	{ .name = "drop_caches", .mode = S_IFREG | 0200, .show = show_nothing,
+	  .write = write_drop_caches, .ino = PROC_SYS_INO + 3 },
+	{ .name = "policy", .mode = S_IFREG | 0644, .show = show_vm_policy,
+	  .write = vmctl_write_policy, .ino = PROC_SYS_INO + 2 },
+};
+
+static const struct proc_entry sys_entries[] = {
+	{ .name = "vm", .mode = S_IFDIR | 0555, .children = sys_vm_entries,
+	  .nchildren = sizeof(sys_vm_entries) / sizeof(sys_vm_entries[0]),
+	  .ino = PROC_SYS_INO + 1 },
+};
+
+static const struct proc_entry top_entries[] = {
+	{ .name = "buddyinfo", .mode = S_IFREG | 0444, .show = show_buddyinfo },
+	{ .name = "meminfo", .mode = S_IFREG | 0444, .show = show_meminfo },
+	{ .name = "self", .mode = S_IFLNK | 0777, .link = link_self },
+	{ .name = "sys", .mode = S_IFDIR | 0555, .children = sys_entries,
+	  .nchildren = sizeof(sys_entries) / sizeof(sys_entries[0]),
+	  .ino = PROC_SYS_INO },
+	{ .name = "uptime", .mode = S_IFREG | 0444, .show = show_uptime },
+	{ .name = "vmstat", .mode = S_IFREG | 0444, .show = show_vmstat },
+};
+
+/* /proc/PID/status. */
+static void show_status(struct proc *p, struct seqbuf *sb)
+{
+	struct mm_usage u;
+	if (p->mm)
+		mm_get_usage(p->mm, &u);
+	procfs_format_status(sb, p, p->mm ? &u : NULL);
+}
+
+/* /proc/PID/stat. */
+static void show_stat(struct proc *p, struct seqbuf *sb)
+{
+	struct mm_usage u;
+	if (p->mm)
+		mm_get_usage(p->mm, &u);
+	procfs_format_stat(sb, p, p->mm ? &u : NULL);
+}
+
+/* /proc/PID/maps: the regions, as mm/mm.c formats them. */
+static void show_maps(struct proc *p, struct seqbuf *sb)
+{
+	if (!p->mm)
+		return;
+	size_t room = sb->size - sb->len;
+	size_t n = mm_format_maps(p->mm, sb->buf + sb->len, room);
+	/* Like snprintf, a length that does not fit means the text was cut. */
+	if (n >= room)
+		sb->overflow = true;
+	else
+		sb->len += n;
+}
+
+/* /proc/PID/smaps: the regions with their resident pages. */
+static void show_smaps(struct proc *p, struct seqbuf *sb)
+{
+	if (!p->mm)
+		return;
+	size_t room = sb->size - sb->len;
+	size_t n = mm_format_smaps(p->mm, sb->buf + sb->len, room);
+	if (n >= room)
+		sb->overflow = true;
+	else
+		sb->len += n;
+}
+
+/*
+ * /proc/PID/cmdline: the argument strings, read from the process's own
+ * memory as Linux does (so a program that rewrites argv shows it).
+ */
+static void show_cmdline(struct proc *p, struct seqbuf *sb)
+{
+	if (!p->mm || p->arg_end <= p->arg_start)
+		return;
+	size_t n = p->arg_end - p->arg_start;
+	size_t room = sb->size - sb->len;
+	if (n > room) {
+		sb->overflow = true;
+		return;
+	}
+	if (mm_read(p->mm, p->arg_start, sb->buf + sb->len, n) == 0)
+		sb->len += n;
+}
+
+/* /proc/PID/exe: the path the program was started from. */
+static int link_exe(struct proc *p, char *buf, size_t size)
+{
+	size_t len = strlen(p->exe);
+	if (len == 0)
+		return -ENOENT;
+	if (len > size)
+		len = size;
+	memcpy(buf, p->exe, len);
+	return (int)len;
+}
+
+static const struct proc_entry pid_entries[] = {
+	{ .name = "cmdline", .mode = S_IFREG | 0444, .show = show_cmdline },
+	{ .name = "exe", .mode = S_IFLNK | 0777, .link = link_exe },
+	{ .name = "maps", .mode = S_IFREG | 0444, .show = show_maps },
+	{ .name = "smaps", .mode = S_IFREG | 0444, .show = show_smaps },
+	{ .name = "stat", .mode = S_IFREG | 0444, .show = show_stat },
+	{ .name = "status", .mode = S_IFREG | 0444, .show = show_status },
+};
+
+#define NTOP (sizeof(top_entries) / sizeof(top_entries[0]))
+#define NPID (sizeof(pid_entries) / sizeof(pid_entries[0]))
+
+STATIC_ASSERT(NPID < PROC_PID_INO_STRIDE, "PID entries fit in a stride");
+STATIC_ASSERT(2 + NTOP <= PROC_PID_POS, "fixed entries come before PIDs");
+
+static const struct fs_ops procfs_ops;
+
+/* The entry a vnode names, or NULL for the root and PID directories. */
+static const struct proc_entry *vnode_entry(const struct vnode *v)
+{
+	if (v->kind == PROC_KIND_NODE)
+		return v->node;
+	if (v->kind < 0)
+		return NULL;
+	return v->pid ? &pid_entries[v->kind] : &top_entries[v->kind];
+}
+
+/* The vnode of an entry of the /proc/sys tree. */
+static void make_node_vnode(const struct proc_entry *e, struct vnode *out)
+{
+	*out = (struct vnode){ .fs = &procfs_ops, .pid = 0,
+			       .kind = PROC_KIND_NODE, .node = e,
+			       .mode = e->mode, .ino = e->ino };
+}
+
+/* The vnode of entry kind (-1: the directory) of process pid (0: top). */
+static void make_vnode(int pid, int kind, struct vnode *out)
+{
+	const struct proc_entry *e;
+	*out = (struct vnode){ .fs = &procfs_ops, .pid = pid, .kind = kind };
+	if (pid == 0 && kind < 0) {
+		out->mode = S_IFDIR | 0555;
+		out->ino = PROC_ROOT_INO;
+		return;
+	}
+	if (kind < 0) {
+		out->mode = S_IFDIR | 0555;
+		out->ino = PROC_PID_INO + (uint32_t)pid * PROC_PID_INO_STRIDE;
+		return;
+	}
+	e = vnode_entry(out);
+	out->mode = e->mode;
+	out->ino = pid ? PROC_PID_INO + (uint32_t)pid * PROC_PID_INO_STRIDE +
+				   1 + (uint32_t)kind
+		 : e->ino ? e->ino
+			  : PROC_TOP_INO + (uint32_t)kind;
+}
+
+void procfs_root(struct vnode *out)
+{
+	make_vnode(0, -1, out);
+}
+
+/* Finds name in a table of entries; its index or -1. */
+static int find_entry(const struct proc_entry *tab, size_t n, const char *name,
+		      size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(tab[i].name) == len &&
+		    !memcmp(tab[i].name, name, len))
+			return (int)i;
+	return -1;
+}
+
+/* Finds a fixed entry, a PID directory or an entry inside one. */
+static int procfs_lookup(const struct vnode *dir, const char *name, size_t len,
+			 struct vnode *out)
+{
+	int i;
+	if (dir->pid) {
+		if (!proc_find(dir->pid))
+			return -ENOENT;
+		i = find_entry(pid_entries, NPID, name, len);
+		if (i < 0)
+			return -ENOENT;
+		make_vnode(dir->pid, i, out);
+		return 0;
+	}
+	if (dir->kind == PROC_KIND_NODE) {
+		const struct proc_entry *d = dir->node;
+		i = find_entry(d->children, d->nchildren, name, len);
+		if (i < 0)
+			return -ENOENT;
+		make_node_vnode(&d->children[i], out);
+		return 0;
+	}
+	i = find_entry(top_entries, NTOP, name, len);
+	if (i >= 0) {
+		if (top_entries[i].children)
+			make_node_vnode(&top_entries[i], out);
+		else
+			make_vnode(0, i, out);
+		return 0;
+	}
+	int pid = procfs_parse_pid(name, len);
+	if (pid <= 0 || !proc_find(pid))
+		return -ENOENT;
+	make_vnode(pid, -1, out);
+	return 0;
+}
+
+/* Reads /proc/self or /proc/PID/exe. */
+static int procfs_readlink(const struct vnode *v, char *buf, size_t size)
+{
+	struct proc *p = NULL;
+	if (v->pid && !(p = proc_find(v->pid)))
+		return -ENOENT;
+	return vnode_entry(v)->link(p, buf, size);
+}
+
+/* Collects PIDs for a listing of /proc. */
+struct pid_list {
+	int *pids;
+	size_t n, cap;
+};
+
+/* Adds a process to the list (PID 0, the idle loop, is not shown). */
+static void collect_pid(struct proc *p, void *ctx)
+{
+	struct pid_list *l = ctx;
+	if (p->pid > 0 && l->n < l->cap)
+		l->pids[l->n++] = p->pid;
+}
+
+/* Lists /proc: dots, the fixed entries, then every PID in order. */
+static int procfs_iterate_root(struct dir_ctx *ctx)
+{
+	if (!dir_emit_dots(ctx, PROC_ROOT_INO, 1))
+		return 0;
+	while (ctx->pos >= 2 && ctx->pos < 2 + (int64_t)NTOP) {
+		size_t i = (size_t)ctx->pos - 2;
+		struct vnode v;
+		make_vnode(0, (int)i, &v);
+		if (!ctx->emit(ctx, top_entries[i].name,
+			       strlen(top_entries[i].name), v.ino,
+			       mode_to_dtype(v.mode)))
+			return 0;
+		ctx->pos++;
+	}
+
+	struct pid_list l = { .cap = proc_count() };
+	l.pids = kmalloc((l.cap + 1) * sizeof(int), 0);
+	if (!l.pids)
+		return -ENOMEM;
+	proc_for_each(collect_pid, &l);
+	/* Insertion sort: the list is short and nearly sorted already. */
+	for (size_t i = 1; i < l.n; i++) {
+		int v = l.pids[i];
+		size_t j = i;
+		for (; j > 0 && l.pids[j - 1] > v; j--)
+			l.pids[j] = l.pids[j - 1];
+		l.pids[j] = v;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		int64_t pos = PROC_PID_POS + l.pids[i];
+		if (pos < ctx->pos)
+			continue;
+		char name[16];
+		int len = snprintf(name, sizeof(name), "%d", l.pids[i]);
+		struct vnode v;
+		make_vnode(l.pids[i], -1, &v);
+		ctx->pos = pos;
+		if (!ctx->emit(ctx, name, (size_t)len, v.ino, DT_DIR))
+			goto out;
+		ctx->pos = pos + 1;
+	}
+	/* Past every PID: later listings start after the highest possible. */
+	ctx->pos = PROC_PID_POS + PROC_MAX_PIDS;
+out:
+	kfree(l.pids);
+	return 0;
+}
+
+/* Lists a directory of the /proc/sys tree. */
+static int procfs_iterate_node(struct file *f, struct dir_ctx *ctx)
+{
+	const struct proc_entry *d = f->vn.node;
+	/* The parent's inode number does not matter to anyone: the root's. */
+	if (!dir_emit_dots(ctx, f->vn.ino, PROC_ROOT_INO))
+		return 0;
+	while (ctx->pos >= 2 && ctx->pos < 2 + (int64_t)d->nchildren) {
+		const struct proc_entry *e = &d->children[ctx->pos - 2];
+		if (!ctx->emit(ctx, e->name, strlen(e->name), e->ino,
+			       mode_to_dtype(e->mode)))
+			return 0;
+		ctx->pos++;
+	}
+	return 0;
+}
+
+/* Lists /proc, a /proc/PID directory, or one of /proc/sys. */
+static int procfs_iterate(struct file *f, struct dir_ctx *ctx)
+{
+	if (f->vn.kind == PROC_KIND_NODE)
+		return procfs_iterate_node(f, ctx);
+	if (!f->vn.pid)
+		return procfs_iterate_root(ctx);
+	if (!dir_emit_dots(ctx, f->vn.ino, PROC_ROOT_INO))
+		return 0;
+	while (ctx->pos >= 2 && ctx->pos < 2 + (int64_t)NPID) {
+		size_t i = (size_t)ctx->pos - 2;
+		struct vnode v;
+		make_vnode(f->vn.pid, (int)i, &v);
+		if (!ctx->emit(ctx, pid_entries[i].name,
+			       strlen(pid_entries[i].name), v.ino,
+			       mode_to_dtype(v.mode)))
+			return 0;
+		ctx->pos++;
+	}
+	return 0;
+}
+
+/* Reads the snapshot taken at open. */
+static int32_t snapshot_read(struct file *f, char *buf, size_t n, int64_t *pos)
+{
+	return file_read_buffer(f->private, f->size, buf, n, pos);
+}
+
+/* Linux's procfs files refuse writes they have no handler for with EIO. */
+static int32_t snapshot_write(struct file *f, const char *buf, size_t n,
+			      int64_t *pos)
+{
+	(void)f;
+	(void)buf;
+	(void)n;
+	(void)pos;
+	return -EIO;
+}
+
+/* As seq_file's lseek: SEEK_SET and SEEK_CUR only, never negative. */
+static int64_t snapshot_lseek(struct file *f, int64_t off, int whence)
+{
+	if (whence != SEEK_SET && whence != SEEK_CUR)
+		return -EINVAL;
+	return file_lseek_sized(f, off, whence, 0);
+}
+
+/* Frees the snapshot with the last reference. */
+static void snapshot_release(struct file *f)
+{
+	kfree(f->private);
+}
+
+static const struct file_ops snapshot_ops = {
+	.read = snapshot_read,
+	.write = snapshot_write,
+	.lseek = snapshot_lseek,
+	.release = snapshot_release,
+};
+
+/* A write to a file of /proc/sys: the whole buffer is the new value. */
+static int32_t sysctl_write(struct file *f, const char *buf, size_t n,
+			    int64_t *pos)
+{
+	const struct proc_entry *e = f->vn.node;
+	int ret = e->write(buf, n);
+	if (ret > 0)
+		*pos += ret;
+	return ret;
+}
+
+/* Files of /proc/sys: read the snapshot taken at open, write a value. */
+static const struct file_ops sysctl_ops = {
+	.read = snapshot_read,
+	.write = sysctl_write,
+	.lseek = snapshot_lseek,
+	.release = snapshot_release,
+};
+
+static const struct file_ops procfs_dir_ops = {
+	.lseek = file_lseek_dir,
+	.iterate = procfs_iterate,
+};
+
+/* Runs an entry's show function until its text fits; fills f. */
+static int take_snapshot(const struct proc_entry *e, struct proc *p,
+			 struct file *f)
+{
+	for (size_t size = SNAPSHOT_MIN; size <= SNAPSHOT_MAX; size *= 2) {
+		struct seqbuf sb = { .buf = kmalloc(size, 0), .size = size };
+		if (!sb.buf)
+			return -ENOMEM;
+		sb.buf[0] = '\0';
+		e->show(p, &sb);
+		if (!sb.overflow) {
+			f->private = sb.buf;
+			f->size = sb.len;
+			return 0;
+		}
+		kfree(sb.buf);
+	}
+	return -ENOMEM;
+}
+
+/* Directories list; files take their snapshot now. */
+static int procfs_open(const struct vnode *v, struct file *f, int flags)
+{
+	(void)flags;
+	struct proc *p = NULL;
+	if (v->pid && !(p = proc_find(v->pid)))
+		return -ENOENT;
+	if (s_isdir(v->mode)) {
+		f->ops = &procfs_dir_ops;
+		return 0;
+	}
+	const struct proc_entry *e = vnode_entry(v);
+	if (!e->show)
+		return -ELOOP; /* a symlink: only O_PATH opens it */
+	f->ops = e->write ? &sysctl_ops : &snapshot_ops;
+	return take_snapshot(e, p, f);
+}
+
+/* procfs files report size 0, as on Linux: their length is unknown until read. */
+static void procfs_getattr(const struct vnode *v, struct kstat *st)
+{
+	st->dev_minor = PROCFS_DEV_MINOR;
+	st->ino = v->ino;
+	st->mode = v->mode;
+	st->nlink = 1;
+	if (v->kind == PROC_KIND_NODE)
+		st->nlink = s_isdir(v->mode) ? 2 : 1;
+	else if (v->kind < 0)
+		st->nlink = v->pid ? 2 : 2 + proc_count();
+	st->blksize = 1024;
+	/* Linux gives /proc files the time they were first looked at. */
+	st->atime = st->mtime = st->ctime = time_boot_epoch();
+}
+
+static const struct fs_ops procfs_ops = {
+	.name = "proc",
+	.read_only = false,
+	.lookup = procfs_lookup,
+	.readlink = procfs_readlink,
+	.open = procfs_open,
+	.getattr = procfs_getattr,
+};

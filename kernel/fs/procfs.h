@@ -1,0 +1,89 @@
+/*
+ * kernel/fs/procfs.h - /proc: text views of the kernel's state.
+ *
+ * Every /proc file is generated whole when it is opened, into a buffer
+ * owned by the open file (a snapshot), and reads take bytes from that
+ * snapshot at the file offset. So a program that reads a file in small
+ * pieces sees one consistent state, and reopening the file (or seeking
+ * back, like Linux's seq_file does) is how to see a newer one.
+ *
+ * The formatting functions take their data as arguments, so tests can feed
+ * them synthetic numbers and compare the text with Linux's layout.
+ */
+#ifndef KERNEL_PROCFS_H
+#define KERNEL_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/mm.h"
+#include "mm/pmm.h"
+
+struct proc;
+
+/* A text buffer being filled; stops (and says so) when full. */
+struct seqbuf {
+	char *buf;
+	size_t size;   /* bytes in buf */
+	size_t len;    /* bytes written, always < size */
+	bool overflow; /* something did not fit */
+};
+
+/* Appends formatted text. */
+__attribute__((format(printf, 2, 3))) void seq_printf(struct seqbuf *sb,
+						      const char *fmt, ...);
+
+/* What /proc/meminfo shows, in kB. */
+struct procfs_meminfo {
+	uint64_t total;	       /* MemTotal: frames the allocator manages */
+	uint64_t free;	       /* MemFree */
+	uint64_t available;    /* MemAvailable: free (nothing is reclaimable) */
+	uint64_t swap_cached;  /* SwapCached: resident pages also in swap */
+	uint64_t swap_total;   /* SwapTotal */
+	uint64_t swap_free;    /* SwapFree */
+	uint64_t slab;	       /* Slab: kernel heap pages (all unreclaimable) */
+	uint64_t kernel_stack; /* KernelStack */
+	uint64_t page_tables;  /* PageTables */
+	uint64_t vmalloc_total; /* VmallocTotal: the dynamic kernel area */
+	uint64_t vmalloc_used;	/* VmallocUsed */
+	uint64_t user;		/* UserPages (Pagoda): frames of user memory */
+	uint64_t kernel;	/* KernelPages (Pagoda): frames of the kernel */
+};
+
+/* Gathers the numbers from the allocators and the process list. */
+void procfs_meminfo_collect(struct procfs_meminfo *m);
+void procfs_format_meminfo(struct seqbuf *sb, const struct procfs_meminfo *m);
+
+/* /proc/vmstat from frame counters and the fault counters. */
+void procfs_format_vmstat(struct seqbuf *sb, const struct pmm_stats *st,
+			  const struct vm_events *ev, uint32_t slab_pages);
+
+/*
+ * The reclaimer's part of /proc/vmstat: the swap cache and reverse map
+ * sizes, which policy is active (policy_NAME_active 1) and each policy's
+ * counters.
+ */
+void procfs_format_vmstat_reclaim(struct seqbuf *sb);
+
+/* /proc/PID/status from a process and its address-space usage (u: pages). */
+void procfs_format_status(struct seqbuf *sb, const struct proc *p,
+			  const struct mm_usage *u);
+
+/* /proc/PID/stat (the fields ps reads; see docs/files.md). */
+void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
+			const struct mm_usage *u);
+
+/* /proc/uptime: seconds up and seconds idle, both with two decimals. */
+void procfs_format_uptime(struct seqbuf *sb, uint64_t up_ms, uint64_t idle_ms);
+
+/* The state letter and word of a process, as Linux prints them. */
+const char *procfs_state_name(const struct proc *p);
+
+/*
+ * Parses a /proc directory name as a PID: decimal digits only, no leading
+ * zero, > 0 and < PROC_MAX_PIDS. Returns the PID or -1.
+ */
+int procfs_parse_pid(const char *name, size_t len);
+
+#endif

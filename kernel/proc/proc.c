@@ -1,0 +1,449 @@
+/*
+ * kernel/proc/proc.c - creating, copying, ending and waiting for processes.
+ *
+ * Every process is on the `all` list from creation until its parent reaps
+ * it. A process that exits frees its address space and files at once and
+ * stays as a ZOMBIE holding only its struct proc and kernel stack (it is
+ * still running on that stack when it exits), until wait4 in the parent
+ * collects its status and frees the rest. Children of an exiting process
+ * are handed to init (PID 1). When init itself exits, there is nothing
+ * left to run: the kernel reports init's status and ends the machine.
+ */
+#include "kernel/proc/proc.h"
+
+#include "drivers/pit.h"
+#include "drivers/qemu.h"
+#include "kernel/proc/exec.h"
+#include "kernel/fs/file.h"
+#include "kernel/arch/gdt.h"
+#include "kernel/proc/sched.h"
+#include "kernel/arch/x86.h"
+#include "libk/assert.h"
+#include "libk/errno.h"
+#include "libk/log.h"
+#include "libk/printf.h"
+#include "libk/string.h"
+#include "mm/mm.h"
+#include "mm/slab.h"
+#include "mm/vmap.h"
+
+/* Wait status encoding (Linux: WIFEXITED/WIFSIGNALED in <sys/wait.h>). */
+static inline int status_exited(int code)
+{
+	return (code & 0xff) << 8;
+}
+
+static inline int status_signaled(int sig)
+{
+	return sig & 0x7f;
+}
+
+/* Bits of clone flags glibc's fork() passes (include/uapi/linux/sched.h). */
+#define CSIGNAL 0x000000ff
+#define CLONE_PARENT_SETTID 0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID 0x01000000
+
+/* The port QEMU's -debugcon listens on: tools/qemu-run reads init's status. */
+#define DEBUGCON_PORT 0xE9
+
+void proc_first_return(void);
+
+static list_head_t all_procs = LIST_HEAD_INIT(all_procs);
+static unsigned int nprocs;
+static int next_pid = 1;
+static struct kmem_cache *proc_cache;
+static struct proc *init_proc;
+
+struct proc *proc_find(int pid)
+{
+	struct list_node *n;
+	list_for_each(n, &all_procs) {
+		struct proc *p = list_entry(n, struct proc, all);
+		if (p->pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx)
+{
+	struct list_node *n, *tmp;
+	list_for_each_safe(n, tmp, &all_procs)
+		fn(list_entry(n, struct proc, all), ctx);
+}
+
+unsigned int proc_count(void)
+{
+	return nprocs;
+}
+
+/* Picks an unused PID, wrapping at PROC_MAX_PIDS like Linux's pid_max. */
+static int alloc_pid(void)
+{
+	for (int tries = 0; tries < PROC_MAX_PIDS; tries++) {
+		int pid = next_pid++;
+		if (next_pid >= PROC_MAX_PIDS)
+			next_pid = 2;
+		if (!proc_find(pid))
+			return pid;
+	}
+	return -EAGAIN;
+}
+
+/* Linux's defaults: 8 MiB stack, everything else unlimited. */
+static void default_limits(struct proc *p)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		p->rlim[i].cur = RLIM64_INFINITY;
+		p->rlim[i].max = RLIM64_INFINITY;
+	}
+	p->rlim[RLIMIT_STACK].cur = MM_DEFAULT_STACK_LIMIT;
+	p->rlim[RLIMIT_CORE].cur = 0;
+	p->rlim[RLIMIT_NOFILE].cur = PROC_MAX_FILES;
+	p->rlim[RLIMIT_NOFILE].max = PROC_MAX_FILES;
+}
+
+/*
+ * Makes a process with a kernel stack whose top holds a trap frame, and a
+ * saved context that makes its first switch return through trap_return
+ * into that frame. The caller fills in the frame, mm and files.
+ */
+static struct proc *proc_alloc(void)
+{
+	if (!proc_cache) {
+		proc_cache = kmem_cache_create("proc", sizeof(struct proc),
+					       __alignof__(struct proc), 0);
+		if (!proc_cache)
+			return NULL;
+	}
+	struct proc *p = kmem_cache_alloc(proc_cache, GFP_KERNEL);
+	if (!p)
+		return NULL;
+	memset(p, 0, sizeof(*p));
+	int pid = alloc_pid();
+	p->kstack = pid < 0 ? 0 : kstack_alloc();
+	if (!p->kstack) {
+		kmem_cache_free(proc_cache, p);
+		return NULL;
+	}
+	p->pid = pid;
+	p->state = PROC_SLEEPING;  /* not runnable until set up */
+	fpu_init_state(&p->fpu);
+	list_init(&p->children);
+	list_init(&p->sibling);
+	list_init(&p->runq);
+	p->start_ticks = pit_ticks();
+	p->syscall_nr = -1;
+
+	uint32_t top = kstack_top(p->kstack);
+	p->tf = (struct trapframe *)(top - sizeof(struct trapframe));
+	memset(p->tf, 0, sizeof(*p->tf));
+	/* The context switch_context pops: edi, esi, ebx, ebp, return. */
+	uint32_t *ctx = (uint32_t *)p->tf - 5;
+	ctx[0] = ctx[1] = ctx[2] = ctx[3] = 0;
+	ctx[4] = (uint32_t)proc_first_return;
+	p->kesp = (uint32_t)ctx;
+
+	/* The timer interrupt walks the list (timed sleeps, interval timers). */
+	bool was = irq_save();
+	list_push_back(&all_procs, &p->all);
+	nprocs++;
+	irq_restore(was);
+	return p;
+}
+
+/* Frees what a zombie still holds; it must not be running. */
+static void proc_free(struct proc *p)
+{
+	bool was = irq_save();
+	list_remove(&p->all);
+	list_remove(&p->sibling);
+	nprocs--;
+	irq_restore(was);
+	kstack_free(p->kstack);
+	kmem_cache_free(proc_cache, p);
+}
+
+/* A trap frame that enters user mode at eip with stack esp. */
+static void set_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp)
+{
+	memset(tf, 0, sizeof(*tf));
+	tf->cs = SEL_USER_CODE;
+	tf->ds = tf->es = SEL_USER_DATA;
+	/*
+	 * FS and GS start null, as on Linux (start_thread): they are for TLS
+	 * segments, which the program sets up itself (glibc loads GS).
+	 */
+	tf->fs = tf->gs = 0;
+	tf->user_ss = SEL_USER_DATA;
+	tf->eip = eip;
+	tf->user_esp = esp;
+	tf->eflags = EFLAGS_IF | 0x2;  /* bit 1 is always set (SDM 3.4.3) */
+}
+
+/* Gives the mm the process's limits (they live in the process). */
+static void apply_limits(struct proc *p)
+{
+	if (!p->mm)
+		return;
+	p->mm->limit_stack = p->rlim[RLIMIT_STACK].cur;
+	p->mm->limit_as = p->rlim[RLIMIT_AS].cur;
+	p->mm->limit_data = p->rlim[RLIMIT_DATA].cur;
+	p->mm->limit_rss = p->rlim[RLIMIT_RSS].cur;
+}
+
+void proc_exec_image(struct proc *p, struct exec_image *img)
+{
+	struct mm *old = p->mm;
+
+	p->mm = img->mm;
+	img->mm = NULL;
+	apply_limits(p);
+	if (p == current)
+		vm_space_activate(&p->mm->space);
+	if (old)
+		mm_destroy(old);
+	/* Linux names a process after the path it was started by. */
+	strlcpy(p->name, img->name, sizeof(p->name));
+	strlcpy(p->exe, img->path, sizeof(p->exe));
+	p->arg_start = img->arg_start;
+	p->arg_end = img->arg_end;
+	set_user_frame(p->tf, img->entry, img->sp);
+	fpu_init_state(&p->fpu);
+	if (p == current)
+		fpu_restore(&p->fpu);
+	signal_exec(p);
+	memset(p->tls, 0, sizeof(p->tls));  /* no TLS segments */
+	if (p == current) {
+		for (unsigned int i = 0; i < TLS_SLOTS; i++)
+			gdt_set_tls(i, p->tls[i]);
+	}
+	p->clear_child_tid = 0;
+}
+
+/*
+ * Makes a process that will run the program at path with argv and init's
+ * environment. It has no parent, no open files, and is not runnable yet.
+ */
+static int proc_create(const char *path, char *const argv[],
+		       struct proc **out)
+{
+	static char *const envp[] = { "HOME=/", "PATH=/bin",
+				      "TERM=linux", NULL };
+	struct exec_image img;
+	struct proc *p = proc_alloc();
+	if (!p)
+		return -ENOMEM;
+	default_limits(p);
+	int err = exec_build(path, argv, envp, p->rlim, &img);
+	if (err) {
+		proc_free(p);
+		return err;
+	}
+	proc_exec_image(p, &img);
+	*out = p;
+	return 0;
+}
+
+int proc_start_init(const char *path, char *const argv[])
+{
+	struct proc *p;
+	int err = proc_create(path, argv, &p);
+	if (err)
+		return err;
+	err = files_init_console(p);
+	if (err) {
+		mm_destroy(p->mm);
+		proc_free(p);
+		return err;
+	}
+	p->parent = NULL;
+	init_proc = p;
+	sched_make_runnable(p);
+	return 0;
+}
+
+int proc_spawn(const char *path, char *const argv[], struct proc **out)
+{
+	struct proc *p;
+	int err = proc_create(path, argv, &p);
+	if (err)
+		return err;
+	p->parent = current;
+	list_push_back(&current->children, &p->sibling);
+	*out = p;
+	return 0;
+}
+
+int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
+	      uint32_t ptid)
+{
+	struct proc *parent = current;
+	struct proc *child = proc_alloc();
+	int err;
+
+	if (!child)
+		return -ENOMEM;
+	err = mm_fork(parent->mm, &child->mm);
+	if (err)
+		goto out_free;
+	err = files_fork(parent, child);
+	if (err)
+		goto out_mm;
+
+	*child->tf = *tf;
+	fpu_save(&child->fpu);  /* the parent's registers, as they are now */
+	child->tf->eax = 0;  /* fork returns 0 in the child */
+	memcpy(child->name, parent->name, sizeof(child->name));
+	memcpy(child->exe, parent->exe, sizeof(child->exe));
+	child->arg_start = parent->arg_start;
+	child->arg_end = parent->arg_end;
+	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
+	memcpy(child->tls, parent->tls, sizeof(child->tls));
+	signal_fork(child, parent);
+	child->exit_signal = (int)(flags & CSIGNAL);
+	apply_limits(child);
+
+	/* glibc's fork: clone(CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD). */
+	if (flags & CLONE_CHILD_SETTID)
+		mm_write(child->mm, ctid, &child->pid, sizeof(child->pid));
+	if (flags & CLONE_CHILD_CLEARTID)
+		child->clear_child_tid = ctid;
+	if (flags & CLONE_PARENT_SETTID)
+		mm_write(parent->mm, ptid, &child->pid, sizeof(child->pid));
+
+	child->parent = parent;
+	list_push_back(&parent->children, &child->sibling);
+	sched_make_runnable(child);
+	return child->pid;
+
+out_mm:
+	mm_destroy(child->mm);
+	child->mm = NULL;
+out_free:
+	proc_free(child);
+	return err;
+}
+
+/* Reports init's end to the machine (tools/qemu-run reads it) and stops. */
+static __attribute__((noreturn)) void init_ended(int status)
+{
+	char line[32];
+	int n = snprintf(line, sizeof(line), "pagoda-exit %d\n", status);
+	for (int i = 0; i < n; i++)
+		outb(DEBUGCON_PORT, (uint8_t)line[i]);
+	pr_info("init exited with wait status 0x%x; stopping\n", status);
+	qemu_exit((status & 0x7f) == 0 && ((status >> 8) & 0xff) == 0
+			  ? QEMU_EXIT_SUCCESS
+			  : QEMU_EXIT_FAILURE);
+}
+
+void proc_exit(int status)
+{
+	struct proc *p = current;
+
+	files_close_all(p);
+	if (p->mm) {
+		struct mm *mm = p->mm;
+		vm_space_activate(&kernel_space);
+		p->mm = NULL;
+		mm_destroy(mm);
+	}
+	if (p == init_proc)
+		init_ended(status);
+
+	bool was = irq_save();
+	/* Orphans go to init, which reaps them. */
+	struct list_node *n, *tmp;
+	bool zombies = false;
+	list_for_each_safe(n, tmp, &p->children) {
+		struct proc *c = list_entry(n, struct proc, sibling);
+		list_remove(&c->sibling);
+		c->parent = init_proc;
+		list_push_back(&init_proc->children, &c->sibling);
+		zombies |= c->state == PROC_ZOMBIE;
+	}
+	if (zombies)
+		sched_wakeup(init_proc);
+	p->exit_status = status;
+	p->state = PROC_ZOMBIE;
+	signal_notify_parent(p, status);
+	if (p->parent)
+		sched_wakeup(p->parent);
+	schedule();
+	irq_restore(was);
+	panic("zombie %d was scheduled", p->pid);
+}
+
+static bool wait_matches(const struct proc *c, int pid)
+{
+	return pid <= 0 || c->pid == pid;
+}
+
+int proc_wait(int pid, int *status, int options)
+{
+	struct proc *p = current;
+	bool was = irq_save();
+	int ret;
+
+	for (;;) {
+		bool have = false;
+		struct list_node *n;
+		struct proc *found = NULL;
+		list_for_each(n, &p->children) {
+			struct proc *c = list_entry(n, struct proc, sibling);
+			if (!wait_matches(c, pid))
+				continue;
+			have = true;
+			if (c->state == PROC_ZOMBIE) {
+				found = c;
+				break;
+			}
+		}
+		if (found) {
+			*status = found->exit_status;
+			ret = found->pid;
+			p->cutime += found->utime + found->cutime;
+			p->cstime += found->stime + found->cstime;
+			proc_free(found);
+			break;
+		}
+		if (!have) {
+			ret = -ECHILD;
+			break;
+		}
+		if (options & WNOHANG) {
+			ret = 0;
+			break;
+		}
+		if (signal_pending(p)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		sched_sleep(p);
+	}
+	irq_restore(was);
+	return ret;
+}
+
+void proc_fault_kill(int sig, uint32_t addr, uint32_t eip, const char *reason)
+{
+	struct proc *p = current;
+	pr_err("%s: pid %d (%s) killed: %s at address 0x%08x, eip 0x%08x\n",
+	       sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS"
+			      : sig == SIGFPE ? "SIGFPE" : sig == SIGILL
+			      ? "SIGILL" : "signal",
+	       p->pid, p->name, reason, addr, eip);
+	proc_exit(status_signaled(sig));
+}
+
+int proc_exit_status(int code)
+{
+	return status_exited(code);
+}
+
+int proc_signal_status(int sig)
+{
+	return status_signaled(sig);
+}

@@ -1,0 +1,193 @@
+/*
+ * kernel/proc/proc.h - processes.
+ *
+ * A process has an address space (struct mm, mm/mm.h), a kernel stack with
+ * a guard page, open files, and a place in the process tree. Pagoda has
+ * one thread per process and one CPU; the kernel is not preemptible:
+ * a process in the kernel runs until it sleeps or returns to user mode,
+ * where the timer may switch to another (kernel/proc/sched.c).
+ *
+ * Process states:
+ *
+ *   RUNNABLE --sleep--> SLEEPING --wakeup--> RUNNABLE
+ *      |
+ *      +--exit--> ZOMBIE --wait4 by the parent--> (freed)
+ */
+#ifndef KERNEL_PROC_H
+#define KERNEL_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/arch/fpu.h"
+#include "kernel/arch/gdt.h"
+#include "kernel/proc/signal.h"
+#include "kernel/arch/trap.h"
+#include "libk/list.h"
+#include "mm/types.h"
+
+#define PROC_NAME_MAX 16       /* like Linux's TASK_COMM_LEN */
+#define PROC_MAX_FILES 64      /* open files per process */
+#define PROC_MAX_PIDS 32768
+#define TLS_SLOTS GDT_TLS_COUNT /* GDT entries for set_thread_area */
+
+enum proc_state { PROC_RUNNABLE, PROC_SLEEPING, PROC_ZOMBIE };
+
+/* Resource numbers (Linux include/uapi/asm-generic/resource.h). */
+enum {
+	RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE,
+	RLIMIT_RSS, RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_AS,
+	RLIMIT_LOCKS, RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE, RLIMIT_NICE,
+	RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIM_NLIMITS
+};
+#define RLIM64_INFINITY (~0ull)
+
+/* One resource limit: the soft (current) and hard (maximum) values. */
+struct rlimit64 {
+	uint64_t cur;
+	uint64_t max;
+};
+
+struct file;
+struct mm;
+
+struct proc {
+	struct fpu_state fpu;        /* x87/SSE registers while switched out */
+	int pid;
+	char name[PROC_NAME_MAX];    /* the program's base name */
+	enum proc_state state;
+	struct mm *mm;               /* NULL only for the idle process */
+
+	/* Kernel stack and saved context. */
+	vaddr_t kstack;              /* base of the kernel stack area */
+	uint32_t kesp;               /* saved ESP while switched out */
+	struct trapframe *tf;        /* user registers at the top of kstack */
+
+	/* Family. */
+	struct proc *parent;
+	struct list_node children;   /* our children */
+	struct list_node sibling;    /* in parent->children */
+	struct list_node all;        /* in the list of every process */
+	struct list_node runq;       /* on the run queue when runnable */
+
+	/* Exit and waiting. */
+	int exit_status;             /* wait status, Linux encoding */
+	void *wait_channel;          /* what a sleeping process waits for */
+	uint64_t wake_tick;          /* timed sleep: wake at this tick, or 0 */
+
+	/* Signals (kernel/proc/signal.h). */
+	uint64_t sig_pending;        /* sent and not yet acted on */
+	uint64_t sig_blocked;        /* the signal mask */
+	uint64_t sig_saved_blocked;  /* sigsuspend: the mask to go back to */
+	bool sig_restore_blocked;    /*   on the way back to user mode */
+	uint64_t sig_real_blocked;   /* rt_sigtimedwait: the mask while it
+					waits with the awaited signals
+					unblocked (Linux's real_blocked) */
+	struct ksigaction sig_action[NSIG];
+	struct ksiginfo sig_info[NSIG];  /* of each pending signal */
+	struct kaltstack sig_altstack;   /* sigaltstack */
+	int exit_signal;             /* sent to the parent at exit, or 0 */
+	int32_t syscall_nr;          /* the call in progress (restarts), or -1 */
+	/* The last CPU exception (Linux's thread.trap_nr, error_code, cr2),
+	 * which every signal frame records. */
+	uint32_t fault_trapno, fault_error, fault_cr2;
+	struct kitimer itimer[ITIMER_COUNT];  /* kernel/proc/itimer.c */
+
+	struct file *files[PROC_MAX_FILES];
+	uint64_t cloexec;            /* FD_CLOEXEC per descriptor (first 64) */
+
+	struct rlimit64 rlim[RLIM_NLIMITS];
+	struct seg_desc tls[TLS_SLOTS];  /* set_thread_area (kernel/arch/tls.c) */
+	uint32_t clear_child_tid;    /* set_tid_address */
+	uint64_t start_ticks;        /* when it was created, in timer ticks */
+	uint64_t utime, stime;       /* ticks spent in user and kernel mode */
+	uint64_t cutime, cstime;     /* the same for reaped children */
+	char exe[128];               /* path of the program, /proc/PID/exe */
+	vaddr_t arg_start, arg_end;  /* argument strings, /proc/PID/cmdline */
+};
+
+/* Signal numbers used by the kernel (Linux i386 asm/signal.h). */
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGXCPU 24
+#define SIGXFSZ 25
+#define SIGWINCH 28
+#define SIGSTKFLT 16
+#define SIGVTALRM 26
+#define SIGPROF 27
+#define SIGIO 29
+#define SIGPWR 30
+#define SIGSYS 31
+
+/* The process running on the CPU. */
+extern struct proc *current;
+
+/* Finds a process (not a zombie reaped yet) by PID, or NULL. */
+struct proc *proc_find(int pid);
+/* Calls fn for every process, in order of creation. */
+void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
+/* The number of processes (zombies included). */
+unsigned int proc_count(void);
+
+/* Creates the first user process from the init= program. */
+int proc_start_init(const char *path, char *const argv[]);
+/*
+ * Makes a child of the current process that will run the program at path,
+ * with no open files, and stores it in *out without starting it: the
+ * caller may change it first (the in-kernel tests give it registers the
+ * CPU refuses), then calls sched_make_runnable(). Its end is collected
+ * with proc_wait() like any child's. Returns 0 or -errno.
+ */
+int proc_spawn(const char *path, char *const argv[], struct proc **out);
+/* Copies the current process (fork); returns the child's PID or -errno. */
+int proc_fork(struct trapframe *tf, uint32_t clone_flags, uint32_t ctid,
+	      uint32_t ptid);
+/* Ends the current process with a wait status; never returns. */
+__attribute__((noreturn)) void proc_exit(int wait_status);
+/* proc_wait option: return 0 at once if no child has ended (wait(2)). */
+#define WNOHANG 1
+/*
+ * Waits for a child (pid > 0: that one; -1 or 0 or < -1: any) to end.
+ * Returns its PID and stores the wait status, 0 with WNOHANG when none has
+ * ended yet, or -ECHILD / -EINTR.
+ */
+int proc_wait(int pid, int *status, int options);
+/*
+ * Sends a signal from the current process, as kill(2) does (kernel/proc/signal.c);
+ * returns 0, -ESRCH or -EINVAL.
+ */
+int proc_kill(int pid, int sig);
+/* Kills the current process for a fault: prints the one-line report. */
+__attribute__((noreturn)) void proc_fault_kill(int sig, uint32_t addr,
+					       uint32_t eip,
+					       const char *reason);
+struct exec_image;
+/* Installs a freshly built program image (kernel/proc/exec.h) into p. */
+void proc_exec_image(struct proc *p, struct exec_image *img);
+/* The wait status of a normal exit with code (for exit and exit_group). */
+int proc_exit_status(int code);
+/* The wait status of a process killed by signal sig. */
+int proc_signal_status(int sig);
+
+
+#endif

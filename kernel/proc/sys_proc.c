@@ -1,0 +1,414 @@
+/*
+ * kernel/proc/sys_proc.c - process system calls: fork, execve, exit, wait,
+ * kill, identity and limits. (The thread area, set_thread_area and
+ * get_thread_area, is kernel/arch/tls.c; the other signal calls are
+ * kernel/proc/sys_signal.c.)
+ *
+ * Numbers and structure layouts are Linux i386's
+ * (arch/x86/entry/syscalls/syscall_32.tbl and the uapi headers).
+ */
+#include "drivers/pit.h"
+#include "drivers/qemu.h"
+#include "kernel/proc/exec.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/initramfs.h"
+#include "kernel/proc/proc.h"
+#include "kernel/proc/sched.h"
+#include "kernel/syscall/syscall.h"
+#include "kernel/syscall/uaccess.h"
+#include "libk/errno.h"
+#include "libk/printf.h"
+#include "libk/string.h"
+#include "mm/mm.h"
+#include "mm/slab.h"
+
+
+/* Linux's PATH_MAX (include/uapi/linux/limits.h). */
+#define PATH_MAX 4096
+
+#define CLONE_VM 0x00000100
+#define CLONE_THREAD 0x00010000
+#define CSIGNAL 0x000000ff
+#define CLONE_SUPPORTED                                                       \
+	(CSIGNAL | 0x00100000 /* PARENT_SETTID */ |                          \
+	 0x00200000 /* CHILD_CLEARTID */ | 0x01000000 /* CHILD_SETTID */)
+
+static int32_t sys_exit(const struct syscall_args *a)
+{
+	proc_exit(proc_exit_status((int)a->arg[0]));
+}
+SYSCALL(1, exit, sys_exit);
+SYSCALL(252, exit_group, sys_exit);
+
+/* fork and vfork are clone with SIGCHLD as the exit signal. */
+static int32_t sys_fork(const struct syscall_args *a)
+{
+	return proc_fork(a->tf, SIGCHLD, 0, 0);
+}
+SYSCALL(2, fork, sys_fork);
+/* vfork acts as fork: copy-on-write makes that cheap enough. */
+SYSCALL(190, vfork, sys_fork);
+
+/* i386 clone(flags, child_stack, parent_tid, tls, child_tid). */
+static int32_t sys_clone(const struct syscall_args *a)
+{
+	uint32_t flags = a->arg[0];
+	if (flags & (CLONE_VM | CLONE_THREAD))
+		return -ENOSYS;  /* no threads */
+	if ((flags & ~CLONE_SUPPORTED) || a->arg[1])
+		return -EINVAL;
+	return proc_fork(a->tf, flags, a->arg[4], a->arg[2]);
+}
+SYSCALL(120, clone, sys_clone);
+
+/*
+ * Copies a user argv or envp array into kernel strings. Each string is
+ * read into the scratch buffer (EXEC_ARG_STRLEN_MAX bytes) and then kept
+ * in an allocation of its own length.
+ */
+static int copy_strings(uint32_t uarr, char *scratch, char ***out,
+			size_t *total)
+{
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+
+	for (;; n++) {
+		uint32_t uptr = 0;
+		if (uarr && (err = copy_from_user(&uptr, (void *)(uarr + 4 * n),
+						  4)))
+			goto out_err;
+		if (n + 1 >= cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **nv = kmalloc(ncap * sizeof(*nv), GFP_KERNEL);
+			if (!nv) {
+				err = -ENOMEM;
+				goto out_err;
+			}
+			if (v)
+				memcpy(nv, v, n * sizeof(*nv));
+			kfree(v);
+			v = nv;
+			cap = ncap;
+		}
+		v[n] = NULL;
+		if (!uptr)
+			break;
+		int len = strncpy_from_user(scratch, (const char *)uptr,
+					    EXEC_ARG_STRLEN_MAX);
+		if (len < 0) {
+			err = len == -ENAMETOOLONG ? -E2BIG : len;
+			goto out_err;
+		}
+		/* Strings and the pointers to them count (as in exec.h). */
+		*total += (size_t)len + 1 + sizeof(uint32_t);
+		if (*total > EXEC_ARGS_MAX) {
+			err = -E2BIG;
+			goto out_err;
+		}
+		char *copy = kmalloc((size_t)len + 1, GFP_KERNEL);
+		if (!copy) {
+			err = -ENOMEM;
+			goto out_err;
+		}
+		memcpy(copy, scratch, (size_t)len + 1);
+		v[n] = copy;
+		v[n + 1] = NULL;
+	}
+	*out = v;
+	return 0;
+
+out_err:
+	for (size_t i = 0; v && i < n && v[i]; i++)
+		kfree(v[i]);
+	kfree(v);
+	return err;
+}
+
+static void free_strings(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		kfree(v[i]);
+	kfree(v);
+}
+
+static int32_t sys_execve(const struct syscall_args *a)
+{
+	char **argv = NULL, **envp = NULL;
+	size_t total = 0;
+	struct exec_image img;
+	char *path = kmalloc(PATH_MAX, GFP_KERNEL);
+	char *scratch = kmalloc(EXEC_ARG_STRLEN_MAX, GFP_KERNEL);
+	int err = -ENOMEM;
+
+	if (!path || !scratch)
+		goto out_path;
+	err = strncpy_from_user(path, (const char *)a->arg[0], PATH_MAX);
+	if (err < 0)
+		goto out_path;
+	err = copy_strings(a->arg[1], scratch, &argv, &total);
+	if (err)
+		goto out_path;
+	err = copy_strings(a->arg[2], scratch, &envp, &total);
+	if (err)
+		goto out_argv;
+	/* Relative paths start at the current directory, as on Linux. */
+	struct vnode vn;
+	err = namei(fs_cwd(current), path, NAMEI_FOLLOW, &vn, NULL, 0);
+	if (err)
+		goto out_envp;
+	struct inode *file = initramfs_fs_inode(&vn);
+	if (!file) {
+		err = -EACCES;  /* /proc and /dev files are not programs */
+		goto out_envp;
+	}
+	err = exec_build_file(file, path, argv, envp, current->rlim, &img);
+	if (err)
+		goto out_envp;
+	files_exec(current);
+	proc_exec_image(current, &img);
+	err = 0;
+out_envp:
+	free_strings(envp);
+out_argv:
+	free_strings(argv);
+out_path:
+	kfree(scratch);
+	kfree(path);
+	/* On success the new program starts with the frame exec set up. */
+	return err;
+}
+SYSCALL(11, execve, sys_execve);
+
+/* wait4(pid, status, options, rusage): rusage is filled with zeros. */
+static int32_t sys_wait4(const struct syscall_args *a)
+{
+	int status = 0;
+	int pid = proc_wait((int)a->arg[0], &status, (int)a->arg[2]);
+	if (pid > 0 && a->arg[1] &&
+	    copy_to_user((void *)a->arg[1], &status, sizeof(status)))
+		return -EFAULT;
+	if (pid >= 0 && a->arg[3]) {
+		/* struct rusage on i386: 18 longs. */
+		if (clear_user((void *)a->arg[3], 18 * 4))
+			return -EFAULT;
+	}
+	return pid;
+}
+SYSCALL(114, wait4, sys_wait4);
+
+static int32_t sys_waitpid(const struct syscall_args *a)
+{
+	struct syscall_args b = *a;
+	b.arg[3] = 0;
+	return sys_wait4(&b);
+}
+SYSCALL(7, waitpid, sys_waitpid);
+
+static int32_t sys_getpid(const struct syscall_args *a)
+{
+	(void)a;
+	return current->pid;
+}
+SYSCALL(20, getpid, sys_getpid);
+SYSCALL(224, gettid, sys_getpid);
+
+static int32_t sys_getppid(const struct syscall_args *a)
+{
+	(void)a;
+	return current->parent ? current->parent->pid : 0;
+}
+SYSCALL(64, getppid, sys_getppid);
+
+static int32_t sys_kill(const struct syscall_args *a)
+{
+	int pid = (int)a->arg[0];
+	if (pid <= 0)
+		pid = pid == 0 || pid == -1 ? current->pid : -pid;
+	return proc_kill(pid, (int)a->arg[1]);
+}
+SYSCALL(37, kill, sys_kill);
+
+/* tkill(tid, sig): the handler's siginfo says SI_TKILL. */
+static int32_t sys_tkill(const struct syscall_args *a)
+{
+	if ((int)a->arg[0] <= 0)
+		return -EINVAL;
+	return signal_kill((int)a->arg[0], (int)a->arg[1], SI_TKILL);
+}
+SYSCALL(238, tkill, sys_tkill);
+
+/* tgkill(tgid, tid, sig): what glibc's raise() uses. */
+static int32_t sys_tgkill(const struct syscall_args *a)
+{
+	if ((int)a->arg[0] <= 0 || (int)a->arg[1] <= 0)
+		return -EINVAL;
+	if ((int)a->arg[0] != (int)a->arg[1])
+		return -ESRCH;  /* one thread per process: tid == tgid */
+	return signal_kill((int)a->arg[1], (int)a->arg[2], SI_TKILL);
+}
+SYSCALL(270, tgkill, sys_tgkill);
+
+static int32_t sys_set_tid_address(const struct syscall_args *a)
+{
+	current->clear_child_tid = a->arg[0];
+	return current->pid;
+}
+SYSCALL(258, set_tid_address, sys_set_tid_address);
+
+/* Robust futex lists only matter with threads: accepted and ignored. */
+static int32_t sys_set_robust_list(const struct syscall_args *a)
+{
+	return a->arg[1] == 12 ? 0 : -EINVAL;  /* sizeof(robust_list_head) */
+}
+SYSCALL(311, set_robust_list, sys_set_robust_list);
+
+/* Limits: prlimit64 is the general one; the others are views of it. */
+static int do_prlimit(int pid, unsigned int res, const struct rlimit64 *new,
+		      struct rlimit64 *old)
+{
+	struct proc *p = pid ? proc_find(pid) : current;
+	if (!p)
+		return -ESRCH;
+	if (res >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (old)
+		*old = p->rlim[res];
+	if (new) {
+		if (new->cur > new->max)
+			return -EINVAL;
+		p->rlim[res] = *new;
+		if (p->mm) {
+			p->mm->limit_stack = p->rlim[RLIMIT_STACK].cur;
+			p->mm->limit_as = p->rlim[RLIMIT_AS].cur;
+			p->mm->limit_data = p->rlim[RLIMIT_DATA].cur;
+			p->mm->limit_rss = p->rlim[RLIMIT_RSS].cur;
+		}
+	}
+	return 0;
+}
+
+static int32_t sys_prlimit64(const struct syscall_args *a)
+{
+	struct rlimit64 new, old;
+	if (a->arg[2] && copy_from_user(&new, (void *)a->arg[2], sizeof(new)))
+		return -EFAULT;
+	int err = do_prlimit((int)a->arg[0], a->arg[1],
+			     a->arg[2] ? &new : NULL, &old);
+	if (!err && a->arg[3] &&
+	    copy_to_user((void *)a->arg[3], &old, sizeof(old)))
+		return -EFAULT;
+	return err;
+}
+SYSCALL(340, prlimit64, sys_prlimit64);
+
+/* The 32-bit struct rlimit: RLIM_INFINITY is ~0 (ugetrlimit). */
+static uint32_t clamp32(uint64_t v, uint32_t infinity)
+{
+	return v >= infinity ? infinity : (uint32_t)v;
+}
+
+static int get_rlimit32(const struct syscall_args *a, uint32_t infinity)
+{
+	struct rlimit64 old;
+	int err = do_prlimit(0, a->arg[0], NULL, &old);
+	if (err)
+		return err;
+	uint32_t r[2] = { clamp32(old.cur, infinity),
+			  clamp32(old.max, infinity) };
+	return copy_to_user((void *)a->arg[1], r, sizeof(r));
+}
+
+static int32_t sys_ugetrlimit(const struct syscall_args *a)
+{
+	return get_rlimit32(a, 0xFFFFFFFFu);
+}
+SYSCALL(191, ugetrlimit, sys_ugetrlimit);
+
+/* The old getrlimit reports "infinity" as 0x7FFFFFFF. */
+static int32_t sys_getrlimit(const struct syscall_args *a)
+{
+	return get_rlimit32(a, 0x7FFFFFFFu);
+}
+SYSCALL(76, getrlimit, sys_getrlimit);
+
+static int32_t sys_setrlimit(const struct syscall_args *a)
+{
+	uint32_t r[2];
+	if (copy_from_user(r, (void *)a->arg[1], sizeof(r)))
+		return -EFAULT;
+	struct rlimit64 new = {
+		r[0] == 0xFFFFFFFFu ? RLIM64_INFINITY : r[0],
+		r[1] == 0xFFFFFFFFu ? RLIM64_INFINITY : r[1],
+	};
+	return do_prlimit(0, a->arg[0], &new, NULL);
+}
+SYSCALL(75, setrlimit, sys_setrlimit);
+
+/* Restartable sequences need kernel support Pagoda does not have; glibc
+ * copes with -ENOSYS, so say so without logging it. */
+static int32_t sys_rseq(const struct syscall_args *a)
+{
+	(void)a;
+	return -ENOSYS;
+}
+SYSCALL(386, rseq, sys_rseq);
+
+/* reboot(2) magic numbers and commands (include/uapi/linux/reboot.h). */
+#define LINUX_REBOOT_MAGIC1 0xfee1deadu
+#define LINUX_REBOOT_MAGIC2 672274793u
+#define LINUX_REBOOT_MAGIC2A 85072278u
+#define LINUX_REBOOT_MAGIC2B 369367448u
+#define LINUX_REBOOT_MAGIC2C 537993216u
+#define LINUX_REBOOT_CMD_RESTART 0x01234567u
+#define LINUX_REBOOT_CMD_HALT 0xCDEF0123u
+#define LINUX_REBOOT_CMD_POWER_OFF 0x4321FEDCu
+
+static int32_t sys_reboot(const struct syscall_args *a)
+{
+	uint32_t m2 = a->arg[1];
+	if (a->arg[0] != LINUX_REBOOT_MAGIC1 ||
+	    (m2 != LINUX_REBOOT_MAGIC2 && m2 != LINUX_REBOOT_MAGIC2A &&
+	     m2 != LINUX_REBOOT_MAGIC2B && m2 != LINUX_REBOOT_MAGIC2C))
+		return -EINVAL;
+	switch (a->arg[2]) {
+	case LINUX_REBOOT_CMD_POWER_OFF:
+	case LINUX_REBOOT_CMD_HALT:
+		kprintf("Powering off.\n");
+		machine_poweroff();
+	case LINUX_REBOOT_CMD_RESTART:
+		kprintf("Restarting.\n");
+		machine_reboot();
+	default:
+		return -EINVAL;
+	}
+}
+SYSCALL(88, reboot, sys_reboot);
+
+/* Nothing is ever dirty: the only file system is in memory, read-only. */
+static int32_t sys_sync(const struct syscall_args *a)
+{
+	(void)a;
+	return 0;
+}
+SYSCALL(36, sync, sys_sync);
+
+/* times(buf): CPU time in clock ticks of USER_HZ (100, AT_CLKTCK). */
+#define USER_HZ 100
+
+static uint32_t to_user_hz(uint64_t ticks)
+{
+	return (uint32_t)(ticks * USER_HZ / pit_hz());
+}
+
+static int32_t sys_times(const struct syscall_args *a)
+{
+	uint32_t tms[4] = { to_user_hz(current->utime),
+			    to_user_hz(current->stime),
+			    to_user_hz(current->cutime),
+			    to_user_hz(current->cstime) };
+	if (a->arg[0] && copy_to_user((void *)a->arg[0], tms, sizeof(tms)))
+		return -EFAULT;
+	return (int32_t)to_user_hz(pit_ticks());
+}
+SYSCALL(43, times, sys_times);

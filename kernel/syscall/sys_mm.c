@@ -1,0 +1,342 @@
+/*
+ * kernel/syscall/sys_mm.c - memory system calls: brk, mmap, munmap, mprotect,
+ * madvise, mremap, and SysV shared memory.
+ *
+ * These check the arguments the way Linux does (mm/mmap.c, mm/mprotect.c,
+ * ipc/shm.c) and leave the work to the address-space code in mm/mm.h.
+ */
+#include "kernel/fs/file.h"
+#include "kernel/fs/initramfs.h"
+#include "kernel/proc/proc.h"
+#include "kernel/syscall/syscall.h"
+#include "kernel/syscall/uaccess.h"
+#include "libk/errno.h"
+#include "mm/mm.h"
+#include "mm/shm.h"
+
+/* mmap flags (include/uapi/linux/mman.h, asm-generic/mman-common.h). */
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x0100
+#define MAP_DENYWRITE 0x0800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_LOCKED 0x2000
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_NONBLOCK 0x10000
+#define MAP_STACK 0x20000
+#define MAP_FIXED_NOREPLACE 0x100000
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
+
+static int32_t sys_brk(const struct syscall_args *a)
+{
+	return (int32_t)mm_brk(current->mm, a->arg[0]);
+}
+SYSCALL(45, brk, sys_brk);
+
+static bool page_aligned(uint32_t x)
+{
+	return (x & (PAGE_SIZE - 1)) == 0;
+}
+
+/*
+ * Describes a mapping of the file open on fd: only initramfs files can be
+ * mapped. The file system is read-only, so every file is open read-only,
+ * and Linux's rule for such a file applies to every shared mapping
+ * (mm/mmap.c, do_mmap: a MAP_SHARED mapping of a file not open for
+ * writing loses VM_MAYWRITE): PROT_WRITE is refused with -EACCES, here
+ * and by mprotect later (mm_protect). A shared read-only mapping stays
+ * shared ("s" in maps); its pages are copies of the file's bytes, which
+ * nothing can change, so no page cache is needed to share them.
+ */
+static int file_mapping(int fd, uint32_t len, uint32_t prot, uint32_t type,
+			uint32_t pgoff, struct vma_file *out)
+{
+	struct file *f = fd_get(current, fd);
+	if (!f)
+		return -EBADF;
+	const struct inode *ino = initramfs_fs_inode(&f->vn);
+	if (!ino || !inode_is_reg(ino))
+		return -ENODEV;
+	if ((f->flags & O_ACCMODE) == O_WRONLY ||
+	    (type != MAP_PRIVATE && (prot & MM_PROT_WRITE)))
+		return -EACCES;
+	/*
+	 * The byte offset is 64-bit: no 32-bit page offset overflows it (on
+	 * x86-64 Linux, the reference, the same mmap2 call succeeds too).
+	 */
+	uint64_t offset = (uint64_t)pgoff << PAGE_SHIFT;
+	*out = (struct vma_file){
+		.data = ino->data,
+		.size = ino->size,
+		.offset = offset,
+		/* Every page is file-backed: a page wholly past the end of
+		 * the file raises SIGBUS, as on Linux. */
+		.filesz = page_round_up(len),
+		.path = ino->path,
+		.ino = ino->ino,
+		.dev = INITRAMFS_DEV,
+	};
+	return 0;
+}
+
+/* The common part of mmap2 and the old mmap; pgoff in pages. */
+static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot,
+		       uint32_t flags, int fd, uint32_t pgoff)
+{
+	uint32_t type = flags & MAP_TYPE;
+	uint32_t mflags = 0;
+	struct vma_file file;
+	vaddr_t out;
+
+	if (len == 0 || (prot & ~MM_PROT_MASK))
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE &&
+	    type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (len > KERNEL_VMA)
+		return -ENOMEM;
+	if (!(flags & MAP_ANONYMOUS)) {
+		int err = file_mapping(fd, len, prot, type, pgoff, &file);
+		if (err)
+			return err;
+	}
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (!page_aligned(addr))
+			return -EINVAL;
+		if (!user_range_ok(addr, page_round_up(len)))
+			return -ENOMEM;
+		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED)) {
+			for (uint32_t va = addr; va < addr + len;
+			     va += PAGE_SIZE) {
+				if (mm_find_vma(current->mm, va))
+					return -EEXIST;
+			}
+		}
+		mflags |= MM_MAP_FIXED;
+	}
+	if (type != MAP_PRIVATE)
+		mflags |= MM_MAP_SHARED;
+	enum vma_kind kind = !(flags & MAP_ANONYMOUS) ? VMA_FILE
+			     : type != MAP_PRIVATE ? VMA_SHM : VMA_ANON;
+	int err = mm_map(current->mm, addr, len, prot, mflags, kind,
+			 kind == VMA_FILE ? &file : NULL, &out);
+	return err ? err : (int32_t)out;
+}
+
+static int32_t sys_mmap2(const struct syscall_args *a)
+{
+	return do_mmap(a->arg[0], a->arg[1], a->arg[2], a->arg[3],
+		       (int)a->arg[4], a->arg[5]);
+}
+SYSCALL(192, mmap2, sys_mmap2);
+
+/* The old mmap takes a pointer to six arguments, the offset in bytes. */
+static int32_t sys_old_mmap(const struct syscall_args *a)
+{
+	uint32_t v[6];
+	if (copy_from_user(v, (void *)a->arg[0], sizeof(v)))
+		return -EFAULT;
+	if (!page_aligned(v[5]))
+		return -EINVAL;
+	return do_mmap(v[0], v[1], v[2], v[3], (int)v[4], v[5] >> PAGE_SHIFT);
+}
+SYSCALL(90, mmap, sys_old_mmap);
+
+static int32_t sys_munmap(const struct syscall_args *a)
+{
+	uint32_t addr = a->arg[0], len = a->arg[1];
+	if (!page_aligned(addr) || len == 0 ||
+	    !user_range_ok(addr, page_round_up(len)))
+		return -EINVAL;
+	return mm_unmap(current->mm, addr, len);
+}
+SYSCALL(91, munmap, sys_munmap);
+
+static int32_t sys_mprotect(const struct syscall_args *a)
+{
+	uint32_t addr = a->arg[0], len = a->arg[1], prot = a->arg[2];
+	/* PROT_GROWSDOWN/UP (0x01000000/0x02000000) are accepted, unused. */
+	prot &= ~0x03000000u;
+	if (!page_aligned(addr) || (prot & ~MM_PROT_MASK))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (!user_range_ok(addr, page_round_up(len)))
+		return -ENOMEM;
+	return mm_protect(current->mm, addr, len, prot);
+}
+SYSCALL(125, mprotect, sys_mprotect);
+
+static int32_t sys_madvise(const struct syscall_args *a)
+{
+	uint32_t addr = a->arg[0], len = a->arg[1];
+	if (!page_aligned(addr))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (!user_range_ok(addr, page_round_up(len)))
+		return -ENOMEM;
+	switch (a->arg[2]) {
+	case MADV_DONTNEED:
+		return mm_dontneed(current->mm, addr, len);
+	case MADV_FREE:
+		return mm_madvise_free(current->mm, addr, len);
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+SYSCALL(219, madvise, sys_madvise);
+
+/*
+ * mremap: the flags are checked as Linux checks them (mm/mremap.c), then
+ * mm_remap shrinks, or grows in place. Moving is not implemented: growing
+ * that cannot be done in place is -ENOMEM even with MREMAP_MAYMOVE (glibc's
+ * realloc then copies), and MREMAP_FIXED and MREMAP_DONTUNMAP, which
+ * always move, are -ENOMEM once their arguments pass Linux's checks.
+ */
+static int32_t sys_mremap(const struct syscall_args *a)
+{
+	uint32_t old = a->arg[0], old_len = a->arg[1], new_len = a->arg[2];
+	uint32_t flags = a->arg[3];
+	vaddr_t out;
+
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
+		return -EINVAL;
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
+		if (!page_aligned(old) || new_len == 0)
+			return -EINVAL;
+		return mm_find_vma(current->mm, old) ? -ENOMEM : -EFAULT;
+	}
+	int err = mm_remap(current->mm, old, old_len, new_len, &out);
+	return err ? err : (int32_t)out;
+}
+SYSCALL(163, mremap, sys_mremap);
+
+/* SysV shared memory: the direct calls and the ipc() multiplexer. */
+static int32_t sys_shmget(const struct syscall_args *a)
+{
+	return shm_get((int32_t)a->arg[0], a->arg[1], (int)a->arg[2]);
+}
+SYSCALL(395, shmget, sys_shmget);
+
+static int32_t sys_shmat(const struct syscall_args *a)
+{
+	vaddr_t out;
+	int err = shm_attach(current->mm, (int)a->arg[0], a->arg[1],
+			     (int)a->arg[2], &out);
+	return err ? err : (int32_t)out;
+}
+SYSCALL(397, shmat, sys_shmat);
+
+static int32_t sys_shmdt(const struct syscall_args *a)
+{
+	return shm_detach(current->mm, a->arg[0]);
+}
+SYSCALL(398, shmdt, sys_shmdt);
+
+/* shmctl commands (linux/ipc.h, linux/shm.h); glibc adds IPC_64. */
+#define IPC_RMID 0
+#define IPC_STAT 2
+#define IPC_64 0x0100
+
+/* struct shmid64_ds as i386 Linux lays it out (asm-generic/shmbuf.h). */
+struct shmid64_ds {
+	int32_t key;                 /* struct ipc64_perm ... */
+	uint32_t uid, gid, cuid, cgid;
+	uint16_t mode, pad1;
+	uint16_t seq, pad2;
+	uint32_t unused1, unused2;   /* ... end of ipc64_perm */
+	uint32_t segsz;
+	uint32_t atime, atime_high, dtime, dtime_high, ctime, ctime_high;
+	int32_t cpid, lpid;
+	uint32_t nattch;
+	uint32_t unused4, unused5;
+};
+
+static int do_shmctl(int id, int cmd, uint32_t ubuf)
+{
+	struct shm_stat st;
+	struct shmid64_ds ds = { 0 };
+	int err;
+
+	switch (cmd & ~IPC_64) {
+	case IPC_RMID:
+		return shm_remove(id);
+	case IPC_STAT:
+		err = shm_stat(id, &st);
+		if (err)
+			return err;
+		ds.key = st.key;
+		ds.mode = (uint16_t)st.mode;
+		ds.segsz = st.size;
+		ds.nattch = st.nattch;
+		return copy_to_user((void *)ubuf, &ds, sizeof(ds));
+	default:
+		return -EINVAL;
+	}
+}
+
+static int32_t sys_shmctl(const struct syscall_args *a)
+{
+	return do_shmctl((int)a->arg[0], (int)a->arg[1], a->arg[2]);
+}
+SYSCALL(396, shmctl, sys_shmctl);
+
+/* ipc(call, first, second, third, ptr, fifth): linux/ipc.h call numbers. */
+#define IPC_SHMAT 21
+#define IPC_SHMDT 22
+#define IPC_SHMGET 23
+#define IPC_SHMCTL 24
+
+static int32_t sys_ipc(const struct syscall_args *a)
+{
+	uint32_t call = a->arg[0] & 0xffff;
+	struct syscall_args b = { .tf = a->tf };
+
+	switch (call) {
+	case IPC_SHMAT: {
+		/* The attach address is stored at *third. */
+		vaddr_t out;
+		int err = shm_attach(current->mm, (int)a->arg[1], a->arg[4],
+				     (int)a->arg[2], &out);
+		if (err)
+			return err;
+		return copy_to_user((void *)a->arg[3], &out, sizeof(out));
+	}
+	case IPC_SHMDT:
+		return shm_detach(current->mm, a->arg[4]);
+	case IPC_SHMGET:
+		b.arg[0] = a->arg[1];
+		b.arg[1] = a->arg[2];
+		b.arg[2] = a->arg[3];
+		return sys_shmget(&b);
+	case IPC_SHMCTL:
+		return do_shmctl((int)a->arg[1], (int)a->arg[2], a->arg[4]);
+	default:
+		return -ENOSYS;
+	}
+}
+SYSCALL(117, ipc, sys_ipc);
