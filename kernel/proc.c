@@ -16,6 +16,7 @@
 #include "kernel/exec.h"
 #include "kernel/file.h"
 #include "kernel/gdt.h"
+#include "kernel/oom.h"
 #include "kernel/sched.h"
 #include "kernel/x86.h"
 #include "libk/assert.h"
@@ -91,6 +92,12 @@ static int alloc_pid(void)
 	return -EAGAIN;
 }
 
+void proc_set_next_pid(int pid)
+{
+	if (pid >= 2 && pid < PROC_MAX_PIDS)
+		next_pid = pid;
+}
+
 /* Linux's defaults: 8 MiB stack, everything else unlimited. */
 static void default_limits(struct proc *p)
 {
@@ -133,6 +140,7 @@ static struct proc *proc_alloc(void)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->runq);
+	list_init(&p->oom_wait);
 	p->start_ticks = pit_ticks();
 
 	uint32_t top = kstack_top(p->kstack);
@@ -152,6 +160,7 @@ static struct proc *proc_alloc(void)
 /* Frees what a zombie still holds; it must not be running. */
 static void proc_free(struct proc *p)
 {
+	oom_proc_gone(p);
 	list_remove(&p->all);
 	list_remove(&p->sibling);
 	nprocs--;
@@ -349,6 +358,8 @@ void proc_exit(int status)
 		p->mm = NULL;
 		mm_destroy(mm);
 	}
+	/* If the OOM killer chose p, its memory is free now. */
+	oom_proc_gone(p);
 	if (p == init_proc)
 		init_ended(status);
 
@@ -457,6 +468,16 @@ bool signal_pending(struct proc *p)
 	return false;
 }
 
+void proc_signal(struct proc *p, int sig)
+{
+	KASSERT(sig > 0 && sig < NSIG);
+	bool was = irq_save();
+	p->sig_pending |= 1ull << (sig - 1);
+	if (signal_acts(p, sig))
+		sched_interrupt(p);
+	irq_restore(was);
+}
+
 int proc_kill(int pid, int sig)
 {
 	if (sig < 0 || sig >= NSIG)
@@ -464,13 +485,8 @@ int proc_kill(int pid, int sig)
 	struct proc *p = proc_find(pid);
 	if (!p || p->state == PROC_ZOMBIE)
 		return -ESRCH;
-	if (sig == 0)
-		return 0;
-	bool was = irq_save();
-	p->sig_pending |= 1ull << (sig - 1);
-	if (signal_acts(p, sig))
-		sched_interrupt(p);
-	irq_restore(was);
+	if (sig)
+		proc_signal(p, sig);
 	return 0;
 }
 

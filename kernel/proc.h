@@ -73,6 +73,7 @@ struct proc {
 	/* Exit and waiting. */
 	int exit_status;             /* wait status, Linux encoding */
 	void *wait_channel;          /* what a sleeping process waits for */
+	struct list_node oom_wait;   /* waiting for memory (kernel/oom.c) */
 	uint64_t wake_tick;          /* timed sleep: wake at this tick, or 0 */
 
 	/* Signals: default actions only, handlers recorded but not run. */
@@ -131,6 +132,13 @@ void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 /* The number of processes (zombies included). */
 unsigned int proc_count(void);
 
+/*
+ * Makes pid (2 .. PROC_MAX_PIDS - 1) the next PID tried, as if the PIDs
+ * had come round to it: the in-kernel tests reuse a PID this way without
+ * making 32768 processes.
+ */
+void proc_set_next_pid(int pid);
+
 /* Creates the first user process from the init= program. */
 int proc_start_init(const char *path, char *const argv[]);
 /*
@@ -156,6 +164,8 @@ __attribute__((noreturn)) void proc_exit(int wait_status);
 int proc_wait(int pid, int *status, int options);
 /* Sends a signal; returns 0, -ESRCH or -EINVAL. */
 int proc_kill(int pid, int sig);
+/* Makes signal sig (1 .. NSIG - 1) pending for p, from the kernel. */
+void proc_signal(struct proc *p, int sig);
 /* Acts on pending signals before returning to user mode. */
 void signal_deliver(void);
 /* True when a signal would interrupt a sleep of the current process. */

@@ -10,7 +10,8 @@ Layers, in order:
            then all of them in one boot with a leak check
   robust   random system calls from user space (tests/robust/sysfuzz.c)
   swap     user/swaptest booted once per replacement policy and once per
-           special case (out of memory, swap write and read errors)
+           special case (out of memory, an OOM storm of thousands of
+           processes, swap write and read errors)
   boot     the ISO booted through GRUB to the prompt, then powered off;
            boots with each kind of swap device (none, bad image, mkswap)
   gdb      scripted GDB sessions: a test boot, and a wrong Multiboot magic
@@ -420,7 +421,8 @@ def run_vmsim(args, totals):
 def run_swap(args, totals):
     """Swapping under pressure (user/swaptest, as init, through qemu-run on
     a small machine): data integrity and shared pages under every policy,
-    policy switches and RLIMIT_RSS, the OOM killer, injected I/O errors.
+    policy switches and RLIMIT_RSS, the OOM killer (and a storm of
+    thousands of processes out of memory at once), injected I/O errors.
     Every boot must end with swaptest's summary and no failure; some also
     need a kernel line on the console (loglevel=4 shows errors)."""
     import concurrent.futures
@@ -445,6 +447,9 @@ def run_swap(args, totals):
          []),
         ("oom", ["--mem", "12M", "--swap", "8M"], ["oom"],
          [r"OOM: killed pid \d+ \(swaptest\): rss \d+ KiB, swap \d+ KiB"]),
+        # Thousands of processes out of memory at once, no swap.
+        ("oomstorm", ["--mem", "64M", "--swap", "0"], ["oomstorm", "5000"],
+         [r"OOM: killed pid \d+ \(swaptest\): rss \d+ KiB, swap 0 KiB"]),
         ("inject-write", small + ["--cmdline", "ramdisk.fail_write=7"],
          ["inject-write"], []),
         ("inject-read", small + ["--cmdline", "ramdisk.fail_read=50"],
