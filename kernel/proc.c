@@ -444,7 +444,14 @@ static bool default_ignored(int sig)
 	       sig == SIGTTIN || sig == SIGTTOU;
 }
 
-/* Whether a pending signal changes anything for p. */
+/*
+ * Whether a pending signal changes anything for p. Init acts on none but
+ * a SIGKILL from the kernel itself (the OOM killer's last resort): Linux
+ * discards a signal for init whose action is the default when it is
+ * delivered (get_signal() in kernel/signal.c), and Pagoda runs no
+ * handlers yet, so a handled one would take the default action and end
+ * the machine.
+ */
 static bool signal_acts(const struct proc *p, int sig)
 {
 	if (sig == SIGKILL)
@@ -453,7 +460,24 @@ static bool signal_acts(const struct proc *p, int sig)
 		return false;
 	if (p->sig_handler[sig] == 1 /* SIG_IGN */)
 		return false;
+	if (p == init_proc)
+		return false;
 	return !default_ignored(sig) || p->sig_handler[sig] > 1;
+}
+
+/*
+ * Whether a signal a process sends to init is discarded at once, as
+ * Linux's sig_task_ignored() does for init (SIGNAL_UNKILLABLE): SIGKILL
+ * and SIGSTOP always, the others when their action is the default and
+ * they are not blocked (a blocked one stays pending: init may set a
+ * handler before unblocking it).
+ */
+static bool init_discards(const struct proc *p, int sig)
+{
+	if (sig == SIGKILL || sig == SIGSTOP)
+		return true;
+	return !(p->sig_blocked & (1ull << (sig - 1))) &&
+	       p->sig_handler[sig] == 0 /* SIG_DFL */;
 }
 
 bool signal_pending(struct proc *p)
@@ -485,7 +509,8 @@ int proc_kill(int pid, int sig)
 	struct proc *p = proc_find(pid);
 	if (!p || p->state == PROC_ZOMBIE)
 		return -ESRCH;
-	if (sig)
+	/* Init gets only what it asked for; the sender still sees 0. */
+	if (sig && !(p == init_proc && init_discards(p, sig)))
 		proc_signal(p, sig);
 	return 0;
 }

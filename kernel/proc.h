@@ -162,9 +162,16 @@ __attribute__((noreturn)) void proc_exit(int wait_status);
  * ended yet, or -ECHILD / -EINTR.
  */
 int proc_wait(int pid, int *status, int options);
-/* Sends a signal; returns 0, -ESRCH or -EINVAL. */
+/*
+ * Sends a signal from a process (kill, tkill, tgkill; SIGPIPE); returns
+ * 0, -ESRCH or -EINVAL. Init (PID 1) discards the signals Linux's init
+ * discards; the call still returns 0.
+ */
 int proc_kill(int pid, int sig);
-/* Makes signal sig (1 .. NSIG - 1) pending for p, from the kernel. */
+/*
+ * Makes signal sig (1 .. NSIG - 1) pending for p, from the kernel itself:
+ * init is not spared (the OOM killer's last resort).
+ */
 void proc_signal(struct proc *p, int sig);
 /* Acts on pending signals before returning to user mode. */
 void signal_deliver(void);

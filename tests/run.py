@@ -8,7 +8,8 @@ Layers, in order:
   kernel   in-kernel suites under QEMU at several memory sizes (TAP output)
   user     programs run on the host (Linux) and on Pagoda, outputs compared;
            then all of them in one boot with a leak check
-  robust   random system calls from user space (tests/robust/sysfuzz.c)
+  robust   random system calls from user space (tests/robust/sysfuzz.c);
+           signals from user space to init (tests/robust/init_signals.c)
   swap     user/swaptest booted once per replacement policy and once per
            special case (out of memory, an OOM storm of thousands of
            processes, swap write and read errors)
@@ -375,7 +376,30 @@ def run_user(args, totals, leak, small=False):
 
 
 def run_robust(args, totals):
-    """Random system calls from user space must not hurt the kernel."""
+    """Random system calls from user space must not hurt the kernel, and
+    no signal from user space may end init (tests/robust/init_signals.c,
+    run as init)."""
+    name = "robust signals to init"
+    prog = os.path.abspath("build/tests/robust/init_signals")
+    cmd = [os.path.join("tools", "qemu-run"), "--timeout", "60",
+           "--kernel", args.kernel, prog]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=90)
+        out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, rc = (e.stdout or b"").decode("utf-8", "replace"), None
+    m = re.search(r"^init_signals: (\d+) passed, (\d+) failed$", out, re.M)
+    ok = rc == 0 and m is not None and m.group(2) == "0"
+    if ok:
+        detail = "%s cases, init alive" % m.group(1)
+    else:
+        failing = re.findall(r"^FAIL - ([^:]*)", out, re.M)
+        detail = "status %s%s (log: %s)" % (
+            rc, ", " + failing[0] if failing else "",
+            save_log(args.logdir, name, out))
+    totals.suite(ok, name, detail[:70])
+
     prog = os.path.abspath("build/tests/robust/sysfuzz")
     for seed in (1, 2):
         name = "robust sysfuzz seed %d" % seed
