@@ -14,6 +14,18 @@
 #include <stdint.h>
 
 #define NSEC_PER_SEC 1000000000ll
+/*
+ * The largest time in nanoseconds, which stands for "never": a time
+ * given in seconds beyond it becomes it, and sums saturate at it (Linux's
+ * KTIME_MAX, include/linux/ktime.h). 2^63 ns is about 292 years.
+ */
+#define TIME_NS_MAX INT64_MAX
+
+/* a + b for times in ns, saturating at TIME_NS_MAX (b >= 0). */
+static inline int64_t time_add_ns(int64_t a, int64_t b)
+{
+	return a > TIME_NS_MAX - b ? TIME_NS_MAX : a + b;
+}
 
 /* Clock ids (Linux include/uapi/linux/time.h). */
 #define CLOCK_REALTIME 0

@@ -8,9 +8,11 @@ Layers, in order:
   kernel   in-kernel suites under QEMU at several memory sizes (TAP output)
   user     programs run on the host (Linux) and on Pagoda, outputs compared;
            then all of them in one boot with a leak check
-  robust   random system calls from user space (tests/robust/sysfuzz.c)
+  robust   random system calls from user space (tests/robust/sysfuzz.c);
+           signals from user space to init (tests/robust/init_signals.c)
   swap     user/swaptest booted once per replacement policy and once per
-           special case (out of memory, swap write and read errors)
+           special case (out of memory, an OOM storm of thousands of
+           processes, swap write and read errors)
   boot     the ISO booted through GRUB to the prompt, then powered off;
            boots with each kind of swap device (none, bad image, mkswap)
   gdb      scripted GDB sessions: a test boot, a wrong Multiboot magic, and
@@ -379,7 +381,30 @@ def run_user(args, totals, leak, small=False):
 
 
 def run_robust(args, totals):
-    """Random system calls from user space must not hurt the kernel."""
+    """Random system calls from user space must not hurt the kernel, and
+    no signal from user space may end init (tests/robust/init_signals.c,
+    run as init)."""
+    name = "robust signals to init"
+    prog = os.path.abspath("build/tests/robust/init_signals")
+    cmd = [os.path.join("tools", "qemu-run"), "--timeout", "60",
+           "--kernel", args.kernel, prog]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=90)
+        out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, rc = (e.stdout or b"").decode("utf-8", "replace"), None
+    m = re.search(r"^init_signals: (\d+) passed, (\d+) failed$", out, re.M)
+    ok = rc == 0 and m is not None and m.group(2) == "0"
+    if ok:
+        detail = "%s cases, init alive" % m.group(1)
+    else:
+        failing = re.findall(r"^FAIL - ([^:]*)", out, re.M)
+        detail = "status %s%s (log: %s)" % (
+            rc, ", " + failing[0] if failing else "",
+            save_log(args.logdir, name, out))
+    totals.suite(ok, name, detail[:70])
+
     prog = os.path.abspath("build/tests/robust/sysfuzz")
     for seed in (1, 2):
         name = "robust sysfuzz seed %d" % seed
@@ -425,7 +450,8 @@ def run_vmsim(args, totals):
 def run_swap(args, totals):
     """Swapping under pressure (user/swaptest, as init, through qemu-run on
     a small machine): data integrity and shared pages under every policy,
-    policy switches and RLIMIT_RSS, the OOM killer, injected I/O errors.
+    policy switches and RLIMIT_RSS, the OOM killer (and a storm of
+    thousands of processes out of memory at once), injected I/O errors.
     Every boot must end with swaptest's summary and no failure; some also
     need a kernel line on the console (loglevel=4 shows errors)."""
     import concurrent.futures
@@ -450,6 +476,9 @@ def run_swap(args, totals):
          []),
         ("oom", ["--mem", "12M", "--swap", "8M"], ["oom"],
          [r"OOM: killed pid \d+ \(swaptest\): rss \d+ KiB, swap \d+ KiB"]),
+        # Thousands of processes out of memory at once, no swap.
+        ("oomstorm", ["--mem", "64M", "--swap", "0"], ["oomstorm", "5000"],
+         [r"OOM: killed pid \d+ \(swaptest\): rss \d+ KiB, swap 0 KiB"]),
         ("inject-write", small + ["--cmdline", "ramdisk.fail_write=7"],
          ["inject-write"], []),
         ("inject-read", small + ["--cmdline", "ramdisk.fail_read=50"],

@@ -17,13 +17,23 @@
 
 #include <stdbool.h>
 
+struct proc;
+
 /*
  * Frees memory for the current process, which could not get a page.
  * Returns true when it may try again: another process was killed (or was
- * already dying) and has been given the CPU to exit. Returns false when
- * the current process is the victim: SIGKILL is pending, and it ends on
- * its way back to user mode.
+ * already dying) and has exited, or a signal ended the wait. Returns
+ * false when the current process is the victim (SIGKILL is pending, and
+ * it ends on its way back to user mode), or when no process at all has
+ * memory to give.
  */
 bool oom_kill(void);
+
+/*
+ * Called by proc_exit() once p's address space is freed (and for a
+ * process freed without running): if p was the victim, the killer
+ * forgets it and wakes the processes waiting for its memory.
+ */
+void oom_proc_gone(struct proc *p);
 
 #endif

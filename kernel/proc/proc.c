@@ -16,6 +16,7 @@
 #include "kernel/proc/exec.h"
 #include "kernel/fs/file.h"
 #include "kernel/arch/gdt.h"
+#include "kernel/proc/oom.h"
 #include "kernel/proc/sched.h"
 #include "kernel/arch/x86.h"
 #include "libk/assert.h"
@@ -91,6 +92,12 @@ static int alloc_pid(void)
 	return -EAGAIN;
 }
 
+void proc_set_next_pid(int pid)
+{
+	if (pid >= 2 && pid < PROC_MAX_PIDS)
+		next_pid = pid;
+}
+
 /* Linux's defaults: 8 MiB stack, everything else unlimited. */
 static void default_limits(struct proc *p)
 {
@@ -133,6 +140,7 @@ static struct proc *proc_alloc(void)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->runq);
+	list_init(&p->oom_wait);
 	p->start_ticks = pit_ticks();
 	p->syscall_nr = -1;
 
@@ -157,6 +165,7 @@ static struct proc *proc_alloc(void)
 static void proc_free(struct proc *p)
 {
 	bool was = irq_save();
+	oom_proc_gone(p);
 	list_remove(&p->all);
 	list_remove(&p->sibling);
 	nprocs--;
@@ -350,6 +359,8 @@ void proc_exit(int status)
 		p->mm = NULL;
 		mm_destroy(mm);
 	}
+	/* If the OOM killer chose p, its memory is free now. */
+	oom_proc_gone(p);
 	if (p == init_proc)
 		init_ended(status);
 
@@ -425,6 +436,11 @@ int proc_wait(int pid, int *status, int options)
 	}
 	irq_restore(was);
 	return ret;
+}
+
+bool proc_is_init(const struct proc *p)
+{
+	return p == init_proc;
 }
 
 void proc_fault_kill(int sig, uint32_t addr, uint32_t eip, const char *reason)

@@ -73,11 +73,14 @@ struct proc {
 	/* Exit and waiting. */
 	int exit_status;             /* wait status, Linux encoding */
 	void *wait_channel;          /* what a sleeping process waits for */
+	struct list_node oom_wait;   /* waiting for memory (kernel/oom.c) */
 	uint64_t wake_tick;          /* timed sleep: wake at this tick, or 0 */
 
 	/* Signals (kernel/proc/signal.h). */
 	uint64_t sig_pending;        /* sent and not yet acted on */
 	uint64_t sig_blocked;        /* the signal mask */
+	uint64_t sig_forced;         /* faults signal_force() sent: they
+					end even init */
 	uint64_t sig_saved_blocked;  /* sigsuspend: the mask to go back to */
 	bool sig_restore_blocked;    /*   on the way back to user mode */
 	uint64_t sig_real_blocked;   /* rt_sigtimedwait: the mask while it
@@ -149,6 +152,13 @@ void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 /* The number of processes (zombies included). */
 unsigned int proc_count(void);
 
+/*
+ * Makes pid (2 .. PROC_MAX_PIDS - 1) the next PID tried, as if the PIDs
+ * had come round to it: the in-kernel tests reuse a PID this way without
+ * making 32768 processes.
+ */
+void proc_set_next_pid(int pid);
+
 /* Creates the first user process from the init= program. */
 int proc_start_init(const char *path, char *const argv[]);
 /*
@@ -177,6 +187,8 @@ int proc_wait(int pid, int *status, int options);
  * returns 0, -ESRCH or -EINVAL.
  */
 int proc_kill(int pid, int sig);
+/* Whether p is init (PID 1), which no other process can end. */
+bool proc_is_init(const struct proc *p);
 /* Kills the current process for a fault: prints the one-line report. */
 __attribute__((noreturn)) void proc_fault_kill(int sig, uint32_t addr,
 					       uint32_t eip,

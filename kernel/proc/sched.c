@@ -160,8 +160,15 @@ void sched_sleep(void *chan)
 {
 	bool was = irq_save();
 	if (current == &idle_proc) {
-		/* No process to switch to: wait for the next interrupt. */
-		__asm__ volatile("sti; hlt; cli" : : : "memory");
+		/*
+		 * The idle context (the in-kernel tests) cannot sleep: it
+		 * lets the runnable processes run, or waits for the next
+		 * interrupt when there are none. Its caller tests again.
+		 */
+		if (!list_empty(&runq))
+			schedule();
+		else
+			__asm__ volatile("sti; hlt; cli" : : : "memory");
 	} else {
 		current->state = PROC_SLEEPING;
 		current->wait_channel = chan;

@@ -119,6 +119,8 @@ void signal_force(int sig, const struct ksiginfo *info)
 	struct proc *p = current;
 	bool was = irq_save();
 
+	p->sig_forced |= sig_bit(sig);
+
 	if ((p->sig_blocked & sig_bit(sig)) ||
 	    p->sig_action[sig].handler == SIG_IGN) {
 		p->sig_action[sig].handler = SIG_DFL;
@@ -135,6 +137,22 @@ static void force_fatal(int sig, const struct ksiginfo *info)
 	signal_force(sig, info);
 }
 
+/*
+ * Whether a signal a process sends to init is discarded at once, as
+ * Linux's sig_task_ignored() does for init (SIGNAL_UNKILLABLE): SIGKILL
+ * and SIGSTOP always, the others when their action is the default and
+ * they are not blocked nor awaited by rt_sigtimedwait (a blocked one
+ * stays pending: init may set a handler before unblocking it, and is
+ * spared at delivery otherwise).
+ */
+static bool init_discards(const struct proc *p, int sig)
+{
+	if (sig == SIGKILL || sig == SIGSTOP)
+		return true;
+	return !((p->sig_blocked | p->sig_real_blocked) & sig_bit(sig)) &&
+	       p->sig_action[sig].handler == SIG_DFL;
+}
+
 int signal_kill(int pid, int sig, int code)
 {
 	struct proc *p = proc_find(pid);
@@ -145,6 +163,9 @@ int signal_kill(int pid, int sig, int code)
 		return -EINVAL;
 	if (sig == 0)
 		return 0; /* only asks whether the process exists */
+	/* Init gets only what it asked for; the sender still sees 0. */
+	if (proc_is_init(p) && init_discards(p, sig))
+		return 0;
 	struct ksiginfo info = { .code = code, .pid = current->pid };
 	signal_send(p, sig, &info);
 	return 0;
@@ -280,8 +301,19 @@ void signal_deliver(struct trapframe *tf)
 
 		if (ka.handler == SIG_IGN)
 			continue;
+		bool forced = p->sig_forced & sig_bit(sig);
+
+		p->sig_forced &= ~sig_bit(sig);
 		if (ka.handler == SIG_DFL) {
 			if (default_ignored(sig))
+				continue;
+			/*
+			 * Init is spared a default action (Linux's get_signal()
+			 * for SIGNAL_UNKILLABLE), except the kernel's SIGKILL
+			 * (the OOM killer's last resort) and a fault it forced:
+			 * those end even init, and with it the machine.
+			 */
+			if (proc_is_init(p) && sig != SIGKILL && !forced)
 				continue;
 			die(sig, &info);
 		}

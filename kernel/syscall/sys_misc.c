@@ -210,7 +210,8 @@ static int put_timespec(uint32_t uts, int64_t ns, bool is64)
 /*
  * Reads a timespec into ns; -EINVAL unless 0 <= tv_nsec < 10^9 and
  * tv_sec >= 0. The 64-bit form's tv_nsec is a 32-bit long on i386: only
- * its low half counts, as on Linux.
+ * its low half counts, as on Linux. A time too large for 64 bits of
+ * nanoseconds is TIME_NS_MAX, "never" (timespec64_to_ktime on Linux).
  */
 static int get_timespec(uint32_t uts, int64_t *ns, bool is64)
 {
@@ -230,10 +231,10 @@ static int get_timespec(uint32_t uts, int64_t *ns, bool is64)
 	}
 	if (sec < 0 || nsec < 0 || nsec >= NSEC_PER_SEC)
 		return -EINVAL;
-	/* Far-future times are clamped: nobody sleeps 292 years. */
-	if (sec > INT64_MAX / NSEC_PER_SEC - 1)
-		sec = INT64_MAX / NSEC_PER_SEC - 1;
-	*ns = sec * NSEC_PER_SEC + nsec;
+	if (sec >= TIME_NS_MAX / NSEC_PER_SEC)
+		*ns = TIME_NS_MAX;
+	else
+		*ns = sec * NSEC_PER_SEC + nsec;
 	return 0;
 }
 
@@ -316,15 +317,18 @@ SYSCALL(13, time, sys_time);
  * Sleeps until the monotonic clock reaches deadline_ns. The clock moves in
  * ticks, so the wait ends on the first tick at or after the deadline: a
  * program reading the clock afterwards never sees less time go by than it
- * asked for. A signal ends the sleep early with -EINTR and, when rem is
- * given, the time that was left.
+ * asked for. A deadline of TIME_NS_MAX is in 292 years: only a signal
+ * ends that sleep. A signal ends the sleep early with -EINTR and, when rem
+ * is given, the time that was left.
  */
 static int32_t sleep_until_ns(int64_t deadline_ns, uint32_t urem, bool is64)
 {
 	int64_t tick = time_tick_ns();
 	if (deadline_ns <= time_monotonic_ns())
 		return 0;
-	uint64_t wake = (uint64_t)((deadline_ns + tick - 1) / tick);
+	/* Rounded up, without the overflow of deadline_ns + tick - 1. */
+	uint64_t wake =
+		(uint64_t)(deadline_ns / tick) + (deadline_ns % tick != 0);
 	int err = sched_sleep_until(wake);
 	if (err != -EINTR)
 		return 0;
@@ -343,7 +347,7 @@ static int32_t do_nanosleep(uint32_t ureq, uint32_t urem, bool is64)
 	int err = get_timespec(ureq, &ns, is64);
 	if (err)
 		return err;
-	return sleep_until_ns(time_monotonic_ns() + ns, urem, is64);
+	return sleep_until_ns(time_add_ns(time_monotonic_ns(), ns), urem, is64);
 }
 
 /* nanosleep(req, rem). */
@@ -366,11 +370,17 @@ static int32_t do_clock_nanosleep(const struct syscall_args *a, bool is64)
 	if (err)
 		return err;
 	if (!(flags & TIMER_ABSTIME))
-		return sleep_until_ns(time_monotonic_ns() + ns, a->arg[3],
-				      is64);
-	/* An absolute wall-clock time becomes a monotonic deadline. */
-	if (clock == CLOCK_REALTIME)
-		ns -= time_realtime_ns() - time_monotonic_ns();
+		return sleep_until_ns(time_add_ns(time_monotonic_ns(), ns),
+				      a->arg[3], is64);
+	/*
+	 * An absolute wall-clock time becomes a monotonic deadline ("never"
+	 * stays never). The clocks differ by the date of boot, which is
+	 * negative only if the CMOS clock is before 1970.
+	 */
+	if (clock == CLOCK_REALTIME && ns != TIME_NS_MAX) {
+		int64_t boot = time_realtime_ns() - time_monotonic_ns();
+		ns = boot >= 0 ? ns - boot : time_add_ns(ns, -boot);
+	}
 	return sleep_until_ns(ns, 0, is64);
 }
 

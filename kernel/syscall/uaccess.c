@@ -55,17 +55,31 @@ int clear_user(void *udst, size_t n)
 int strncpy_from_user(char *dst, const char *usrc, size_t max)
 {
 	uint32_t addr = (uint32_t)usrc;
+	size_t done = 0;
 
 	if (max == 0)
 		return -ENAMETOOLONG;
-	if (addr >= KERNEL_VMA || check_regions(usrc, 1, false))
-		return -EFAULT;
-	/* Never read past the end of user space. */
-	size_t limit = KERNEL_VMA - addr < max ? KERNEL_VMA - addr : max;
-	int n = uaccess_strncpy(dst, usrc, limit);
-	if (n < 0)
-		return n;
-	if ((size_t)n == limit)
-		return limit < max ? -EFAULT : -ENAMETOOLONG;
-	return n;
+	/*
+	 * Page by page: where the string ends is not known in advance, and
+	 * each page it reaches must allow reading, as the program's own
+	 * reads would. Checking only the first page would read on into a
+	 * resident PROT_NONE page, which the MMU lets the kernel read.
+	 */
+	while (done < max) {
+		uint32_t at = addr + done;
+		if (at < addr || at >= KERNEL_VMA)
+			return -EFAULT; /* ran off the end of user space */
+		size_t chunk = PAGE_SIZE - (at & (PAGE_SIZE - 1));
+		if (chunk > max - done)
+			chunk = max - done;
+		if (check_regions((const void *)at, chunk, false))
+			return -EFAULT;
+		int n = uaccess_strncpy(dst + done, (const char *)at, chunk);
+		if (n < 0)
+			return n;
+		if ((size_t)n < chunk)
+			return (int)(done + (size_t)n);
+		done += chunk;
+	}
+	return -ENAMETOOLONG;
 }

@@ -30,7 +30,8 @@ int copy_from_user(void *dst, const void *usrc, size_t n);
 int copy_to_user(void *udst, const void *src, size_t n);
 /*
  * Copies a NUL-terminated string of at most max-1 characters from user
- * space. Returns its length, -EFAULT, or -ENAMETOOLONG when it does not fit.
+ * space, checking the protection of every page it reads. Returns its
+ * length, -EFAULT, or -ENAMETOOLONG when it does not fit.
  */
 int strncpy_from_user(char *dst, const char *usrc, size_t max);
 /* Fills n bytes of user memory with zeros; returns 0 or -EFAULT. */
