@@ -55,7 +55,7 @@ INITRD := $(BUILD)/initramfs.cpio
 INITRD_MINI := $(BUILD)/initramfs-mini.cpio
 MINI_PROGS  := init sh hello
 
-.PHONY: all kernel iso run debug test bench bench-host fuzz fuzz-ci clean compdb \
+.PHONY: all kernel iso run debug test bench bench-host fuzz fuzz-ci fuzz-sys clean compdb \
 	format help deps
 
 # Objects depend on a file holding the compiler flags, rewritten only when
@@ -76,6 +76,7 @@ help:
 	@echo "  test     run every test layer; ends with 'N passed, N failed'"
 	@echo "  bench    run the in-kernel benchmarks and print a table"
 	@echo "  fuzz     run the libFuzzer harness for the allocators (FUZZ_SECONDS=60)"
+	@echo "  fuzz-sys random system calls on Pagoda, with a table (SECONDS=300 SEED=1)"
 	@echo "  bench-host  replay a kernel-like allocation trace: kmalloc vs glibc malloc"
 	@echo "  vmsim    build the page-replacement simulator (tools/vmsim/vmsim --help)"
 	@echo "  vmsim-test  check the simulator against the textbook figures"
@@ -209,11 +210,7 @@ include tests/gdb/gdb.mk
 
 # Pagoda-only robustness programs (random system calls): run by tests/run.py
 # through tools/qemu-run, never on the host.
-ROBUST_BIN := $(patsubst tests/robust/%.c,$(BUILD)/tests/robust/%,$(wildcard tests/robust/*.c))
-$(BUILD)/tests/robust/%: tests/robust/%.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	$(Q)$(CC) $(UCFLAGS) $< -o $@
+include tests/robust/robust.mk
 
 test:
 	@tools/deps.sh --quiet

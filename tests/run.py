@@ -8,8 +8,10 @@ Layers, in order:
   kernel   in-kernel suites under QEMU at several memory sizes (TAP output)
   user     programs run on the host (Linux) and on Pagoda, outputs compared;
            then all of them in one boot with a leak check
-  robust   random system calls from user space (tests/robust/sysfuzz.c);
-           signals from user space to init (tests/robust/init_signals.c)
+  robust   random system calls from user space (tests/robust/sysfuzz.c),
+           with a leak check; the runner must notice a panic, a hang and
+           a leak in such a run; signals from user space to init
+           (tests/robust/init_signals.c)
   swap     user/swaptest booted once per replacement policy and once per
            special case (out of memory, an OOM storm of thousands of
            processes, swap write and read errors)
@@ -380,9 +382,8 @@ def run_user(args, totals, leak, small=False):
                      save_log(args.logdir, "user-run", out))
 
 
-def run_robust(args, totals):
-    """Random system calls from user space must not hurt the kernel, and
-    no signal from user space may end init (tests/robust/init_signals.c,
+def run_init_signals(args, totals):
+    """No signal from user space may end init (tests/robust/init_signals.c,
     run as init)."""
     name = "robust signals to init"
     prog = os.path.abspath("build/tests/robust/init_signals")
@@ -405,21 +406,92 @@ def run_robust(args, totals):
             save_log(args.logdir, name, out))
     totals.suite(ok, name, detail[:70])
 
-    prog = os.path.abspath("build/tests/robust/sysfuzz")
-    for seed in (1, 2):
-        name = "robust sysfuzz seed %d" % seed
-        cmd = [os.path.join("tools", "qemu-run"), "--timeout", "100",
-               "--kernel", args.kernel, prog, "60", "300", str(seed)]
+
+
+# The seeded run of the system-call fuzzer in `make test`: about 8 s of
+# fuzzing (tests/robust/sysfuzz.c; `make fuzz-sys` runs longer).
+SYSFUZZ_ARGS = ["-r", "24", "-n", "300", "-s", "1"]
+
+
+def sysfuzz_verdict(rc, out):
+    """What a run of tools/qemu-run with sysfuzz says: (kind, detail),
+    kind being pass, panic, timeout, hang, leak or fail."""
+    if rc == 123 or "KERNEL PANIC" in out:
+        m = re.search(r"KERNEL PANIC:.*", out)
+        return "panic", m.group(0)[:70] if m else "kernel panic"
+    if rc == 124 or rc is None:
+        return "timeout", "no end: the machine or the driver hung"
+    m = re.search(r"^sysfuzz: FAIL: (hang|leak)?(.*)$", out, re.M)
+    if m:
+        return m.group(1) or "fail", (m.group(1) or "") + m.group(2)
+    m = re.search(r"^sysfuzz: PASS: (.*)$", out, re.M)
+    if rc == 0 and m:
+        return "pass", m.group(1)
+    return "fail", "status %s, no verdict line" % rc
+
+
+def run_sysfuzz(args, extra, timeout, stdin_text=None):
+    """Starts sysfuzz on Pagoda through qemu-run; returns a function that
+    waits for it and gives (status or None, output)."""
+    cmd = [os.path.join("tools", "qemu-run"), "--timeout", str(timeout),
+           "--kernel", args.kernel] + extra
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+
+    def wait():
         try:
-            p = subprocess.run(cmd, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, timeout=120)
-            out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
-        except subprocess.TimeoutExpired as e:
-            out, rc = (e.stdout or b"").decode("utf-8", "replace"), None
-        m = re.search(r"sysfuzz: (\d+ rounds .*survived)", out)
-        ok = rc == 0 and m is not None
-        detail = m.group(1) if ok else "status %s (log: %s)" % (
-            rc, save_log(args.logdir, name, out))
+            out, _ = p.communicate((stdin_text or "").encode(),
+                                   timeout=timeout + 30)
+            return p.returncode, out.decode("utf-8", "replace")
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, _ = p.communicate()
+            return None, out.decode("utf-8", "replace")
+    return wait
+
+
+def run_robust(args, totals):
+    """Random system calls from user space must not hurt the kernel: a
+    seeded sysfuzz run, judged by its own leak check; and the runner's
+    self-check that a panic, a hang and a leak in such a run are each
+    noticed. The self-checks run beside the main run (they are short)."""
+    prog = os.path.abspath("build/tests/robust/sysfuzz")
+    main = run_sysfuzz(args, [prog] + SYSFUZZ_ARGS, 90)
+    checks = [
+        # A panic: the kernel prompt's `fault` command (init=/none keeps
+        # the fuzzer from starting) must be reported as one.
+        ("robust self-check: panic", "panic",
+         run_sysfuzz(args, ["--cmdline", "init=/none", prog, "-r", "1"], 30,
+                     "fault\n")),
+        # A hang: the driver stops after its warm-up and never ends.
+        ("robust self-check: hang", "timeout",
+         run_sysfuzz(args, [prog, "-r", "2", "-n", "50", "-S", "hang"], 6)),
+        # A leak: the driver keeps 64 KiB before its last reading.
+        ("robust self-check: leak", "leak",
+         run_sysfuzz(args, [prog, "-r", "2", "-n", "50", "-S", "leak"], 60)),
+    ]
+    rc, out = main()
+    kind, detail = sysfuzz_verdict(rc, out)
+    name = "robust sysfuzz seed %s" % SYSFUZZ_ARGS[-1]
+    if kind == "pass":
+        m = re.search(r"^sysfuzz: (\d+) calls in ([\d.]+) s \((\d+) calls/s\); "
+                      r"(\d+) of (\d+) system calls", out, re.M)
+        leak = re.search(r"MemFree ([+-]\d+) kB, Slab ([+-]\d+) kB", out)
+        if m and leak:
+            detail = "%s calls, %s/s, %s/%s calls, MemFree %s kB" % (
+                m.group(1), m.group(3), m.group(4), m.group(5),
+                leak.group(1))
+    else:
+        detail = "%s: %s (log: %s)" % (kind, detail,
+                                       save_log(args.logdir, name, out))
+    totals.suite(kind == "pass", name, detail[:70])
+    for name, want, wait in checks:
+        rc, out = wait()
+        kind, detail = sysfuzz_verdict(rc, out)
+        ok = kind == want
+        detail = ("noticed: %s" % detail) if ok else \
+            "not noticed: %s, %s (log: %s)" % (
+                kind, detail, save_log(args.logdir, name, out))
         totals.suite(ok, name, detail[:70])
 
 
@@ -832,6 +904,7 @@ def main():
         run_user(args, totals, True)
     if "robust" in layers:
         run_robust(args, totals)
+        run_init_signals(args, totals)
     if "swap" in layers:
         run_swap(args, totals)
     if "boot" in layers:
