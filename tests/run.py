@@ -553,14 +553,18 @@ def run_qemu_run_checks(args, totals):
     """tools/qemu-run on the edges of a machine: a kernel panic must end it
     at once with status 123 and the report; a --swap the kernel cannot set
     up is refused (status 2, the kernel's reason) before anything runs; a
-    16 MiB machine with 64 MiB of swap runs a program."""
+    16 MiB machine with 64 MiB of swap runs a program; so does a program
+    with a 200-byte name; an init the kernel cannot start ends the machine
+    (status 126, the kernel's reason) instead of leaving a prompt."""
     qemu_run = [os.path.join("tools", "qemu-run"), "--kernel", args.kernel,
                 "--timeout", "30"]
 
     # The kernel prompt's `fault` command writes to address 0 in ring 0.
+    # (The prompt comes when init cannot start and init.required=0.)
     name = "qemu-run ends at a panic"
     start = time.time()
-    p = subprocess.Popen(qemu_run + ["--cmdline", "init=/none", "hello"],
+    p = subprocess.Popen(qemu_run + ["--cmdline", "init=/none "
+                                     "init.required=0", "hello"],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
     p.stdin.write(b"fault\n")
@@ -581,17 +585,50 @@ def run_qemu_run_checks(args, totals):
         detail += " (log: %s)" % save_log(args.logdir, name, text)
     totals.suite(ok, name, detail)
 
+    # init= longer than PATH_MAX - 1: refused with ENAMETOOLONG, and no
+    # other program (the default /bin/init) is started in its place.
+    name = "init= of 4096 bytes refused"
+    cmd = qemu_cmd(args.kernel, "32M", "loglevel=4 init.required=1 init=/" +
+                   "p" * 4095, args.initrd_mini)
+    status, out, _ = run_qemu(cmd, 20)
+    ok = status == 41 and re.search(
+        r"cmdline: init= is 4096 bytes long, more than 4095 "
+        r"\(ENAMETOOLONG", out) and re.search(
+        r"Cannot start init: the init= path is longer than 4095 bytes "
+        r"\(ENAMETOOLONG\); init\.required=1 is given: stopping", out)
+    detail = "QEMU status %s" % status
+    if not ok:
+        detail += " (log: %s)" % save_log(args.logdir, name, out)
+    totals.suite(bool(ok), name, detail)
+
+    # A program with a 200-byte name (echoargs under another name): the
+    # kernel's init= takes paths up to PATH_MAX, and argv[0] arrives whole.
+    workdir = os.path.join(os.path.dirname(args.logdir) or ".", "test-names")
+    os.makedirs(workdir, exist_ok=True)
+    long_name = os.path.join(workdir, "p" * 200)
+    shutil.copyfile(os.path.join("build", "tests", "user", "echoargs"),
+                    long_name)
+    os.chmod(long_name, 0o755)
     cases = [
-        # (name, options, status, lines the output must have, must lack)
-        ("qemu-run refuses --swap 128M", ["--swap", "128M"], 2,
+        # (name, options, program and arguments, status, lines the output
+        # must have, must lack)
+        ("qemu-run refuses --swap 128M", ["--swap", "128M"], ["hello"], 2,
          [r"ramdisk: cannot map", r"swap\.required=1",
           r"cannot set up --swap 128M.*nothing was run"], [r"hello from"]),
         ("qemu-run --mem 16M --swap 64M", ["--mem", "16M", "--swap", "64M"],
-         0, [r"^hello from /bin/hello with 0 arguments$"], []),
+         ["hello"], 0, [r"^hello from /bin/hello with 0 arguments$"], []),
+        ("qemu-run a 200-byte program name", [], [long_name, "a", "b"], 3,
+         [r"^argv\[0\] \(205 bytes\) = \"/bin/p{35}", r"^echoargs: argc = 3$"],
+         [r"pagoda> ", r"cmdline:"]),
+        ("qemu-run init that cannot start", ["--cmdline", "init=/bin/none"],
+         ["hello"], 126,
+         [r"^Cannot start init '/bin/none' \(ENOENT, error -2\); "
+          r"init\.required=1 is given: stopping$",
+          r"could not start hello"], [r"pagoda> ", r"hello from"]),
     ]
-    for name, opts, want_rc, want, unwanted in cases:
+    for name, opts, prog, want_rc, want, unwanted in cases:
         try:
-            p = subprocess.run(qemu_run + opts + ["hello"],
+            p = subprocess.run(qemu_run + opts + prog,
                                stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, timeout=60)
