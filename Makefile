@@ -73,7 +73,7 @@ help:
 	@echo "  all      build build/kernel.elf and build/pagoda.iso (default)"
 	@echo "  run      boot the ISO through GRUB in QEMU on this terminal (quit: Ctrl-A X)"
 	@echo "  debug    boot paused with a GDB stub and open GDB connected to it"
-	@echo "  test     run every test layer; ends with 'N passed, N failed'"
+	@echo "  test     run every test layer; ends with 'N passed, N failed, N skipped'"
 	@echo "  bench    run the in-kernel benchmarks and print a table"
 	@echo "  fuzz     run the libFuzzer harness for the allocators (FUZZ_SECONDS=60)"
 	@echo "  fuzz-sys random system calls on Pagoda, with a table (SECONDS=300 SEED=1)"

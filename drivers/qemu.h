@@ -10,6 +10,7 @@
  *   0x12   37                kernel panic
  *   0x13   39                boot refused: an option that must be met
  *                            cannot be (swap.required=1)
+ *   0x14   41                init cannot start (init.required=1)
  *
  * Status 0 (a normal QEMU exit) only comes from poweroff, and 1 is QEMU's
  * own error status, so no Pagoda verdict can be confused with either.
@@ -22,6 +23,7 @@ enum qemu_exit_code {
 	QEMU_EXIT_FAILURE = 0x11,
 	QEMU_EXIT_PANIC = 0x12,
 	QEMU_EXIT_BOOT_REFUSED = 0x13,
+	QEMU_EXIT_NO_INIT = 0x14,
 };
 
 /* Ends QEMU with (code << 1) | 1; halts if the device is absent. */

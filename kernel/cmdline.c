@@ -23,7 +23,11 @@ struct boot_options boot_options = {
 
 static const struct cmdline_option kernel_options[] = {
 	{ .key = "init", .type = OPT_STRING, .value = boot_options.init,
-	  .help = "path of the first program" },
+	  .size = sizeof(boot_options.init), .error = &boot_options.init_error,
+	  .help = "path of the first program, at most 4095 bytes" },
+	{ .key = "init.required", .type = OPT_BOOL,
+	  .value = &boot_options.init_required,
+	  .help = "stop (QEMU exit status 41) if init cannot start" },
 	{ .key = "test", .type = OPT_STRING, .value = boot_options.test,
 	  .help = "in-kernel test suites: all or NAME[,NAME]" },
 	{ .key = "bench", .type = OPT_STRING, .value = boot_options.bench,
@@ -123,7 +127,7 @@ static int apply(const struct cmdline_option *opt, const char *v, size_t len)
 
 	switch (opt->type) {
 	case OPT_STRING:
-		if (len >= CMDLINE_STR_MAX)
+		if (len >= (opt->size ? opt->size : CMDLINE_STR_MAX))
 			return -ENAMETOOLONG;
 		memcpy(opt->value, v, len);
 		((char *)opt->value)[len] = '\0';
@@ -172,6 +176,11 @@ static void report_bad(const struct cmdline_option *opt, const char *v,
 		       "keeping the default\n", opt->key, (int)len, v,
 		       (unsigned long long)opt->min,
 		       (unsigned long long)opt->max);
+	else if (err == -ENAMETOOLONG)
+		pr_err("cmdline: %s= is %u bytes long, more than %u "
+		       "(ENAMETOOLONG: %s); %s\n", opt->key, (unsigned int)len,
+		       (unsigned int)(opt->size ? opt->size : CMDLINE_STR_MAX) - 1,
+		       opt->help, opt->error ? "refused" : "keeping the default");
 	else
 		pr_err("cmdline: bad value '%.*s' for %s= (expected %s: %s); "
 		       "keeping the default\n", (int)len, v, opt->key,
@@ -234,6 +243,8 @@ int cmdline_parse(const char *line, const struct cmdline_option *opts,
 			continue;
 		}
 		int err = apply(opt, v, vlen);
+		if (opt->error)
+			*opt->error = err;
 		if (err) {
 			report_bad(opt, v, vlen, err);
 			problems++;

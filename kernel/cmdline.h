@@ -18,9 +18,11 @@
 
 #define CMDLINE_STR_MAX 128
 #define CMDLINE_MAX_ARGS 32
+/* init= holds a path: up to Linux's PATH_MAX, NUL included. */
+#define CMDLINE_PATH_MAX 4096
 
 enum cmdline_type {
-	OPT_STRING,  /* char[CMDLINE_STR_MAX] */
+	OPT_STRING,  /* char[size], size CMDLINE_STR_MAX unless given */
 	OPT_SIZE,    /* uint64_t bytes: 123, 64K, 16M, 2G */
 	OPT_UINT,    /* unsigned int within [min, max] */
 	OPT_BOOL,    /* bool: 0/1, no/yes, off/on, false/true */
@@ -33,6 +35,8 @@ struct cmdline_option {
 	uint64_t min, max;   /* accepted range for OPT_SIZE and OPT_UINT */
 	const char *help;    /* what the option does, for messages */
 	bool *given;         /* if not NULL, set when a valid value is seen */
+	size_t size;         /* OPT_STRING: the buffer's size (0: the default) */
+	int *error;          /* if not NULL: -errno of a refused value, else 0 */
 };
 
 /*
@@ -48,7 +52,9 @@ int cmdline_parse_size(const char *s, size_t len, uint64_t *out);
 
 /* The kernel's options, filled in by cmdline_init() (defaults otherwise). */
 struct boot_options {
-	char init[CMDLINE_STR_MAX];       /* init=: the first program */
+	char init[CMDLINE_PATH_MAX];      /* init=: the first program */
+	int init_error;                   /* init= refused (-ENAMETOOLONG) */
+	bool init_required;               /* init.required=: no init, stop */
 	/* Words after "--": init's arguments (argv[1..]), %XX-decoded. */
 	char *init_argv[CMDLINE_MAX_ARGS + 2];
 	char test[CMDLINE_STR_MAX];       /* test=: suites to run, "" = none */

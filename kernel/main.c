@@ -14,7 +14,8 @@
  *   6. timer, input    interrupts on
  *   7. the initramfs, the scheduler
  *   8. tests or benchmarks if asked for; otherwise the first process,
- *      init (the kernel prompt if init cannot start)
+ *      init (if it cannot start: the kernel prompt, or with
+ *      init.required=1 the end of the machine)
  */
 #include <stdint.h>
 
@@ -143,6 +144,57 @@ static void mm_boot(void)
 	vmctl_init();
 }
 
+/* The name of an error exec and the lookup return, for the message. */
+static const char *init_error_name(int err)
+{
+	switch (-err) {
+	case ENOENT:
+		return "ENOENT";
+	case ENOTDIR:
+		return "ENOTDIR";
+	case ENAMETOOLONG:
+		return "ENAMETOOLONG";
+	case ELOOP:
+		return "ELOOP";
+	case EACCES:
+		return "EACCES";
+	case ENOEXEC:
+		return "ENOEXEC";
+	case E2BIG:
+		return "E2BIG";
+	case ENOMEM:
+		return "ENOMEM";
+	default:
+		return "error";
+	}
+}
+
+/*
+ * Init cannot start: say why, then stop the machine if init.required=1
+ * (tools/qemu-run asks for that, having nothing to do with a prompt), or
+ * else give the kernel's own prompt.
+ */
+static __attribute__((noreturn)) void init_failed(int err)
+{
+	const char *then = boot_options.init_required
+				   ? "init.required=1 is given: stopping"
+				   : "using the kernel prompt instead";
+
+	/* As with swap.required=1: the reason is the answer, show it. */
+	if (boot_options.init_required && klog_level < LOG_WARNING)
+		klog_level = LOG_WARNING;
+	if (err == -ENAMETOOLONG && boot_options.init_error)
+		pr_err("Cannot start init: the init= path is longer than %u "
+		       "bytes (ENAMETOOLONG); %s\n",
+		       CMDLINE_PATH_MAX - 1, then);
+	else
+		pr_err("Cannot start init '%s' (%s, error %d); %s\n",
+		       boot_options.init, init_error_name(err), err, then);
+	if (boot_options.init_required)
+		qemu_exit(QEMU_EXIT_NO_INIT);
+	monitor_run();
+}
+
 static __attribute__((noreturn)) void halt_forever(void)
 {
 	for (;;) {
@@ -191,10 +243,11 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	if (boot_options.test[0])
 		ktest_run(boot_options.test);
 
-	int err = proc_start_init(boot_options.init, boot_options.init_argv);
+	int err = boot_options.init_error;
+	if (err == 0)
+		err = proc_start_init(boot_options.init,
+				      boot_options.init_argv);
 	if (err == 0)
 		sched_idle_loop();
-	pr_err("Cannot start init '%s' (error %d); using the kernel "
-	       "prompt instead\n", boot_options.init, err);
-	monitor_run();
+	init_failed(err);
 }

@@ -5,7 +5,8 @@ Layers, in order:
   host     cmocka unit tests of libk/ and mm/ (build/host/test_*)
   vmsim    the page replacement simulator: textbook figures, policy models
   fuzz     a short libFuzzer run over the allocators
-  kernel   in-kernel suites under QEMU at several memory sizes (TAP output)
+  kernel   in-kernel suites under QEMU at several memory sizes (TAP output),
+           and once more with the kernel heap's debug mode
   user     programs run on the host (Linux) and on Pagoda, outputs compared;
            then all of them in one boot with a leak check
   robust   random system calls from user space (tests/robust/sysfuzz.c),
@@ -24,7 +25,9 @@ Layers, in order:
 
 A QEMU run fails on a kernel panic, a triple fault (QEMU exits with status
 0 under -no-reboot), a timeout, or a missing final line. The last line is
-exactly "N passed, N failed"; the exit status is non-zero on any failure.
+exactly "N passed, N failed, N skipped" (a test that skips itself, TAP's
+"# SKIP" or cmocka's SKIPPED, is counted apart, neither passed nor
+failed); the exit status is non-zero on any failure.
 """
 import argparse
 import os
@@ -34,6 +37,8 @@ import subprocess
 import sys
 import time
 
+# The memory sizes of the kernel boots of make test.
+DEFAULT_MEM = "8M,128M,1G,3G"
 # isa-debug-exit statuses, see drivers/qemu.h.
 EXIT_PASS, EXIT_FAIL, EXIT_PANIC = 33, 35, 37
 QEMU = os.environ.get("QEMU", "qemu-system-i386")
@@ -43,14 +48,18 @@ class Totals:
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
         self.lines = []
 
-    def suite(self, ok, name, detail="", passed=None, failed=None):
-        """Records one suite; passed/failed count its tests (default 1)."""
+    def suite(self, ok, name, detail="", passed=None, failed=None,
+              skipped=0):
+        """Records one suite; passed/failed/skipped count its tests
+        (default: one test, passed or failed)."""
         if passed is None:
             passed, failed = (1, 0) if ok else (0, 1)
         self.passed += passed
         self.failed += failed
+        self.skipped += skipped
         if not ok and failed == 0:
             self.failed += 1
         status = "PASS" if ok else "FAIL"
@@ -125,15 +134,20 @@ def run_host(args, totals):
                     re.findall(r"\[  PASSED  \] (\d+) test", out))
         nfail = sum(int(n) for n in
                     re.findall(r"\[  FAILED  \] (\d+) test", out))
+        # cmocka counts a skipped test apart ("[  SKIPPED ] N test(s)").
+        nskip = sum(int(n) for n in
+                    re.findall(r"\[  SKIPPED \] (\d+) test", out))
         ok = rc == 0 and nfail == 0 and npass > 0
         detail = "%d passed, %d failed" % (npass, nfail)
+        if nskip:
+            detail += ", %d skipped" % nskip
         if rc is None:
             detail += ", timeout"
         elif rc != 0 and nfail == 0:
             detail += ", exit status %d" % rc
         if not ok:
             detail += " (log: %s)" % save_log(args.logdir, "host-" + t, out)
-        totals.suite(ok, "host " + t[5:], detail, npass, nfail)
+        totals.suite(ok, "host " + t[5:], detail, npass, nfail, nskip)
 
 
 def run_fuzz(args, totals):
@@ -154,40 +168,73 @@ def run_fuzz(args, totals):
 
 
 def parse_tap(out):
-    """Returns [(suite, passed, failed, failing case names)] from TAP."""
+    """Returns [(suite, passed, failed, failing case names, skipped,
+    skipped case names, case names that ran)] from TAP. "ok N - name #
+    SKIP" is a skipped test, not a passed one."""
     suites, current = [], None
     for line in out.splitlines():
         line = line.rstrip("\r")
         m = re.match(r"# suite (\S+)$", line)
         if m:
-            current = [m.group(1), 0, 0, []]
+            current = [m.group(1), 0, 0, [], 0, [], []]
             suites.append(current)
             continue
-        m = re.match(r"(not ok|ok) \d+ - (\S+)", line)
+        m = re.match(r"(not ok|ok) \d+ - (\S+)(\s+# SKIP\b)?", line)
         if m:
             if current is None:
-                current = ["?", 0, 0, []]
+                current = ["?", 0, 0, [], 0, [], []]
                 suites.append(current)
+            if m.group(1) == "ok" and m.group(3):
+                current[4] += 1
+                current[5].append(m.group(2))
+                continue
             if m.group(1) == "ok":
                 current[1] += 1
             else:
                 current[2] += 1
                 current[3].append(m.group(2))
+            current[6].append(m.group(2))
     return suites
 
 
-def run_kernel(args, totals, mem, selection, timeout):
-    name = "kernel -m %s" % mem
-    cmd = qemu_cmd(args.kernel, mem, "test=%s loglevel=4" % selection,
-                   args.initrd_mini)
+# Kernel test cases seen skipped, and seen run, over the kernel boots.
+kernel_cases = {"skipped": set(), "ran": set()}
+
+
+def check_kernel_skips(totals):
+    """Every in-kernel test must run in at least one of the boots of make
+    test: a test that skips itself everywhere checks nothing."""
+    never = sorted(kernel_cases["skipped"] - kernel_cases["ran"])
+    detail = "every test ran in some boot" if not never else \
+        "skipped in every boot: " + ", ".join(never)
+    totals.suite(not never, "kernel tests all ran", detail[:70])
+
+
+def run_kernel(args, totals, mem, selection, timeout, options=""):
+    """One boot with test=selection (and more kernel options); a line per
+    suite. The kernel's own count ("# ktest: N passed, N failed, N
+    skipped") must agree with the suites'."""
+    name = ("kernel -m %s %s" % (mem, options)).rstrip()
+    cmd = qemu_cmd(args.kernel, mem, ("test=%s loglevel=4 %s" % (
+        selection, options)).rstrip(), args.initrd_mini)
     status, out, secs = run_qemu(cmd, timeout)
     problem = verdict_problem(status, out, r"# ktest: \d+ passed")
     suites = parse_tap(out)
-    for sname, p, f, bad in suites:
+    for sname, p, f, bad, k, skipped, ran in suites:
+        kernel_cases["skipped"].update(skipped)
+        kernel_cases["ran"].update(ran)
         detail = "%d passed, %d failed" % (p, f)
+        if k:
+            detail += ", %d skipped" % k
         if bad:
             detail += ": " + ", ".join(bad[:4])
-        totals.suite(f == 0, "%s %s" % (name, sname), detail, p, f)
+        totals.suite(f == 0, "%s %s" % (name, sname), detail, p, f, k)
+    m = re.search(r"# ktest: (\d+) passed, (\d+) failed, (\d+) skipped",
+                  out)
+    counted = [sum(x[i] for x in suites) for i in (1, 2, 4)]
+    if problem is None and m and [int(g) for g in m.groups()] != counted:
+        problem = "the kernel counted %s passed, %s failed, %s skipped; " \
+            "the runner %d, %d, %d" % (m.groups() + tuple(counted))
     expected = EXIT_PASS if all(s[2] == 0 for s in suites) else EXIT_FAIL
     if problem is None and status != expected:
         problem = "QEMU exit status %s, expected %d" % (status, expected)
@@ -606,9 +653,22 @@ def run_swap(args, totals):
                          "%d kernel line(s) as expected" % len(want))
 
 
+def check_tap_counts(totals):
+    """The runner's reading of TAP: a "# SKIP" line is a skipped test,
+    neither passed nor failed."""
+    tap = ("# suite x\nok 1 - x.a\nok 2 - x.b # SKIP\n"
+           "not ok 3 - x.c\nok 4 - x.d # SKIP why not\n")
+    got = parse_tap(tap)
+    want = [["x", 1, 1, ["x.c"], 2, ["x.b", "x.d"], ["x.a", "x.c"]]]
+    totals.suite(got == want, "runner counts # SKIP apart",
+                 "1 passed, 1 failed, 2 skipped" if got == want else
+                 "parsed as %r" % (got,))
+
+
 def run_selftest(args, totals):
     """The runner must see a panic as a failure, and a kernel stack
     overflow must be reported as one: provoke both."""
+    check_tap_counts(totals)
     cases = [("selftest_panic", "runner detects a panic", "assertion failed"),
              ("selftest_stack_overflow", "kernel stack overflow report",
               "kernel stack overflow")]
@@ -630,14 +690,18 @@ def run_qemu_run_checks(args, totals):
     """tools/qemu-run on the edges of a machine: a kernel panic must end it
     at once with status 123 and the report; a --swap the kernel cannot set
     up is refused (status 2, the kernel's reason) before anything runs; a
-    16 MiB machine with 64 MiB of swap runs a program."""
+    16 MiB machine with 64 MiB of swap runs a program; so does a program
+    with a 200-byte name; an init the kernel cannot start ends the machine
+    (status 126, the kernel's reason) instead of leaving a prompt."""
     qemu_run = [os.path.join("tools", "qemu-run"), "--kernel", args.kernel,
                 "--timeout", "30"]
 
     # The kernel prompt's `fault` command writes to address 0 in ring 0.
+    # (The prompt comes when init cannot start and init.required=0.)
     name = "qemu-run ends at a panic"
     start = time.time()
-    p = subprocess.Popen(qemu_run + ["--cmdline", "init=/none", "hello"],
+    p = subprocess.Popen(qemu_run + ["--cmdline", "init=/none "
+                                     "init.required=0", "hello"],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
     p.stdin.write(b"fault\n")
@@ -658,17 +722,50 @@ def run_qemu_run_checks(args, totals):
         detail += " (log: %s)" % save_log(args.logdir, name, text)
     totals.suite(ok, name, detail)
 
+    # init= longer than PATH_MAX - 1: refused with ENAMETOOLONG, and no
+    # other program (the default /bin/init) is started in its place.
+    name = "init= of 4096 bytes refused"
+    cmd = qemu_cmd(args.kernel, "32M", "loglevel=4 init.required=1 init=/" +
+                   "p" * 4095, args.initrd_mini)
+    status, out, _ = run_qemu(cmd, 20)
+    ok = status == 41 and re.search(
+        r"cmdline: init= is 4096 bytes long, more than 4095 "
+        r"\(ENAMETOOLONG", out) and re.search(
+        r"Cannot start init: the init= path is longer than 4095 bytes "
+        r"\(ENAMETOOLONG\); init\.required=1 is given: stopping", out)
+    detail = "QEMU status %s" % status
+    if not ok:
+        detail += " (log: %s)" % save_log(args.logdir, name, out)
+    totals.suite(bool(ok), name, detail)
+
+    # A program with a 200-byte name (echoargs under another name): the
+    # kernel's init= takes paths up to PATH_MAX, and argv[0] arrives whole.
+    workdir = os.path.join(os.path.dirname(args.logdir) or ".", "test-names")
+    os.makedirs(workdir, exist_ok=True)
+    long_name = os.path.join(workdir, "p" * 200)
+    shutil.copyfile(os.path.join("build", "tests", "user", "echoargs"),
+                    long_name)
+    os.chmod(long_name, 0o755)
     cases = [
-        # (name, options, status, lines the output must have, must lack)
-        ("qemu-run refuses --swap 128M", ["--swap", "128M"], 2,
+        # (name, options, program and arguments, status, lines the output
+        # must have, must lack)
+        ("qemu-run refuses --swap 128M", ["--swap", "128M"], ["hello"], 2,
          [r"ramdisk: cannot map", r"swap\.required=1",
           r"cannot set up --swap 128M.*nothing was run"], [r"hello from"]),
         ("qemu-run --mem 16M --swap 64M", ["--mem", "16M", "--swap", "64M"],
-         0, [r"^hello from /bin/hello with 0 arguments$"], []),
+         ["hello"], 0, [r"^hello from /bin/hello with 0 arguments$"], []),
+        ("qemu-run a 200-byte program name", [], [long_name, "a", "b"], 3,
+         [r"^argv\[0\] \(205 bytes\) = \"/bin/p{35}", r"^echoargs: argc = 3$"],
+         [r"pagoda> ", r"cmdline:"]),
+        ("qemu-run init that cannot start", ["--cmdline", "init=/bin/none"],
+         ["hello"], 126,
+         [r"^Cannot start init '/bin/none' \(ENOENT, error -2\); "
+          r"init\.required=1 is given: stopping$",
+          r"could not start hello"], [r"pagoda> ", r"hello from"]),
     ]
-    for name, opts, want_rc, want, unwanted in cases:
+    for name, opts, prog, want_rc, want, unwanted in cases:
         try:
-            p = subprocess.run(qemu_run + opts + ["hello"],
+            p = subprocess.run(qemu_run + opts + prog,
                                stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, timeout=60)
@@ -870,7 +967,7 @@ def main():
                     "machines")
     ap.add_argument("--host-bin", default="build/host")
     ap.add_argument("--logdir", default="build/test-logs")
-    ap.add_argument("--mem", default="8M,128M,1G,3G",
+    ap.add_argument("--mem", default=DEFAULT_MEM,
                     help="memory sizes for the in-kernel suites")
     ap.add_argument("--only", default="",
                     help="comma list of layers: "
@@ -898,6 +995,15 @@ def main():
     if "kernel" in layers:
         for mem in args.mem.split(","):
             run_kernel(args, totals, mem, "all", 60)
+        # The heap's debug mode (red zones, poisoning, leak reports) is a
+        # boot option: its own test skips without it, the others run
+        # under it.
+        run_kernel(args, totals, args.mem.split(",")[0], "all", 60,
+                   "kheap.debug=1")
+        # Only the full set of boots promises that (at 8M alone, the
+        # swap tests have no room to run).
+        if args.mem == DEFAULT_MEM:
+            check_kernel_skips(totals)
     if "user" in layers:
         run_user(args, totals, False)
         run_user(args, totals, False, small=True)
@@ -917,7 +1023,8 @@ def main():
     if "selftest" in layers:
         run_selftest(args, totals)
         run_qemu_run_checks(args, totals)
-    print("%d passed, %d failed" % (totals.passed, totals.failed))
+    print("%d passed, %d failed, %d skipped" % (
+        totals.passed, totals.failed, totals.skipped))
     return 1 if totals.failed else 0
 
 

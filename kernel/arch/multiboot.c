@@ -8,6 +8,8 @@
  */
 #include "kernel/arch/multiboot.h"
 
+#include <stdbool.h>
+
 #include "libk/errno.h"
 #include "libk/log.h"
 #include "libk/printf.h"
@@ -23,17 +25,19 @@ static const void *phys_ptr(uint32_t pa, uint32_t len)
 	return (const void *)(uintptr_t)(KERNEL_VMA + pa);
 }
 
-static void copy_string(char *dst, size_t size, uint32_t pa)
+/* Copies a string the loader gave; false if it had to be cut to fit. */
+static bool copy_string(char *dst, size_t size, uint32_t pa)
 {
 	const char *s = phys_ptr(pa, 1);
 	dst[0] = '\0';
 	if (!s)
-		return;
+		return true;
 	/* The string may end near the direct map's end: bound the scan. */
 	size_t room = LOWMEM_LIMIT - pa;
 	size_t n = strnlen(s, size - 1 < room ? size - 1 : room);
 	memcpy(dst, s, n);
 	dst[n] = '\0';
+	return n < room && s[n] == '\0';
 }
 
 const char *mem_type_name(uint32_t type)
@@ -103,9 +107,12 @@ int boot_info_parse(uint32_t mbi_phys)
 		return -EINVAL;
 	}
 
-	if (mbi->flags & MBI_FLAG_CMDLINE)
-		copy_string(boot_info.cmdline, sizeof(boot_info.cmdline),
-			    mbi->cmdline);
+	if ((mbi->flags & MBI_FLAG_CMDLINE) &&
+	    !copy_string(boot_info.cmdline, sizeof(boot_info.cmdline),
+			 mbi->cmdline))
+		pr_warn("multiboot: the command line is longer than %d bytes; "
+			"the rest is ignored\n",
+			BOOT_CMDLINE_MAX - 1);
 	if (mbi->flags & MBI_FLAG_LOADER)
 		copy_string(boot_info.loader, sizeof(boot_info.loader),
 			    mbi->boot_loader_name);

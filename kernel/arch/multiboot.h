@@ -57,7 +57,8 @@ struct multiboot_module {
 
 #define BOOT_MAX_RANGES 64
 #define BOOT_MAX_MODULES 8
-#define BOOT_CMDLINE_MAX 512
+/* Room for init= with a path of PATH_MAX bytes, and everything else. */
+#define BOOT_CMDLINE_MAX 8192
 #define BOOT_NAME_MAX 64
 
 struct boot_module {

@@ -308,11 +308,6 @@ int namei(const char *base, const char *path, unsigned int flags,
 	  struct vnode *out, char *canon, size_t canon_size);
 /* The root directory's vnode. */
 void namei_root(struct vnode *out);
-/*
- * Joins a directory path and a relative path into buf (PATH_MAX bytes).
- * Returns 0 or -ENAMETOOLONG.
- */
-int path_join(char *buf, size_t size, const char *dir, const char *rel);
 
 /* --- kernel/fs/sys_fs.c: helpers for the system calls ------------------------ */
 

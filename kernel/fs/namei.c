@@ -1,8 +1,11 @@
 /*
  * kernel/fs/namei.c - from path names to vnodes, and the root directory.
  *
- * A path is walked one component at a time from the root, keeping the
- * canonical path of the directory reached so far. "." is skipped; ".."
+ * A path is walked one component at a time from the root (or, for a
+ * relative path, from the canonical directory it is relative to), keeping
+ * the canonical path of the directory reached so far. The two are never
+ * joined into one string: PATH_MAX limits the path a program passes, not
+ * its current directory plus that path, as on Linux. "." is skipped; ".."
  * drops the last canonical component and walks the shorter path again
  * from the root (the canonical path never contains a symlink, so that walk
  * is plain lookups), which is also how ".." leaves a mounted file system.
@@ -150,19 +153,6 @@ void namei_root(struct vnode *out)
 	};
 }
 
-int path_join(char *buf, size_t size, const char *dir, const char *rel)
-{
-	size_t dl = strlen(dir), rl = strlen(rel);
-	bool slash = dl > 0 && dir[dl - 1] != '/';
-	if (dl + slash + rl + 1 > size)
-		return -ENAMETOOLONG;
-	memcpy(buf, dir, dl);
-	if (slash)
-		buf[dl++] = '/';
-	memcpy(buf + dl, rel, rl + 1);
-	return 0;
-}
-
 /* Drops the last component of a canonical path ("/" stays "/"). */
 static void canon_pop(char *canon)
 {
@@ -238,16 +228,23 @@ static int splice_link(struct namei_buf *w, const struct vnode *link,
 	return 0;
 }
 
-/* The walk itself; see namei() in kernel/fs/file.h. */
-static int walk(struct namei_buf *w, unsigned int flags, struct vnode *out)
+/*
+ * The walk itself (see namei() in kernel/fs/file.h), from the canonical
+ * directory start ("/" for an absolute path).
+ */
+static int walk(struct namei_buf *w, const char *start, unsigned int flags,
+		struct vnode *out)
 {
 	struct vnode cur;
 	unsigned int links = 0;
 	bool must_be_dir = false;
 	const char *p = w->rest;
 
-	namei_root(&cur);
-	strlcpy(w->canon, "/", PATH_MAX);
+	if (strlcpy(w->canon, start, PATH_MAX) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	int err = walk_canon(w->canon, &cur);
+	if (err)
+		return err;
 	for (;;) {
 		while (*p == '/')
 			p++;
@@ -271,13 +268,13 @@ static int walk(struct namei_buf *w, unsigned int flags, struct vnode *out)
 			continue;
 		if (len == 2 && name[0] == '.' && name[1] == '.') {
 			canon_pop(w->canon);
-			int err = walk_canon(w->canon, &cur);
+			err = walk_canon(w->canon, &cur);
 			if (err)
 				return err;
 			continue;
 		}
 		struct vnode next;
-		int err = cur.fs->lookup(&cur, name, len, &next);
+		err = cur.fs->lookup(&cur, name, len, &next);
 		if (err)
 			return err;
 		if (s_islnk(next.mode) &&
@@ -315,15 +312,13 @@ int namei(const char *base, const char *path, unsigned int flags,
 	struct namei_buf *w = kmalloc(sizeof(*w), 0);
 	if (!w)
 		return -ENOMEM;
-	if (path[0] == '/') {
-		err = strlcpy(w->rest, path, PATH_MAX) < PATH_MAX
-			      ? 0
-			      : -ENAMETOOLONG;
-	} else {
-		err = path_join(w->rest, PATH_MAX, base, path);
-	}
+	/*
+	 * PATH_MAX limits the string given, not the directory it starts
+	 * from: a relative path is walked from base, never joined to it.
+	 */
+	err = strlcpy(w->rest, path, PATH_MAX) < PATH_MAX ? 0 : -ENAMETOOLONG;
 	if (err == 0)
-		err = walk(w, flags, out);
+		err = walk(w, path[0] == '/' ? "/" : base, flags, out);
 	if (err == 0 && canon &&
 	    strlcpy(canon, w->canon, canon_size) >= canon_size)
 		err = -ENAMETOOLONG;

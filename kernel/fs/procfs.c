@@ -247,7 +247,7 @@ static void show_cmdline(struct proc *p, struct seqbuf *sb)
 /* /proc/PID/exe: the path the program was started from. */
 static int link_exe(struct proc *p, char *buf, size_t size)
 {
-	size_t len = strlen(p->exe);
+	size_t len = p->exe ? strlen(p->exe) : 0;
 	if (len == 0)
 		return -ENOENT;
 	if (len > size)

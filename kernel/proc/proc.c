@@ -215,7 +215,7 @@ void proc_exec_image(struct proc *p, struct exec_image *img)
 		mm_destroy(old);
 	/* Linux names a process after the path it was started by. */
 	strlcpy(p->name, img->name, sizeof(p->name));
-	strlcpy(p->exe, img->path, sizeof(p->exe));
+	p->exe = img->path; /* stable: the initramfs's own string */
 	p->arg_start = img->arg_start;
 	p->arg_end = img->arg_end;
 	set_user_frame(p->tf, img->entry, img->sp);
@@ -305,7 +305,7 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
 	fpu_save(&child->fpu);  /* the parent's registers, as they are now */
 	child->tf->eax = 0;  /* fork returns 0 in the child */
 	memcpy(child->name, parent->name, sizeof(child->name));
-	memcpy(child->exe, parent->exe, sizeof(child->exe));
+	child->exe = parent->exe;
 	child->arg_start = parent->arg_start;
 	child->arg_end = parent->arg_end;
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));

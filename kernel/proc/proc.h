@@ -105,7 +105,8 @@ struct proc {
 	uint64_t start_ticks;        /* when it was created, in timer ticks */
 	uint64_t utime, stime;       /* ticks spent in user and kernel mode */
 	uint64_t cutime, cstime;     /* the same for reaped children */
-	char exe[128];               /* path of the program, /proc/PID/exe */
+	const char *exe;             /* the program file's path (the initramfs
+					keeps it): /proc/PID/exe; NULL if none */
 	vaddr_t arg_start, arg_end;  /* argument strings, /proc/PID/cmdline */
 };
 

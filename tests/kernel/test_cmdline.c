@@ -93,6 +93,50 @@ static void last_value_wins(struct ktest *t)
 	KT_EXPECT_EQ(t, uint_val, 5);
 }
 
+/* A path option as init= is: a buffer of CMDLINE_PATH_MAX bytes. */
+static char path_val[CMDLINE_PATH_MAX];
+static int path_err;
+
+static const struct cmdline_option path_opts[] = {
+	{ .key = "path", .type = OPT_STRING, .value = path_val,
+	  .size = sizeof(path_val), .error = &path_err, .help = "a path" },
+};
+
+/*
+ * "path=" followed by len bytes ("/" then 'p's); returns the parse's
+ * problem count.
+ */
+static int parse_path(char *line, size_t len)
+{
+	memcpy(line, "path=/", 6);
+	memset(line + 6, 'p', len - 1);
+	line[5 + len] = '\0';
+	strlcpy(path_val, "default", sizeof(path_val));
+	path_err = 1;
+	return cmdline_parse(line, path_opts, 1);
+}
+
+/*
+ * A path up to PATH_MAX - 1 bytes fits (init= names a program); one byte
+ * more is refused with ENAMETOOLONG, which the option's error records.
+ */
+static void path_up_to_path_max(struct ktest *t)
+{
+	static char line[CMDLINE_PATH_MAX + 16];
+
+	KT_EXPECT_EQ(t, parse_path(line, 200), 0);
+	KT_EXPECT_EQ(t, strlen(path_val), 200);
+	KT_EXPECT_EQ(t, path_err, 0);
+	KT_EXPECT_EQ(t, parse_path(line, CMDLINE_PATH_MAX - 1), 0);
+	KT_EXPECT_EQ(t, strlen(path_val), CMDLINE_PATH_MAX - 1);
+	KT_EXPECT_EQ(t, path_err, 0);
+	KT_EXPECT_EQ(t, parse_path(line, CMDLINE_PATH_MAX), 1);
+	KT_EXPECT(t, !strcmp(path_val, "default"));
+	KT_EXPECT_EQ(t, path_err, -ENAMETOOLONG);
+	/* The kernel's own init= takes as much. */
+	KT_EXPECT_EQ(t, sizeof(boot_options.init), CMDLINE_PATH_MAX);
+}
+
 static const struct ktest_case cmdline_cases[] = {
 	KTEST_CASE(parses_every_type),
 	KTEST_CASE(size_suffixes),
@@ -100,6 +144,7 @@ static const struct ktest_case cmdline_cases[] = {
 	KTEST_CASE(unknown_keys_are_reported),
 	KTEST_CASE(blanks_and_empty_lines),
 	KTEST_CASE(last_value_wins),
+	KTEST_CASE(path_up_to_path_max),
 };
 
 KTEST_SUITE(cmdline, cmdline_cases);

@@ -9,8 +9,11 @@
  * Failures (missing, not executable, not ELF, too many arguments) must
  * leave no memory behind.
  */
+#include "drivers/pit.h"
 #include "kernel/proc/exec.h"
 #include "kernel/ktest.h"
+#include "kernel/proc/proc.h"
+#include "kernel/proc/sched.h"
 #include "kernel/arch/x86.h"
 #include "libk/elf.h"
 #include "libk/errno.h"
@@ -335,9 +338,46 @@ static void errors_leave_nothing(struct ktest *t)
 	KT_EXPECT_EQ(t, settled_free_pages(), baseline);
 }
 
+/*
+ * A process keeps its program's path whole, however long (Linux's
+ * PATH_MAX): /proc/PID/exe shows it. The image of /bin/hello is given a
+ * path of PATH_MAX - 1 bytes (it stays valid, like the initramfs's own
+ * paths) and installed in a spawned process, which then runs to its end.
+ */
+static void exe_path_whole(struct ktest *t)
+{
+	static char long_path[4096];
+	char *argv[] = { "hello", NULL };
+	struct exec_image img;
+	struct proc *p;
+
+	if (!have_initramfs(t))
+		return;
+	memset(long_path, 'x', sizeof(long_path) - 1);
+	long_path[0] = '/';
+	KT_ASSERT_EQ(t, proc_spawn(PROG, argv, &p), 0);
+	int pid = p->pid;
+	KT_ASSERT_EQ(t, exec_build(PROG, argv, NULL, NULL, &img), 0);
+	img.path = long_path;
+	proc_exec_image(p, &img);
+	KT_EXPECT(t, p->exe && !strcmp(p->exe, long_path));
+
+	sched_make_runnable(p);
+	uint64_t deadline = pit_ticks() + 10 * pit_hz();
+	while (p->state != PROC_ZOMBIE && pit_ticks() < deadline) {
+		sched_yield();
+		if (p->state != PROC_ZOMBIE)
+			hlt();
+	}
+	int status;
+	KT_ASSERT_EQ(t, proc_wait(pid, &status, WNOHANG), pid);
+	KT_EXPECT_EQ(t, status, 0);
+}
+
 static const struct ktest_case exec_cases[] = {
 	KTEST_CASE(builds_hello),    KTEST_CASE(through_symlink),
 	KTEST_CASE(empty_argv),	     KTEST_CASE(random_differs),
 	KTEST_CASE(rlimits_applied), KTEST_CASE(errors_leave_nothing),
+	KTEST_CASE(exe_path_whole),
 };
 KTEST_SUITE(exec, exec_cases);
