@@ -267,7 +267,7 @@ static int hex_value(char c)
 }
 
 /* Storage for init's arguments: decoded words, NUL-separated. */
-static char init_args_buf[512];
+static char init_args_buf[4096];
 
 /* Splits the words after "--" into boot_options.init_argv[1..]. */
 static void parse_init_args(const char *p)

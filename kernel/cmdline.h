@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define CMDLINE_STR_MAX 128
-#define CMDLINE_MAX_ARGS 32
+#define CMDLINE_MAX_ARGS 128
 /* init= holds a path: up to Linux's PATH_MAX, NUL included. */
 #define CMDLINE_PATH_MAX 4096
 

@@ -508,8 +508,8 @@ def run_robust(args, totals):
         # A panic: the kernel prompt's `fault` command (init=/none keeps
         # the fuzzer from starting) must be reported as one.
         ("robust self-check: panic", "panic",
-         run_sysfuzz(args, ["--cmdline", "init=/none", prog, "-r", "1"], 30,
-                     "fault\n")),
+         run_sysfuzz(args, ["--cmdline", "init=/none init.required=0",
+                            prog, "-r", "1"], 30, "fault\n")),
         # A hang: the driver stops after its warm-up and never ends.
         ("robust self-check: hang", "timeout",
          run_sysfuzz(args, [prog, "-r", "2", "-n", "50", "-S", "hang"], 6)),
