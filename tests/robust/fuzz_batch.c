@@ -202,6 +202,7 @@ static pid_t spawn(const struct options *o, uint32_t seed, uint32_t deadline)
 			.shm_id = drv_shm_id,
 			.self = o->self,
 			.trace_fd = o->trace ? 63 : -1,
+			.keep_policy = o->keep_policy,
 		};
 		fz_run(&p, drv_sh);
 	}
@@ -391,6 +392,7 @@ bool drv_run_batch(const struct options *o, uint32_t seed, int rounds,
 	static struct sweep sw;
 	int nlive = 0;
 	uint32_t start = drv_now_ms(), last_sweep = start, fork_fail_since = 0;
+	uint32_t last_progress = start;
 	uint32_t prev = start;
 	uint64_t prev_tsc = fz_rdtsc();
 
@@ -439,6 +441,17 @@ bool drv_run_batch(const struct options *o, uint32_t seed, int rounds,
 		reap(live, &nlive, r);
 		if (!enforce_deadlines(now, r))
 			return false;
+		if (seconds && now - last_progress >= 60000) {
+			/* A line a minute, for whoever watches a long run. */
+			uint64_t calls;
+			unsigned int covered, succeeded;
+			drv_coverage(&calls, &covered, &succeeded, false);
+			printf("sysfuzz: %u s: %llu calls, %u processes started, "
+			       "%u system calls made\n",
+			       (now - start) / 1000, (unsigned long long)calls,
+			       r->started, covered);
+			last_progress = now;
+		}
 		if (now - last_sweep >= 1000) {
 			sweep(&sw);
 			remove_segments();

@@ -22,6 +22,7 @@ struct options {
 	int seconds; /* 0: run ROUNDS */
 	uint32_t seed;
 	bool verbose, trace;
+	bool keep_policy; /* -k: fuzzers never write the policy */
 	const char *selftest;
 	const char *self; /* path of this program */
 };

@@ -469,6 +469,7 @@ void fz_run(const struct fuzz_params *p, struct fuzz_shared *shared)
 	fz.driver = shared->driver;
 	register_self();
 	setup_rows();
+	fz.keep_policy = p->keep_policy;
 	stackbuf[0] = 0;
 	fz_mem.stack = (uintptr_t)stackbuf;
 	if (fz_args_init(p->self, p->trace_fd) < 0)

@@ -103,6 +103,7 @@ struct fuzz_params {
 	int shm_id;	   /* the shared block */
 	const char *self;  /* path of this program, for execve */
 	int trace_fd;	   /* -1, or where each call is written first */
+	bool keep_policy;  /* never write /proc/sys/vm/policy (-k) */
 };
 
 /* Argument kinds: how fuzz_args.c draws one argument. */
@@ -239,6 +240,7 @@ struct fz_state {
 	const char *self_path;
 	/* Opened at set-up, for the sequence steps (may be closed since). */
 	int null_fd, zero_fd, self_fd, pipe_rd, pipe_wr;
+	bool keep_policy; /* fuzz_params.keep_policy */
 };
 extern struct fz_state fz;
 /* The shared block, in the fuzzing processes (NULL once detached). */
