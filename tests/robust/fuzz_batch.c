@@ -203,6 +203,7 @@ static pid_t spawn(const struct options *o, uint32_t seed, uint32_t deadline)
 			.self = o->self,
 			.trace_fd = o->trace ? 63 : -1,
 			.keep_policy = o->keep_policy,
+			.driver = drv_self_pid,
 		};
 		fz_run(&p, drv_sh);
 	}
@@ -213,6 +214,18 @@ static pid_t spawn(const struct options *o, uint32_t seed, uint32_t deadline)
 		__atomic_store_n(&slot->pid, pid, __ATOMIC_SEQ_CST);
 	}
 	return pid;
+}
+
+/*
+ * Whether a PID read from slot i of the register can be a fuzzer's. The
+ * shared block is the fuzzers' to write, and over a long run a wild
+ * pointer of theirs lands in it now and then: nothing read there is
+ * trusted with the driver's own life.
+ */
+static bool slot_pid_ok(int i, int32_t pid)
+{
+	return pid > 1 && pid != drv_self_pid &&
+	       (uint32_t)pid % FZ_PROC_SLOTS == (uint32_t)i;
 }
 
 /* Kill bookkeeping per slot: the PID killed and when. */
@@ -230,8 +243,12 @@ static bool enforce_deadlines(uint32_t now, struct batch_result *r)
 		struct proc_slot *s = &drv_sh->procs[i];
 		int32_t pid = __atomic_load_n(&s->pid, __ATOMIC_SEQ_CST);
 
-		if (pid <= 0)
+		if (pid == 0)
 			continue;
+		if (!slot_pid_ok(i, pid)) {
+			s->pid = 0;
+			continue;
+		}
 		if (killed_pid[i] != pid) {
 			if ((int32_t)(now - s->deadline) < 0)
 				continue;
@@ -349,8 +366,8 @@ static void report_stall(uint32_t gap, uint64_t before, struct batch_result *r)
 		const struct proc_slot *s = &drv_sh->procs[i];
 		uint32_t row = s->in_call;
 		char state[64];
-		if (s->pid <= 0 || !row || (int64_t)(s->since - before) > 0 ||
-		    kill(s->pid, 0) < 0)
+		if (!slot_pid_ok(i, s->pid) || !row ||
+		    (int64_t)(s->since - before) > 0 || kill(s->pid, 0) < 0)
 			continue;
 		drv_proc_state(s->pid, state, sizeof(state));
 		const char *name = row - 1 < fz_kcall_count
@@ -495,7 +512,7 @@ static int kill_registered(void)
 
 	for (int i = 0; i < FZ_PROC_SLOTS; i++) {
 		int32_t pid = drv_sh->procs[i].pid;
-		if (pid > 0 && kill(pid, SIGKILL) == 0)
+		if (slot_pid_ok(i, pid) && kill(pid, SIGKILL) == 0)
 			n++;
 		else
 			drv_sh->procs[i].pid = 0;

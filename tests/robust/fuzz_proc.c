@@ -466,7 +466,7 @@ void fz_run(const struct fuzz_params *p, struct fuzz_shared *shared)
 	fz_left = p->calls;
 	fz.self = fz_syscall(SYS_getpid, none);
 	fz.parent = fz_syscall(SYS_getppid, none);
-	fz.driver = shared->driver;
+	fz.driver = p->driver;
 	register_self();
 	setup_rows();
 	fz.keep_policy = p->keep_policy;

@@ -125,7 +125,8 @@ static void clear_counters(void)
 	memset(drv_sh->ops, 0, sizeof(drv_sh->ops));
 	drv_sh->exec_arrivals = drv_sh->enosys_wrong = drv_sh->enosys_wrong_nr =
 		0;
-	memset(drv_sh->stats, 0, drv_sh->rows * sizeof(struct call_stats));
+	memset(drv_sh->stats, 0,
+	       (fz_kcall_count + 1) * sizeof(struct call_stats));
 }
 
 static long delta(long before, long after)
@@ -191,6 +192,8 @@ static int exec_child(int argc, char **argv)
 	int row = fz_row_of("execve");
 	if (row >= 0)
 		__atomic_fetch_add(&shared->stats[row].ok, 1, __ATOMIC_RELAXED);
+	/* The block may have been scribbled on; init is protected anyway. */
+	p.driver = shared->driver > 0 ? shared->driver : 1;
 	fz_run(&p, shared);
 }
 

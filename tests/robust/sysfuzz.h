@@ -104,6 +104,7 @@ struct fuzz_params {
 	const char *self;  /* path of this program, for execve */
 	int trace_fd;	   /* -1, or where each call is written first */
 	bool keep_policy;  /* never write /proc/sys/vm/policy (-k) */
+	int32_t driver;	   /* the driver's PID, never a target */
 };
 
 /* Argument kinds: how fuzz_args.c draws one argument. */
