@@ -380,6 +380,33 @@ static void report_stall(uint32_t gap, uint64_t before, struct batch_result *r)
 	}
 }
 
+/*
+ * A row's results can never outnumber its calls (a call is counted
+ * before it is made): if they do, something wrote over the row. Said
+ * once per row, with the last call made on it, the likeliest writer.
+ */
+static void check_rows(struct batch_result *r)
+{
+	static bool said[512];
+
+	for (unsigned int i = 0; i < fz_kcall_count + 1 && i < 512; i++) {
+		const struct call_stats *st = &drv_sh->stats[i];
+		uint64_t returned = st->ok;
+		for (int e = 0; e < FZ_NERRNO; e++)
+			returned += st->err[e];
+		if (returned <= st->issued || said[i])
+			continue;
+		said[i] = true;
+		r->scribbled++;
+		const uint32_t *a = st->last_args;
+		printf("sysfuzz: the counts of %s were written over; its last "
+		       "call: (%#x, %#x, %#x, %#x, %#x, %#x), the shared block "
+		       "at %p\n",
+		       i < fz_kcall_count ? fz_kcalls[i].name : "?", a[0], a[1],
+		       a[2], a[3], a[4], a[5], (void *)drv_sh);
+	}
+}
+
 /* Reaps every ended child (as init: every orphan too). */
 static void reap(pid_t *live, int *nlive, struct batch_result *r)
 {
@@ -472,6 +499,7 @@ bool drv_run_batch(const struct options *o, uint32_t seed, int rounds,
 		if (now - last_sweep >= 1000) {
 			sweep(&sw);
 			remove_segments();
+			check_rows(r);
 			last_sweep = now;
 		}
 		drv_sleep_ms(5);

@@ -32,6 +32,7 @@ struct batch_result {
 	uint32_t started, exited, signaled, deadline_kills, orphans;
 	uint32_t sweep_kills, fork_failures;
 	uint32_t stalls, longest_stall; /* the driver could not run (ms) */
+	uint32_t scribbled;		/* rows written over */
 	uint64_t ms;
 	int hang_pid; /* > 0: this process would not die */
 	char hang_state[64];

@@ -190,8 +190,11 @@ static const uint32_t *issued_args;
 
 void fz_issue(int row, uint32_t nr, const uint32_t a[6])
 {
-	if (fz_shared && row >= 0)
+	if (fz_shared && row >= 0) {
 		count(&fz_shared->stats[row].issued);
+		memcpy(fz_shared->stats[row].last_args, a,
+		       sizeof(fz_shared->stats[row].last_args));
+	}
 	trace(row >= 0 && row < nrows ? fz_kcalls[row].name : NULL, nr, a,
 	      false, 0);
 	issued_args = a;

@@ -369,6 +369,10 @@ int main(int argc, char **argv)
 		printf("sysfuzz: %d System V segments were removed that their "
 		       "makers could not record (killed in shmget)\n",
 		       drv_lost_segments);
+	if (run.scribbled)
+		printf("sysfuzz: %u rows of counts were written over by the "
+		       "fuzzers (their figures are off)\n",
+		       run.scribbled);
 	if (run.stalls)
 		printf("sysfuzz: the driver stalled %u times, at most %u ms "
 		       "(something kept the CPU)\n",

@@ -42,6 +42,7 @@ struct call_stats {
 	uint32_t slowest;	  /* longest call that returned, in 1024
 				     time-stamp counts (rdtsc) */
 	uint32_t slowest_args[6]; /* and its arguments */
+	uint32_t last_args[6];	  /* the arguments of the last call made */
 };
 
 /*
