@@ -202,6 +202,8 @@ static pid_t spawn(const struct options *o, uint32_t seed, uint32_t deadline)
 			.shm_id = drv_shm_id,
 			.self = o->self,
 			.trace_fd = o->trace ? 63 : -1,
+			.keep_policy = o->keep_policy,
+			.driver = drv_self_pid,
 		};
 		fz_run(&p, drv_sh);
 	}
@@ -212,6 +214,18 @@ static pid_t spawn(const struct options *o, uint32_t seed, uint32_t deadline)
 		__atomic_store_n(&slot->pid, pid, __ATOMIC_SEQ_CST);
 	}
 	return pid;
+}
+
+/*
+ * Whether a PID read from slot i of the register can be a fuzzer's. The
+ * shared block is the fuzzers' to write, and over a long run a wild
+ * pointer of theirs lands in it now and then: nothing read there is
+ * trusted with the driver's own life.
+ */
+static bool slot_pid_ok(int i, int32_t pid)
+{
+	return pid > 1 && pid != drv_self_pid &&
+	       (uint32_t)pid % FZ_PROC_SLOTS == (uint32_t)i;
 }
 
 /* Kill bookkeeping per slot: the PID killed and when. */
@@ -229,8 +243,12 @@ static bool enforce_deadlines(uint32_t now, struct batch_result *r)
 		struct proc_slot *s = &drv_sh->procs[i];
 		int32_t pid = __atomic_load_n(&s->pid, __ATOMIC_SEQ_CST);
 
-		if (pid <= 0)
+		if (pid == 0)
 			continue;
+		if (!slot_pid_ok(i, pid)) {
+			s->pid = 0;
+			continue;
+		}
 		if (killed_pid[i] != pid) {
 			if ((int32_t)(now - s->deadline) < 0)
 				continue;
@@ -348,8 +366,8 @@ static void report_stall(uint32_t gap, uint64_t before, struct batch_result *r)
 		const struct proc_slot *s = &drv_sh->procs[i];
 		uint32_t row = s->in_call;
 		char state[64];
-		if (s->pid <= 0 || !row || (int64_t)(s->since - before) > 0 ||
-		    kill(s->pid, 0) < 0)
+		if (!slot_pid_ok(i, s->pid) || !row ||
+		    (int64_t)(s->since - before) > 0 || kill(s->pid, 0) < 0)
 			continue;
 		drv_proc_state(s->pid, state, sizeof(state));
 		const char *name = row - 1 < fz_kcall_count
@@ -359,6 +377,33 @@ static void report_stall(uint32_t gap, uint64_t before, struct batch_result *r)
 		       "\n",
 		       s->pid, state, name, s->nr, s->args[0], s->args[1],
 		       s->args[2], s->args[3], s->args[4], s->args[5]);
+	}
+}
+
+/*
+ * A row's results can never outnumber its calls (a call is counted
+ * before it is made): if they do, something wrote over the row. Said
+ * once per row, with the last call made on it, the likeliest writer.
+ */
+static void check_rows(struct batch_result *r)
+{
+	static bool said[512];
+
+	for (unsigned int i = 0; i < fz_kcall_count + 1 && i < 512; i++) {
+		const struct call_stats *st = &drv_sh->stats[i];
+		uint64_t returned = st->ok;
+		for (int e = 0; e < FZ_NERRNO; e++)
+			returned += st->err[e];
+		if (returned <= st->issued || said[i])
+			continue;
+		said[i] = true;
+		r->scribbled++;
+		const uint32_t *a = st->last_args;
+		printf("sysfuzz: the counts of %s were written over; its last "
+		       "call: (%#x, %#x, %#x, %#x, %#x, %#x), the shared block "
+		       "at %p\n",
+		       i < fz_kcall_count ? fz_kcalls[i].name : "?", a[0], a[1],
+		       a[2], a[3], a[4], a[5], (void *)drv_sh);
 	}
 }
 
@@ -391,6 +436,7 @@ bool drv_run_batch(const struct options *o, uint32_t seed, int rounds,
 	static struct sweep sw;
 	int nlive = 0;
 	uint32_t start = drv_now_ms(), last_sweep = start, fork_fail_since = 0;
+	uint32_t last_progress = start;
 	uint32_t prev = start;
 	uint64_t prev_tsc = fz_rdtsc();
 
@@ -439,9 +485,21 @@ bool drv_run_batch(const struct options *o, uint32_t seed, int rounds,
 		reap(live, &nlive, r);
 		if (!enforce_deadlines(now, r))
 			return false;
+		if (seconds && now - last_progress >= 60000) {
+			/* A line a minute, for whoever watches a long run. */
+			uint64_t calls;
+			unsigned int covered, succeeded;
+			drv_coverage(&calls, &covered, &succeeded, false);
+			printf("sysfuzz: %u s: %llu calls, %u processes started, "
+			       "%u system calls made\n",
+			       (now - start) / 1000, (unsigned long long)calls,
+			       r->started, covered);
+			last_progress = now;
+		}
 		if (now - last_sweep >= 1000) {
 			sweep(&sw);
 			remove_segments();
+			check_rows(r);
 			last_sweep = now;
 		}
 		drv_sleep_ms(5);
@@ -482,7 +540,7 @@ static int kill_registered(void)
 
 	for (int i = 0; i < FZ_PROC_SLOTS; i++) {
 		int32_t pid = drv_sh->procs[i].pid;
-		if (pid > 0 && kill(pid, SIGKILL) == 0)
+		if (slot_pid_ok(i, pid) && kill(pid, SIGKILL) == 0)
 			n++;
 		else
 			drv_sh->procs[i].pid = 0;

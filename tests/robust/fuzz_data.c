@@ -141,6 +141,9 @@ static uint32_t build_path(char *buf, uint32_t room)
 	}
 	default:
 		s = paths[fz_below(sizeof(paths) / sizeof(paths[0]))];
+		/* -k: the policy file is out of reach (docs/robustness.md). */
+		if (fz.keep_policy && strcmp(s, "/proc/sys/vm/policy") == 0)
+			s = "/proc/sys/vm/drop_caches";
 		break;
 	}
 	for (len = 0; s[len] && len < room - 1; len++)
@@ -497,7 +500,8 @@ static void open_files(const char *path, int keep)
 	add_fd(raw_open("/", O_RDONLY | O_DIRECTORY));
 	add_fd(raw_open("/proc", O_RDONLY | O_DIRECTORY));
 	add_fd(raw_open("/test/hello.txt", O_RDONLY));
-	add_fd(raw_open("/proc/sys/vm/policy", O_RDWR));
+	add_fd(raw_open("/proc/sys/vm/policy",
+			fz.keep_policy ? O_RDONLY : O_RDWR));
 	add_fd(raw_open("/bin", O_PATH));
 }
 

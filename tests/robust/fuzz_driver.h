@@ -22,6 +22,7 @@ struct options {
 	int seconds; /* 0: run ROUNDS */
 	uint32_t seed;
 	bool verbose, trace;
+	bool keep_policy; /* -k: fuzzers never write the policy */
 	const char *selftest;
 	const char *self; /* path of this program */
 };
@@ -31,6 +32,7 @@ struct batch_result {
 	uint32_t started, exited, signaled, deadline_kills, orphans;
 	uint32_t sweep_kills, fork_failures;
 	uint32_t stalls, longest_stall; /* the driver could not run (ms) */
+	uint32_t scribbled;		/* rows written over */
 	uint64_t ms;
 	int hang_pid; /* > 0: this process would not die */
 	char hang_state[64];

@@ -190,8 +190,11 @@ static const uint32_t *issued_args;
 
 void fz_issue(int row, uint32_t nr, const uint32_t a[6])
 {
-	if (fz_shared && row >= 0)
+	if (fz_shared && row >= 0) {
 		count(&fz_shared->stats[row].issued);
+		memcpy(fz_shared->stats[row].last_args, a,
+		       sizeof(fz_shared->stats[row].last_args));
+	}
 	trace(row >= 0 && row < nrows ? fz_kcalls[row].name : NULL, nr, a,
 	      false, 0);
 	issued_args = a;
@@ -466,9 +469,10 @@ void fz_run(const struct fuzz_params *p, struct fuzz_shared *shared)
 	fz_left = p->calls;
 	fz.self = fz_syscall(SYS_getpid, none);
 	fz.parent = fz_syscall(SYS_getppid, none);
-	fz.driver = shared->driver;
+	fz.driver = p->driver;
 	register_self();
 	setup_rows();
+	fz.keep_policy = p->keep_policy;
 	stackbuf[0] = 0;
 	fz_mem.stack = (uintptr_t)stackbuf;
 	if (fz_args_init(p->self, p->trace_fd) < 0)

@@ -52,7 +52,7 @@ void drv_print_table(void)
 {
 	printf("  %4s %-24s %9s %9s %7s  %s\n", "nr", "call", "made", "ok",
 	       "no-ret", "errors");
-	for (unsigned int i = 0; i < drv_sh->rows; i++) {
+	for (unsigned int i = 0; i < fz_kcall_count + 1; i++) {
 		const struct call_stats *st = &drv_sh->stats[i];
 		uint32_t returned, made = total(st, &returned);
 		char errs[512];
@@ -134,7 +134,7 @@ void drv_coverage(uint64_t *calls, unsigned int *covered,
 {
 	*calls = 0;
 	*covered = *succeeded = 0;
-	for (unsigned int i = 0; i < drv_sh->rows; i++) {
+	for (unsigned int i = 0; i < fz_kcall_count + 1; i++) {
 		*calls += drv_sh->stats[i].issued;
 		if (i >= fz_kcall_count)
 			continue;

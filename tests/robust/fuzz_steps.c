@@ -61,7 +61,7 @@ void fz_steps_init(void)
 /* A new copy of this program, to fuzz in place of a throw-away child. */
 static __attribute__((noreturn)) void exec_self(void)
 {
-	char nums[5][12];
+	char nums[6][12];
 	const char *argv[9];
 	const char *envp[] = { "SYSFUZZ=exec-child", NULL };
 
@@ -70,11 +70,12 @@ static __attribute__((noreturn)) void exec_self(void)
 	strcpy(nums[2], fz_utoa(FZ_CHILD_CALLS));
 	strcpy(nums[3], fz_utoa(fz_params->deadline));
 	strcpy(nums[4], fz_utoa((uint32_t)fz_params->trace_fd));
+	strcpy(nums[5], fz_utoa(fz_params->keep_policy));
 	argv[0] = fz_params->self;
 	argv[1] = "--exec-child";
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		argv[2 + i] = nums[i];
-	argv[7] = NULL;
+	argv[8] = NULL;
 	fz_call(row_execve, SYS_execve, (uint32_t)fz_params->self,
 		(uint32_t)argv, (uint32_t)envp, 0, 0, 0);
 	fz_finish();

@@ -6,9 +6,10 @@
 # kernel's SYSCALL() registrations, so a call added to the kernel is
 # fuzzed without changing the fuzzer.
 #
-#   make fuzz-sys [SECONDS=300] [SEED=1]   a long run, with the table of
-#                                          results per call; the output is
-#                                          kept in build/fuzz-sys.log
+#   make fuzz-sys [SECONDS=300] [SEED=1] [KEEP_POLICY=1]
+#        a long run, with the table of results per call; the output is
+#        kept in build/fuzz-sys.log. KEEP_POLICY=1 (sysfuzz -k) keeps the
+#        fuzzers from switching the replacement policy.
 #
 # `make test` runs a short seeded run (tests/run.py, run_robust).
 
@@ -21,6 +22,7 @@ SYSFUZZ_SRC  := $(filter-out tests/robust/init_signals.c,\
 ROBUST_BIN   := $(SYSFUZZ) $(INIT_SIGNALS)
 SECONDS      ?= 300
 SEED         ?= 1
+KEEP_POLICY  ?= 0
 
 .PHONY: fuzz-sys
 
@@ -50,7 +52,8 @@ fuzz-sys: $(KERNEL) $(SYSFUZZ)
 	@echo "sysfuzz: $(SECONDS) s, seed $(SEED); output in $(BUILD)/fuzz-sys.log"
 	@start=$$(date +%s); \
 	{ tools/qemu-run --timeout $$(($(SECONDS) + 300)) --kernel $(KERNEL) \
-		$(SYSFUZZ) -t $(SECONDS) -s $(SEED) -v 2>&1; \
+		$(SYSFUZZ) -t $(SECONDS) -s $(SEED) -v \
+		$(if $(filter 1,$(KEEP_POLICY)),-k) 2>&1; \
 	  echo $$? > $(BUILD)/fuzz-sys.status; } | tee $(BUILD)/fuzz-sys.log; \
 	rc=$$(cat $(BUILD)/fuzz-sys.status); end=$$(date +%s); \
 	echo "fuzz-sys: qemu-run status $$rc, $$((end - start)) s on the host" \

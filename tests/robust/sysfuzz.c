@@ -14,7 +14,7 @@
  *                         (what each call takes; the deny-list)
  *
  *   sysfuzz [-r ROUNDS | -t SECONDS] [-n CALLS] [-s SEED] [-j PARALLEL]
- *           [-w WARMUP] [-l LIFETIME_MS] [-v] [-T] [-S hang|leak]
+ *           [-w WARMUP] [-l LIFETIME_MS] [-k] [-v] [-T] [-S hang|leak]
  *
  * The driver keeps PARALLEL fuzzing processes alive (default 4), each
  * making CALLS calls (default 300) from its own seed, derived from SEED,
@@ -43,6 +43,10 @@
  *
  * -T writes every call to the console before it is made (and its result
  * after): the last line before a panic names the call.
+ * -k keeps the replacement policy: no fuzzer can write
+ * /proc/sys/vm/policy. With the aging or random policy, a failed reclaim
+ * keeps the CPU for minutes (docs/robustness.md, "What it found"); -k
+ * keeps runs that must finish in time (make test) to the default policy.
  * -S hang and -S leak are for the runner's self-check: the driver hangs
  * on purpose after the warm-up, or keeps 64 KiB of kernel memory before
  * its last reading; tests/run.py must notice either.
@@ -121,7 +125,8 @@ static void clear_counters(void)
 	memset(drv_sh->ops, 0, sizeof(drv_sh->ops));
 	drv_sh->exec_arrivals = drv_sh->enosys_wrong = drv_sh->enosys_wrong_nr =
 		0;
-	memset(drv_sh->stats, 0, drv_sh->rows * sizeof(struct call_stats));
+	memset(drv_sh->stats, 0,
+	       (fz_kcall_count + 1) * sizeof(struct call_stats));
 }
 
 static long delta(long before, long after)
@@ -144,7 +149,7 @@ static void usage(void)
 {
 	printf("usage: sysfuzz [-r ROUNDS | -t SECONDS] [-n CALLS] [-s SEED] "
 	       "[-j PARALLEL]\n"
-	       "               [-w WARMUP] [-l LIFETIME_MS] [-v] [-T] "
+	       "               [-w WARMUP] [-l LIFETIME_MS] [-k] [-v] [-T] "
 	       "[-S hang|leak]\n");
 }
 
@@ -170,13 +175,14 @@ static int exec_child(int argc, char **argv)
 {
 	struct fuzz_params p;
 
-	if (argc != 7)
+	if (argc != 8)
 		return 2;
 	p.shm_id = (int)strtoul(argv[2], NULL, 10);
 	p.seed = (uint32_t)strtoul(argv[3], NULL, 10);
 	p.calls = (int)strtoul(argv[4], NULL, 10);
 	p.deadline = (uint32_t)strtoul(argv[5], NULL, 10);
 	p.trace_fd = (int)strtoul(argv[6], NULL, 10);
+	p.keep_policy = argv[7][0] == '1';
 	p.depth = 2;
 	p.self = argv[0];
 	struct fuzz_shared *shared = shmat(p.shm_id, NULL, 0);
@@ -186,6 +192,8 @@ static int exec_child(int argc, char **argv)
 	int row = fz_row_of("execve");
 	if (row >= 0)
 		__atomic_fetch_add(&shared->stats[row].ok, 1, __ATOMIC_RELAXED);
+	/* The block may have been scribbled on; init is protected anyway. */
+	p.driver = shared->driver > 0 ? shared->driver : 1;
 	fz_run(&p, shared);
 }
 
@@ -199,7 +207,7 @@ static bool parse(int argc, char **argv, struct options *o)
 			       .warmup = -1,
 			       .lifetime = 2000,
 			       .seed = 1 };
-	while ((opt = getopt(argc, argv, "r:t:n:s:j:w:l:vTS:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:t:n:s:j:w:l:kvTS:")) != -1) {
 		switch (opt) {
 		case 'r':
 			o->rounds = atoi(optarg);
@@ -221,6 +229,9 @@ static bool parse(int argc, char **argv, struct options *o)
 			break;
 		case 'l':
 			o->lifetime = atoi(optarg);
+			break;
+		case 'k':
+			o->keep_policy = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -247,7 +258,7 @@ static bool parse(int argc, char **argv, struct options *o)
 	return true;
 }
 
-/* The replacement drv_policy in use: the bracketed name. */
+/* The replacement policy in use: the bracketed name. */
 static void save_policy(void)
 {
 	char buf[128], *open_b, *close_b;
@@ -285,10 +296,11 @@ int main(int argc, char **argv)
 	if (o.trace && dup2(1, 63) < 0)
 		o.trace = false;
 	printf("sysfuzz: seed %u, %s %d, %d calls each, %d at a time, %d ms "
-	       "each; %u system calls in the kernel%s\n",
+	       "each; %u system calls in the kernel%s%s\n",
 	       o.seed, o.seconds ? "seconds" : "rounds",
 	       o.seconds ? o.seconds : o.rounds, o.calls, o.parallel,
 	       o.lifetime, fz_kcall_count,
+	       o.keep_policy ? "; the replacement policy is kept" : "",
 	       drv_self_pid == 1 ? ""
 				 : " (not init: orphans are not reaped here, "
 				   "the leak check may be off)");
@@ -357,6 +369,10 @@ int main(int argc, char **argv)
 		printf("sysfuzz: %d System V segments were removed that their "
 		       "makers could not record (killed in shmget)\n",
 		       drv_lost_segments);
+	if (run.scribbled)
+		printf("sysfuzz: %u rows of counts were written over by the "
+		       "fuzzers (their figures are off)\n",
+		       run.scribbled);
 	if (run.stalls)
 		printf("sysfuzz: the driver stalled %u times, at most %u ms "
 		       "(something kept the CPU)\n",

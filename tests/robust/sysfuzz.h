@@ -42,6 +42,7 @@ struct call_stats {
 	uint32_t slowest;	  /* longest call that returned, in 1024
 				     time-stamp counts (rdtsc) */
 	uint32_t slowest_args[6]; /* and its arguments */
+	uint32_t last_args[6];	  /* the arguments of the last call made */
 };
 
 /*
@@ -103,6 +104,8 @@ struct fuzz_params {
 	int shm_id;	   /* the shared block */
 	const char *self;  /* path of this program, for execve */
 	int trace_fd;	   /* -1, or where each call is written first */
+	bool keep_policy;  /* never write /proc/sys/vm/policy (-k) */
+	int32_t driver;	   /* the driver's PID, never a target */
 };
 
 /* Argument kinds: how fuzz_args.c draws one argument. */
@@ -239,6 +242,7 @@ struct fz_state {
 	const char *self_path;
 	/* Opened at set-up, for the sequence steps (may be closed since). */
 	int null_fd, zero_fd, self_fd, pipe_rd, pipe_wr;
+	bool keep_policy; /* fuzz_params.keep_policy */
 };
 extern struct fz_state fz;
 /* The shared block, in the fuzzing processes (NULL once detached). */
