@@ -183,6 +183,9 @@ static enum mm_fault_result fault_shared(struct mm *mm, struct vma *v,
 	uint32_t idx = v->shm_pgoff + ((va - v->start) >> PAGE_SHIFT);
 	bool created;
 	struct page *page;
+	/* mremap may grow a region past its object: no page is there. */
+	if (idx >= v->shm->npages)
+		return MM_FAULT_BUS;
 	int err = shm_page(v->shm, idx, &page, &created);
 	if (err)
 		return err == -EIO ? MM_FAULT_IO : MM_FAULT_OOM;

@@ -19,12 +19,6 @@
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
 
-/* Rounds a 64-bit length up to whole pages. */
-static inline uint64_t round_up64(uint64_t x)
-{
-	return (x + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-}
-
 /* Brings in every page of [start, end) of v as a read would. */
 static int populate(struct mm *mm, struct vma *v, vaddr_t start, vaddr_t end)
 {

@@ -234,20 +234,17 @@ int mm_map(struct mm *mm, vaddr_t addr, size_t len, uint32_t prot,
  */
 int mm_unmap(struct mm *mm, vaddr_t addr, size_t len);
 /*
- * mremap(addr, old_len, new_len) without moving: lengths are rounded up to
- * pages (in 64 bits: no wrap-around). Shrinking (or an equal length)
- * unmaps [addr + new_len, addr + old_len), whatever is mapped there, as
- * Linux does; growing extends the region holding addr in place, which
- * needs old range to end at the region's end and free room after it, and
- * anonymous memory or the heap (the heap may grow past the break: see
- * docs/memory-layout.md). A locked region's new pages are brought in.
- * Returns 0 and *out = addr, or -EINVAL (addr not aligned, new_len 0, an
- * end beyond user space when shrinking, old_len 0 on a private region),
- * -EFAULT (no region at addr; growing a range that goes past its region)
- * or -ENOMEM (RLIMIT_AS or RLIMIT_DATA, or no room to grow in place).
+ * mremap(addr, old_len, new_len, flags, new_addr) with Linux's checks and
+ * errors (mm/mremap.c): lengths are rounded up to pages in 64 bits.
+ * Shrinking unmaps the tail; growing extends the region in place when
+ * the addresses after it are free, or else moves it when flags have
+ * MREMAP_MAYMOVE; MREMAP_FIXED moves to new_addr, MREMAP_DONTUNMAP leaves
+ * the old range mapped and empty. Pages move with their page-table
+ * entries, never copied. Returns 0 and *out (the new address), or
+ * -EINVAL, -EFAULT, -EPERM or -ENOMEM as Linux.
  */
 int mm_remap(struct mm *mm, vaddr_t addr, uint64_t old_len, uint64_t new_len,
-	     vaddr_t *out);
+	     uint32_t flags, vaddr_t new_addr, vaddr_t *out);
 /*
  * Changes protection of [addr, addr+len); every page must be mapped.
  * Returns 0, -EINVAL (alignment, prot), -ENOMEM (a hole in the range, or

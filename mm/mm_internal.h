@@ -71,6 +71,12 @@ static inline uint32_t vma_pte_prot(const struct vma *v, bool cow)
 }
 
 /* Region list (vma.c). */
+/* Rounds a 64-bit length up to whole pages (never wraps). */
+static inline uint64_t round_up64(uint64_t x)
+{
+	return (x + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+}
+
 struct vma *vma_alloc(void);
 void vma_free(struct vma *v);
 /* A copy of v with the same backing (a shm reference taken), unlinked. */
@@ -97,6 +103,22 @@ int vma_split_at(struct mm *mm, vaddr_t start, uint64_t end);
 struct vma *vma_try_merge(struct mm *mm, struct vma *v);
 /* Pages in all regions. */
 uint32_t vma_total_pages(struct mm *mm);
+/*
+ * Whether a region is private writable data, the memory RLIMIT_DATA
+ * limits (Linux's is_data_mapping: writable, not shared, not stack).
+ */
+bool vma_is_data(uint32_t prot, uint32_t vflags);
+/* Pages of regions in [start, end); with data_only, of data regions only. */
+uint32_t vma_pages_in(struct mm *mm, uint64_t start, uint64_t end,
+		      bool data_only);
+/* Links v into mm's list in address order; its range must be free. */
+void vma_link(struct mm *mm, struct vma *v);
+/*
+ * Finds room for len bytes: at hint (rounded up to a page) if that range
+ * is free, otherwise the highest free range below the mmap base. Returns
+ * 0 and sets *out, or -ENOMEM.
+ */
+int vma_find_free(struct mm *mm, vaddr_t hint, uint64_t len, vaddr_t *out);
 /*
  * Stack growth for a fault at addr, which no region contains: extends the
  * VMA_GROWSDOWN region just above it, if the limit and the gap to the

@@ -305,6 +305,94 @@ uint32_t vm_unmap_range(struct vm_space *s, vaddr_t va, size_t size,
 	return unmapped;
 }
 
+/*
+ * The next page at or after `from` + *off, within size, whose entry is not
+ * none; returns its PTE and advances *off to it, or NULL at the end.
+ * Tables that are absent are skipped whole.
+ */
+static pte_t *next_entry(struct vm_space *s, vaddr_t from, uint64_t size,
+			 uint64_t *off)
+{
+	while (*off < size) {
+		uint64_t a = (uint64_t)from + *off;
+		pde_t pde = s->pgdir[pde_index((vaddr_t)a)];
+		if (!(pde & PTE_P)) {
+			*off += (((a >> PDE_SHIFT) + 1) << PDE_SHIFT) - a;
+			continue;
+		}
+		pte_t *ptep = table_of(pde) + pte_index((vaddr_t)a);
+		if (*ptep)
+			return ptep;
+		*off += PAGE_SIZE;
+	}
+	return NULL;
+}
+
+/*
+ * Frees the user tables of [va, va + size) that hold no entry: only
+ * tables vm_move_range() has just made can be empty.
+ */
+static void drop_empty_tables(struct vm_space *s, vaddr_t va, uint64_t size)
+{
+	struct gather g;
+	gather_init(&g, s);
+	for (uint64_t a = va & ~(((uint64_t)1 << PDE_SHIFT) - 1);
+	     a < (uint64_t)va + size; a += (uint64_t)1 << PDE_SHIFT) {
+		pde_t *pde = &s->pgdir[pde_index((vaddr_t)a)];
+		if (!(*pde & PTE_P) || table_page(*pde)->pt_used)
+			continue;
+		struct page *table = table_page(*pde);
+		*pde = 0;
+		s->nr_pgtables--;
+		gather_flush_va(&g, (vaddr_t)(a < va ? va : a));
+		gather_free(&g, table);
+	}
+	gather_finish(&g);
+}
+
+/*
+ * Moves entries from one range to another (mremap): tables first, so
+ * that nothing can fail once entries start to move.
+ */
+int vm_move_range(struct vm_space *s, vaddr_t from, vaddr_t to, size_t size,
+		  void (*moved)(vaddr_t from, vaddr_t to, pte_t pte, void *arg),
+		  void *arg)
+{
+	uint64_t off;
+	pte_t *src;
+
+	KASSERT(((from | to | size) & (PAGE_SIZE - 1)) == 0);
+	if (size == 0)
+		return 0;
+	KASSERT(!is_kernel_addr((vaddr_t)((uint64_t)from + size - 1)) &&
+		!is_kernel_addr((vaddr_t)((uint64_t)to + size - 1)));
+	KASSERT((uint64_t)from + size <= to || (uint64_t)to + size <= from);
+	for (off = 0; (src = next_entry(s, from, size, &off));
+	     off += PAGE_SIZE) {
+		if (!pte_get(s, to + (vaddr_t)off, true)) {
+			drop_empty_tables(s, to, size);
+			return -ENOMEM;
+		}
+	}
+
+	struct gather g;
+	gather_init(&g, s);
+	for (off = 0; (src = next_entry(s, from, size, &off));
+	     off += PAGE_SIZE) {
+		vaddr_t va = to + (vaddr_t)off;
+		pte_t *dst = pte_get(s, va, false);
+		pte_t pte = *src;
+		KASSERT(dst && *dst == 0);
+		*dst = pte;
+		table_page(s->pgdir[pde_index(va)])->pt_used++;
+		clear_entry(&g, from + (vaddr_t)off, src);
+		if (moved)
+			moved(from + (vaddr_t)off, va, pte, arg);
+	}
+	gather_finish(&g);
+	return 0;
+}
+
 /* Looks a virtual address up. */
 int vm_translate(struct vm_space *s, vaddr_t va, paddr_t *pa, uint32_t *flags)
 {

@@ -89,6 +89,25 @@ void rmap_remove(struct page *pg, struct mm *mm, vaddr_t va)
 	      (unsigned int)page_to_phys(pg), (unsigned int)va, (void *)mm);
 }
 
+/* Moves the mapping (mm, from) of pg to (mm, to) (mremap). */
+void rmap_move(struct page *pg, struct mm *mm, vaddr_t from, vaddr_t to)
+{
+	KASSERT((to & ~PAGE_MASK) == 0);
+	if (has_inline(pg) && pg->user.map.mm == mm &&
+	    pg->user.map.va == from) {
+		pg->user.map.va = to;
+		return;
+	}
+	for (struct rmap_item *it = chain(pg); it; it = it->next) {
+		if (it->mm == mm && it->va == from) {
+			it->va = to;
+			return;
+		}
+	}
+	panic("rmap: frame %#x has no mapping at %#x in mm %p",
+	      (unsigned int)page_to_phys(pg), (unsigned int)from, (void *)mm);
+}
+
 /* The number of PTEs mapping pg. */
 uint32_t rmap_mapcount(const struct page *pg)
 {

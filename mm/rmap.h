@@ -68,6 +68,12 @@ int rmap_add(struct page *pg, struct mm *mm, vaddr_t va);
 /* Forgets the mapping (mm, va) of pg, which must have been recorded. */
 void rmap_remove(struct page *pg, struct mm *mm, vaddr_t va);
 
+/*
+ * Changes the recorded mapping (mm, from) of pg, which must exist, to
+ * (mm, to): the PTE moved (mremap). Allocates nothing.
+ */
+void rmap_move(struct page *pg, struct mm *mm, vaddr_t from, vaddr_t to);
+
 /* The number of PTEs mapping pg (the chain's length). */
 uint32_t rmap_mapcount(const struct page *pg);
 

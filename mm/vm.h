@@ -153,6 +153,19 @@ pte_t *vm_pte_alloc(struct vm_space *s, vaddr_t va);
 void vm_pte_set(struct vm_space *s, vaddr_t va, pte_t *ptep, pte_t pte);
 
 /*
+ * Moves every entry of [from, from + size) to the same place in
+ * [to, to + size), which must hold none and must not overlap the first
+ * range (mremap). The page tables the destination needs are made first:
+ * -ENOMEM then, with nothing moved. Otherwise each entry moves as it is
+ * (frame, flags, swap entry), moved(from_va, to_va, pte, arg) is called
+ * for it, source tables left empty are freed and stale TLB entries
+ * invalidated; returns 0.
+ */
+int vm_move_range(struct vm_space *s, vaddr_t from, vaddr_t to, size_t size,
+		  void (*moved)(vaddr_t from, vaddr_t to, pte_t pte, void *arg),
+		  void *arg);
+
+/*
  * Calls fn for every entry that is not none in [va, va + size), in address
  * order; stops early and returns fn's value when it is non-zero. fn may
  * change entries with vm_pte_set() but must not clear them.

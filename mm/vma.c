@@ -1,7 +1,7 @@
 /*
  * mm/vma.c - the regions of an address space: finding, adding, splitting,
  * merging and removing them, placing new mappings, protection, madvise,
- * mremap in place, the brk heap and the stack's growth.
+ * the brk heap and the stack's growth (mremap is in mm/mremap.c).
  *
  * The regions of an mm are a list sorted by start address (mm->vmas).
  * A process has a handful of them (program segments, bss, heap, stack, a
@@ -41,12 +41,6 @@
 #include "mm/shm.h"
 #include "mm/slab.h"
 #include "mm/vm.h"
-
-/* Rounds a 64-bit length up to whole pages. */
-static inline uint64_t round_up64(uint64_t x)
-{
-	return (x + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-}
 
 /* Allocates an unlinked, zeroed region. */
 struct vma *vma_alloc(void)
@@ -130,20 +124,20 @@ uint32_t vma_total_pages(struct mm *mm)
  * Whether a region is private writable data, the memory RLIMIT_DATA
  * limits (Linux's is_data_mapping: writable, not shared, not stack).
  */
-static inline bool is_data(uint32_t prot, uint32_t vflags)
+bool vma_is_data(uint32_t prot, uint32_t vflags)
 {
 	return (prot & MM_PROT_WRITE) &&
 	       !(vflags & (VMA_SHARED | VMA_GROWSDOWN));
 }
 
 /* Pages of regions in [start, end); with data_only, of data regions only. */
-static uint32_t pages_in(struct mm *mm, uint64_t start, uint64_t end,
+uint32_t vma_pages_in(struct mm *mm, uint64_t start, uint64_t end,
 			 bool data_only)
 {
 	uint32_t n = 0;
 	for (struct vma *v = vma_find_from(mm, (vaddr_t)start);
 	     v && v->start < end; v = mm_next_vma(mm, v)) {
-		if (data_only && !is_data(v->prot, v->flags))
+		if (data_only && !vma_is_data(v->prot, v->flags))
 			continue;
 		uint64_t s = v->start > start ? v->start : start;
 		uint64_t e = v->end < end ? v->end : end;
@@ -221,7 +215,7 @@ struct vma *vma_try_merge(struct mm *mm, struct vma *v)
 }
 
 /* Links v in address order; the range must be free. */
-static void vma_link(struct mm *mm, struct vma *v)
+void vma_link(struct mm *mm, struct vma *v)
 {
 	struct list_node *pos;
 	list_for_each(pos, &mm->vmas) {
@@ -349,6 +343,16 @@ static int find_topdown(struct mm *mm, uint64_t len, vaddr_t *out)
 	}
 }
 
+/* Where a new region of len bytes goes: at the hint if free, else top-down. */
+int vma_find_free(struct mm *mm, vaddr_t hint, uint64_t len, vaddr_t *out)
+{
+	if (hint && range_free(mm, round_up64(hint), len)) {
+		*out = (vaddr_t)round_up64(hint);
+		return 0;
+	}
+	return find_topdown(mm, len, out);
+}
+
 /* Adds a region; the core of mm_map and shm_attach. */
 int vma_map(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
 	    uint32_t flags, enum vma_kind kind, const struct vma_file *file,
@@ -396,13 +400,13 @@ int vma_map(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
 
 	/* Limits count what the address space holds after the change. */
 	uint64_t npages = len >> PAGE_SHIFT;
-	uint64_t replaced = fixed ? pages_in(mm, addr, addr + len, false) : 0;
+	uint64_t replaced = fixed ? vma_pages_in(mm, addr, addr + len, false) : 0;
 	if ((vma_total_pages(mm) + npages - replaced) << PAGE_SHIFT >
 	    mm->limit_as)
 		return -ENOMEM;
-	if (is_data(prot, vflags)) {
-		uint64_t data = pages_in(mm, 0, KERNEL_VMA, true);
-		uint64_t gone = fixed ? pages_in(mm, addr, addr + len, true)
+	if (vma_is_data(prot, vflags)) {
+		uint64_t data = vma_pages_in(mm, 0, KERNEL_VMA, true);
+		uint64_t gone = fixed ? vma_pages_in(mm, addr, addr + len, true)
 				      : 0;
 		if ((data + npages - gone) << PAGE_SHIFT > mm->limit_data)
 			return -ENOMEM;
@@ -410,9 +414,7 @@ int vma_map(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
 
 	if (fixed)
 		a = addr;
-	else if (addr && range_free(mm, round_up64(addr), len))
-		a = (vaddr_t)round_up64(addr);
-	else if (find_topdown(mm, len, &a) < 0)
+	else if (vma_find_free(mm, addr, len, &a) < 0)
 		return -ENOMEM;
 
 	struct vma *v = vma_alloc();
@@ -475,72 +477,6 @@ int mm_unmap(struct mm *mm, vaddr_t addr, size_t len)
 	if (end > KERNEL_VMA)
 		return -EINVAL;
 	return vma_unmap_range(mm, addr, (vaddr_t)end);
-}
-
-/*
- * mremap without moving (see mm.h), with Linux's checks in Linux's order
- * (mm/mremap.c: the mremap system call, vma_to_resize, vma_expandable).
- * Lengths are 64-bit, so rounding them up to pages never wraps.
- */
-int mm_remap(struct mm *mm, vaddr_t addr, uint64_t old_len, uint64_t new_len,
-	     vaddr_t *out)
-{
-	if (addr & ~PAGE_MASK)
-		return -EINVAL;
-	old_len = round_up64(old_len);
-	new_len = round_up64(new_len);
-	if (new_len == 0)
-		return -EINVAL;
-	struct vma *v = mm_find_vma(mm, addr);
-	if (!v)
-		return -EFAULT;
-
-	/* Shrinking unmaps the tail, whatever is mapped there. */
-	if (old_len >= new_len) {
-		uint64_t end = (uint64_t)addr + old_len;
-		if (old_len > new_len) {
-			if (end > KERNEL_VMA)
-				return -EINVAL;
-			int err = vma_unmap_range(mm, (vaddr_t)(addr + new_len),
-						  (vaddr_t)end);
-			if (err)
-				return err;
-		}
-		*out = addr;
-		return 0;
-	}
-
-	/* Growing: the old range must lie in one region. */
-	if (old_len == 0 && !(v->flags & VMA_SHARED))
-		return -EINVAL; /* a private mapping cannot be duplicated */
-	if (old_len > v->end - addr)
-		return -EFAULT;
-	uint64_t grow = (new_len - old_len) >> PAGE_SHIFT;
-	if ((vma_total_pages(mm) + grow) << PAGE_SHIFT > mm->limit_as)
-		return -ENOMEM;
-	if (is_data(v->prot, v->flags) &&
-	    (pages_in(mm, 0, KERNEL_VMA, true) + grow) << PAGE_SHIFT >
-		    mm->limit_data)
-		return -ENOMEM;
-	/*
-	 * In place only: from the region's end, into free addresses. The
-	 * region's backing must be able to grow: anonymous memory and the
-	 * heap have none to extend (files, shm objects and the stack would).
-	 */
-	uint64_t new_end = (uint64_t)addr + new_len;
-	struct vma *next = mm_next_vma(mm, v);
-	if ((uint64_t)addr + old_len != v->end || new_end > KERNEL_VMA ||
-	    (next && next->start < new_end) ||
-	    (v->kind != VMA_ANON && v->kind != VMA_HEAP))
-		return -ENOMEM;
-	vaddr_t old_end = v->end;
-	v->end = (vaddr_t)new_end;
-	/* A locked region's new pages come in at once, as for mlock. */
-	if (v->flags & VMA_LOCKED)
-		mm_lock(mm, old_end, (size_t)(new_end - old_end), true);
-	vma_try_merge(mm, mm_find_vma(mm, addr));
-	*out = addr;
-	return 0;
 }
 
 /* Starts a batch of invalidations for PTEs of s. */
@@ -723,7 +659,7 @@ static int brk_grow(struct mm *mm, vaddr_t old_end, uint64_t new_end)
 		return -ENOMEM;
 	uint64_t grow = (new_end - old_end) >> PAGE_SHIFT;
 	if ((vma_total_pages(mm) + grow) << PAGE_SHIFT > mm->limit_as ||
-	    (pages_in(mm, 0, KERNEL_VMA, true) + grow) << PAGE_SHIFT >
+	    (vma_pages_in(mm, 0, KERNEL_VMA, true) + grow) << PAGE_SHIFT >
 		    mm->limit_data)
 		return -ENOMEM;
 

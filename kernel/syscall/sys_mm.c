@@ -36,9 +36,6 @@
 #define MADV_WILLNEED 3
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
-#define MREMAP_MAYMOVE 1
-#define MREMAP_FIXED 2
-#define MREMAP_DONTUNMAP 4
 
 static int32_t sys_brk(const struct syscall_args *a)
 {
@@ -101,10 +98,15 @@ static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot,
 	struct vma_file file;
 	vaddr_t out;
 
-	if (len == 0 || (prot & ~MM_PROT_MASK))
+	/* Linux ignores the bits of prot it does not know (do_mmap). */
+	prot &= MM_PROT_MASK;
+	if (len == 0)
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE &&
 	    type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	/* Anonymous memory takes only the two plain types (do_mmap). */
+	if ((flags & MAP_ANONYMOUS) && type == MAP_SHARED_VALIDATE)
 		return -EINVAL;
 	if (len > KERNEL_VMA)
 		return -ENOMEM;
@@ -165,29 +167,76 @@ static int32_t sys_munmap(const struct syscall_args *a)
 }
 SYSCALL(91, munmap, sys_munmap);
 
+/* mprotect's extra bits (include/uapi/asm-generic/mman-common.h). */
+#define PROT_SEM 0x8
+#define PROT_GROWSDOWN 0x01000000u
+#define PROT_GROWSUP 0x02000000u
+
+/*
+ * mprotect, checked in Linux's order (mm/mprotect.c, do_mprotect_pkey).
+ * PROT_GROWSDOWN extends the range down to the start of the region, which
+ * must grow down (the stack); x86 has no region that grows up. PROT_SEM
+ * is a valid bit that changes nothing on x86.
+ */
 static int32_t sys_mprotect(const struct syscall_args *a)
 {
 	uint32_t addr = a->arg[0], len = a->arg[1], prot = a->arg[2];
-	/* PROT_GROWSDOWN/UP (0x01000000/0x02000000) are accepted, unused. */
-	prot &= ~0x03000000u;
-	if (!page_aligned(addr) || (prot & ~MM_PROT_MASK))
+	uint32_t grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP) || !page_aligned(addr))
 		return -EINVAL;
 	if (len == 0)
 		return 0;
-	if (!user_range_ok(addr, page_round_up(len)))
-		return -ENOMEM;
+	if (!user_range_ok(addr, len))
+		return -ENOMEM; /* KERNEL_VMA is page aligned */
+	if (prot & ~(MM_PROT_MASK | PROT_SEM))
+		return -EINVAL;
+	prot &= ~PROT_SEM;
+	if (grows) {
+		/* The first region that ends above addr (Linux's find_vma). */
+		uint64_t end = (uint64_t)addr + page_round_up(len);
+		struct vma *v = mm_next_vma(current->mm, NULL);
+		while (v && v->end <= addr)
+			v = mm_next_vma(current->mm, v);
+		if (!v || v->start >= end)
+			return -ENOMEM;
+		if ((grows & PROT_GROWSUP) || !(v->flags & VMA_GROWSDOWN))
+			return -EINVAL;
+		len = (uint32_t)(end - v->start);
+		addr = v->start;
+	}
 	return mm_protect(current->mm, addr, len, prot);
 }
 SYSCALL(125, mprotect, sys_mprotect);
 
+/* The advice Pagoda acts on or accepts as a hint. */
+static bool advice_known(uint32_t advice)
+{
+	switch (advice) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_FREE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * madvise, checked in Linux's order (mm/madvise.c, do_madvise): the
+ * advice first, so that a bad one is EINVAL even for an empty range.
+ */
 static int32_t sys_madvise(const struct syscall_args *a)
 {
 	uint32_t addr = a->arg[0], len = a->arg[1];
-	if (!page_aligned(addr))
+	if (!advice_known(a->arg[2]) || !page_aligned(addr))
 		return -EINVAL;
 	if (len == 0)
 		return 0;
-	if (!user_range_ok(addr, page_round_up(len)))
+	if (!user_range_ok(addr, len)) /* KERNEL_VMA is page aligned */
 		return -ENOMEM;
 	switch (a->arg[2]) {
 	case MADV_DONTNEED:
@@ -205,32 +254,12 @@ static int32_t sys_madvise(const struct syscall_args *a)
 }
 SYSCALL(219, madvise, sys_madvise);
 
-/*
- * mremap: the flags are checked as Linux checks them (mm/mremap.c), then
- * mm_remap shrinks, or grows in place. Moving is not implemented: growing
- * that cannot be done in place is -ENOMEM even with MREMAP_MAYMOVE (glibc's
- * realloc then copies), and MREMAP_FIXED and MREMAP_DONTUNMAP, which
- * always move, are -ENOMEM once their arguments pass Linux's checks.
- */
+/* mremap: resize or move a mapping (mm/mremap.c). */
 static int32_t sys_mremap(const struct syscall_args *a)
 {
-	uint32_t old = a->arg[0], old_len = a->arg[1], new_len = a->arg[2];
-	uint32_t flags = a->arg[3];
 	vaddr_t out;
-
-	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
-		return -EINVAL;
-	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
-		return -EINVAL;
-	if ((flags & MREMAP_DONTUNMAP) &&
-	    (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
-		return -EINVAL;
-	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
-		if (!page_aligned(old) || new_len == 0)
-			return -EINVAL;
-		return mm_find_vma(current->mm, old) ? -ENOMEM : -EFAULT;
-	}
-	int err = mm_remap(current->mm, old, old_len, new_len, &out);
+	int err = mm_remap(current->mm, a->arg[0], a->arg[1], a->arg[2],
+			   a->arg[3], a->arg[4], &out);
 	return err ? err : (int32_t)out;
 }
 SYSCALL(163, mremap, sys_mremap);

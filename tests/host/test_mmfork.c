@@ -353,6 +353,44 @@ static void test_random_fork_family(void **state)
 	assert_true(mm_fixture_same(base));
 }
 
+/*
+ * mremap moves copy-on-write pages shared with a child: the frames stay
+ * shared (nothing copied), the reverse map follows the new addresses,
+ * and a write after the move still copies.
+ */
+static void test_fork_then_move(void **state)
+{
+	(void)state;
+	struct mm *parent = mm_fixture_new(), *child;
+	mm_fixture_map(parent, BASE, P(64), RW, MM_MAP_FIXED);
+	for (int p = 0; p < 64; p++)
+		assert_true(mm_poke(parent, BASE + P(p), 0x500 + p));
+	assert_int_equal(mm_fork(parent, &child), 0);
+	uint32_t users0 = user_frames();
+	struct page *fp = frame_of(parent, BASE + P(7));
+
+	vaddr_t out = 0;
+	assert_int_equal(mm_remap(child, BASE, P(64), P(64), 3 /* MAYMOVE|FIXED */,
+				  BASE + P(4096), &out),
+			 0);
+	assert_int_equal(out, BASE + P(4096));
+	assert_ptr_equal(frame_of(child, out + P(7)), fp);
+	assert_int_equal(fp->refcount, 2);
+	assert_int_equal(user_frames(), users0);
+	assert_int_equal(mm_check(parent), 0);
+	assert_int_equal(mm_check(child), 0);
+	/* The child's write copies; the parent keeps its page. */
+	assert_true(mm_poke(child, out + P(7), 1));
+	assert_int_equal(mm_peek(parent, BASE + P(7)), 0x507);
+	assert_int_equal(fp->refcount, 1);
+	for (int p = 0; p < 64; p += 9)
+		assert_int_equal(mm_peek(child, out + P(p)),
+				 p == 7 ? 1u : 0x500u + p);
+	assert_int_equal(mm_check(child), 0);
+	mm_fixture_destroy(child);
+	mm_fixture_destroy(parent);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +403,7 @@ int main(void)
 		cmocka_unit_test_setup(test_fork_brk, mm_fixture_boot),
 		cmocka_unit_test_setup(test_fork_chain, mm_fixture_boot),
 		cmocka_unit_test_setup(test_fork_sysv, mm_fixture_boot),
+		cmocka_unit_test_setup(test_fork_then_move, mm_fixture_boot),
 		cmocka_unit_test_setup(test_random_fork_family,
 				       mm_fixture_boot),
 	};

@@ -430,21 +430,21 @@ static void test_remap(void **state)
 	assert_true(mm_poke(mm, a, 77));
 
 	/* Lengths round up in 64 bits: 0xFFFFFFFF is 4 GiB, not 0. */
-	assert_int_equal(mm_remap(mm, a, 0xFFFFF000u, P(1), &out), -EINVAL);
-	assert_int_equal(mm_remap(mm, a, 0xFFFFFFFFu, P(1), &out), -EINVAL);
-	assert_int_equal(mm_remap(mm, a, P(1), 0xFFFFFFFFu, &out), -ENOMEM);
-	assert_int_equal(mm_remap(mm, a, P(1), 0, &out), -EINVAL);
-	assert_int_equal(mm_remap(mm, a + 1, P(1), P(1), &out), -EINVAL);
-	assert_int_equal(mm_remap(mm, a, 0, P(1), &out), -EINVAL);
-	assert_int_equal(mm_remap(mm, BASE + P(20), P(1), P(1), &out), -EFAULT);
-	assert_int_equal(mm_remap(mm, a, P(4), P(8), &out), -EFAULT);
-	assert_int_equal(mm_remap(mm, a, P(1), P(2), &out), -ENOMEM);
-	assert_int_equal(mm_remap(mm, a, P(2), P(3), &out), -ENOMEM);
+	assert_int_equal(mm_remap(mm, a, 0xFFFFF000u, P(1), 0, 0, &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, a, 0xFFFFFFFFu, P(1), 0, 0, &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, a, P(1), 0xFFFFFFFFu, 0, 0, &out), -ENOMEM);
+	assert_int_equal(mm_remap(mm, a, P(1), 0, 0, 0, &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, a + 1, P(1), P(1), 0, 0, &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, a, 0, P(1), 0, 0, &out), -EINVAL);
+	assert_int_equal(mm_remap(mm, BASE + P(20), P(1), P(1), 0, 0, &out), -EFAULT);
+	assert_int_equal(mm_remap(mm, a, P(4), P(8), 0, 0, &out), -EFAULT);
+	assert_int_equal(mm_remap(mm, a, P(1), P(2), 0, 0, &out), -ENOMEM);
+	assert_int_equal(mm_remap(mm, a, P(2), P(3), 0, 0, &out), -ENOMEM);
 	assert_int_equal(mm_nr_vmas(mm), 3);
 	assert_int_equal(mm_peek(mm, a), 77);
 
 	/* Shrinking unmaps the tail, past the region too. */
-	assert_int_equal(mm_remap(mm, a, P(10), P(1), &out), 0);
+	assert_int_equal(mm_remap(mm, a, P(10), P(1), 0, 0, &out), 0);
 	assert_int_equal(out, a);
 	assert_null(mm_find_vma(mm, a + P(1)));
 	assert_null(mm_find_vma(mm, a + P(9)));
@@ -452,7 +452,7 @@ static void test_remap(void **state)
 
 	/* Growing in place; a locked region stays one, its pages resident. */
 	assert_int_equal(mm_lock(mm, a, P(1), true), 0);
-	assert_int_equal(mm_remap(mm, a, P(1), P(4), &out), 0);
+	assert_int_equal(mm_remap(mm, a, P(1), P(4), 0, 0, &out), 0);
 	struct vma *v = mm_find_vma(mm, a + P(3));
 	assert_non_null(v);
 	assert_int_equal(v->start, a);
@@ -465,10 +465,137 @@ static void test_remap(void **state)
 	struct mm_usage u;
 	mm_get_usage(mm, &u);
 	mm->limit_as = (uint64_t)u.vm_size << PAGE_SHIFT;
-	assert_int_equal(mm_remap(mm, a, P(4), P(5), &out), -ENOMEM);
+	assert_int_equal(mm_remap(mm, a, P(4), P(5), 0, 0, &out), -ENOMEM);
 	mm->limit_as = UINT64_MAX;
 	assert_int_equal(mm_check(mm), 0);
 	mm_destroy(mm);
+}
+
+/* mremap flags (include/uapi/linux/mman.h). */
+#define MAYMOVE 1u
+#define FIXED 2u
+#define DONTUNMAP 4u
+
+/*
+ * mremap that moves: the pages go with their page-table entries (the
+ * same frames, nothing copied), the old range is unmapped or, with
+ * MREMAP_DONTUNMAP, left empty; Linux's errors for the moving forms.
+ */
+static void test_remap_move(void **state)
+{
+	(void)state;
+	struct mm_baseline b = mm_fixture_baseline();
+	struct mm *mm = mm_fixture_new();
+	vaddr_t out = 0;
+	vaddr_t a = map(mm, BASE, P(3), RW, MM_MAP_FIXED);
+	map(mm, BASE + P(3), P(1), RO, MM_MAP_FIXED); /* blocks growth */
+	for (uint32_t i = 0; i < 3; i++)
+		assert_true(mm_poke(mm, a + P(i), 100 + i));
+	paddr_t frame = pte_frame(mm_pte(mm, a + P(1)));
+	struct mm_usage u;
+	mm_get_usage(mm, &u);
+	uint32_t rss = u.vm_rss;
+
+	/* Without MREMAP_MAYMOVE it cannot grow; with it, it moves. */
+	assert_int_equal(mm_remap(mm, a, P(3), P(6), 0, 0, &out), -ENOMEM);
+	assert_int_equal(mm_remap(mm, a, P(3), P(6), MAYMOVE, 0, &out), 0);
+	assert_int_not_equal(out, a);
+	assert_null(mm_find_vma(mm, a));
+	expect_vma(mm, out, out, out + P(6), RW);
+	assert_int_equal(pte_frame(mm_pte(mm, out + P(1))), frame);
+	for (uint32_t i = 0; i < 3; i++)
+		assert_int_equal(mm_peek(mm, out + P(i)), 100 + i);
+	mm_get_usage(mm, &u);
+	assert_int_equal(u.vm_rss, rss);
+	assert_int_equal(mm_peek(mm, out + P(5)), 0); /* new: demand-zero */
+	assert_int_equal(mm_check(mm), 0);
+
+	/* MREMAP_FIXED: onto a mapping, which goes; part of a region. */
+	vaddr_t dst = map(mm, BASE + P(40), P(4), RO, MM_MAP_FIXED);
+	assert_int_equal(mm_remap(mm, out + P(1), P(2), P(2), MAYMOVE | FIXED,
+				  dst + P(1), &out),
+			 0);
+	assert_int_equal(out, dst + P(1));
+	expect_vma(mm, dst, dst, dst + P(1), RO);
+	expect_vma(mm, dst + P(1), dst + P(1), dst + P(3), RW);
+	assert_int_equal(mm_peek(mm, dst + P(1)), 101);
+	assert_int_equal(mm_peek(mm, dst + P(2)), 102);
+	assert_int_equal(mm_check(mm), 0);
+
+	/* Linux's errors for the moving forms. */
+	assert_int_equal(mm_remap(mm, dst + P(1), P(1), P(1), FIXED, dst, &out),
+			 -EINVAL); /* FIXED without MAYMOVE */
+	assert_int_equal(mm_remap(mm, dst + P(1), P(1), P(2), MAYMOVE | DONTUNMAP,
+				  0, &out),
+			 -EINVAL); /* DONTUNMAP with a new length */
+	assert_int_equal(mm_remap(mm, dst + P(1), P(2), P(2), MAYMOVE | FIXED,
+				  dst + P(2), &out),
+			 -EINVAL); /* overlapping */
+	assert_int_equal(mm_remap(mm, dst + P(1), P(1), P(1), MAYMOVE | FIXED,
+				  dst + 5, &out),
+			 -EINVAL); /* unaligned new_addr */
+	assert_int_equal(mm_remap(mm, dst + P(1), P(1), P(1), MAYMOVE | FIXED,
+				  KERNEL_VMA - P(1) + P(1), &out),
+			 -EINVAL); /* past user space */
+	assert_int_equal(mm_remap(mm, BASE + P(90), P(1), P(1), MAYMOVE | FIXED,
+				  BASE + P(60), &out),
+			 -EFAULT); /* nothing at the old address */
+	assert_int_equal(mm_remap(mm, dst + P(1), P(1), P(1), 8, 0, &out),
+			 -EINVAL); /* unknown flag */
+
+	/* MREMAP_DONTUNMAP: the old range stays, empty; the pages moved. */
+	assert_int_equal(mm_remap(mm, dst + P(1), P(1), P(1), MAYMOVE | DONTUNMAP,
+				  0, &out),
+			 0);
+	assert_int_equal(mm_peek(mm, out), 101);
+	assert_non_null(mm_find_vma(mm, dst + P(1)));
+	assert_int_equal(mm_pte(mm, dst + P(1)), 0);
+	assert_int_equal(mm_peek(mm, dst + P(1)), 0);
+	assert_int_equal(mm_check(mm), 0);
+	mm_fixture_destroy(mm);
+	assert_true(mm_fixture_same(b));
+}
+
+/*
+ * Shared pages: old_len 0 makes a second mapping of the same pages, and
+ * a shared region may grow past its object, whose pages past the end are
+ * SIGBUS (as Linux's shared memory); moved shared pages stay shared.
+ */
+static void test_remap_shared(void **state)
+{
+	(void)state;
+	struct mm_baseline b = mm_fixture_baseline();
+	struct mm *mm = mm_fixture_new();
+	vaddr_t a = 0, out = 0;
+	assert_int_equal(mm_map(mm, BASE, P(2), RW, MM_MAP_FIXED | MM_MAP_SHARED,
+				VMA_ANON, NULL, &a),
+			 0);
+	assert_true(mm_poke(mm, a + P(1), 55));
+	/* A private region cannot be duplicated. */
+	vaddr_t p = map(mm, BASE + P(20), P(1), RW, MM_MAP_FIXED);
+	assert_int_equal(mm_remap(mm, p, 0, P(1), MAYMOVE, 0, &out), -EINVAL);
+
+	vaddr_t dup = 0;
+	assert_int_equal(mm_remap(mm, a + P(1), 0, P(2), MAYMOVE, 0, &dup), 0);
+	assert_non_null(mm_find_vma(mm, a + P(1))); /* still there */
+	assert_int_equal(mm_peek(mm, dup), 55);
+	assert_true(mm_poke(mm, dup, 56));
+	assert_int_equal(mm_peek(mm, a + P(1)), 56);
+	/* The second page of the copy is past the object's end. */
+	assert_int_equal(mm_touch(mm, dup + P(1), TOUCH_READ | TOUCH_USER, NULL),
+			 MM_FAULT_BUS);
+
+	/* A moved shared page is still the same page. */
+	assert_int_equal(mm_remap(mm, a, P(2), P(2), MAYMOVE | FIXED,
+				  BASE + P(50), &out),
+			 0);
+	assert_int_equal(out, BASE + P(50));
+	assert_int_equal(mm_peek(mm, BASE + P(51)), 56);
+	assert_true(mm_poke(mm, BASE + P(51), 57));
+	assert_int_equal(mm_peek(mm, dup), 57);
+	assert_int_equal(mm_check(mm), 0);
+	mm_fixture_destroy(mm);
+	assert_true(mm_fixture_same(b));
 }
 
 /*
@@ -484,7 +611,7 @@ static void test_remap_heap(void **state)
 	char buf[1024];
 	mm_init_brk(mm, heap0);
 	assert_int_equal(mm_brk(mm, heap0 + P(4)), heap0 + P(4));
-	assert_int_equal(mm_remap(mm, heap0 + P(3), P(1), P(5), &out), 0);
+	assert_int_equal(mm_remap(mm, heap0 + P(3), P(1), P(5), 0, 0, &out), 0);
 	struct vma *h = mm_find_vma(mm, heap0 + P(7));
 	assert_int_equal(h->kind, VMA_HEAP);
 	assert_int_equal(h->end, heap0 + P(8));
@@ -973,6 +1100,8 @@ int main(void)
 		cmocka_unit_test_setup(test_protect, mm_fixture_boot),
 		cmocka_unit_test_setup(test_dontneed, mm_fixture_boot),
 		cmocka_unit_test_setup(test_dontneed_locked, mm_fixture_boot),
+		cmocka_unit_test_setup(test_remap_move, mm_fixture_boot),
+		cmocka_unit_test_setup(test_remap_shared, mm_fixture_boot),
 		cmocka_unit_test_setup(test_remap, mm_fixture_boot),
 		cmocka_unit_test_setup(test_remap_heap, mm_fixture_boot),
 		cmocka_unit_test_setup(test_brk, mm_fixture_boot),
