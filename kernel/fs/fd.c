@@ -25,11 +25,17 @@
 
 STATIC_ASSERT(FD_MAX <= 64, "p->cloexec has one bit per descriptor");
 
+int fd_limit(const struct proc *p)
+{
+	uint64_t cur = p->rlim[RLIMIT_NOFILE].cur;
+	return cur < FD_MAX ? (int)cur : FD_MAX;
+}
+
 int fd_alloc(struct proc *p, struct file *f, int min, bool cloexec)
 {
 	if (min < 0)
 		min = 0;
-	for (int fd = min; fd < FD_MAX; fd++) {
+	for (int fd = min; fd < fd_limit(p); fd++) {
 		if (!p->files[fd]) {
 			p->files[fd] = f;
 			fd_set_cloexec(p, fd, cloexec);

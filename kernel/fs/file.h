@@ -263,7 +263,12 @@ int64_t file_lseek_dir(struct file *f, int64_t off, int whence);
 #define FD_MAX PROC_MAX_FILES
 
 /*
- * Installs f in p's lowest free descriptor >= min. Takes over the
+ * The descriptors p may open: RLIMIT_NOFILE, at most FD_MAX. Descriptors
+ * already open above a lowered limit stay open, as on Linux.
+ */
+int fd_limit(const struct proc *p);
+/*
+ * Installs f in p's lowest free descriptor >= min, below fd_limit(p). Takes over the
  * caller's reference. Returns the descriptor or -EMFILE.
  */
 int fd_alloc(struct proc *p, struct file *f, int min, bool cloexec);

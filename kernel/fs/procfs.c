@@ -6,7 +6,7 @@
  *   /proc/sys/vm/drop_caches  give the heap's empty slabs back (write)
  *   /proc/self          symlink to the caller's PID
  *   /proc/PID/          one directory per process (zombies included)
- *   /proc/PID/status    /proc/PID/stat    /proc/PID/maps
+ *   /proc/PID/status    /proc/PID/stat    /proc/PID/maps   /proc/PID/comm
  *   /proc/PID/exe       symlink to the program's path
  *
  * A vnode names an entry by (pid, kind): pid 0 for the top level, kind an
@@ -17,8 +17,9 @@
  * be written) are named by their table entry instead: kind PROC_KIND_NODE
  * and vnode.node pointing at it.
  *
- * Opening a file runs its show function into a kmalloc'ed buffer, doubling
- * the buffer until the text fits (see kernel/fs/procfs.h: snapshots).
+ * Reading a file from offset 0 runs its show function into a kmalloc'ed
+ * buffer, doubling the buffer until the text fits (see kernel/fs/procfs.h:
+ * snapshots).
  */
 #include "kernel/fs/procfs.h"
 
@@ -244,6 +245,12 @@ static void show_cmdline(struct proc *p, struct seqbuf *sb)
 		sb->len += n;
 }
 
+/* /proc/PID/comm: the process's name and a newline. */
+static void show_comm(struct proc *p, struct seqbuf *sb)
+{
+	seq_printf(sb, "%s\n", p->name);
+}
+
 /* /proc/PID/exe: the path the program was started from. */
 static int link_exe(struct proc *p, char *buf, size_t size)
 {
@@ -258,6 +265,7 @@ static int link_exe(struct proc *p, char *buf, size_t size)
 
 static const struct proc_entry pid_entries[] = {
 	{ .name = "cmdline", .mode = S_IFREG | 0444, .show = show_cmdline },
+	{ .name = "comm", .mode = S_IFREG | 0444, .show = show_comm },
 	{ .name = "exe", .mode = S_IFLNK | 0777, .link = link_exe },
 	{ .name = "maps", .mode = S_IFREG | 0444, .show = show_maps },
 	{ .name = "smaps", .mode = S_IFREG | 0444, .show = show_smaps },
@@ -478,9 +486,28 @@ static int procfs_iterate(struct file *f, struct dir_ctx *ctx)
 	return 0;
 }
 
-/* Reads the snapshot taken at open. */
+static int take_snapshot(const struct proc_entry *e, struct proc *p,
+			 struct file *f);
+
+/*
+ * Reads the file's text. A read at offset 0 (the first one, or one after
+ * seeking back) makes a new snapshot, as Linux's seq_file starts over at
+ * offset 0; reads further on continue the same text, so a program reading
+ * in small pieces sees one consistent state. A process's file read after
+ * the process was reaped is -ESRCH, as on Linux.
+ */
 static int32_t snapshot_read(struct file *f, char *buf, size_t n, int64_t *pos)
 {
+	if (*pos == 0 || !f->private) {
+		struct proc *p = NULL;
+		if (f->vn.pid && !(p = proc_find(f->vn.pid)))
+			return -ESRCH;
+		void *old = f->private;
+		int err = take_snapshot(vnode_entry(&f->vn), p, f);
+		if (err)
+			return err;
+		kfree(old);
+	}
 	return file_read_buffer(f->private, f->size, buf, n, pos);
 }
 
@@ -560,7 +587,7 @@ static int take_snapshot(const struct proc_entry *e, struct proc *p,
 	return -ENOMEM;
 }
 
-/* Directories list; files take their snapshot now. */
+/* Directories list; files take their text at their first read. */
 static int procfs_open(const struct vnode *v, struct file *f, int flags)
 {
 	(void)flags;
@@ -575,7 +602,8 @@ static int procfs_open(const struct vnode *v, struct file *f, int flags)
 	if (!e->show)
 		return -ELOOP; /* a symlink: only O_PATH opens it */
 	f->ops = e->write ? &sysctl_ops : &snapshot_ops;
-	return take_snapshot(e, p, f);
+	f->private = NULL;
+	return 0;
 }
 
 /* procfs files report size 0, as on Linux: their length is unknown until read. */

@@ -1,11 +1,12 @@
 /*
  * kernel/fs/procfs.h - /proc: text views of the kernel's state.
  *
- * Every /proc file is generated whole when it is opened, into a buffer
- * owned by the open file (a snapshot), and reads take bytes from that
- * snapshot at the file offset. So a program that reads a file in small
- * pieces sees one consistent state, and reopening the file (or seeking
- * back, like Linux's seq_file does) is how to see a newer one.
+ * Every /proc file is generated whole when it is read at offset 0, into a
+ * buffer owned by the open file (a snapshot), and reads further on take
+ * bytes from that snapshot at the file offset. So a program that reads a
+ * file in small pieces sees one consistent state, and reading from offset
+ * 0 again (after seeking back, or with pread, as with Linux's seq_file)
+ * sees a newer one.
  *
  * The formatting functions take their data as arguments, so tests can feed
  * them synthetic numbers and compare the text with Linux's layout.

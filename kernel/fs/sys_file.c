@@ -332,7 +332,7 @@ static int do_dup3(int oldfd, int newfd, int flags, bool is_dup3)
 		return -EINVAL;
 	if (!f)
 		return -EBADF;
-	if (newfd < 0 || newfd >= FD_MAX)
+	if (newfd < 0 || newfd >= fd_limit(current))
 		return -EBADF;
 	if (oldfd == newfd)
 		return is_dup3 ? -EINVAL : newfd;
@@ -366,7 +366,7 @@ static int32_t sys_fcntl64(const struct syscall_args *a)
 	switch (a->arg[1]) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg >= FD_MAX)
+		if (arg >= (uint32_t)fd_limit(current))
 			return -EINVAL;
 		return do_dup(fd, (int)arg, a->arg[1] == F_DUPFD_CLOEXEC);
 	case F_GETFD:

@@ -415,6 +415,8 @@ int proc_wait(int pid, int *status, int options)
 		if (found) {
 			*status = found->exit_status;
 			ret = found->pid;
+			if (options & WNOWAIT)
+				break;
 			p->cutime += found->utime + found->cutime;
 			p->cstime += found->stime + found->cstime;
 			proc_free(found);

@@ -177,6 +177,8 @@ int proc_fork(struct trapframe *tf, uint32_t clone_flags, uint32_t ctid,
 __attribute__((noreturn)) void proc_exit(int wait_status);
 /* proc_wait option: return 0 at once if no child has ended (wait(2)). */
 #define WNOHANG 1
+/* proc_wait option: leave the child a zombie, to be waited for again. */
+#define WNOWAIT 0x01000000
 /*
  * Waits for a child (pid > 0: that one; -1 or 0 or < -1: any) to end.
  * Returns its PID and stores the wait status, 0 with WNOHANG when none has

@@ -197,6 +197,95 @@ static int32_t sys_wait4(const struct syscall_args *a)
 }
 SYSCALL(114, wait4, sys_wait4);
 
+/* waitid's id types and options (include/uapi/linux/wait.h). */
+#define P_ALL 0
+#define P_PID 1
+#define P_PGID 2
+#define WSTOPPED_OPT 2
+#define WEXITED_OPT 4
+#define WCONTINUED_OPT 8
+#define WAITID_THREAD_OPTIONS 0xe0000000u /* __WNOTHREAD, __WALL, __WCLONE */
+#define WAITID_OPTIONS                                                  \
+	(WNOHANG | WSTOPPED_OPT | WEXITED_OPT | WCONTINUED_OPT | WNOWAIT | \
+	 WAITID_THREAD_OPTIONS)
+
+/* SIGCHLD's si_code values (include/uapi/asm-generic/siginfo.h). */
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+
+/*
+ * The fields of the i386 siginfo_t that waitid writes, in their places
+ * (Linux writes these six and leaves the rest of the 128 bytes alone).
+ */
+struct waitid_info {
+	int32_t signo, err, code;
+	int32_t pid;
+	uint32_t uid;
+	int32_t status;
+};
+
+/*
+ * waitid(idtype, id, infop, options, rusage): wait4 reporting through a
+ * siginfo_t, with WNOWAIT to look without reaping. Process groups are
+ * not kept, so P_PGID waits for any child.
+ */
+static int32_t sys_waitid(const struct syscall_args *a)
+{
+	uint32_t idtype = a->arg[0], options = a->arg[3];
+	int pid;
+
+	if ((options & ~WAITID_OPTIONS) ||
+	    !(options & (WEXITED_OPT | WSTOPPED_OPT | WCONTINUED_OPT)))
+		return -EINVAL;
+	switch (idtype) {
+	case P_ALL:
+		pid = -1;
+		break;
+	case P_PID:
+		if ((int32_t)a->arg[1] <= 0)
+			return -EINVAL;
+		pid = (int)a->arg[1];
+		break;
+	case P_PGID:
+		if ((int32_t)a->arg[1] < 0)
+			return -EINVAL;
+		pid = -1;
+		break;
+	default:
+		return -EINVAL;
+	}
+	struct waitid_info info = { 0 };
+	int status = 0;
+	int found = -ECHILD;
+	/* Only ended children are kept: WSTOPPED alone finds none. */
+	if (options & WEXITED_OPT)
+		found = proc_wait(pid, &status, (int)(options &
+						      (WNOHANG | WNOWAIT)));
+	else if (options & WNOHANG)
+		found = 0;
+	if (found < 0)
+		return found;
+	if (found > 0) {
+		info.signo = SIGCHLD;
+		info.pid = found;
+		if ((status & 0x7f) == 0) {
+			info.code = CLD_EXITED;
+			info.status = (status >> 8) & 0xff;
+		} else {
+			info.code = CLD_KILLED;
+			info.status = status & 0x7f;
+		}
+	}
+	/* rusage (18 longs on i386) only for a child found. */
+	if (found > 0 && a->arg[4] && clear_user((void *)a->arg[4], 18 * 4))
+		return -EFAULT;
+	/* With WNOHANG and nothing ended, Linux still writes zeros. */
+	if (a->arg[2] && copy_to_user((void *)a->arg[2], &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+SYSCALL(284, waitid, sys_waitid);
+
 static int32_t sys_waitpid(const struct syscall_args *a)
 {
 	struct syscall_args b = *a;
@@ -219,6 +308,43 @@ static int32_t sys_getppid(const struct syscall_args *a)
 	return current->parent ? current->parent->pid : 0;
 }
 SYSCALL(64, getppid, sys_getppid);
+
+/* prctl options (include/uapi/linux/prctl.h). */
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+/*
+ * prctl: the process's name (comm, 15 bytes and a NUL, as Linux's
+ * TASK_COMM_LEN); a longer name is cut, not refused. Other options are
+ * -EINVAL, as Linux answers options it does not know.
+ */
+static int32_t sys_prctl(const struct syscall_args *a)
+{
+	char name[PROC_NAME_MAX];
+	const char *u = (const char *)a->arg[1];
+
+	switch (a->arg[0]) {
+	case PR_SET_NAME:
+		for (size_t i = 0; i < sizeof(name); i++) {
+			if (i == sizeof(name) - 1) {
+				name[i] = '\0';
+				break;
+			}
+			if (copy_from_user(&name[i], u + i, 1))
+				return -EFAULT;
+			if (!name[i])
+				break;
+		}
+		memcpy(current->name, name, sizeof(name));
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user((void *)a->arg[1], current->name,
+				    sizeof(current->name));
+	default:
+		return -EINVAL;
+	}
+}
+SYSCALL(172, prctl, sys_prctl);
 
 static int32_t sys_kill(const struct syscall_args *a)
 {

@@ -163,9 +163,53 @@ static void test_wait_any(void)
 		 ut_errname(e));
 }
 
+/* waitid: the siginfo it fills, WNOWAIT, WNOHANG and its errors. */
+static void check_waitid(void)
+{
+	siginfo_t si;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(7);
+	memset(&si, 0x55, sizeof(si));
+	int r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT);
+	ut_check(r == 0 && si.si_pid == pid && si.si_signo == SIGCHLD &&
+			 si.si_code == CLD_EXITED && si.si_status == 7,
+		 "waitid WNOWAIT: SIGCHLD, CLD_EXITED, status 7");
+	memset(&si, 0x55, sizeof(si));
+	r = waitid(P_ALL, 0, &si, WEXITED);
+	ut_check(r == 0 && si.si_pid == pid && si.si_status == 7,
+		 "waitid again reaps the same child");
+	ut_fact("then: %s", waitid(P_ALL, 0, &si, WEXITED) ? ut_errname(errno)
+							 : "0");
+
+	pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	memset(&si, 0x55, sizeof(si));
+	r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG);
+	ut_check(r == 0 && si.si_pid == 0 && si.si_signo == 0,
+		 "waitid WNOHANG with nothing ended: 0, si_pid 0");
+	kill(pid, SIGTERM);
+	r = waitid(P_PID, (id_t)pid, &si, WEXITED);
+	ut_check(r == 0 && si.si_code == CLD_KILLED && si.si_status == SIGTERM,
+		 "waitid of a killed child: CLD_KILLED, SIGTERM");
+	ut_fact("waitid without WEXITED: %s",
+		waitid(P_ALL, 0, &si, WNOHANG) ? ut_errname(errno) : "0");
+	ut_fact("waitid P_PID 0: %s",
+		waitid(P_PID, 0, &si, WEXITED) ? ut_errname(errno) : "0");
+	ut_fact("waitid idtype 9: %s",
+		waitid(9, 0, &si, WEXITED) ? ut_errname(errno) : "0");
+	ut_fact("waitid options 0x100: %s",
+		waitid(P_ALL, 0, &si, WEXITED | 0x100) ? ut_errname(errno)
+						       : "0");
+}
+
 int main(int argc, char **argv)
 {
 	ut_begin(argc, argv);
+	check_waitid();
 	expect_status("exit(0)", exit_with, (void *)0, 0x0000);
 	expect_status("exit(1)", exit_with, (void *)1, 0x0100);
 	expect_status("exit(42)", exit_with, (void *)42, 0x2a00);
