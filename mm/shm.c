@@ -179,8 +179,11 @@ int shm_get(int32_t key, size_t size, int flags)
 		if (!(flags & IPC_CREAT))
 			return -ENOENT;
 	}
-	if (size < SHMMIN || size > SHM_MAX_BYTES)
+	if (size < SHMMIN)
 		return -EINVAL;
+	/* Linux's shmmax is larger than any 32-bit size: too much memory. */
+	if (size > SHM_MAX_BYTES)
+		return -ENOMEM;
 	uint32_t slot;
 	for (slot = 0; slot < SHM_MAX_SEGMENTS; slot++)
 		if (!segments[slot])

@@ -22,8 +22,9 @@
  *
  * SysV semantics are Linux's (ipc/shm.c): IPC_PRIVATE always creates;
  * IPC_CREAT|IPC_EXCL on an existing key is -EEXIST; a missing key without
- * IPC_CREAT is -ENOENT; a size larger than an existing segment, or outside
- * [SHMMIN, SHM_MAX_BYTES] for a new one, is -EINVAL; a removed segment
+ * IPC_CREAT is -ENOENT; a size larger than an existing segment, or below
+ * SHMMIN for a new one, is -EINVAL, one above SHM_MAX_BYTES -ENOMEM (as
+ * Linux refuses memory it cannot account for); a removed segment
  * keeps working for its attachments, can still be attached by id, and its
  * key is free for a new segment.
  *

@@ -311,7 +311,9 @@ static int do_shmctl(int id, int cmd, uint32_t ubuf)
 	struct shmid64_ds ds = { 0 };
 	int err;
 
-	switch (cmd & ~IPC_64) {
+	if (cmd < 0 || id < 0)
+		return -EINVAL;
+	switch (cmd) {
 	case IPC_RMID:
 		return shm_remove(id);
 	case IPC_STAT:
@@ -328,6 +330,10 @@ static int do_shmctl(int id, int cmd, uint32_t ubuf)
 	}
 }
 
+/*
+ * The direct shmctl always speaks the 64-bit structures, so IPC_64 in cmd
+ * is an unknown command there (Linux's ksys_shmctl); only ipc() takes it.
+ */
 static int32_t sys_shmctl(const struct syscall_args *a)
 {
 	return do_shmctl((int)a->arg[0], (int)a->arg[1], a->arg[2]);
@@ -363,7 +369,9 @@ static int32_t sys_ipc(const struct syscall_args *a)
 		b.arg[2] = a->arg[3];
 		return sys_shmget(&b);
 	case IPC_SHMCTL:
-		return do_shmctl((int)a->arg[1], (int)a->arg[2], a->arg[4]);
+		/* ipc() names the structure's version with IPC_64. */
+		return do_shmctl((int)a->arg[1], (int)a->arg[2] & ~IPC_64,
+				 a->arg[4]);
 	default:
 		return -ENOSYS;
 	}

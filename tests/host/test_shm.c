@@ -37,7 +37,7 @@ static void test_shmget_rules(void **state)
 	assert_int_equal(shm_get(0x42, P(2) + 1, 0), -EINVAL);
 	assert_int_equal(shm_get(0x42, 10, IPC_CREAT | IPC_EXCL), -EEXIST);
 	assert_int_equal(shm_get(0x43, 0, IPC_CREAT), -EINVAL);
-	assert_int_equal(shm_get(IPC_PRIVATE, SHM_MAX_BYTES + 1, 0), -EINVAL);
+	assert_int_equal(shm_get(IPC_PRIVATE, SHM_MAX_BYTES + 1, 0), -ENOMEM);
 	struct shm_stat st;
 	assert_int_equal(shm_stat(k, &st), 0);
 	assert_int_equal(st.size, P(2));
