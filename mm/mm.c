@@ -69,18 +69,14 @@ void mm_destroy(struct mm *mm)
 		return;
 	if (vm_space_current() == &mm->space)
 		vm_space_activate(&kernel_space);
-	/* Slots and reverse-map items first, while the PTEs still exist. */
-	list_for_each(pos, &mm->vmas) {
-		struct vma *v = vma_of(pos);
-		vm_zap_range(mm, v->start, v->end);
-	}
-	KASSERT(mm->swap_pages == 0);
 	/*
-	 * Drops the frame references of the present PTEs, frees the tables;
-	 * then the regions, whose shm objects may go with them: a shm frame
-	 * must be unmapped before its object can free it.
+	 * One pass over the tables: each entry gives back its slot or its
+	 * reverse-map pair, then its frame reference; the tables go. Then
+	 * the regions, whose shm objects may go with them: a shm frame must
+	 * be unmapped before its object can free it.
 	 */
-	vm_space_destroy(&mm->space);
+	vm_space_destroy_with(&mm->space, vm_zap_entry, mm);
+	KASSERT(mm->swap_pages == 0);
 	list_for_each_safe(pos, tmp, &mm->vmas) {
 		list_remove(pos);
 		vma_free(vma_of(pos));
@@ -94,26 +90,24 @@ struct fork_walk {
 	struct tlb_batch tlb; /* parent PTEs made read-only */
 };
 
-/* Gives the child the same swap entry: one more slot reference. */
-static int fork_swap_pte(struct mm *child, vaddr_t va, pte_t pte)
-{
-	pte_t *cp = vm_pte_alloc(&child->space, va);
-	if (!cp)
-		return -ENOMEM;
-	swap_slot_dup(pte_swap_slot(pte));
-	vm_pte_set(&child->space, va, cp, pte);
-	child->swap_pages++;
-	return 0;
-}
-
-/* Gives the child a mapping of one page of the parent. */
-static int fork_pte(vaddr_t va, pte_t *ptep, void *arg)
+/*
+ * What the child gets for one entry of the parent (a vm_copy_range
+ * callback): a swap entry is shared, with one more slot reference; a
+ * present page is mapped by both, write-protected for copy-on-write in
+ * both unless the region shares its pages. The child's entry starts old
+ * and clean (accessed and dirty clear), as Linux's copy_pte_range does.
+ */
+static int fork_pte(vaddr_t va, pte_t *ptep, pte_t *out, void *arg)
 {
 	struct fork_walk *w = arg;
 	pte_t pte = *ptep;
 
-	if (pte_is_swap(pte))
-		return fork_swap_pte(w->child, va, pte);
+	if (pte_is_swap(pte)) {
+		swap_slot_dup(pte_swap_slot(pte));
+		w->child->swap_pages++;
+		*out = pte;
+		return 0;
+	}
 	struct page *page = phys_to_page(pte_frame(pte));
 	KASSERT(page && page->refcount > 0);
 	if (!w->shared && (pte & (PTE_W | PTE_COW)) != PTE_COW) {
@@ -125,14 +119,10 @@ static int fork_pte(vaddr_t va, pte_t *ptep, void *arg)
 	int err = rmap_add(page, w->child, va);
 	if (err)
 		return err;
-	err = vm_map_page(&w->child->space, va, pte_frame(pte),
-			  pte_flags(pte) & (PTE_U | PTE_W | PTE_COW));
-	if (err) {
-		rmap_remove(page, w->child, va);
-		return err;
-	}
 	get_page(page);
 	w->child->rss++;
+	*out = pte_make(pte_frame(pte),
+			PTE_P | (pte_flags(pte) & (PTE_U | PTE_W | PTE_COW)));
 	return 0;
 }
 
@@ -173,8 +163,8 @@ int mm_fork(struct mm *parent, struct mm **out)
 		c->flags &= ~VMA_LOCKED;
 		list_push_back(&child->vmas, &c->node);
 		w.shared = vma_shares_pages(v);
-		err = vm_walk(&parent->space, v->start, v->end - v->start,
-			      fork_pte, &w);
+		err = vm_copy_range(&parent->space, &child->space, v->start,
+				    v->end - v->start, fork_pte, &w);
 		if (err)
 			goto out_destroy;
 	}

@@ -215,6 +215,12 @@ void user_page_drop_swap(struct page *pg);
  * pages whose last mapping this is.
  */
 void vm_zap_range(struct mm *mm, vaddr_t start, vaddr_t end);
+/*
+ * vm_zap_range() for one entry of mm (arg), as a page-table walk's
+ * callback: gives back its swap slot, or its reverse-map pair (releasing
+ * the page when this mapping holds its last reference). Returns 0.
+ */
+int vm_zap_entry(vaddr_t va, pte_t *ptep, void *arg);
 
 /* The page in the swap cache for slot, or NULL (swap_state.c). */
 struct page *swap_cache_lookup(uint32_t slot);

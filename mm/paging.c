@@ -393,6 +393,62 @@ int vm_move_range(struct vm_space *s, vaddr_t from, vaddr_t to, size_t size,
 	return 0;
 }
 
+/*
+ * fork's copy, a table at a time: the child's table is made once, before
+ * the first entry that goes into it, and entries are written directly.
+ */
+int vm_copy_range(struct vm_space *src, struct vm_space *dst, vaddr_t va,
+		  uint64_t size,
+		  int (*fn)(vaddr_t va, pte_t *ptep, pte_t *out, void *arg),
+		  void *arg)
+{
+	uint64_t a = page_round_down(va), end = (uint64_t)va + size;
+
+	KASSERT(!is_kernel_addr((vaddr_t)(end - 1)));
+	while (a < end) {
+		pde_t pde = src->pgdir[pde_index((vaddr_t)a)];
+		uint64_t next = ((a >> PDE_SHIFT) + 1) << PDE_SHIFT;
+		if (next > end)
+			next = end;
+		if (!(pde & PTE_P)) {
+			a = next;
+			continue;
+		}
+		pte_t *pt = table_of(pde), *dpt = NULL;
+		struct page *dtable = NULL;
+		for (; a < next; a += PAGE_SIZE) {
+			pte_t *ptep = &pt[pte_index((vaddr_t)a)];
+			if (*ptep == 0)
+				continue;
+			if (!dpt) {
+				pte_t *first = pte_get(dst, (vaddr_t)a, true);
+				if (!first)
+					return -ENOMEM;
+				dpt = first - pte_index((vaddr_t)a);
+				dtable = table_page(
+					dst->pgdir[pde_index((vaddr_t)a)]);
+			}
+			pte_t out = 0;
+			int err = fn((vaddr_t)a, ptep, &out, arg);
+			if (err) {
+				if (!dtable->pt_used)
+					drop_empty_tables(dst, (vaddr_t)a,
+							  PAGE_SIZE);
+				return err;
+			}
+			pte_t *dp = &dpt[pte_index((vaddr_t)a)];
+			if (out && !*dp) {
+				dtable->pt_used++;
+				*dp = out;
+			}
+		}
+		if (dtable && !dtable->pt_used)
+			drop_empty_tables(dst, (vaddr_t)(a - PAGE_SIZE),
+					  PAGE_SIZE);
+	}
+	return 0;
+}
+
 /* Looks a virtual address up. */
 int vm_translate(struct vm_space *s, vaddr_t va, paddr_t *pa, uint32_t *flags)
 {
@@ -513,6 +569,14 @@ int vm_space_init(struct vm_space *s)
 /* Tears down an address space that is not loaded. */
 void vm_space_destroy(struct vm_space *s)
 {
+	vm_space_destroy_with(s, NULL, NULL);
+}
+
+/* Destroys a space, showing each entry to fn before it goes. */
+void vm_space_destroy_with(struct vm_space *s,
+			   int (*fn)(vaddr_t va, pte_t *ptep, void *arg),
+			   void *arg)
+{
 	struct gather g;
 
 	KASSERT(s != current_space && s != &kernel_space);
@@ -522,9 +586,17 @@ void vm_space_destroy(struct vm_space *s)
 		if (!(pde & PTE_P))
 			continue;
 		pte_t *pt = table_of(pde);
-		for (uint32_t j = 0; j < PT_ENTRIES; j++)
-			if (pt[j] & PTE_P)
-				gather_put(&g, pt[j]);
+		for (uint32_t j = 0; j < PT_ENTRIES; j++) {
+			pte_t pte = pt[j];
+			if (!pte)
+				continue;
+			if (fn)
+				fn(((vaddr_t)i << PDE_SHIFT) |
+					   ((vaddr_t)j << PAGE_SHIFT),
+				   &pt[j], arg);
+			if (pte & PTE_P)
+				gather_put(&g, pte);
+		}
 		s->pgdir[i] = 0;
 		s->nr_pgtables--;
 		gather_free(&g, table_page(pde));

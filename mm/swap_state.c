@@ -147,7 +147,7 @@ void user_page_put(struct page *pg)
 }
 
 /* Handles one entry about to be cleared (a vm_walk callback). */
-static int zap_pte(vaddr_t va, pte_t *ptep, void *arg)
+int vm_zap_entry(vaddr_t va, pte_t *ptep, void *arg)
 {
 	struct mm *mm = arg;
 	pte_t pte = *ptep;
@@ -172,5 +172,5 @@ static int zap_pte(vaddr_t va, pte_t *ptep, void *arg)
 void vm_zap_range(struct mm *mm, vaddr_t start, vaddr_t end)
 {
 	KASSERT(start <= end);
-	vm_walk(&mm->space, start, end - start, zap_pte, mm);
+	vm_walk(&mm->space, start, end - start, vm_zap_entry, mm);
 }

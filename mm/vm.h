@@ -84,6 +84,13 @@ int vm_space_init(struct vm_space *s);
  * its page directory.
  */
 void vm_space_destroy(struct vm_space *s);
+/*
+ * The same, calling fn(va, ptep, arg) for every entry that is not none
+ * just before its frame reference is dropped (one pass for mm_destroy).
+ */
+void vm_space_destroy_with(struct vm_space *s,
+			   int (*fn)(vaddr_t va, pte_t *ptep, void *arg),
+			   void *arg);
 
 /* Loads s into CR3. */
 void vm_space_activate(struct vm_space *s);
@@ -151,6 +158,20 @@ pte_t *vm_pte_alloc(struct vm_space *s, vaddr_t va);
  * changes. pte must not be 0: use vm_unmap_page() to clear.
  */
 void vm_pte_set(struct vm_space *s, vaddr_t va, pte_t *ptep, pte_t pte);
+
+/*
+ * Copies the entries of [va, va + size) of src into dst, which has none
+ * there (fork). For each entry of src that is not none,
+ * fn(va, ptep, &out, arg) says what dst gets: it sets out (0 for
+ * nothing) and may rewrite *ptep, src's own entry (write-protecting it),
+ * flushing the TLB for that itself. dst's tables are made as needed:
+ * -ENOMEM when one cannot be, or fn's error, stops the copy, leaving in
+ * dst what was copied so far.
+ */
+int vm_copy_range(struct vm_space *src, struct vm_space *dst, vaddr_t va,
+		  uint64_t size,
+		  int (*fn)(vaddr_t va, pte_t *ptep, pte_t *out, void *arg),
+		  void *arg);
 
 /*
  * Moves every entry of [from, from + size) to the same place in

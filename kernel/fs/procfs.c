@@ -502,11 +502,13 @@ static int32_t snapshot_read(struct file *f, char *buf, size_t n, int64_t *pos)
 		struct proc *p = NULL;
 		if (f->vn.pid && !(p = proc_find(f->vn.pid)))
 			return -ESRCH;
-		void *old = f->private;
+		/* The old text goes first: the new one is made as it was. */
+		kfree(f->private);
+		f->private = NULL;
+		f->size = 0;
 		int err = take_snapshot(vnode_entry(&f->vn), p, f);
 		if (err)
 			return err;
-		kfree(old);
 	}
 	return file_read_buffer(f->private, f->size, buf, n, pos);
 }

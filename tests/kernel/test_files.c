@@ -396,7 +396,11 @@ static void proc_file_snapshot(struct ktest *t)
 	KT_EXPECT(t, !memcmp(whole, "MemTotal:", 9));
 	KT_EXPECT_EQ(t, file_read(f, pieces, sizeof(pieces)), 0); /* EOF */
 
-	/* Back to the start: small reads give the same snapshot. */
+	/*
+	 * Back to the start: the text is made again (nothing has changed
+	 * meanwhile, so it is the same), and small reads from there on take
+	 * the rest of that one text.
+	 */
 	KT_EXPECT_EQ(t, file_lseek(f, 0, SEEK_SET), 0);
 	int32_t got = 0, r;
 	while ((r = file_read(f, pieces + got, 7)) > 0)
@@ -488,12 +492,15 @@ static void open_flags(struct ktest *t)
 	}
 }
 
-/* A test process with an empty descriptor table. */
+/* A test process with an empty descriptor table, FD_MAX allowed. */
 static struct proc *new_proc(int pid)
 {
 	struct proc *p = kzalloc(sizeof(*p), 0);
-	if (p)
+	if (p) {
 		p->pid = pid;
+		p->rlim[RLIMIT_NOFILE].cur = FD_MAX;
+		p->rlim[RLIMIT_NOFILE].max = FD_MAX;
+	}
 	return p;
 }
 
@@ -513,6 +520,16 @@ static void fd_table(struct ktest *t)
 	KT_EXPECT(t, fd_get_cloexec(p, 1) && !fd_get_cloexec(p, 0));
 	KT_EXPECT(t, fd_get(p, 5) == f && fd_get(p, 2) == NULL);
 	KT_EXPECT(t, fd_get(p, -1) == NULL && fd_get(p, FD_MAX) == NULL);
+
+	/* RLIMIT_NOFILE: no new descriptor at or above it. */
+	p->rlim[RLIMIT_NOFILE].cur = 6;
+	file_get(f);
+	KT_EXPECT_EQ(t, fd_alloc(p, f, 0, false), 2);
+	file_get(f);
+	KT_EXPECT_EQ(t, fd_alloc(p, f, 5, false), -EMFILE);
+	file_put(f);
+	KT_EXPECT_EQ(t, fd_close(p, 2), 0);
+	p->rlim[RLIMIT_NOFILE].cur = FD_MAX;
 
 	/* Closing frees the lowest slot for the next allocation. */
 	KT_EXPECT_EQ(t, fd_close(p, 0), 0);
