@@ -354,6 +354,55 @@ static void test_random_fork_family(void **state)
 }
 
 /*
+ * fork with too little memory fails with -ENOMEM wherever it runs out (the
+ * child's directory, a page table, a reverse-map item), and gives back
+ * everything it took: the parent is unchanged and no frame is lost.
+ */
+static void test_fork_out_of_memory(void **state)
+{
+	(void)state;
+	struct mm *parent = mm_fixture_new();
+	/* Pages in three page tables, and a swap-free parent. */
+	mm_fixture_map(parent, BASE, P(2048 + 512), RW, MM_MAP_FIXED);
+	for (int p = 0; p < 2048 + 512; p += 3)
+		assert_true(mm_poke(parent, BASE + P(p), 0x900 + p));
+	vm_space_activate(&kernel_space);
+	struct mm_baseline b = mm_fixture_baseline();
+
+	/* Take every frame, then give back a few more each round. */
+	static struct page *hoard[1 << 16];
+	int held = 0;
+	struct page *pg;
+	while (held < (1 << 16) && (pg = alloc_page(0)))
+		hoard[held++] = pg;
+	int failures = 0, successes = 0;
+	for (int room = 0; room < 40 && held > 0; room++) {
+		free_page(hoard[--held]);
+		struct mm *child = NULL;
+		int err = mm_fork(parent, &child);
+		if (err) {
+			assert_int_equal(err, -ENOMEM);
+			failures++;
+		} else {
+			successes++;
+			assert_int_equal(mm_check(child), 0);
+			mm_fixture_destroy(child);
+			break;
+		}
+		assert_int_equal(mm_check(parent), 0);
+	}
+	while (held > 0)
+		free_page(hoard[--held]);
+	print_message("# fork failed %d times, then succeeded\n", failures);
+	assert_true(failures > 3);
+	assert_int_equal(successes, 1);
+	assert_true(mm_fixture_same(b));
+	for (int p = 0; p < 2048 + 512; p += 3)
+		assert_int_equal(mm_peek(parent, BASE + P(p)), 0x900u + p);
+	mm_fixture_destroy(parent);
+}
+
+/*
  * mremap moves copy-on-write pages shared with a child: the frames stay
  * shared (nothing copied), the reverse map follows the new addresses,
  * and a write after the move still copies.
@@ -404,6 +453,8 @@ int main(void)
 		cmocka_unit_test_setup(test_fork_chain, mm_fixture_boot),
 		cmocka_unit_test_setup(test_fork_sysv, mm_fixture_boot),
 		cmocka_unit_test_setup(test_fork_then_move, mm_fixture_boot),
+		cmocka_unit_test_setup(test_fork_out_of_memory,
+				       mm_fixture_boot),
 		cmocka_unit_test_setup(test_random_fork_family,
 				       mm_fixture_boot),
 	};
