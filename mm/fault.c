@@ -51,6 +51,7 @@
 #include "mm/rmap.h"
 #include "mm/shm.h"
 #include "mm/swap.h"
+#include "mm/trace.h"
 #include "mm/vm.h"
 
 struct vm_events vm_events;
@@ -136,13 +137,18 @@ static enum mm_fault_result map_frame(struct mm *mm, vaddr_t va,
 	return MM_FAULT_OK;
 }
 
-/* Demand-zero: a fresh zeroed frame. */
-static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
+/*
+ * Demand-zero: a fresh zeroed frame. kind says why, for the trace: a
+ * plain demand-zero fault, or one that grew the stack.
+ */
+static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va,
+				       enum mm_trace_kind kind)
 {
 	struct page *page = vm_alloc_user_page(GFP_ZERO);
 	if (!page)
 		return MM_FAULT_OOM;
 	vm_events.zero_faults++;
+	trace_fault(kind, mm->trace_pid, va, page, MM_TRACE_NONE);
 	return map_frame(mm, va, page, vma_pte_prot(v, false));
 }
 
@@ -153,7 +159,7 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 	uint32_t off = va - v->start;
 
 	if (off >= f->filesz)
-		return fault_zero(mm, v, va);
+		return fault_zero(mm, v, va, MM_TRACE_ZERO);
 	uint64_t pos = f->offset + off;
 	if (pos >= f->size)
 		return MM_FAULT_BUS;
@@ -169,6 +175,7 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 		return MM_FAULT_OOM;
 	copy_words(page_address(page), f->data + pos, n);
 	vm_events.file_faults++;
+	trace_fault(MM_TRACE_FILE, mm->trace_pid, va, page, MM_TRACE_NONE);
 	return map_frame(mm, va, page, vma_pte_prot(v, false));
 }
 
@@ -190,6 +197,7 @@ static enum mm_fault_result fault_shared(struct mm *mm, struct vma *v,
 		vm_events.zero_faults++;
 	if (write)
 		user_page_drop_swap(page);
+	trace_fault(MM_TRACE_SHM_PAGE, mm->trace_pid, va, page, MM_TRACE_NONE);
 	get_page(page);
 	return map_frame(mm, va, page,
 			 vma_pte_prot(v, page_swapcached(page)));
@@ -241,6 +249,8 @@ static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
 
 	/* Whatever happens next, the page is about to differ from its slot. */
 	if (vma_shares_pages(v)) {
+		trace_fault(MM_TRACE_SHARED_WRITE, mm->trace_pid, va, old,
+			    MM_TRACE_NONE);
 		user_page_drop_swap(old);
 		vm_pte_set(&mm->space, va, ptep, pte | PTE_W | PTE_U);
 		return MM_FAULT_OK;
@@ -248,6 +258,8 @@ static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
 	vm_events.cow_faults++;
 	if (old->refcount == 1) {
 		/* Every other mapper has gone: the frame is ours alone. */
+		trace_fault(MM_TRACE_COW_REUSE, mm->trace_pid, va, old,
+			    MM_TRACE_NONE);
 		user_page_drop_swap(old);
 		vm_pte_set(&mm->space, va, ptep,
 			   (pte & ~(pte_t)PTE_COW) | PTE_W | PTE_U);
@@ -261,6 +273,7 @@ static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
 		return MM_FAULT_OOM;
 	}
 	vm_events.cow_copies++;
+	trace_fault(MM_TRACE_COW_COPY, mm->trace_pid, va, copy, MM_TRACE_NONE);
 	return MM_FAULT_OK;
 }
 
@@ -290,6 +303,7 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 	KASSERT(!vma_shares_pages(v));
 	if (page) {
 		vm_events.swapcache_hits++;
+		/* The frame the fault maps is the cached one or its copy. */
 		if (write) {
 			page = copy_of(page);
 			if (!page)
@@ -298,6 +312,7 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 		} else {
 			get_page(page);
 		}
+		trace_fault(MM_TRACE_SWAP_CACHE, mm->trace_pid, va, page, slot);
 	} else {
 		page = vm_alloc_user_page(0);
 		if (!page)
@@ -309,6 +324,7 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 		}
 		vm_events.pgmajfault++;
 		vm_events.pswpin++;
+		trace_fault(MM_TRACE_SWAP_IN, mm->trace_pid, va, page, slot);
 		/* The swap entry's slot reference becomes the cache's. */
 		if (!write && swap_cache_add(page, slot) == 0) {
 			if (user_page_map(mm, va, page, prot) < 0) {
@@ -331,9 +347,12 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 	return MM_FAULT_OK;
 }
 
-/* Makes the page at va present as the access needs (see mm_internal.h). */
-enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
-			      bool write)
+/*
+ * fault_in() (below); grew says that the fault has just grown the stack
+ * region to va, which the trace reports as a fault of its own kind.
+ */
+static enum mm_fault_result fault_page(struct mm *mm, struct vma *v,
+				       vaddr_t va, bool write, bool grew)
 {
 	pte_t *ptep = vm_pte_lookup(&mm->space, va);
 	pte_t pte = ptep ? *ptep : 0;
@@ -361,12 +380,20 @@ enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
 		r = fault_shared(mm, v, va, write);
 	else if (v->kind == VMA_FILE)
 		r = fault_file(mm, v, va);
-	else
-		r = fault_zero(mm, v, va); /* anonymous, heap, stack */
+	else /* anonymous, heap, stack */
+		r = fault_zero(mm, v, va,
+			       grew ? MM_TRACE_STACK : MM_TRACE_ZERO);
 	/* Local replacement leaves it while the instruction may need it. */
 	if (r == MM_FAULT_OK)
 		vmscan_note_fault(mm, va);
 	return r;
+}
+
+/* Makes the page at va present as the access needs (see mm_internal.h). */
+enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
+			      bool write)
+{
+	return fault_page(mm, v, va, write, false);
 }
 
 /* Resolves a page fault (see mm.h and the table above). */
@@ -376,14 +403,17 @@ enum mm_fault_result mm_fault(struct mm *mm, vaddr_t addr, uint32_t error)
 	if (addr >= KERNEL_VMA)
 		return MM_FAULT_KERNEL_ADDRESS;
 	struct vma *v = mm_find_vma(mm, addr);
+	bool grew = false;
 	if (!v) {
 		enum mm_fault_result r = vma_grow_stack(mm, addr, &v);
 		if (r != MM_FAULT_OK)
 			return r;
+		grew = true;
 	}
 	if (!access_allowed(v, error))
 		return MM_FAULT_PROTECTION;
-	return fault_in(mm, v, page_round_down(addr), error & MM_PF_WRITE);
+	return fault_page(mm, v, page_round_down(addr), error & MM_PF_WRITE,
+			  grew);
 }
 
 /*

@@ -28,6 +28,7 @@
 #include "libk/printf.h"
 #include "libk/string.h"
 #include "mm/mm.h"
+#include "mm/trace.h"
 
 /*
  * Which x87 or SSE exception the process took (Linux's
@@ -174,7 +175,10 @@ void trap_user_exception(struct trapframe *tf)
 			return;
 		}
 		current->fault_cr2 = addr;
-		if (r == MM_FAULT_BUS || r == MM_FAULT_IO)
+		bool bus = r == MM_FAULT_BUS || r == MM_FAULT_IO;
+		trace_fault(bus ? MM_TRACE_BUS : MM_TRACE_SEGV, current->pid,
+			    addr, NULL, MM_TRACE_NONE);
+		if (bus)
 			fault_signal(tf, SIGBUS, BUS_ADRERR, addr, addr,
 				     fault_reason(r, addr, tf->error_code));
 		else
