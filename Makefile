@@ -211,10 +211,11 @@ include tests/gdb/gdb.mk
 # Pagoda-only robustness programs (random system calls): run by tests/run.py
 # through tools/qemu-run, never on the host.
 include tests/robust/robust.mk
+include tests/trace/trace.mk
 
 test:
 	@tools/deps.sh --quiet
-	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests user-tests $(ROBUST_BIN) $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests user-tests $(ROBUST_BIN) $(TRACE_BIN) $(FUZZ_BIN)
 	@$(PYTHON) tests/run.py --kernel $(KERNEL) --iso $(ISO) --initrd $(INITRD) \
 		--initrd-mini $(INITRD_MINI) --host-bin $(BUILD)/host
 

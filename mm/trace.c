@@ -144,7 +144,8 @@ void mm_trace_set_pid(int32_t pid)
 void mm_trace_clear(void)
 {
 	bool irq = port_irq_save();
-	trace.first = trace.written;
+	/* Numbering starts again: the counts in the header are since now. */
+	trace.first = trace.written = 0;
 	trace.dropped = 0;
 	port_irq_restore(irq);
 }
