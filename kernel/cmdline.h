@@ -77,6 +77,7 @@ struct boot_options {
 	unsigned int random_seed;         /* random.seed=: the first key */
 	bool random_seed_set;             /* random.seed= was given */
 	bool trace;                       /* trace=: record mm events from boot */
+	uint64_t trace_buf;               /* trace.buf=: ring size, 0: default */
 	unsigned int trace_pid;           /* trace.pid=: only this process */
 };
 

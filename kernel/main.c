@@ -234,6 +234,8 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 		panic("no usable memory information from the boot loader");
 	boot_info_print();
 	mm_boot();
+	if (boot_options.trace_buf)
+		mm_trace_set_size(boot_options.trace_buf);
 	if (boot_options.trace) {
 		mm_trace_set_pid((int32_t)boot_options.trace_pid);
 		if (mm_trace_set_on(true) < 0)

@@ -19,10 +19,12 @@
 #include "mm/port.h"
 
 /*
- * The ring's size: 2^MM_TRACE_ORDER pages if there is such a block, down
- * to one page on a machine too small or too fragmented for it.
+ * The ring's default size: 2^MM_TRACE_ORDER pages (256 KiB, 7281 records
+ * in the kernel), or the largest block there is on a machine too small
+ * or too fragmented for it. mm_trace_set_size() (trace.buf=) changes it.
  */
 #define MM_TRACE_ORDER 6
+#define MM_TRACE_MAX_ORDER 10
 
 bool mm_trace_on;
 
@@ -34,7 +36,8 @@ static struct {
 	uint64_t first;    /* the oldest record kept */
 	uint64_t dropped;  /* overwritten before being read */
 	int32_t pid;       /* the filter, 0: none */
-} trace;
+	uint32_t want_order; /* the ring's order, when it is allocated */
+} trace = { .want_order = MM_TRACE_ORDER };
 
 static const char *const type_names[MM_TRACE_NTYPES] = {
 	[MM_TRACE_FAULT] = "fault", [MM_TRACE_EVICT] = "evict",
@@ -115,7 +118,7 @@ void mm_trace_record(enum mm_trace_type type, enum mm_trace_kind kind,
 /* Allocates the ring: the largest block up to MM_TRACE_ORDER there is. */
 static int alloc_ring(void)
 {
-	for (int order = MM_TRACE_ORDER; order >= 0; order--) {
+	for (int order = (int)trace.want_order; order >= 0; order--) {
 		struct page *pg = alloc_pages((unsigned int)order, 0);
 		if (!pg)
 			continue;
@@ -133,6 +136,18 @@ int mm_trace_set_on(bool on)
 	if (on && !trace.ring && alloc_ring() < 0)
 		return -ENOMEM;
 	mm_trace_on = on;
+	return 0;
+}
+
+int mm_trace_set_size(uint64_t bytes)
+{
+	uint32_t order = 0;
+
+	if (trace.ring)
+		return -EBUSY;
+	while (order < MM_TRACE_MAX_ORDER && (PAGE_SIZE << order) < bytes)
+		order++;
+	trace.want_order = order;
 	return 0;
 }
 

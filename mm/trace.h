@@ -117,6 +117,12 @@ int32_t mm_trace_current_pid(void);
  */
 int mm_trace_set_on(bool on);
 
+/*
+ * Sets the ring's size, rounded up to a power-of-two number of pages (at
+ * most 4 MiB), before tracing is first turned on; -EBUSY afterwards.
+ */
+int mm_trace_set_size(uint64_t bytes);
+
 /* Keeps only process pid's events from now on (0: every process's). */
 void mm_trace_set_pid(int32_t pid);
 
