@@ -66,8 +66,9 @@ static const char *const kind_names[MM_TRACE_NKINDS] = {
 	[MM_TRACE_DETACH] = "detach",
 };
 
+/* Each name ends where its column's values end (or starts, for text). */
 const char mm_trace_header[] =
-	"#          TIME   PID EVENT KIND         ADDRESS         PFN   SLOT "
+	"#         TIME   PID EVENT KIND            ADDRESS     PFN   SLOT "
 	"INFO\n";
 
 const char *mm_trace_type_name(enum mm_trace_type type)

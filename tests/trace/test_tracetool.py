@@ -27,7 +27,7 @@ VMSIM = os.path.join(ROOT, "tools", "vmsim", "vmsim")
 TRACE = """\
 hello from the program
 # pagoda mm trace: tracing off, pid 0, entries-in-buffer/entries-written: 11/11, dropped: 0
-#          TIME   PID EVENT KIND         ADDRESS         PFN   SLOT INFO
+#         TIME   PID EVENT KIND            ADDRESS     PFN   SLOT INFO
           1000     5 fault zero         0x00001000 0x00100      - -
           1010     5 fault file         0x00002000 0x00101      - -
           1020     5 fault zero         0x00003000 0x00102      - -
