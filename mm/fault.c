@@ -138,17 +138,25 @@ static enum mm_fault_result map_frame(struct mm *mm, vaddr_t va,
 }
 
 /*
- * Demand-zero: a fresh zeroed frame. kind says why, for the trace: a
- * plain demand-zero fault, or one that grew the stack.
+ * The trace's kind of a demand-zero fault at va of region v: "stack" for
+ * the fault that grew the stack, which always lands on the region's new
+ * lowest page (vma_grow_stack grows it to the faulting page exactly);
+ * later faults there are swap-ins. Asked only while tracing.
  */
-static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va,
-				       enum mm_trace_kind kind)
+static enum mm_trace_kind zero_kind(const struct vma *v, vaddr_t va)
+{
+	return v->kind == VMA_STACK && va == v->start ? MM_TRACE_STACK
+						      : MM_TRACE_ZERO;
+}
+
+/* Demand-zero: a fresh zeroed frame. */
+static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
 {
 	struct page *page = vm_alloc_user_page(GFP_ZERO);
 	if (!page)
 		return MM_FAULT_OOM;
 	vm_events.zero_faults++;
-	trace_fault(kind, mm->trace_pid, va, page, MM_TRACE_NONE);
+	trace_fault(zero_kind(v, va), mm->trace_pid, va, page, MM_TRACE_NONE);
 	return map_frame(mm, va, page, vma_pte_prot(v, false));
 }
 
@@ -159,7 +167,7 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 	uint32_t off = va - v->start;
 
 	if (off >= f->filesz)
-		return fault_zero(mm, v, va, MM_TRACE_ZERO);
+		return fault_zero(mm, v, va);
 	uint64_t pos = f->offset + off;
 	if (pos >= f->size)
 		return MM_FAULT_BUS;
@@ -347,12 +355,9 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 	return MM_FAULT_OK;
 }
 
-/*
- * fault_in() (below); grew says that the fault has just grown the stack
- * region to va, which the trace reports as a fault of its own kind.
- */
-static enum mm_fault_result fault_page(struct mm *mm, struct vma *v,
-				       vaddr_t va, bool write, bool grew)
+/* Makes the page at va present as the access needs (see mm_internal.h). */
+enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
+			      bool write)
 {
 	pte_t *ptep = vm_pte_lookup(&mm->space, va);
 	pte_t pte = ptep ? *ptep : 0;
@@ -380,20 +385,12 @@ static enum mm_fault_result fault_page(struct mm *mm, struct vma *v,
 		r = fault_shared(mm, v, va, write);
 	else if (v->kind == VMA_FILE)
 		r = fault_file(mm, v, va);
-	else /* anonymous, heap, stack */
-		r = fault_zero(mm, v, va,
-			       grew ? MM_TRACE_STACK : MM_TRACE_ZERO);
+	else
+		r = fault_zero(mm, v, va); /* anonymous, heap, stack */
 	/* Local replacement leaves it while the instruction may need it. */
 	if (r == MM_FAULT_OK)
 		vmscan_note_fault(mm, va);
 	return r;
-}
-
-/* Makes the page at va present as the access needs (see mm_internal.h). */
-enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
-			      bool write)
-{
-	return fault_page(mm, v, va, write, false);
 }
 
 /* Resolves a page fault (see mm.h and the table above). */
@@ -403,17 +400,14 @@ enum mm_fault_result mm_fault(struct mm *mm, vaddr_t addr, uint32_t error)
 	if (addr >= KERNEL_VMA)
 		return MM_FAULT_KERNEL_ADDRESS;
 	struct vma *v = mm_find_vma(mm, addr);
-	bool grew = false;
 	if (!v) {
 		enum mm_fault_result r = vma_grow_stack(mm, addr, &v);
 		if (r != MM_FAULT_OK)
 			return r;
-		grew = true;
 	}
 	if (!access_allowed(v, error))
 		return MM_FAULT_PROTECTION;
-	return fault_page(mm, v, page_round_down(addr), error & MM_PF_WRITE,
-			  grew);
+	return fault_in(mm, v, page_round_down(addr), error & MM_PF_WRITE);
 }
 
 /*

@@ -100,8 +100,11 @@ struct mm_trace_stats {
 /* Set while recording: the hooks below test only this. */
 extern bool mm_trace_on;
 
-/* Records one event (the hooks' slow path). */
-void mm_trace_record(enum mm_trace_type type, enum mm_trace_kind kind,
+/*
+ * Records one event (the hooks' slow path). Cold: the compiler moves the
+ * calls out of the fault paths' straight line.
+ */
+__attribute__((cold)) void mm_trace_record(enum mm_trace_type type, enum mm_trace_kind kind,
 		     int32_t pid, vaddr_t va, const struct page *pg,
 		     uint32_t slot, uint32_t arg, const char *note);
 
