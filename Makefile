@@ -214,7 +214,8 @@ GDBSCRIPT ?=
 debug:
 	@tools/deps.sh --quiet
 	@$(MAKE) --no-print-directory -j$(JOBS) $(KERNEL) $(INITRD)
-	@GDBSCRIPT="$(GDBSCRIPT)" tools/debug.sh $(KERNEL) $(INITRD) "$(CMDLINE)" $(MEM)
+	@GDBSCRIPT="$(GDBSCRIPT)" DETERMINISTIC="$(DETERMINISTIC)" SEED="$(SEED)" \
+		tools/debug.sh $(KERNEL) $(INITRD) "$(CMDLINE)" $(MEM)
 
 # The example picture of docs/tracing.md, from a real deterministic run:
 # memhog, 6 MiB on an 8 MiB machine, under user/mmtrace.
