@@ -138,15 +138,14 @@ static enum mm_fault_result map_frame(struct mm *mm, vaddr_t va,
 }
 
 /*
- * The trace's kind of a demand-zero fault at va of region v: "stack" for
- * the fault that grew the stack, which always lands on the region's new
- * lowest page (vma_grow_stack grows it to the faulting page exactly);
- * later faults there are swap-ins. Asked only while tracing.
+ * The trace's kind of a demand-zero fault at va: "stack" for the fault
+ * that grew the stack down to va (vma_grow_stack() notes the page), a
+ * plain demand-zero fault otherwise. Asked only while tracing, so that
+ * the fault path carries no flag for it.
  */
-static enum mm_trace_kind zero_kind(const struct vma *v, vaddr_t va)
+static enum mm_trace_kind zero_kind(const struct mm *mm, vaddr_t va)
 {
-	return v->kind == VMA_STACK && va == v->start ? MM_TRACE_STACK
-						      : MM_TRACE_ZERO;
+	return va == mm->stack_grown ? MM_TRACE_STACK : MM_TRACE_ZERO;
 }
 
 /* Demand-zero: a fresh zeroed frame. */
@@ -156,7 +155,7 @@ static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
 	if (!page)
 		return MM_FAULT_OOM;
 	vm_events.zero_faults++;
-	trace_fault(zero_kind(v, va), mm->trace_pid, va, page, MM_TRACE_NONE);
+	trace_fault(zero_kind(mm, va), mm->trace_pid, va, page, MM_TRACE_NONE);
 	return map_frame(mm, va, page, vma_pte_prot(v, false));
 }
 
