@@ -55,7 +55,7 @@ INITRD := $(BUILD)/initramfs.cpio
 INITRD_MINI := $(BUILD)/initramfs-mini.cpio
 MINI_PROGS  := init sh hello
 
-.PHONY: all kernel iso run debug test bench bench-host fuzz fuzz-ci fuzz-sys clean compdb \
+.PHONY: all kernel iso run debug test bench trace-example bench-host fuzz fuzz-ci fuzz-sys clean compdb \
 	format help deps
 
 # Objects depend on a file holding the compiler flags, rewritten only when
@@ -78,6 +78,7 @@ help:
 	@echo "  fuzz     run the libFuzzer harness for the allocators (FUZZ_SECONDS=60)"
 	@echo "  fuzz-sys random system calls on Pagoda, with a table (SECONDS=300 SEED=1)"
 	@echo "  bench-host  replay a kernel-like allocation trace: kmalloc vs glibc malloc"
+	@echo "  trace-example  a deterministic run of memhog traced and drawn into docs/img"
 	@echo "  vmsim    build the page-replacement simulator (tools/vmsim/vmsim --help)"
 	@echo "  vmsim-test  check the simulator against the textbook figures"
 	@echo "  iso      build build/pagoda.iso only"
@@ -86,7 +87,8 @@ help:
 	@echo "  format   reformat the C sources with clang-format"
 	@echo "  deps     install missing build and test packages (apt-get)"
 	@echo "Variables: DEBUG=1 (-Og, UBSan), MEM=128M (QEMU RAM), CMDLINE='key=value ...',"
-	@echo "  GDBSCRIPT=FILE (make debug runs FILE in GDB's batch mode)"
+	@echo "  GDBSCRIPT=FILE (make debug runs FILE in GDB's batch mode),"
+	@echo "  DETERMINISTIC=1 SEED=N (make run: the same run every time, docs/tracing.md)"
 
 # --- dependencies -------------------------------------------------------------
 
@@ -183,11 +185,27 @@ QEMU_COMMON := -m $(MEM) -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
+# DETERMINISTIC=1: the same run every time (docs/tracing.md). QEMU counts
+# time in guest instructions and starts its clock at a fixed date; the
+# kernel (booted directly, to pass it deterministic=1 and the seed) takes
+# its random numbers from SEED and its date from nowhere else.
+DETERMINISTIC ?= 0
+SEED ?= 0
+QEMU_DETERMINISTIC := -icount shift=0,sleep=off -rtc clock=vm,base=2000-01-01T00:00:00
+
 run:
 	@tools/deps.sh --quiet
+ifeq ($(DETERMINISTIC),1)
+	@$(MAKE) --no-print-directory -j$(JOBS) $(KERNEL) $(INITRD)
+	@echo "Booting build/kernel.elf deterministically (seed $(SEED)); quit QEMU with Ctrl-A then X."
+	$(QEMU) $(QEMU_COMMON) $(QEMU_DETERMINISTIC) -kernel $(KERNEL) -initrd $(INITRD) \
+		-append "deterministic=1 random.seed=$(SEED) $(CMDLINE)" \
+		-display none -serial mon:stdio || true
+else
 	@$(MAKE) --no-print-directory -j$(JOBS) $(ISO)
 	@echo "Booting build/pagoda.iso; quit QEMU with Ctrl-A then X."
 	$(QEMU) $(QEMU_COMMON) -cdrom $(ISO) -display none -serial mon:stdio || true
+endif
 
 # GDBSCRIPT=FILE runs FILE (GDB commands, or Python if it ends in .py) in
 # batch mode instead of an interactive session: for labs and tests.
@@ -196,7 +214,22 @@ GDBSCRIPT ?=
 debug:
 	@tools/deps.sh --quiet
 	@$(MAKE) --no-print-directory -j$(JOBS) $(KERNEL) $(INITRD)
-	@GDBSCRIPT="$(GDBSCRIPT)" tools/debug.sh $(KERNEL) $(INITRD) "$(CMDLINE)" $(MEM)
+	@GDBSCRIPT="$(GDBSCRIPT)" DETERMINISTIC="$(DETERMINISTIC)" SEED="$(SEED)" \
+		tools/debug.sh $(KERNEL) $(INITRD) "$(CMDLINE)" $(MEM)
+
+# The example picture of docs/tracing.md, from a real deterministic run:
+# memhog, 6 MiB on an 8 MiB machine, under user/mmtrace.
+TRACE_EXAMPLE := $(BUILD)/memhog.trace
+
+trace-example:
+	@tools/deps.sh --quiet
+	@$(MAKE) --no-print-directory -j$(JOBS) $(KERNEL) $(INITRD)
+	tools/tracetool record -o $(TRACE_EXAMPLE) --cmdline trace.buf=1M \
+		--mem 8M --swap 16M memhog -m 6 -r 1 -w 1
+	tools/tracetool plot --title "memhog -m 6 -r 1 -w 1 on 8 MiB: faults and evictions" \
+		$(TRACE_EXAMPLE) docs/img/trace-memhog.png
+	tools/tracetool plot --title "memhog -m 6 -r 1 -w 1 on 8 MiB: faults and evictions" \
+		$(TRACE_EXAMPLE) $(BUILD)/trace-memhog.svg
 
 # --- tests --------------------------------------------------------------------
 
@@ -211,10 +244,11 @@ include tests/gdb/gdb.mk
 # Pagoda-only robustness programs (random system calls): run by tests/run.py
 # through tools/qemu-run, never on the host.
 include tests/robust/robust.mk
+include tests/trace/trace.mk
 
 test:
 	@tools/deps.sh --quiet
-	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests user-tests $(ROBUST_BIN) $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests user-tests $(ROBUST_BIN) $(TRACE_BIN) $(FUZZ_BIN)
 	@$(PYTHON) tests/run.py --kernel $(KERNEL) --iso $(ISO) --initrd $(INITRD) \
 		--initrd-mini $(INITRD_MINI) --host-bin $(BUILD)/host
 

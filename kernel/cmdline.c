@@ -68,6 +68,21 @@ static const struct cmdline_option kernel_options[] = {
 	  .value = &boot_options.kheap_debug,
 	  .help = "red zones, poisoning and leak tracking in the kernel heap",
 	  .given = &boot_options.kheap_debug_set },
+	{ .key = "deterministic", .type = OPT_BOOL,
+	  .value = &boot_options.deterministic,
+	  .help = "same run every time: seeded randomness, a fixed date" },
+	{ .key = "random.seed", .type = OPT_UINT,
+	  .value = &boot_options.random_seed, .min = 0, .max = UINT32_MAX,
+	  .help = "seed of the kernel's random numbers (no timing samples)",
+	  .given = &boot_options.random_seed_set },
+	{ .key = "trace", .type = OPT_BOOL, .value = &boot_options.trace,
+	  .help = "record memory-manager events from boot (/proc/pagoda)" },
+	{ .key = "trace.buf", .type = OPT_SIZE, .value = &boot_options.trace_buf,
+	  .min = 4096, .max = 4u << 20,
+	  .help = "size of the event trace's ring, e.g. 1M (default 256K)" },
+	{ .key = "trace.pid", .type = OPT_UINT, .value = &boot_options.trace_pid,
+	  .min = 0, .max = INT32_MAX,
+	  .help = "record only this process's events (0 = all)" },
 };
 
 int cmdline_parse_size(const char *s, size_t len, uint64_t *out)

@@ -68,6 +68,17 @@ struct boot_options {
 	bool panic_exit;                  /* panic.exit=: a panic ends QEMU */
 	bool kheap_debug;                 /* kheap.debug=: heap checking */
 	bool kheap_debug_set;             /* kheap.debug= was given */
+	/*
+	 * deterministic=: the same run every time (docs/tracing.md): the
+	 * random generator starts from random.seed= alone, the date is
+	 * fixed, nothing reads a clock for randomness.
+	 */
+	bool deterministic;
+	unsigned int random_seed;         /* random.seed=: the first key */
+	bool random_seed_set;             /* random.seed= was given */
+	bool trace;                       /* trace=: record mm events from boot */
+	uint64_t trace_buf;               /* trace.buf=: ring size, 0: default */
+	unsigned int trace_pid;           /* trace.pid=: only this process */
 };
 
 extern struct boot_options boot_options;

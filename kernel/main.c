@@ -30,6 +30,7 @@
 #include "kernel/arch/fpu.h"
 #include "kernel/fs/initramfs.h"
 #include "kernel/panic.h"
+#include "kernel/random.h"
 #include "drivers/qemu.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
@@ -45,6 +46,7 @@
 #include "mm/pmm.h"
 #include "mm/slab.h"
 #include "mm/swap.h"
+#include "mm/trace.h"
 #include "mm/vm.h"
 
 
@@ -221,6 +223,9 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	int mb_err = boot_info_parse(mbi_phys);
 	cmdline_init(boot_info.cmdline);
 	panic_exits_qemu = boot_options.panic_exit;
+	/* Before anything draws a random number (the swap header's UUID). */
+	if (boot_options.deterministic || boot_options.random_seed_set)
+		random_seed_fixed(boot_options.random_seed);
 	kprintf("Pagoda %s - a teaching kernel about memory management\n",
 		PAGODA_VERSION);
 	pr_info("Command line: %s\n",
@@ -229,6 +234,13 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 		panic("no usable memory information from the boot loader");
 	boot_info_print();
 	mm_boot();
+	if (boot_options.trace_buf)
+		mm_trace_set_size(boot_options.trace_buf);
+	if (boot_options.trace) {
+		mm_trace_set_pid((int32_t)boot_options.trace_pid);
+		if (mm_trace_set_on(true) < 0)
+			pr_err("trace: no memory for the event trace\n");
+	}
 
 	pit_init(boot_options.hz);
 	console_enable_input();

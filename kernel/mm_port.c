@@ -9,6 +9,7 @@
 #include "mm/port.h"
 
 #include "kernel/arch/x86.h"
+#include "kernel/random.h"
 
 /* CR0.WP: ring 0 honours read-only pages (Intel SDM vol. 3A, 2.5). */
 #define CR0_WP (1u << 16)
@@ -69,4 +70,9 @@ void port_kernel_ro_range(vaddr_t *start, vaddr_t *end)
 uint64_t port_timestamp(void)
 {
 	return rdtsc();
+}
+
+uint32_t port_random_u32(void)
+{
+	return random_u32();
 }

@@ -29,6 +29,12 @@ uint32_t random_u32(void);
 void random_add_entropy(const void *data, size_t n);
 
 /*
+ * Makes the generator's first key from seed alone, and ignores entropy
+ * added later: the same seed gives the same numbers (deterministic=1).
+ */
+void random_seed_fixed(uint32_t seed);
+
+/*
  * The ChaCha20 block function of RFC 8439, section 2.3: the 64-byte block
  * for key, block counter and nonce, as 16 little-endian words. Exposed for
  * the test against the RFC's vectors.

@@ -4,7 +4,8 @@
  * The CMOS clock is read once, at the first question about the date, and
  * its reading is turned into the wall-clock time of tick 0 (boot_ns). The
  * clock only counts whole seconds, so the date may be up to a second
- * behind; the tick keeps both clocks moving together afterwards.
+ * behind; the tick keeps both clocks moving together afterwards. A
+ * deterministic run (deterministic=1) boots at a fixed date instead.
  */
 #include "kernel/time.h"
 
@@ -12,6 +13,7 @@
 
 #include "drivers/pit.h"
 #include "drivers/rtc.h"
+#include "kernel/cmdline.h"
 #include "kernel/proc/proc.h"
 #include "libk/errno.h"
 #include "libk/log.h"
@@ -29,6 +31,13 @@ int64_t time_monotonic_ns(void)
 	return (int64_t)pit_ticks() * time_tick_ns();
 }
 
+/*
+ * The date of boot in a deterministic run (deterministic=1), whatever the
+ * CMOS clock says: 2000-01-01 00:00:00 UTC, seconds since the epoch.
+ * tools/qemu-run --deterministic gives QEMU's clock the same date.
+ */
+#define DETERMINISTIC_BOOT_EPOCH 946684800LL
+
 /* Learns the date of boot from the CMOS clock, the first time. */
 static void learn_boot_time(void)
 {
@@ -37,6 +46,10 @@ static void learn_boot_time(void)
 	if (boot_known)
 		return;
 	boot_known = true;
+	if (boot_options.deterministic) {
+		boot_ns = DETERMINISTIC_BOOT_EPOCH * NSEC_PER_SEC;
+		return;
+	}
 	if (rtc_read(&t)) {
 		pr_warn("time: the CMOS clock cannot be read; the date is "
 			"1970-01-01\n");

@@ -51,6 +51,7 @@
 #include "mm/rmap.h"
 #include "mm/shm.h"
 #include "mm/swap.h"
+#include "mm/trace.h"
 #include "mm/vm.h"
 
 struct vm_events vm_events;
@@ -136,6 +137,17 @@ static enum mm_fault_result map_frame(struct mm *mm, vaddr_t va,
 	return MM_FAULT_OK;
 }
 
+/*
+ * The trace's kind of a demand-zero fault at va: "stack" for the fault
+ * that grew the stack down to va (vma_grow_stack() notes the page), a
+ * plain demand-zero fault otherwise. Asked only while tracing, so that
+ * the fault path carries no flag for it.
+ */
+static enum mm_trace_kind zero_kind(const struct mm *mm, vaddr_t va)
+{
+	return va == mm->stack_grown ? MM_TRACE_STACK : MM_TRACE_ZERO;
+}
+
 /* Demand-zero: a fresh zeroed frame. */
 static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
 {
@@ -143,6 +155,7 @@ static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
 	if (!page)
 		return MM_FAULT_OOM;
 	vm_events.zero_faults++;
+	trace_fault(zero_kind(mm, va), mm->trace_pid, va, page, MM_TRACE_NONE);
 	return map_frame(mm, va, page, vma_pte_prot(v, false));
 }
 
@@ -169,6 +182,7 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 		return MM_FAULT_OOM;
 	copy_words(page_address(page), f->data + pos, n);
 	vm_events.file_faults++;
+	trace_fault(MM_TRACE_FILE, mm->trace_pid, va, page, MM_TRACE_NONE);
 	return map_frame(mm, va, page, vma_pte_prot(v, false));
 }
 
@@ -193,6 +207,7 @@ static enum mm_fault_result fault_shared(struct mm *mm, struct vma *v,
 		vm_events.zero_faults++;
 	if (write)
 		user_page_drop_swap(page);
+	trace_fault(MM_TRACE_SHM_PAGE, mm->trace_pid, va, page, MM_TRACE_NONE);
 	get_page(page);
 	return map_frame(mm, va, page,
 			 vma_pte_prot(v, page_swapcached(page)));
@@ -244,6 +259,8 @@ static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
 
 	/* Whatever happens next, the page is about to differ from its slot. */
 	if (vma_shares_pages(v)) {
+		trace_fault(MM_TRACE_SHARED_WRITE, mm->trace_pid, va, old,
+			    MM_TRACE_NONE);
 		user_page_drop_swap(old);
 		vm_pte_set(&mm->space, va, ptep, pte | PTE_W | PTE_U);
 		return MM_FAULT_OK;
@@ -251,6 +268,8 @@ static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
 	vm_events.cow_faults++;
 	if (old->refcount == 1) {
 		/* Every other mapper has gone: the frame is ours alone. */
+		trace_fault(MM_TRACE_COW_REUSE, mm->trace_pid, va, old,
+			    MM_TRACE_NONE);
 		user_page_drop_swap(old);
 		vm_pte_set(&mm->space, va, ptep,
 			   (pte & ~(pte_t)PTE_COW) | PTE_W | PTE_U);
@@ -264,6 +283,7 @@ static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
 		return MM_FAULT_OOM;
 	}
 	vm_events.cow_copies++;
+	trace_fault(MM_TRACE_COW_COPY, mm->trace_pid, va, copy, MM_TRACE_NONE);
 	return MM_FAULT_OK;
 }
 
@@ -293,6 +313,7 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 	KASSERT(!vma_shares_pages(v));
 	if (page) {
 		vm_events.swapcache_hits++;
+		/* The frame the fault maps is the cached one or its copy. */
 		if (write) {
 			page = copy_of(page);
 			if (!page)
@@ -301,6 +322,7 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 		} else {
 			get_page(page);
 		}
+		trace_fault(MM_TRACE_SWAP_CACHE, mm->trace_pid, va, page, slot);
 	} else {
 		page = vm_alloc_user_page(0);
 		if (!page)
@@ -312,6 +334,7 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 		}
 		vm_events.pgmajfault++;
 		vm_events.pswpin++;
+		trace_fault(MM_TRACE_SWAP_IN, mm->trace_pid, va, page, slot);
 		/* The swap entry's slot reference becomes the cache's. */
 		if (!write && swap_cache_add(page, slot) == 0) {
 			if (user_page_map(mm, va, page, prot) < 0) {

@@ -138,6 +138,10 @@ struct mm {
 	 */
 	vaddr_t rss_recent[MM_RSS_MIN_PAGES - 1];
 	uint32_t rss_recent_next;
+	int32_t trace_pid;         /* the owning process's id, for the event
+				      trace (mm/trace.h); set by its owner */
+	vaddr_t stack_grown;       /* the page the last stack growth added
+				      (the trace calls its fault "stack") */
 	bool lock_future;          /* mlockall(MCL_FUTURE): lock new regions */
 	bool has_locked;           /* a region was locked (mlock) since the
 				      last munlockall: eviction must look */

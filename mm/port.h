@@ -104,4 +104,10 @@ void port_kernel_ro_range(vaddr_t *start, vaddr_t *end);
  */
 uint64_t port_timestamp(void);
 
+/*
+ * A random number (the kernel's generator, which a deterministic run
+ * seeds from the command line; a fixed sequence on the host).
+ */
+uint32_t port_random_u32(void);
+
 #endif

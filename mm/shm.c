@@ -25,6 +25,7 @@
 #include "mm/pmm.h"
 #include "mm/slab.h"
 #include "mm/swap.h"
+#include "mm/trace.h"
 
 static struct shm_object *segments[SHM_MAX_SEGMENTS];
 static uint32_t slot_reuse[SHM_MAX_SEGMENTS];
@@ -234,7 +235,10 @@ int shm_attach(struct mm *mm, int id, vaddr_t addr, int shmflg, vaddr_t *out)
 			return -EINVAL;
 		flags |= MM_MAP_FIXED;
 	}
-	return vma_map(mm, addr, len, prot, flags, VMA_SHM, NULL, s, out);
+	int err = vma_map(mm, addr, len, prot, flags, VMA_SHM, NULL, s, out);
+	if (!err)
+		trace_shm(MM_TRACE_ATTACH, mm->trace_pid, *out, s->id);
+	return err;
 }
 
 /* shmdt(). */
@@ -246,6 +250,7 @@ int shm_detach(struct mm *mm, vaddr_t addr)
 		return -EINVAL;
 	const struct shm_object *s = v->shm;
 	uint64_t end = (uint64_t)addr + ((uint64_t)s->npages << PAGE_SHIFT);
+	trace_shm(MM_TRACE_DETACH, mm->trace_pid, addr, s->id);
 	/*
 	 * The pieces of this attachment (mprotect may have split it) map the
 	 * object at the offset of their distance from addr. s is only

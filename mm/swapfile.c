@@ -39,6 +39,7 @@
 #include "mm/blockdev.h"
 #include "mm/port.h"
 #include "mm/slab.h"
+#include "mm/trace.h"
 
 /* refs[] value of slots that are never allocated (header, bad pages). */
 #define REFS_UNUSABLE 0xFFFFu
@@ -113,16 +114,9 @@ static void make_header(uint8_t *page, uint64_t dev_pages)
 	put_le32(&h->version, SWAP_HEADER_VERSION);
 	put_le32(&h->last_page, (uint32_t)last);
 	put_le32(&h->nr_badpages, 0);
-	/*
-	 * mm/ has no entropy source; the time-stamp counter through an
-	 * xorshift generator is enough to tell two formatted areas apart.
-	 */
-	uint64_t x = port_timestamp() ^ 0x9E3779B97F4A7C15ull;
-	for (int i = 0; i < 16; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		h->uuid[i] = (uint8_t)(x >> 32);
+	for (int i = 0; i < 16; i += 4) {
+		uint32_t x = port_random_u32();
+		memcpy(&h->uuid[i], &x, sizeof(x));
 	}
 	/* RFC 4122, 4.4: version 4 (random), variant 10. */
 	h->uuid[6] = (uint8_t)((h->uuid[6] & 0x0F) | 0x40);
@@ -401,6 +395,7 @@ int swap_slot_alloc(uint32_t *slot)
 	area.nfree--;
 	area.cursor = (uint32_t)s + 1;
 	*slot = (uint32_t)s;
+	trace_swap_slot(MM_TRACE_ALLOC, *slot);
 	err = 0;
 out:
 	port_irq_restore(was);
@@ -435,6 +430,7 @@ void swap_slot_put(uint32_t slot)
 	if (--area.refs[slot] == 0) {
 		bitmap_clear(&area.used, slot);
 		area.nfree++;
+		trace_swap_slot(MM_TRACE_FREE, slot);
 	}
 	port_irq_restore(was);
 }

@@ -758,6 +758,7 @@ enum mm_fault_result vma_grow_stack(struct mm *mm, vaddr_t addr,
 	if ((vma_total_pages(mm) + grow) << PAGE_SHIFT > mm->limit_as)
 		return MM_FAULT_STACK_LIMIT;
 	v->start = start;
+	mm->stack_grown = start;
 	*out = v;
 	return MM_FAULT_OK;
 }

@@ -48,6 +48,7 @@
 #include "mm/rmap.h"
 #include "mm/shm.h"
 #include "mm/swap.h"
+#include "mm/trace.h"
 #include "mm/vm.h"
 
 /* Watermark bounds, in frames (see mm/vmscan.h). */
@@ -160,6 +161,7 @@ struct evict_walk {
 	uint32_t slot;
 	bool clean;
 	bool ref_given; /* our slot reference went to a PTE already */
+	const char *why; /* the policy that chose pg, or "local" (trace) */
 };
 
 /* Rewrites one PTE mapping the victim (an rmap_walk callback). */
@@ -170,6 +172,8 @@ static int evict_pte(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg)
 
 	/* A page in the swap cache is never writable: that keeps it clean. */
 	KASSERT(!e->clean || !(pte & PTE_W));
+	trace_evict(e->clean ? MM_TRACE_CLEAN : MM_TRACE_WRITTEN,
+		    mm->trace_pid, va, e->pg, e->slot, e->why);
 	rmap_remove(e->pg, mm, va);
 	if (page_shm(e->pg)) {
 		/* The region finds the page through its shm object again. */
@@ -209,14 +213,17 @@ static bool evictable(const struct page *pg)
 	return (uint32_t)pg->refcount == owners && !rmap_locked(pg);
 }
 
-/* Evicts one tracked page (see the top of this file). */
-static enum evict_result evict_page(struct page *pg)
+/*
+ * Evicts one tracked page (see the top of this file); why names who
+ * chose it, for the trace.
+ */
+static enum evict_result evict_page(struct page *pg, const char *why)
 {
 	KASSERT((pg->flags & PG_USER) && policy_page_tracked(pg));
 	if (!evictable(pg))
 		return EVICT_BUSY;
 
-	struct evict_walk e = { pg, 0, page_swapcached(pg), false };
+	struct evict_walk e = { pg, 0, page_swapcached(pg), false, why };
 	if (e.clean) {
 		/* The slot already holds the contents; take the cache's ref. */
 		e.slot = pg->user.slot;
@@ -275,7 +282,7 @@ uint32_t reclaim_pages(uint32_t n)
 		vm_events.pgscan++;
 		if (nospace && !page_swapcached(pg))
 			continue;
-		switch (evict_page(pg)) {
+		switch (evict_page(pg, p->name)) {
 		case EVICTED:
 			freed++;
 			break;
@@ -340,7 +347,7 @@ static int local_pte(vaddr_t va, pte_t *ptep, void *arg)
 		return 0;
 	}
 	w->mm->rss_hand = va + PAGE_SIZE;
-	if (evict_page(pg) == EVICTED) {
+	if (evict_page(pg, "local") == EVICTED) {
 		w->freed++;
 		vm_events.pgsteal_local++;
 	}

@@ -22,6 +22,10 @@ Layers, in order:
            the GDB helpers (tools/gdb) against the kernel's own reports
   selftest the runner itself must notice a panic; tools/qemu-run ends at
            a panic, refuses swap it cannot set up, runs a 16 MiB machine
+  trace    the memory manager's event trace: tools/tracetool on a known
+           trace, the events of known scenarios (tests/trace/tracetest.c),
+           and a swap scenario run twice under --deterministic with the
+           same bytes out (tests/trace/run_trace.py)
 
 A QEMU run fails on a kernel panic, a triple fault (QEMU exits with status
 0 under -no-reboot), a timeout, or a missing final line. The last line is
@@ -36,6 +40,10 @@ import shutil
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "trace"))
+import run_trace  # noqa: E402 (tests/trace/run_trace.py)
 
 # The memory sizes of the kernel boots of make test.
 DEFAULT_MEM = "8M,128M,1G,3G"
@@ -975,7 +983,7 @@ def main():
     ap.add_argument("--only", default="",
                     help="comma list of layers: "
                     "host,vmsim,fuzz,kernel,user,robust,swap,boot,gdb,"
-                    "selftest")
+                    "selftest,trace")
     ap.add_argument("--bench", action="store_true",
                     help="run the benchmarks instead of the tests")
     ap.add_argument("--bench-sel", default="all")
@@ -987,7 +995,7 @@ def main():
 
     layers = set(args.only.split(",")) if args.only else \
         {"host", "vmsim", "fuzz", "kernel", "user", "robust", "swap", "boot",
-         "gdb", "selftest"}
+         "gdb", "selftest", "trace"}
     totals = Totals()
     if "host" in layers:
         run_host(args, totals)
@@ -1026,6 +1034,8 @@ def main():
     if "selftest" in layers:
         run_selftest(args, totals)
         run_qemu_run_checks(args, totals)
+    if "trace" in layers:
+        run_trace.run_trace(args, totals, save_log)
     print("%d passed, %d failed, %d skipped" % (
         totals.passed, totals.failed, totals.skipped))
     return 1 if totals.failed else 0

@@ -25,6 +25,11 @@
 # PAGODA_QEMU_LOG for QEMU's own messages (tools/gdb/pagoda_gdb/session.py
 # reads them). A batch run leaves -no-shutdown out, so that QEMU ends when
 # the kernel powers off or exits through isa-debug-exit.
+#
+# With DETERMINISTIC=1 (`make debug DETERMINISTIC=1 [SEED=N]`) the run is
+# the same every time (docs/tracing.md): QEMU counts time in instructions
+# (-icount) from a fixed date, and the kernel gets deterministic=1
+# random.seed=SEED, so a breakpoint is reached at the same instruction.
 
 set -u
 
@@ -80,6 +85,10 @@ if [ -z "$script" ]; then
 fi
 if [ -n "$initrd" ] && [ -s "$initrd" ]; then
 	args+=(-initrd "$initrd")
+fi
+if [ "${DETERMINISTIC:-0}" = 1 ]; then
+	args+=(-icount shift=0,sleep=off -rtc clock=vm,base=2000-01-01T00:00:00)
+	cmdline="deterministic=1 random.seed=${SEED:-0} $cmdline"
 fi
 if [ -n "$cmdline" ]; then
 	args+=(-append "$cmdline")

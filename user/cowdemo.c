@@ -127,6 +127,12 @@ int main(int argc, char **argv)
 		report("child", &c);
 		printf("   It sees the parent's data in %zu of %zu pages.\n",
 		       same, pages);
+		printf("   The few COW faults and copies counted here (and "
+		       "the parent's in step 2)\n   are not of the mapped "
+		       "area: they are each process's own stack and data\n"
+		       "   pages (its variables, stdio's buffers), written "
+		       "for the first time since\n   fork(). Every forked "
+		       "process pays them.\n");
 
 		printf("4. The child writes to every other page: each first "
 		       "write is a COW fault\n   that copies the page.\n");

@@ -86,8 +86,14 @@ int main(int argc, char **argv)
 	if (sum != 0)
 		printf("   (the pages were not zero!)\n");
 
-	printf("4. Write one byte in each page of the first half: each page "
-	       "faults once and\n   gets its own zero-filled frame.\n");
+	printf("4. Write one byte in each page of the first half. The second "
+	       "quarter was never\n   touched: each of its %zu pages faults "
+	       "once and gets its own zero-filled\n   frame. The first "
+	       "quarter was read in step 3: where that gave each page a\n"
+	       "   frame, its writes do not fault; where it mapped the shared "
+	       "zero page\n   (Linux), each write faults once more and gets "
+	       "a frame of its own (%zu\n   more faults).\n",
+	       len / 4 / PAGE, len / 4 / PAGE);
 	for (size_t i = 0; i < len / 2; i += PAGE)
 		m[i] = 1;
 	show("after writing 1/2");

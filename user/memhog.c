@@ -1,12 +1,13 @@
 /*
  * user/memhog.c - a program bigger than memory, to watch swapping.
  *
- *   memhog [-m MIB] [-r ROUNDS] [-h HOT_MIB]
+ *   memhog [-m MIB] [-r ROUNDS] [-w HOT_MIB] [-h]
  *
  * Allocates MIB MiB (default: free memory plus half the free swap, so it
  * does not fit in RAM), writes every page, then runs ROUNDS rounds
  * (default 4). Each round touches a "hot" window of HOT_MIB MiB (default
- * a quarter of free memory) eight times, moving it along, and reads the
+ * a quarter of free memory; -w for "working set") eight times, moving it
+ * along, and reads the
  * whole area once: a working set with locality, as real programs have.
  * After each round it prints what the round cost:
  *
@@ -30,6 +31,20 @@
 #include "procfile.h"
 
 #define PAGE 4096u
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: memhog [-m MIB] [-r ROUNDS] [-w HOT_MIB] [-h]\n"
+		"Fills more memory than RAM, then touches it with locality and "
+		"reports\nthe swapping each round costs.\n"
+		"  -m MIB      size of the area (default: free memory + half "
+		"the free swap)\n"
+		"  -r ROUNDS   rounds over the area (default 4)\n"
+		"  -w HOT_MIB  the hot window each round touches eight times\n"
+		"              (default: a quarter of free memory)\n"
+		"  -h          this help\n");
+}
 #define MIB (1024u * 1024u)
 
 /* The word page p holds. */
@@ -46,16 +61,18 @@ int main(int argc, char **argv)
 	long hot = free_kb / 4 / 1024;
 	int rounds = 4, opt;
 
-	while ((opt = getopt(argc, argv, "m:r:h:")) != -1) {
-		if (opt == 'm')
+	while ((opt = getopt(argc, argv, "m:r:w:h")) != -1) {
+		if (opt == 'm') {
 			mib = atol(optarg);
-		else if (opt == 'r')
+		} else if (opt == 'r') {
 			rounds = atoi(optarg);
-		else if (opt == 'h')
+		} else if (opt == 'w') {
 			hot = atol(optarg);
-		else {
-			fprintf(stderr, "usage: memhog [-m MIB] [-r ROUNDS] "
-					"[-h HOT_MIB]\n");
+		} else if (opt == 'h') {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
 			return 2;
 		}
 	}

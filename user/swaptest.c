@@ -5,6 +5,7 @@
  * swap device, local replacement (RLIMIT_RSS) and policy switches.
  *
  *   swaptest [SCENARIO...]      default: integrity shared policy rsslimit
+ *   swaptest -h                 help
  *
  * Scenarios:
  *   integrity    4 processes whose working sets add up to 4x the free
@@ -1017,6 +1018,23 @@ static const struct {
 	{ "inject-read", scenario_inject_read, true },
 };
 
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: swaptest [SCENARIO...]   (default: integrity shared "
+		"policy rsslimit)\n"
+		"Swapping under test. Scenarios: integrity shared policy "
+		"rsslimit oom\n"
+		"oomstorm [N] inject-write inject-read (the last four need a "
+		"machine booted\nfor them: see the top of user/swaptest.c).\n"
+		"It must run as init (pid 1) on a small machine with swap, "
+		"e.g. from the host:\n"
+		"    tools/qemu-run --mem 12M --swap 64M swaptest "
+		"[SCENARIO...]\n"
+		"Output: a PASS or FAIL line per check, then 'swaptest: N "
+		"passed, M failed'.\n");
+}
+
 int main(int argc, char **argv)
 {
 	static char *const defaults[] = { "integrity", "shared", "policy",
@@ -1028,6 +1046,27 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc == 2 && !strcmp(argv[1], "--rss-child"))
 		return rss_child();
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
+	/*
+	 * Its checks compare free memory and swap before and after each
+	 * scenario, which any other process would disturb, and its working
+	 * sets are sized for a small machine: as anything but init it would
+	 * only report failures that are not the kernel's.
+	 */
+	if (getpid() != 1) {
+		printf("swaptest: this is pid %d, not init. swaptest needs to "
+		       "be the only program\nof a small machine with swap "
+		       "(it checks that free memory and swap come\nback to "
+		       "what they were, and fills memory several times "
+		       "over). From the host:\n    tools/qemu-run --mem 12M "
+		       "--swap 64M swaptest [SCENARIO...]\n",
+		       (int)getpid());
+		return 2;
+	}
 	argv0 = argv[0];
 	warm_stack();
 	/*

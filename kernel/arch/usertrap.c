@@ -28,6 +28,7 @@
 #include "libk/printf.h"
 #include "libk/string.h"
 #include "mm/mm.h"
+#include "mm/trace.h"
 
 /*
  * Which x87 or SSE exception the process took (Linux's
@@ -117,19 +118,35 @@ static int exception_signal(const struct trapframe *tf, int *code,
 	}
 }
 
+/*
+ * Whether a page fault at addr was an instruction fetch. The error code
+ * says so only with PAE and NX, or SMEP (Intel SDM vol. 3A, 4.7: the I/D
+ * flag); with two-level paging it is always 0. But a fetch that faults
+ * at its first byte leaves CR2 equal to EIP, which a data access cannot
+ * do (the instruction's own bytes were fetched without a fault).
+ */
+static bool fault_is_fetch(uint32_t addr, uint32_t err, uint32_t eip)
+{
+	return (err & PF_FETCH) || addr == eip;
+}
+
 /* Says in words why a user page fault is fatal, for the one-line report. */
 static const char *fault_reason(enum mm_fault_result r, uint32_t addr,
-				uint32_t err)
+				uint32_t err, uint32_t eip)
 {
-	if (r == MM_FAULT_UNMAPPED && addr < PAGE_SIZE)
+	bool fetch = fault_is_fetch(addr, err, eip);
+	if (r == MM_FAULT_UNMAPPED && addr < PAGE_SIZE) {
+		if (fetch)
+			return "instruction fetch from a NULL pointer (a call "
+			       "through a NULL function pointer)";
 		return err & PF_WRITE ? "write through a NULL pointer"
 				      : "read through a NULL pointer";
+	}
 	if (r == MM_FAULT_PROTECTION) {
 		if (err & PF_WRITE)
 			return "write to memory that is not writable";
-		return err & PF_FETCH ? "execution of memory that is not "
-					"executable"
-				      : "access to memory mapped PROT_NONE";
+		return fetch ? "execution of memory that is not executable"
+			     : "access to memory mapped PROT_NONE";
 	}
 	return mm_fault_reason(r);
 }
@@ -174,15 +191,20 @@ void trap_user_exception(struct trapframe *tf)
 			return;
 		}
 		current->fault_cr2 = addr;
-		if (r == MM_FAULT_BUS || r == MM_FAULT_IO)
+		bool bus = r == MM_FAULT_BUS || r == MM_FAULT_IO;
+		trace_fault(bus ? MM_TRACE_BUS : MM_TRACE_SEGV, current->pid,
+			    addr, NULL, MM_TRACE_NONE);
+		if (bus)
 			fault_signal(tf, SIGBUS, BUS_ADRERR, addr, addr,
-				     fault_reason(r, addr, tf->error_code));
+				     fault_reason(r, addr, tf->error_code,
+						  tf->eip));
 		else
 			fault_signal(tf, SIGSEGV,
 				     r == MM_FAULT_PROTECTION ? SEGV_ACCERR
 							      : SEGV_MAPERR,
 				     addr, addr,
-				     fault_reason(r, addr, tf->error_code));
+				     fault_reason(r, addr, tf->error_code,
+						  tf->eip));
 		return;
 	}
 	const char *why;

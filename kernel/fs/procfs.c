@@ -4,6 +4,7 @@
  *   /proc/meminfo /proc/vmstat /proc/uptime /proc/buddyinfo
  *   /proc/sys/vm/policy the page replacement policy (writable)
  *   /proc/sys/vm/drop_caches  give the heap's empty slabs back (write)
+ *   /proc/pagoda/       the memory manager's event trace (procfs_trace.c)
  *   /proc/self          symlink to the caller's PID
  *   /proc/PID/          one directory per process (zombies included)
  *   /proc/PID/status    /proc/PID/stat    /proc/PID/maps   /proc/PID/comm
@@ -63,6 +64,11 @@ struct proc_entry {
 	int (*link)(struct proc *p, char *buf, size_t size);
 	/* A write of n bytes (a file of /proc/sys): n or -errno. */
 	int (*write)(const char *buf, size_t n);
+	/*
+	 * A file read as a stream rather than a snapshot (the event trace,
+	 * too large to copy at open): sets f->ops and f->private.
+	 */
+	int (*open)(struct file *f);
 	/* A directory of /proc/sys: its entries. */
 	const struct proc_entry *children;
 	size_t nchildren;
@@ -171,9 +177,26 @@ static const struct proc_entry sys_entries[] = {
 	  .ino = PROC_SYS_INO + 1 },
 };
 
+/* /proc/pagoda: the memory manager's event trace (procfs_trace.c). */
+static const struct proc_entry pagoda_entries[] = {
+	{ .name = "trace", .mode = S_IFREG | 0644,
+	  .open = procfs_open_trace, .ino = PROC_SYS_INO + 0x11 },
+	{ .name = "trace_pid", .mode = S_IFREG | 0644,
+	  .show = procfs_show_trace_pid, .write = procfs_write_trace_pid,
+	  .ino = PROC_SYS_INO + 0x12 },
+	{ .name = "trace_pipe", .mode = S_IFREG | 0444,
+	  .open = procfs_open_trace_pipe, .ino = PROC_SYS_INO + 0x13 },
+	{ .name = "tracing_on", .mode = S_IFREG | 0644,
+	  .show = procfs_show_tracing_on, .write = procfs_write_tracing_on,
+	  .ino = PROC_SYS_INO + 0x14 },
+};
+
 static const struct proc_entry top_entries[] = {
 	{ .name = "buddyinfo", .mode = S_IFREG | 0444, .show = show_buddyinfo },
 	{ .name = "meminfo", .mode = S_IFREG | 0444, .show = show_meminfo },
+	{ .name = "pagoda", .mode = S_IFDIR | 0555, .children = pagoda_entries,
+	  .nchildren = sizeof(pagoda_entries) / sizeof(pagoda_entries[0]),
+	  .ino = PROC_SYS_INO + 0x10 },
 	{ .name = "self", .mode = S_IFLNK | 0777, .link = link_self },
 	{ .name = "sys", .mode = S_IFDIR | 0555, .children = sys_entries,
 	  .nchildren = sizeof(sys_entries) / sizeof(sys_entries[0]),
@@ -601,6 +624,8 @@ static int procfs_open(const struct vnode *v, struct file *f, int flags)
 		return 0;
 	}
 	const struct proc_entry *e = vnode_entry(v);
+	if (e->open)
+		return e->open(f);
 	if (!e->show)
 		return -ELOOP; /* a symlink: only O_PATH opens it */
 	f->ops = e->write ? &sysctl_ops : &snapshot_ops;

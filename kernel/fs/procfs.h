@@ -87,4 +87,16 @@ const char *procfs_state_name(const struct proc *p);
  */
 int procfs_parse_pid(const char *name, size_t len);
 
+/*
+ * /proc/pagoda (kernel/fs/procfs_trace.c): the memory manager's event
+ * trace and its switches. A write returns n or -errno.
+ */
+struct file;
+int procfs_open_trace(struct file *f);
+int procfs_open_trace_pipe(struct file *f);
+void procfs_show_tracing_on(struct proc *p, struct seqbuf *sb);
+int procfs_write_tracing_on(const char *buf, size_t n);
+void procfs_show_trace_pid(struct proc *p, struct seqbuf *sb);
+int procfs_write_trace_pid(const char *buf, size_t n);
+
 #endif

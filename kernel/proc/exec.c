@@ -19,6 +19,7 @@
 #include "libk/errno.h"
 #include "libk/log.h"
 #include "libk/string.h"
+#include "mm/trace.h"
 
 /* Execute permission for owner, group or others (POSIX st_mode bits). */
 #define MODE_EXEC_BITS 0111
@@ -271,6 +272,8 @@ int exec_build_file(struct inode *file, const char *path, char *const argv[],
 	err = mm_create(&mm);
 	if (err)
 		return err;
+	/* execve keeps the caller's pid (a new process gets its own later). */
+	mm->trace_pid = mm_trace_current_pid();
 	if (rlim) {
 		mm->limit_stack = rlim[RLIMIT_STACK].cur;
 		mm->limit_as = rlim[RLIMIT_AS].cur;

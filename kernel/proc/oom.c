@@ -48,6 +48,7 @@
 #include "libk/list.h"
 #include "libk/log.h"
 #include "mm/mm.h"
+#include "mm/trace.h"
 
 /*
  * The last victim, from its SIGKILL until its address space is freed
@@ -117,6 +118,7 @@ bool oom_kill(void)
 		       (unsigned int)(v->mm->rss * (PAGE_SIZE / 1024)),
 		       (unsigned int)(v->mm->swap_pages * (PAGE_SIZE / 1024)));
 		vm_events.oom_kill++;
+		trace_oom_kill(v->pid);
 		victim = v;
 		signal_send(v, SIGKILL, NULL);  /* from the kernel: init too */
 	}

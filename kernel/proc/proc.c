@@ -26,6 +26,7 @@
 #include "libk/string.h"
 #include "mm/mm.h"
 #include "mm/slab.h"
+#include "mm/trace.h"
 #include "mm/vmap.h"
 
 /* Wait status encoding (Linux: WIFEXITED/WIFSIGNALED in <sys/wait.h>). */
@@ -55,6 +56,12 @@ static unsigned int nprocs;
 static int next_pid = 1;
 static struct kmem_cache *proc_cache;
 static struct proc *init_proc;
+
+/* The process running now, for the memory manager's trace (mm/trace.h). */
+int32_t mm_trace_current_pid(void)
+{
+	return current ? current->pid : 0;
+}
 
 struct proc *proc_find(int pid)
 {
@@ -208,6 +215,7 @@ void proc_exec_image(struct proc *p, struct exec_image *img)
 
 	p->mm = img->mm;
 	img->mm = NULL;
+	p->mm->trace_pid = p->pid;
 	apply_limits(p);
 	if (p == current)
 		vm_space_activate(&p->mm->space);
@@ -297,6 +305,7 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
 	err = mm_fork(parent->mm, &child->mm);
 	if (err)
 		goto out_free;
+	child->mm->trace_pid = child->pid;
 	err = files_fork(parent, child);
 	if (err)
 		goto out_mm;

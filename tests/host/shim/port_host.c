@@ -190,3 +190,14 @@ uint64_t port_timestamp(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+
+/* A fixed sequence (Marsaglia's xorshift32): host runs repeat exactly. */
+uint32_t port_random_u32(void)
+{
+	static uint32_t x = 2463534242u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return x;
+}
