@@ -14,11 +14,13 @@
 #include "drivers/keyboard.h"
 #include "drivers/serial.h"
 #include "drivers/vga.h"
+#include "kernel/kmsg.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
 #include "kernel/arch/trap.h"
 #include "kernel/arch/x86.h"
 #include "libk/errno.h"
+#include "libk/log.h"
 #include "libk/printf.h"
 
 #define EDIT_MAX 256
@@ -46,9 +48,12 @@ void console_write(const char *s, size_t len)
 	vga_write(s, len);
 }
 
+/* Kernel messages: into the log buffer, and to the console unless quiet. */
 void klog_write(const char *s, size_t len)
 {
-	console_write(s, len);
+	kmsg_append(klog_msg_level, s, len);
+	if (!klog_msg_quiet)
+		console_write(s, len);
 }
 
 static void echo(const char *s, size_t len)

@@ -8,6 +8,8 @@
 #ifndef LIBK_LOG_H
 #define LIBK_LOG_H
 
+#include <stdbool.h>
+
 enum log_level {
 	LOG_EMERG = 0,
 	LOG_ALERT = 1,
@@ -22,6 +24,16 @@ enum log_level {
 #define LOG_LEVEL_DEFAULT 7
 
 extern int klog_level;
+
+/*
+ * The message being printed, for klog_write(): its level (kprintf's text,
+ * which has none, counts as LOG_DEFAULT_MESSAGE like Linux's printk
+ * without a level) and whether it is only for the kernel log, not the
+ * console (its level is at or above klog_level).
+ */
+#define LOG_DEFAULT_MESSAGE LOG_WARNING
+extern int klog_msg_level;
+extern bool klog_msg_quiet;
 
 __attribute__((format(printf, 2, 3))) void klog(int level, const char *fmt,
 						...);

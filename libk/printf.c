@@ -382,13 +382,20 @@ int kprintf(const char *fmt, ...)
 }
 
 int klog_level = LOG_LEVEL_DEFAULT;
+int klog_msg_level = LOG_DEFAULT_MESSAGE;
+bool klog_msg_quiet;
 
 void klog(int level, const char *fmt, ...)
 {
-	if (level >= klog_level)
-		return;
+	int saved_level = klog_msg_level;
+	bool saved_quiet = klog_msg_quiet;
 	va_list ap;
+
+	klog_msg_level = level;
+	klog_msg_quiet = level >= klog_level;
 	va_start(ap, fmt);
 	vkprintf(fmt, ap);
 	va_end(ap);
+	klog_msg_level = saved_level;
+	klog_msg_quiet = saved_quiet;
 }

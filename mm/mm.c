@@ -120,7 +120,8 @@ static int fork_pte(vaddr_t va, pte_t *ptep, pte_t *out, void *arg)
 	if (err)
 		return err;
 	get_page(page);
-	w->child->rss++;
+	if (++w->child->rss > w->child->rss_peak)
+		w->child->rss_peak = w->child->rss;
 	*out = pte_make(pte_frame(pte),
 			PTE_P | (pte_flags(pte) & (PTE_U | PTE_W | PTE_COW)));
 	return 0;
@@ -180,6 +181,15 @@ out_destroy:
 }
 
 /* Fills in the /proc/PID/status figures. */
+/* Counts a present entry (a vm_walk callback). */
+static int count_present(vaddr_t va, pte_t *ptep, void *arg)
+{
+	(void)va;
+	if (pte_present(*ptep))
+		++*(uint32_t *)arg;
+	return 0;
+}
+
 void mm_get_usage(struct mm *mm, struct mm_usage *u)
 {
 	struct list_node *pos;
@@ -200,6 +210,9 @@ void mm_get_usage(struct mm *mm, struct mm_usage *u)
 			u->vm_lck += n;
 		if ((v->prot & MM_PROT_EXEC) && !w && !stack)
 			u->vm_exe += n;
+		if (v->kind == VMA_FILE || v->kind == VMA_SHM)
+			vm_walk(&mm->space, v->start, v->end - v->start,
+				count_present, &u->rss_shared);
 	}
 	u->vm_rss = mm->rss;
 	u->vm_swap = mm->swap_pages;

@@ -99,6 +99,9 @@ struct mm_usage {
 	uint32_t vm_exe;     /* pages of file-backed executable regions */
 	uint32_t vm_swap;    /* pages in swap (swap entries of this space) */
 	uint32_t vm_lck;     /* pages of locked regions (mlock) */
+	uint32_t rss_shared; /* resident pages of file and shared regions
+				(statm's "shared", Linux's RssFile +
+				RssShmem) */
 };
 
 /*
@@ -126,6 +129,8 @@ struct mm {
 	uint64_t limit_data;       /* RLIMIT_DATA, bytes */
 	uint64_t limit_rss;        /* RLIMIT_RSS, bytes (local replacement) */
 	uint32_t rss;              /* resident user pages */
+	uint32_t rss_peak;         /* the most rss has been (VmHWM,
+				      ru_maxrss) */
 	uint32_t swap_pages;       /* swap entries in the page tables */
 	vaddr_t rss_hand;          /* local replacement's clock hand */
 	/*

@@ -17,6 +17,7 @@
  * Locking: none (see mm/shm.h).
  */
 #include "mm/shm.h"
+#include "mm/swapoff.h"
 
 #include "libk/assert.h"
 #include "libk/errno.h"
@@ -142,6 +143,35 @@ void shm_page_evicted(struct shm_object *s, uint32_t idx, struct page *pg,
 	s->resident--;
 	s->swapped++;
 	pg->refcount--;
+}
+
+int shm_unuse_swap(struct shm_object *s)
+{
+	for (uint32_t idx = 0; idx < s->npages; idx++) {
+		struct page *pg;
+		bool created;
+		if (s->slots[idx]) {
+			int err = shm_page(s, idx, &pg, &created);
+			if (err)
+				return err;
+		}
+		pg = s->pages[idx];
+		if (pg && page_swapcached(pg))
+			user_page_drop_swap(pg);
+	}
+	return 0;
+}
+
+int swapoff_unuse_segments(void)
+{
+	for (unsigned int i = 0; i < SHM_MAX_SEGMENTS; i++) {
+		if (!segments[i])
+			continue;
+		int err = shm_unuse_swap(segments[i]);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /* The segment with this id, removed or not, or NULL. */

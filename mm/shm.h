@@ -112,6 +112,12 @@ int shm_page(struct shm_object *s, uint32_t idx, struct page **out,
 	     bool *created);
 
 /* shmget(): the id of the segment for key, created as flags say, or -errno. */
+/*
+ * swapoff: reads every page of s that is in swap back, and ends the swap
+ * cache association of every resident one (mm/swapoff.h). 0, -ENOMEM or
+ * -EIO (what was read back stays).
+ */
+int shm_unuse_swap(struct shm_object *s);
 int shm_get(int32_t key, size_t size, int flags);
 /*
  * shmat(): maps segment id into mm at addr (0: anywhere below mmap_base;

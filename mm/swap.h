@@ -81,6 +81,34 @@ int swap_init(struct block_device *dev);
 bool swap_enabled(void);
 
 /*
+ * The priority of an area set up without one: Linux gives the first such
+ * area -2 (mm/swapfile.c, least_priority starts at -1 and is decremented).
+ */
+#define SWAP_PRIO_DEFAULT (-2)
+
+/*
+ * swapon(2): makes dev the swap area, with priority prio. Unlike
+ * swap_init() a blank device is refused (it needs a header: mkswap).
+ * Returns 0, -EBUSY if an area is in use already, -EINVAL for a device
+ * without a valid header, -EIO or -ENOMEM.
+ */
+int swap_on(struct block_device *dev, int prio);
+
+/*
+ * swapoff(2), in steps (mm/swapoff.c drives them): swap_drain_begin()
+ * stops handing out slots (and reclaim stops evicting); the caller then
+ * brings every page back and calls swap_drain_finish(), which turns swap
+ * off, or returns -EBUSY if slots are still in use (then
+ * swap_drain_cancel() goes back to normal use of the area).
+ */
+void swap_drain_begin(void);
+bool swap_draining(void);
+int swap_drain_finish(void);
+void swap_drain_cancel(void);
+/* The active area's device, or NULL. */
+struct block_device *swap_device(void);
+
+/*
  * Takes a free slot with one reference. Returns 0 or -ENOSPC (also when
  * swap is off). Slot 0 (the header) and bad pages are never returned.
  */
@@ -108,6 +136,7 @@ struct swap_stats {
 	uint64_t write_errors, read_errors;
 	uint32_t bad;	    /* bad pages listed in the header */
 	const char *device; /* the device's name, NULL when swap is off */
+	int prio;	    /* the area's priority (swapon) */
 };
 void swap_get_stats(struct swap_stats *st);
 

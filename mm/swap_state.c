@@ -41,6 +41,7 @@
 #include "mm/rmap.h"
 #include "mm/slab.h"
 #include "mm/swap.h"
+#include "mm/swapoff.h"
 #include "mm/vm.h"
 
 /* Slots per chunk of the lookup table, and chunks for every slot. */
@@ -110,6 +111,17 @@ uint32_t swap_cache_shrink(void)
 		}
 	}
 	return n;
+}
+
+void swapoff_drop_cache(void)
+{
+	for (uint32_t ci = 0; ci < NCHUNKS; ci++) {
+		for (uint32_t i = 0; chunks[ci] && i < CHUNK_SLOTS; i++) {
+			struct page *pg = chunks[ci][i];
+			if (pg)
+				user_page_drop_swap(pg);
+		}
+	}
 }
 
 /* Pages in the swap cache. */

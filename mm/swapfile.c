@@ -57,6 +57,8 @@ static struct swap_area {
 	uint32_t total;		  /* usable slots */
 	uint32_t nfree;		  /* usable slots not allocated */
 	uint32_t bad;		  /* bad pages from the header */
+	int prio;		  /* swapon's priority (/proc/swaps) */
+	bool draining;		  /* swapoff in progress: no new slots */
 } area;
 
 /*
@@ -260,23 +262,15 @@ static void uuid_string(const uint8_t *u, char *out, size_t len)
 		 u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
-/* Sets up swap on dev (or turns it off for NULL). */
-int swap_init(struct block_device *dev)
+/*
+ * Reads and checks dev's header and builds the slot map; a blank device is
+ * formatted when format_blank, refused otherwise. Swap must be off.
+ */
+static int area_setup(struct block_device *dev, bool format_blank)
 {
 	uint8_t *page = NULL;
 	char why[96];
 	int err;
-
-	if (area.dev && area.nfree != area.total) {
-		pr_err("swap: %u slots of %s are still in use; keeping it\n",
-		       area.total - area.nfree, area.dev->name);
-		return -EBUSY;
-	}
-	area_release();
-	if (!dev) {
-		pr_info("swap: off\n");
-		return 0;
-	}
 
 	if (dev->sector_size == 0 || dev->sector_size > PAGE_SIZE ||
 	    PAGE_SIZE % dev->sector_size) {
@@ -308,6 +302,13 @@ int swap_init(struct block_device *dev)
 		goto out_free;
 	}
 
+	if (all_zero(page, PAGE_SIZE) && !format_blank) {
+		pr_err("swap: %s is blank: no swap signature (make one with "
+		       "mkswap)\n",
+		       dev->name);
+		err = -EINVAL;
+		goto out_free;
+	}
 	if (all_zero(page, PAGE_SIZE)) {
 		make_header(page, dev_pages);
 		err = block_write_page(dev, 0, page);
@@ -372,6 +373,65 @@ out_free:
 	return err;
 }
 
+/* Sets up swap on dev (or turns it off for NULL). */
+int swap_init(struct block_device *dev)
+{
+	if (area.dev && area.nfree != area.total) {
+		pr_err("swap: %u slots of %s are still in use; keeping it\n",
+		       area.total - area.nfree, area.dev->name);
+		return -EBUSY;
+	}
+	area_release();
+	if (!dev) {
+		pr_info("swap: off\n");
+		return 0;
+	}
+	int err = area_setup(dev, true);
+	if (!err)
+		area.prio = SWAP_PRIO_DEFAULT;
+	return err;
+}
+
+int swap_on(struct block_device *dev, int prio)
+{
+	if (area.dev)
+		return -EBUSY;
+	int err = area_setup(dev, false);
+	if (!err)
+		area.prio = prio;
+	return err;
+}
+
+void swap_drain_begin(void)
+{
+	KASSERT(area.dev && !area.draining);
+	area.draining = true;
+}
+
+bool swap_draining(void)
+{
+	return area.draining;
+}
+
+int swap_drain_finish(void)
+{
+	KASSERT(area.draining);
+	if (area.nfree != area.total)
+		return -EBUSY;
+	area.draining = false;
+	return swap_init(NULL);
+}
+
+void swap_drain_cancel(void)
+{
+	area.draining = false;
+}
+
+struct block_device *swap_device(void)
+{
+	return area.dev;
+}
+
 bool swap_enabled(void)
 {
 	return area.dev != NULL;
@@ -383,7 +443,7 @@ int swap_slot_alloc(uint32_t *slot)
 	bool was = port_irq_save();
 	int err = -ENOSPC;
 
-	if (!area.dev || area.nfree == 0)
+	if (!area.dev || area.nfree == 0 || area.draining)
 		goto out;
 	size_t s = bitmap_find_first_zero(&area.used, area.cursor);
 	if (s >= area.used.nbits)
@@ -478,6 +538,7 @@ void swap_get_stats(struct swap_stats *st)
 		.read_errors = io.read_errors,
 		.bad = area.bad,
 		.device = area.dev ? area.dev->name : NULL,
+		.prio = area.prio,
 	};
 	port_irq_restore(was);
 }

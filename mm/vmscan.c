@@ -150,7 +150,8 @@ int user_page_map(struct mm *mm, vaddr_t va, struct page *pg, uint32_t prot)
 		if (tries > 0 || reclaim_pages(RECLAIM_KERNEL_BATCH) == 0)
 			return -ENOMEM;
 	}
-	mm->rss++;
+	if (++mm->rss > mm->rss_peak)
+		mm->rss_peak = mm->rss;
 	vmscan_track(pg);
 	return 0;
 }
@@ -222,6 +223,8 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	KASSERT((pg->flags & PG_USER) && policy_page_tracked(pg));
 	if (!evictable(pg))
 		return EVICT_BUSY;
+	if (swap_draining())
+		return EVICT_NOSPACE;
 
 	struct evict_walk e = { pg, 0, page_swapcached(pg), false, why };
 	if (e.clean) {
@@ -262,7 +265,8 @@ uint32_t reclaim_pages(uint32_t n)
 	uint32_t freed = 0;
 	bool nospace = false;
 
-	if (reclaiming || n == 0)
+	/* swapoff is bringing every page back: nothing may leave. */
+	if (reclaiming || n == 0 || swap_draining())
 		return 0;
 	/* Without swap only pages already in the swap cache could go. */
 	if (unlikely(!swap_enabled()) && swap_cache_pages() == 0)

@@ -15,7 +15,7 @@ Layers, in order:
            (tests/robust/init_signals.c)
   swap     user/swaptest booted once per replacement policy and once per
            special case (out of memory, an OOM storm of thousands of
-           processes, swap write and read errors)
+           processes, swap write and read errors, swapoff and swapon)
   boot     the ISO booted through GRUB to the prompt, then powered off;
            boots with each kind of swap device (none, bad image, mkswap)
   gdb      scripted GDB sessions: a test boot, a wrong Multiboot magic, and
@@ -611,6 +611,9 @@ def run_swap(args, totals):
          [r"OOM: killed pid \d+ \(swaptest\): rss \d+ KiB, swap 0 KiB"]),
         ("inject-write", small + ["--cmdline", "ramdisk.fail_write=7"],
          ["inject-write"], []),
+        # swapoff brings every kind of page back; swapon again.
+        ("swapoff", small, ["swapoff"],
+         [r"swap: ramdisk is blank: no swap signature"]),
         ("inject-read", small + ["--cmdline", "ramdisk.fail_read=50"],
          ["inject-read"],
          [r"SIGBUS: pid \d+ \(swaptest\) killed: I/O error reading the "

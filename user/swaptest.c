@@ -25,6 +25,10 @@
  *                page in memory; everything still verifies
  *   inject-read  (boot with ramdisk.fail_read=N) a failed read kills the
  *                reading process with SIGBUS, and nobody else
+ *   swapoff      swapoff(2) brings back private, copy-on-write, MAP_SHARED
+ *                and SysV shm pages, every byte intact; swapon(2) again,
+ *                with a priority; /proc/swaps; the errors (EBUSY, EINVAL,
+ *                ENOENT, and ENOMEM when swap holds more than memory)
  *
  * Meant to run as init (tools/qemu-run; tests/run.py boots it once per
  * policy and once per special case). It locks its own memory (mlockall),
@@ -50,6 +54,9 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/ioctl.h>
+#include <sys/swap.h>
+#include <linux/fs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -991,6 +998,216 @@ static void warm_up(void)
 		wait_for(pids[i]);
 }
 
+/* The swap device, as /proc/swaps names it. */
+#define RAM0 "/dev/ram0"
+
+/* The priority /proc/swaps gives the area, or -1000 if it is not listed. */
+static int swaps_priority(void)
+{
+	char name[64], type[32];
+	long size, used;
+	int prio;
+	if (!slurp("/proc/swaps"))
+		return -1000;
+	char *line = strchr(text, '\n');
+	if (!line ||
+	    sscanf(line + 1, "%63s %31s %ld %ld %d", name, type, &size, &used,
+		   &prio) != 5 ||
+	    strcmp(name, RAM0) || strcmp(type, "partition"))
+		return -1000;
+	return prio;
+}
+
+/* errno of a call that returned r (0 if it did not fail). */
+static int err_of(int r)
+{
+	return r < 0 ? errno : 0;
+}
+
+/* Memory of every kind that can be in swap, n pages each. */
+struct holdings {
+	uint32_t n;
+	uint32_t *priv;	  /* private; copy-on-write with a second process */
+	uint32_t *shared; /* MAP_SHARED | MAP_ANONYMOUS */
+	uint32_t *sysv;	  /* a SysV shm segment */
+};
+
+/*
+ * One side of the copy-on-write pair after swapoff: verifies everything,
+ * then writes its own half of the private pages (even for the first
+ * side, odd for the second) and checks that the other half is untouched.
+ */
+static uint32_t check_holdings(struct holdings *h, bool second)
+{
+	uint32_t bad = verify_range(h->priv, 0, h->n, 1, 11, 0);
+	bad += verify_range(h->shared, 0, h->n, 1, 12, 0);
+	bad += verify_range(h->sysv, 0, h->n, 1, 13, 0);
+	fill_range(h->priv, second ? 1 : 0, h->n, 2, 11, 1);
+	bad += verify_range(h->priv, second ? 1 : 0, h->n, 2, 11, 1);
+	bad += verify_range(h->priv, second ? 0 : 1, h->n, 2, 11, 0);
+	return bad;
+}
+
+/*
+ * Swap filled with every kind of page, swapoff, every byte checked; then
+ * swapon again. The holder and its child keep their memory across the
+ * swapoff and verify it afterwards.
+ */
+static void swapoff_all_kinds(long ram_kb)
+{
+	struct holdings h = { .n = (uint32_t)(ram_kb / 4 / 8) };
+	size_t bytes = (size_t)h.n * PAGE;
+	int id = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600);
+	struct turns t;
+	h.priv = anon(bytes);
+	h.shared = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	h.sysv = id < 0 ? (void *)-1 : shmat(id, NULL, 0);
+	if (!h.priv || h.shared == MAP_FAILED || h.sysv == (void *)-1) {
+		check(false, "swapoff setup", "no memory");
+		return;
+	}
+	fill_range(h.priv, 0, h.n, 1, 11, 0);
+	fill_range(h.shared, 0, h.n, 1, 12, 0);
+	fill_range(h.sysv, 0, h.n, 1, 13, 0);
+	turns_open(&t);
+	pid_t child = fork();
+	if (child == 0) {
+		take(t.to_child[0]);
+		_exit(check_holdings(&h, true) ? 1 : 0);
+	}
+	/* Push it all out: both processes must have pages in swap. */
+	long swapped = 0;
+	for (int tries = 0; tries < PRESSURE_TRIES && swapped < (long)h.n * 4;
+	     tries++) {
+		pressure(ram_kb * 1024 * 3 / 2);
+		swapped = meminfo("SwapTotal") - meminfo("SwapFree");
+	}
+	long child_swap = status_kb(child, "VmSwap");
+	check(swapped >= (long)h.n * 4 && child_swap > 0, "swapoff filled",
+	      "%ld kB in swap, %ld kB of it the child's", swapped, child_swap);
+
+	long in0 = vmstat("pswpin");
+	int r = swapoff(RAM0);
+	check(r == 0, "swapoff", "swapoff(%s): %s; %ld pages read back", RAM0,
+	      r ? strerror(errno) : "0", vmstat("pswpin") - in0);
+	check(meminfo("SwapTotal") == 0 && swaps_priority() == -1000 &&
+		      status_kb(child, "VmSwap") == 0 &&
+		      status_kb(0, "VmSwap") == 0,
+	      "swapoff state",
+	      "SwapTotal %ld kB, /proc/swaps without the area, VmSwap 0",
+	      meminfo("SwapTotal"));
+	check(err_of(swapoff(RAM0)) == EINVAL, "swapoff twice", "EINVAL");
+
+	/* Every byte, then writes on both sides of the copy-on-write pair. */
+	uint32_t bad = check_holdings(&h, false);
+	give(t.to_child[1]);
+	int st = wait_for(child);
+	bad += verify_range(h.priv, 0, h.n, 2, 11, 1);
+	check(bad == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "swapoff intact", "%u pages of each kind: %u bad words; child %s",
+	      h.n, bad, how(st));
+
+	/* The header is still on the disk: swapon again, with a priority. */
+	r = swapon(RAM0, SWAP_FLAG_PREFER | 5);
+	int prio = swaps_priority();
+	check(r == 0 && prio == 5, "swapon prio",
+	      "swapon(%s, PREFER|5): priority %d", RAM0, prio);
+	check(err_of(swapon(RAM0, 0)) == EBUSY, "swapon busy", "EBUSY");
+	check(err_of(open(RAM0, O_RDWR)) == EBUSY, "ram0 busy",
+	      "opening the active swap device for writing: EBUSY");
+	r = swapoff(RAM0) == 0 ? swapon(RAM0, 0) : -1;
+	prio = swaps_priority();
+	check(r == 0 && prio == -2, "swapon default",
+	      "priority %d (Linux's first default, -2)", prio);
+	munmap(h.priv, bytes);
+	munmap(h.shared, bytes);
+	shmdt(h.sysv);
+	shmctl(id, IPC_RMID, NULL);
+	turns_close(&t);
+}
+
+/* A blank device is refused; with its header back it is accepted. */
+static void swapon_blank(void)
+{
+	static char header[PAGE], zeros[PAGE];
+	if (!check(swapoff(RAM0) == 0, "blank swapoff", "swap off"))
+		return;
+	int fd = open(RAM0, O_RDWR);
+	bool io = fd >= 0 && read(fd, header, PAGE) == PAGE &&
+		  lseek(fd, 0, SEEK_SET) == 0 && write(fd, zeros, PAGE) == PAGE;
+	check(io && !memcmp(header + PAGE - 10, "SWAPSPACE2", 10), "ram0 io",
+	      "read the header, wrote a blank page");
+	uint64_t bytes = 0;
+	unsigned long sectors = 0;
+	off_t end = lseek(fd, 0, SEEK_END);
+	bool sized = ioctl(fd, BLKGETSIZE64, &bytes) == 0 &&
+		     ioctl(fd, BLKGETSIZE, &sectors) == 0;
+	check(sized && (uint64_t)end == bytes && sectors * 512ull == bytes &&
+		      bytes > 0,
+	      "ram0 size", "%llu bytes (ioctl and lseek agree)",
+	      (unsigned long long)bytes);
+	check(err_of(swapon(RAM0, 0)) == EINVAL, "swapon blank", "EINVAL");
+	bool back = lseek(fd, 0, SEEK_SET) == 0 &&
+		    write(fd, header, PAGE) == PAGE;
+	close(fd);
+	check(back && swapon(RAM0, 0) == 0, "swapon restored",
+	      "header written back, swapon works");
+}
+
+/* More in swap than memory can hold: ENOMEM, and nothing lost. */
+static void swapoff_enomem(long ram_kb)
+{
+	uint32_t n = (uint32_t)(ram_kb / 4 * 3 / 2);
+	struct turns t;
+	turns_open(&t);
+	pid_t child = fork();
+	if (child == 0) {
+		uint32_t *m = anon((size_t)n * PAGE);
+		if (!m)
+			_exit(2);
+		fill_range(m, 0, n, 1, 14, 0);
+		give(t.to_parent[1]);
+		take(t.to_child[0]);
+		_exit(verify_range(m, 0, n, 1, 14, 0) ? 1 : 0);
+	}
+	take(t.to_parent[0]);
+	int r = swapoff(RAM0);
+	check(r < 0 && errno == ENOMEM && meminfo("SwapTotal") > 0,
+	      "swapoff enomem", "%u kB in use with %ld kB of RAM: %s", n * 4,
+	      ram_kb, r ? strerror(errno) : "succeeded");
+	give(t.to_child[1]);
+	int st = wait_for(child);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "swapoff enomem intact",
+	      "child %s", how(st));
+	turns_close(&t);
+}
+
+/* The calls' errors, as Linux's. */
+static void swap_errors(void)
+{
+	check(err_of(swapon("/nonexistent", 0)) == ENOENT &&
+		      err_of(swapon("/dev/null", 0)) == EINVAL &&
+		      err_of(swapon(argv0, 0)) == EINVAL &&
+		      err_of(swapon(RAM0, 0x100000)) == EINVAL &&
+		      err_of(swapoff("/dev/null")) == EINVAL &&
+		      err_of(swapoff("/nonexistent")) == ENOENT,
+	      "swap errors", "ENOENT, EINVAL as Linux");
+}
+
+static void scenario_swapoff(void)
+{
+	struct snapshot base;
+	snapshot(&base);
+	int prio = swaps_priority();
+	check(prio == -2, "swaps", "/proc/swaps: %s, priority %d", RAM0, prio);
+	swap_errors();
+	swapoff_all_kinds(base.memfree);
+	swapon_blank();
+	swapoff_enomem(base.memfree);
+	check_baseline("swapoff", &base);
+}
+
 /*
  * Grows the stack to what the scenarios need before mlockall, so that a
  * deeper call later maps no new page (and allocates no new reverse-map
@@ -1016,6 +1233,7 @@ static const struct {
 	{ "oomstorm", scenario_oomstorm, false },
 	{ "inject-write", scenario_inject_write, true },
 	{ "inject-read", scenario_inject_read, true },
+	{ "swapoff", scenario_swapoff, true },
 };
 
 static void usage(FILE *out)

@@ -18,6 +18,7 @@
 #include "kernel/arch/gdt.h"
 #include "kernel/panic.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/cpustat.h"
 #include "kernel/arch/usertrap.h"
 #include "kernel/arch/x86.h"
 #include "libk/printf.h"
@@ -142,6 +143,7 @@ static void handle_irq(struct trapframe *tf)
 		return;
 	}
 	pic_eoi(irq);
+	cpustat.irqs[irq]++;
 	if (irq_handlers[irq])
 		irq_handlers[irq](tf);
 }

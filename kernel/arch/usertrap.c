@@ -173,12 +173,29 @@ static void fault_signal(struct trapframe *tf, int sig, int code,
 	signal_force(sig, &info);
 }
 
+/*
+ * Resolves a fault of the current process and counts it as Linux's
+ * min_flt / maj_flt do: major when the page had to be read back from
+ * swap, minor otherwise.
+ */
+static enum mm_fault_result counted_fault(uint32_t addr, uint32_t error)
+{
+	uint64_t major_before = vm_events.pgmajfault;
+	enum mm_fault_result r = mm_fault(current->mm, addr, error);
+	if (r == MM_FAULT_OK) {
+		if (vm_events.pgmajfault != major_before)
+			current->maj_flt++;
+		else
+			current->min_flt++;
+	}
+	return r;
+}
+
 void trap_user_exception(struct trapframe *tf)
 {
 	if (tf->vector == T_PAGE) {
 		uint32_t addr = read_cr2();
-		enum mm_fault_result r = mm_fault(current->mm, addr,
-						  tf->error_code);
+		enum mm_fault_result r = counted_fault(addr, tf->error_code);
 		if (r == MM_FAULT_OK)
 			return;
 		if (r == MM_FAULT_OOM) {
@@ -271,8 +288,7 @@ bool trap_user_access_fault(struct trapframe *tf)
 	if (tf->vector != T_PAGE || addr >= KERNEL_VMA || !current->mm)
 		return false;
 	for (int tries = 0;; tries++) {
-		enum mm_fault_result r =
-			mm_fault(current->mm, addr, tf->error_code);
+		enum mm_fault_result r = counted_fault(addr, tf->error_code);
 		if (r != MM_FAULT_OOM || tries == USER_COPY_OOM_RETRIES)
 			return r == MM_FAULT_OK;
 		/* The victim is this process: fail the copy, die on return. */

@@ -12,17 +12,27 @@
  *   /dev/zero     1:5   reads give zeros, writes vanish
  *   /dev/random   1:8   reads give random bytes (kernel/random.h), writes
  *   /dev/urandom  1:9   vanish (they would stir the pool on Linux)
+ *   /dev/ram0     1:0   the RAM-disk, a block device (drivers/ramdisk.h):
+ *                       read and written at any offset, the swap area of
+ *                       swapon(2); present only when there is a RAM-disk.
+ *                       While it is the active swap area it cannot be
+ *                       opened for writing (EBUSY), as Linux refuses
+ *                       writers of a block device in use
+ *                       (CONFIG_BLK_DEV_WRITE_MOUNTED=n)
  *
  * The directory itself is read-only: nothing can be created in it.
  */
 #include "kernel/fs/file.h"
 
+#include "drivers/ramdisk.h"
 #include "kernel/console.h"
 #include "kernel/random.h"
 #include "kernel/syscall/uaccess.h"
 #include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/string.h"
+#include "mm/slab.h"
+#include "mm/swap.h"
 
 /* devfs's device number (Linux's devtmpfs is usually 0:5). */
 #define DEVFS_DEV_MINOR 5
@@ -222,25 +232,137 @@ static const struct file_ops random_ops = {
 	.lseek = mem_lseek,
 };
 
+/* The RAM-disk's size in bytes (it must exist). */
+static int64_t ram_size(void)
+{
+	struct block_device *dev = ramdisk_get();
+	return (int64_t)(dev->sectors * dev->sector_size);
+}
+
+/*
+ * Moves bytes between buf and the RAM-disk at *pos, a page at a time
+ * through a bounce page (the disk is reached by whole pages only); a
+ * write reads the page first when it changes only part of it.
+ */
+static int32_t ram_transfer(char *buf, size_t n, int64_t *pos, bool write)
+{
+	struct block_device *dev = ramdisk_get();
+	int64_t size = ram_size();
+	size_t done = 0;
+
+	if (*pos >= size)
+		return write && n ? -ENOSPC : 0;
+	if ((int64_t)n > size - *pos)
+		n = (size_t)(size - *pos);
+	char *page = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	while (done < n) {
+		uint64_t index = (uint64_t)*pos / PAGE_SIZE;
+		size_t off = (size_t)(*pos % PAGE_SIZE);
+		size_t chunk = PAGE_SIZE - off < n - done ? PAGE_SIZE - off
+							  : n - done;
+		int err = 0;
+		if (!write || chunk < PAGE_SIZE)
+			err = block_read_page(dev, index, page);
+		if (!err && write) {
+			memcpy(page + off, buf + done, chunk);
+			err = block_write_page(dev, index, page);
+		} else if (!err) {
+			memcpy(buf + done, page + off, chunk);
+		}
+		if (err) {
+			kfree(page);
+			return done ? (int32_t)done : -EIO;
+		}
+		done += chunk;
+		*pos += (int64_t)chunk;
+	}
+	kfree(page);
+	return (int32_t)done;
+}
+
+static int32_t ram_read(struct file *f, char *buf, size_t n, int64_t *pos)
+{
+	(void)f;
+	return ram_transfer(buf, n, pos, false);
+}
+
+static int32_t ram_write(struct file *f, const char *buf, size_t n,
+			 int64_t *pos)
+{
+	(void)f;
+	return ram_transfer((char *)buf, n, pos, true);
+}
+
+/* A block device seeks anywhere; SEEK_END is its size (mkswap asks). */
+static int64_t ram_lseek(struct file *f, int64_t off, int whence)
+{
+	return file_lseek_sized(f, off, whence, ram_size());
+}
+
+/* Block-device ioctls (include/uapi/linux/fs.h, i386 encodings). */
+#define BLKGETSIZE 0x1260	/* _IO(0x12, 96): size in 512-byte sectors */
+#define BLKSSZGET 0x1268	/* _IO(0x12, 104): sector size, an int */
+#define BLKGETSIZE64 0x80041272 /* _IOR(0x12, 114, size_t): bytes, u64 */
+
+/* The size queries mkswap and swapon make. */
+static int ram_ioctl(struct file *f, uint32_t cmd, uint32_t arg)
+{
+	(void)f;
+	struct block_device *dev = ramdisk_get();
+	switch (cmd) {
+	case BLKGETSIZE: {
+		uint32_t sectors = (uint32_t)(ram_size() / 512);
+		return copy_to_user((void *)arg, &sectors, sizeof(sectors));
+	}
+	case BLKSSZGET: {
+		int32_t size = (int32_t)dev->sector_size;
+		return copy_to_user((void *)arg, &size, sizeof(size));
+	}
+	case BLKGETSIZE64: {
+		uint64_t bytes = (uint64_t)ram_size();
+		return copy_to_user((void *)arg, &bytes, sizeof(bytes));
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_ops ram_ops = {
+	.read = ram_read,
+	.write = ram_write,
+	.lseek = ram_lseek,
+	.ioctl = ram_ioctl,
+};
+
 /* One device node. */
 struct devnode {
 	const char *name;
 	uint32_t major, minor;
-	uint32_t perm;
+	uint32_t mode; /* type and permissions */
 	const struct file_ops *ops;
 };
 
 static const struct devnode devices[] = {
-	{ "console", 5, 1, 0600, &console_ops },
-	{ "null", 1, 3, 0666, &null_ops },
-	{ "random", 1, 8, 0666, &random_ops },
-	{ "tty", 5, 0, 0666, &console_ops },
-	{ "urandom", 1, 9, 0666, &random_ops },
-	{ "zero", 1, 5, 0666, &zero_ops },
+	{ "console", 5, 1, S_IFCHR | 0600, &console_ops },
+	{ "null", 1, 3, S_IFCHR | 0666, &null_ops },
+	{ "ram0", 1, 0, S_IFBLK | 0660, &ram_ops },
+	{ "random", 1, 8, S_IFCHR | 0666, &random_ops },
+	{ "tty", 5, 0, S_IFCHR | 0666, &console_ops },
+	{ "urandom", 1, 9, S_IFCHR | 0666, &random_ops },
+	{ "zero", 1, 5, S_IFCHR | 0666, &zero_ops },
 };
 
 #define NDEVICES (sizeof(devices) / sizeof(devices[0]))
 #define DEV_CONSOLE 0 /* index of /dev/console in devices[] */
+#define DEV_RAM0 2    /* index of /dev/ram0 */
+
+/* Whether devices[i] exists (the RAM-disk only if one is attached). */
+static bool dev_present(size_t i)
+{
+	return i != DEV_RAM0 || ramdisk_get() != NULL;
+}
 
 static const struct fs_ops devfs_ops;
 
@@ -249,7 +371,7 @@ static void dev_vnode(size_t i, struct vnode *out)
 {
 	*out = (struct vnode){
 		.fs = &devfs_ops,
-		.mode = S_IFCHR | devices[i].perm,
+		.mode = devices[i].mode,
 		.ino = DEVFS_ROOT_INO + 1 + (uint32_t)i,
 		.kind = (int)i,
 	};
@@ -272,7 +394,7 @@ static int devfs_lookup(const struct vnode *dir, const char *name, size_t len,
 	(void)dir;
 	for (size_t i = 0; i < NDEVICES; i++) {
 		if (strlen(devices[i].name) == len &&
-		    !memcmp(devices[i].name, name, len)) {
+		    !memcmp(devices[i].name, name, len) && dev_present(i)) {
 			dev_vnode(i, out);
 			return 0;
 		}
@@ -288,8 +410,10 @@ static int devfs_iterate(struct file *f, struct dir_ctx *ctx)
 		return 0;
 	while (ctx->pos >= 2 && ctx->pos < 2 + (int64_t)NDEVICES) {
 		size_t i = (size_t)ctx->pos - 2;
-		if (!ctx->emit(ctx, devices[i].name, strlen(devices[i].name),
-			       DEVFS_ROOT_INO + 1 + i, DT_CHR))
+		if (dev_present(i) &&
+		    !ctx->emit(ctx, devices[i].name, strlen(devices[i].name),
+			       DEVFS_ROOT_INO + 1 + i,
+			       mode_to_dtype(devices[i].mode)))
 			return 0;
 		ctx->pos++;
 	}
@@ -304,7 +428,9 @@ static const struct file_ops devfs_dir_ops = {
 /* A device takes its operations from the table; /dev itself lists. */
 static int devfs_open(const struct vnode *v, struct file *f, int flags)
 {
-	(void)flags;
+	if (v->kind == DEV_RAM0 && (flags & O_ACCMODE) != O_RDONLY &&
+	    swap_device() == ramdisk_get())
+		return -EBUSY;
 	f->ops = v->kind < 0 ? &devfs_dir_ops : devices[v->kind].ops;
 	return 0;
 }
@@ -330,6 +456,13 @@ static const struct fs_ops devfs_ops = {
 	.open = devfs_open,
 	.getattr = devfs_getattr,
 };
+
+struct block_device *devfs_block_device(const struct vnode *v)
+{
+	if (v->fs != &devfs_ops || v->kind != DEV_RAM0)
+		return NULL;
+	return ramdisk_get();
+}
 
 int devfs_open_console(struct file **out)
 {

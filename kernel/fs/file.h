@@ -346,5 +346,8 @@ void procfs_root(struct vnode *out);
 void devfs_root(struct vnode *out);
 /* A file opened on the console (descriptors 0, 1, 2 of init). */
 int devfs_open_console(struct file **out);
+struct block_device;
+/* The block device a /dev node stands for (/dev/ram0), or NULL. */
+struct block_device *devfs_block_device(const struct vnode *v);
 
 #endif

@@ -2,12 +2,15 @@
  * kernel/fs/procfs.c - the /proc file system: names, directories, snapshots.
  *
  *   /proc/meminfo /proc/vmstat /proc/uptime /proc/buddyinfo
+ *   /proc/stat /proc/loadavg /proc/swaps
  *   /proc/sys/vm/policy the page replacement policy (writable)
  *   /proc/sys/vm/drop_caches  give the heap's empty slabs back (write)
  *   /proc/pagoda/       the memory manager's event trace (procfs_trace.c)
+ *   /proc/sys/kernel/   hostname ostype osrelease version pid_max printk
  *   /proc/self          symlink to the caller's PID
  *   /proc/PID/          one directory per process (zombies included)
- *   /proc/PID/status    /proc/PID/stat    /proc/PID/maps   /proc/PID/comm
+ *   /proc/PID/status    /proc/PID/stat    /proc/PID/statm  /proc/PID/comm
+ *   /proc/PID/maps      /proc/PID/smaps   /proc/PID/cmdline
  *   /proc/PID/exe       symlink to the program's path
  *
  * A vnode names an entry by (pid, kind): pid 0 for the top level, kind an
@@ -26,14 +29,18 @@
 
 #include "drivers/pit.h"
 #include "kernel/fs/file.h"
+#include "kernel/proc/cpustat.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/sched.h"
 #include "kernel/time.h"
 #include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/printf.h"
+#include "kernel/sysctl.h"
 #include "kernel/vmctl.h"
 #include "libk/string.h"
 #include "mm/slab.h"
+#include "mm/swap.h"
 #include "mm/vmscan.h"
 
 /* procfs's device number (minor), and its inode numbers. */
@@ -96,12 +103,57 @@ static void show_vmstat(struct proc *p, struct seqbuf *sb)
 	procfs_format_vmstat_reclaim(sb);
 }
 
-/* /proc/uptime. */
+/* /proc/uptime: the idle loop's ticks are the idle time. */
 static void show_uptime(struct proc *p, struct seqbuf *sb)
 {
 	(void)p;
-	/* Idle time is not accounted yet: 0, not a guess. */
-	procfs_format_uptime(sb, uptime_ms(), 0);
+	procfs_format_uptime(sb, uptime_ms(), cpustat.idle * 1000 / pit_hz());
+}
+
+/* Timer ticks to USER_HZ (100) ticks, the unit of /proc/stat. */
+static uint64_t to_clock_t(uint64_t ticks)
+{
+	return ticks * 100 / pit_hz();
+}
+
+/* /proc/stat. */
+static void show_stat_top(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	struct cpustat cs = cpustat; /* one copy: the numbers agree */
+	struct procfs_stat st = {
+		.user = to_clock_t(cs.user),
+		.system = to_clock_t(cs.system),
+		.idle = to_clock_t(cs.idle),
+		.irqs = cs.irqs,
+		.nirqs = CPUSTAT_IRQS,
+		.ctxt = cs.ctxt,
+		.btime = time_boot_epoch(),
+		.processes = cs.forks,
+		.procs_running = sched_nr_running(),
+	};
+	for (unsigned int i = 0; i < CPUSTAT_IRQS; i++)
+		st.intr_total += cs.irqs[i];
+	procfs_format_cpu_stat(sb, &st);
+}
+
+/* /proc/swaps: the one area, on the RAM-disk, if swap is on. */
+static void show_swaps(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	struct swap_stats sw;
+	swap_get_stats(&sw);
+	uint32_t kb = PAGE_SIZE / 1024;
+	procfs_format_swaps(sb, sw.device ? "/dev/ram0" : NULL, sw.total * kb,
+			    (sw.total - sw.free) * kb, sw.prio);
+}
+
+/* /proc/loadavg. */
+static void show_loadavg(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	procfs_format_loadavg(sb, avenrun, sched_nr_running(), proc_count(),
+			      proc_last_pid());
 }
 
 /* Free blocks per order, as Linux's /proc/buddyinfo (one zone). */
@@ -171,7 +223,41 @@ static const struct proc_entry sys_vm_entries[] = {
 	  .write = vmctl_write_policy, .ino = PROC_SYS_INO + 2 },
 };
 
+/* The files of /proc/sys/kernel (kernel/sysctl.c), without a process. */
+#define SYSCTL_SHOW(name)                                                      \
+	static void show_##name(struct proc *p, struct seqbuf *sb)             \
+	{                                                                      \
+		(void)p;                                                       \
+		sysctl_show_##name(sb);                                        \
+	}
+SYSCTL_SHOW(hostname)
+SYSCTL_SHOW(ostype)
+SYSCTL_SHOW(osrelease)
+SYSCTL_SHOW(pid_max)
+SYSCTL_SHOW(printk)
+SYSCTL_SHOW(version)
+
+static const struct proc_entry sys_kernel_entries[] = {
+	{ .name = "hostname", .mode = S_IFREG | 0644, .show = show_hostname,
+	  .write = sysctl_write_hostname, .ino = PROC_SYS_INO + 5 },
+	{ .name = "osrelease", .mode = S_IFREG | 0444, .show = show_osrelease,
+	  .ino = PROC_SYS_INO + 6 },
+	{ .name = "ostype", .mode = S_IFREG | 0444, .show = show_ostype,
+	  .ino = PROC_SYS_INO + 7 },
+	{ .name = "pid_max", .mode = S_IFREG | 0444, .show = show_pid_max,
+	  .ino = PROC_SYS_INO + 8 },
+	{ .name = "printk", .mode = S_IFREG | 0644, .show = show_printk,
+	  .write = sysctl_write_printk, .ino = PROC_SYS_INO + 9 },
+	{ .name = "version", .mode = S_IFREG | 0444, .show = show_version,
+	  .ino = PROC_SYS_INO + 10 },
+};
+
 static const struct proc_entry sys_entries[] = {
+	{ .name = "kernel", .mode = S_IFDIR | 0555,
+	  .children = sys_kernel_entries,
+	  .nchildren = sizeof(sys_kernel_entries) /
+		       sizeof(sys_kernel_entries[0]),
+	  .ino = PROC_SYS_INO + 4 },
 	{ .name = "vm", .mode = S_IFDIR | 0555, .children = sys_vm_entries,
 	  .nchildren = sizeof(sys_vm_entries) / sizeof(sys_vm_entries[0]),
 	  .ino = PROC_SYS_INO + 1 },
@@ -193,11 +279,14 @@ static const struct proc_entry pagoda_entries[] = {
 
 static const struct proc_entry top_entries[] = {
 	{ .name = "buddyinfo", .mode = S_IFREG | 0444, .show = show_buddyinfo },
+	{ .name = "loadavg", .mode = S_IFREG | 0444, .show = show_loadavg },
 	{ .name = "meminfo", .mode = S_IFREG | 0444, .show = show_meminfo },
 	{ .name = "pagoda", .mode = S_IFDIR | 0555, .children = pagoda_entries,
 	  .nchildren = sizeof(pagoda_entries) / sizeof(pagoda_entries[0]),
 	  .ino = PROC_SYS_INO + 0x10 },
 	{ .name = "self", .mode = S_IFLNK | 0777, .link = link_self },
+	{ .name = "stat", .mode = S_IFREG | 0444, .show = show_stat_top },
+	{ .name = "swaps", .mode = S_IFREG | 0444, .show = show_swaps },
 	{ .name = "sys", .mode = S_IFDIR | 0555, .children = sys_entries,
 	  .nchildren = sizeof(sys_entries) / sizeof(sys_entries[0]),
 	  .ino = PROC_SYS_INO },
@@ -221,6 +310,15 @@ static void show_stat(struct proc *p, struct seqbuf *sb)
 	if (p->mm)
 		mm_get_usage(p->mm, &u);
 	procfs_format_stat(sb, p, p->mm ? &u : NULL);
+}
+
+/* /proc/PID/statm. */
+static void show_statm(struct proc *p, struct seqbuf *sb)
+{
+	struct mm_usage u;
+	if (p->mm)
+		mm_get_usage(p->mm, &u);
+	procfs_format_statm(sb, p, p->mm ? &u : NULL);
 }
 
 /* /proc/PID/maps: the regions, as mm/mm.c formats them. */
@@ -293,6 +391,7 @@ static const struct proc_entry pid_entries[] = {
 	{ .name = "maps", .mode = S_IFREG | 0444, .show = show_maps },
 	{ .name = "smaps", .mode = S_IFREG | 0444, .show = show_smaps },
 	{ .name = "stat", .mode = S_IFREG | 0444, .show = show_stat },
+	{ .name = "statm", .mode = S_IFREG | 0444, .show = show_statm },
 	{ .name = "status", .mode = S_IFREG | 0444, .show = show_status },
 };
 
@@ -615,7 +714,6 @@ static int take_snapshot(const struct proc_entry *e, struct proc *p,
 /* Directories list; files take their text at their first read. */
 static int procfs_open(const struct vnode *v, struct file *f, int flags)
 {
-	(void)flags;
 	struct proc *p = NULL;
 	if (v->pid && !(p = proc_find(v->pid)))
 		return -ENOENT;
@@ -628,6 +726,18 @@ static int procfs_open(const struct vnode *v, struct file *f, int flags)
 		return e->open(f);
 	if (!e->show)
 		return -ELOOP; /* a symlink: only O_PATH opens it */
+	/*
+	 * Linux checks the mode of /proc/sys files even for root
+	 * (proc_sys_permission): drop_caches cannot be read, ostype not
+	 * written.
+	 */
+	if (v->kind == PROC_KIND_NODE) {
+		int acc = flags & O_ACCMODE;
+		bool rd = acc == O_RDONLY || acc == O_RDWR;
+		bool wr = acc == O_WRONLY || acc == O_RDWR;
+		if ((rd && !(e->mode & 0400)) || (wr && !(e->mode & 0200)))
+			return -EACCES;
+	}
 	f->ops = e->write ? &sysctl_ops : &snapshot_ops;
 	f->private = NULL;
 	return 0;

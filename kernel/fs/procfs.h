@@ -75,6 +75,36 @@ void procfs_format_status(struct seqbuf *sb, const struct proc *p,
 void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 			const struct mm_usage *u);
 
+/* /proc/PID/statm: sizes in pages (see docs/files.md). */
+void procfs_format_statm(struct seqbuf *sb, const struct proc *p,
+			 const struct mm_usage *u);
+
+/* What /proc/stat shows; times in USER_HZ ticks. */
+struct procfs_stat {
+	uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
+	uint64_t guest, guest_nice;
+	uint64_t intr_total;
+	const uint64_t *irqs; /* per PIC line */
+	unsigned int nirqs;
+	uint64_t ctxt;
+	int64_t btime; /* boot time, seconds since the epoch */
+	uint64_t processes;
+	unsigned int procs_running, procs_blocked;
+};
+void procfs_format_cpu_stat(struct seqbuf *sb, const struct procfs_stat *st);
+
+/* /proc/loadavg from the fixed-point averages and the process counts. */
+void procfs_format_loadavg(struct seqbuf *sb, const uint32_t avg[3],
+			   unsigned int running, unsigned int total,
+			   int last_pid);
+
+/*
+ * /proc/swaps: the header, and a line for the area if there is one (path
+ * NULL: none); sizes in kB.
+ */
+void procfs_format_swaps(struct seqbuf *sb, const char *path,
+			 uint32_t size_kb, uint32_t used_kb, int prio);
+
 /* /proc/uptime: seconds up and seconds idle, both with two decimals. */
 void procfs_format_uptime(struct seqbuf *sb, uint64_t up_ms, uint64_t idle_ms);
 

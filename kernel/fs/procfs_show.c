@@ -11,6 +11,7 @@
 #include <stdarg.h>
 
 #include "drivers/pit.h"
+#include "kernel/proc/cpustat.h"
 #include "kernel/fs/procfs.h"
 #include "kernel/proc/proc.h"
 #include "libk/printf.h"
@@ -26,8 +27,6 @@
 #define USER_HZ 100
 /* "Unlimited" as an unsigned long of i386, for rsslim. */
 #define ULONG_MAX_32 0xffffffffu
-/* The signal a child sends its parent at exit. */
-#define EXIT_SIGNAL_DEFAULT 17 /* SIGCHLD */
 
 void seq_printf(struct seqbuf *sb, const char *fmt, ...)
 {
@@ -263,6 +262,12 @@ static void code_range(const struct proc *p, uint32_t *start, uint32_t *end)
 	}
 }
 
+/* Timer ticks to USER_HZ clock ticks. */
+static unsigned long long user_ticks(uint64_t ticks)
+{
+	return (unsigned long long)(ticks * USER_HZ / pit_hz());
+}
+
 void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 			const struct mm_usage *u)
 {
@@ -270,38 +275,131 @@ void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 	uint32_t start_code, end_code;
 	int ppid = p->parent ? p->parent->pid : 0;
 	char state = procfs_state_name(p)[0];
-	uint64_t start = p->start_ticks * USER_HZ / pit_hz();
+	uint64_t rsslim = p->rlim[RLIMIT_RSS].cur;
 
 	signal_masks(p, &ign, &cgt);
 	code_range(p, &start_code, &end_code);
-	/* pid (comm) state ppid pgrp session tty_nr tpgid flags */
+	/*
+	 * The 52 fields of proc(5), in order. Fields Pagoda has no number
+	 * for are 0, as Linux prints them when they do not apply (kstkesp,
+	 * kstkeip, wchan, nswap, delay accounting, guest time).
+	 */
+	/* 1-9: pid (comm) state ppid pgrp session tty_nr tpgid flags */
 	seq_printf(sb, "%d (%s) %c %d %d %d 0 -1 0 ", p->pid, p->name, state,
 		   ppid, p->pid, p->pid);
-	/* minflt cminflt majflt cmajflt utime stime cutime cstime */
-	seq_printf(sb, "0 0 0 0 %llu %llu %llu %llu ",
-		   (unsigned long long)(p->utime * USER_HZ / pit_hz()),
-		   (unsigned long long)(p->stime * USER_HZ / pit_hz()),
-		   (unsigned long long)(p->cutime * USER_HZ / pit_hz()),
-		   (unsigned long long)(p->cstime * USER_HZ / pit_hz()));
-	/* priority nice num_threads itrealvalue starttime vsize rss rsslim */
-	seq_printf(sb, "20 0 1 0 %llu %llu %u %u ", (unsigned long long)start,
+	/* 10-17: minflt cminflt majflt cmajflt utime stime cutime cstime */
+	seq_printf(sb, "%llu %llu %llu %llu %llu %llu %llu %llu ",
+		   (unsigned long long)p->min_flt,
+		   (unsigned long long)p->cmin_flt,
+		   (unsigned long long)p->maj_flt,
+		   (unsigned long long)p->cmaj_flt, user_ticks(p->utime),
+		   user_ticks(p->stime), user_ticks(p->cutime),
+		   user_ticks(p->cstime));
+	/* 18-25: priority nice num_threads itrealvalue starttime vsize rss
+	 * rsslim (bytes; "unlimited" is ULONG_MAX) */
+	seq_printf(sb, "20 0 1 0 %llu %llu %u %u ", user_ticks(p->start_ticks),
 		   u ? (unsigned long long)u->vm_size * PAGE_SIZE : 0ull,
-		   u ? u->vm_rss : 0, ULONG_MAX_32);
-	/* startcode endcode startstack kstkesp kstkeip */
+		   u ? u->vm_rss : 0,
+		   rsslim >= ULONG_MAX_32 ? ULONG_MAX_32 : (uint32_t)rsslim);
+	/* 26-30: startcode endcode startstack kstkesp kstkeip */
 	seq_printf(sb, "%u %u %u 0 0 ", start_code, end_code,
 		   p->mm ? (uint32_t)p->mm->stack_top : 0);
-	/* signal blocked sigignore sigcatch (as decimal, low 32 bits) */
+	/* 31-34: signal blocked sigignore sigcatch (decimal, low 32 bits) */
 	seq_printf(sb, "%u %u %u %u ", (uint32_t)p->sig_pending,
 		   (uint32_t)p->sig_blocked, (uint32_t)ign, (uint32_t)cgt);
-	/* wchan nswap cnswap exit_signal processor rt_priority policy */
-	seq_printf(sb, "0 0 0 %d 0 0 0 ", EXIT_SIGNAL_DEFAULT);
-	/* delayacct_blkio_ticks guest_time cguest_time */
+	/* 35-41: wchan nswap cnswap exit_signal processor rt_priority policy */
+	seq_printf(sb, "0 0 0 %d 0 0 0 ", p->exit_signal);
+	/* 42-44: delayacct_blkio_ticks guest_time cguest_time */
 	seq_printf(sb, "0 0 0 ");
-	/* start_data end_data start_brk arg_start arg_end env_start env_end */
-	seq_printf(sb, "0 0 %u 0 0 0 0 ",
-		   p->mm ? (uint32_t)p->mm->brk_start : 0);
-	/* exit_code */
+	/* 45-51: start_data end_data start_brk arg_start arg_end env_start
+	 * env_end */
+	seq_printf(sb, "0 0 %u %u %u 0 0 ",
+		   p->mm ? (uint32_t)p->mm->brk_start : 0,
+		   p->mm ? (uint32_t)p->arg_start : 0,
+		   p->mm ? (uint32_t)p->arg_end : 0);
+	/* 52: exit_code */
 	seq_printf(sb, "%d\n", p->state == PROC_ZOMBIE ? p->exit_status : 0);
+}
+
+void procfs_format_statm(struct seqbuf *sb, const struct proc *p,
+			 const struct mm_usage *u)
+{
+	uint32_t start_code, end_code;
+	code_range(p, &start_code, &end_code);
+	if (!u) {
+		/* A zombie: Linux prints seven zeros. */
+		seq_printf(sb, "0 0 0 0 0 0 0\n");
+		return;
+	}
+	/* size resident shared text lib data dt (lib and dt: always 0) */
+	seq_printf(sb, "%u %u %u %u 0 %u 0\n", u->vm_size, u->vm_rss,
+		   u->rss_shared, (end_code - start_code) / PAGE_SIZE,
+		   u->vm_data + u->vm_stk);
+}
+
+/* One "cpu" line: the ten times of proc(5), in order. */
+static void cpu_line(struct seqbuf *sb, const char *name,
+		     const struct procfs_stat *st)
+{
+	seq_printf(sb, "%s %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+		   name, (unsigned long long)st->user,
+		   (unsigned long long)st->nice, (unsigned long long)st->system,
+		   (unsigned long long)st->idle, (unsigned long long)st->iowait,
+		   (unsigned long long)st->irq, (unsigned long long)st->softirq,
+		   (unsigned long long)st->steal, (unsigned long long)st->guest,
+		   (unsigned long long)st->guest_nice);
+}
+
+/* Softirq kinds Linux counts (include/linux/interrupt.h, NR_SOFTIRQS). */
+#define NR_SOFTIRQS 10
+
+void procfs_format_cpu_stat(struct seqbuf *sb, const struct procfs_stat *st)
+{
+	/* One CPU: the total ("cpu " and a space, as Linux) and cpu0. */
+	cpu_line(sb, "cpu ", st);
+	cpu_line(sb, "cpu0", st);
+	seq_printf(sb, "intr %llu", (unsigned long long)st->intr_total);
+	for (unsigned int i = 0; i < st->nirqs; i++)
+		seq_printf(sb, " %llu", (unsigned long long)st->irqs[i]);
+	seq_printf(sb, "\nctxt %llu\n", (unsigned long long)st->ctxt);
+	seq_printf(sb, "btime %lld\n", (long long)st->btime);
+	seq_printf(sb, "processes %llu\n", (unsigned long long)st->processes);
+	seq_printf(sb, "procs_running %u\n", st->procs_running);
+	seq_printf(sb, "procs_blocked %u\n", st->procs_blocked);
+	/* Pagoda has no softirqs: the total and each kind are 0. */
+	seq_printf(sb, "softirq 0");
+	for (int i = 0; i < NR_SOFTIRQS; i++)
+		seq_printf(sb, " 0");
+	seq_printf(sb, "\n");
+}
+
+void procfs_format_loadavg(struct seqbuf *sb, const uint32_t avg[3],
+			   unsigned int running, unsigned int total,
+			   int last_pid)
+{
+	for (int i = 0; i < 3; i++)
+		seq_printf(sb, "%u.%02u ", loadavg_int(avg[i]),
+			   loadavg_frac(avg[i]));
+	seq_printf(sb, "%u/%u %d\n", running, total, last_pid);
+}
+
+/* The column /proc/swaps pads the path to (Linux's swap_show()). */
+#define SWAPS_NAME_COLUMN 40
+/* Sizes below this get a second tab, to keep the columns. */
+#define SWAPS_WIDE 10000000u
+
+void procfs_format_swaps(struct seqbuf *sb, const char *path, uint32_t size_kb,
+			 uint32_t used_kb, int prio)
+{
+	seq_printf(sb, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
+	if (!path)
+		return;
+	int len = (int)strlen(path);
+	/* Every area is a block device: "partition", never "file". */
+	seq_printf(sb, "%s%*s%s\t%u\t%s%u\t%s%d\n", path,
+		   len < SWAPS_NAME_COLUMN ? SWAPS_NAME_COLUMN - len : 1, " ",
+		   "partition", size_kb, size_kb < SWAPS_WIDE ? "\t" : "",
+		   used_kb, used_kb < SWAPS_WIDE ? "\t" : "", prio);
 }
 
 void procfs_format_uptime(struct seqbuf *sb, uint64_t up_ms, uint64_t idle_ms)

@@ -11,6 +11,8 @@
  */
 #include "kernel/proc/proc.h"
 
+#include "kernel/proc/cpustat.h"
+
 #include "drivers/pit.h"
 #include "drivers/qemu.h"
 #include "kernel/proc/exec.h"
@@ -54,6 +56,7 @@ void proc_first_return(void);
 static list_head_t all_procs = LIST_HEAD_INIT(all_procs);
 static unsigned int nprocs;
 static int next_pid = 1;
+static int last_pid;
 static struct kmem_cache *proc_cache;
 static struct proc *init_proc;
 
@@ -93,10 +96,17 @@ static int alloc_pid(void)
 		int pid = next_pid++;
 		if (next_pid >= PROC_MAX_PIDS)
 			next_pid = 2;
-		if (!proc_find(pid))
+		if (!proc_find(pid)) {
+			last_pid = pid;
 			return pid;
+		}
 	}
 	return -EAGAIN;
+}
+
+int proc_last_pid(void)
+{
+	return last_pid;
 }
 
 void proc_set_next_pid(int pid)
@@ -164,6 +174,7 @@ static struct proc *proc_alloc(void)
 	bool was = irq_save();
 	list_push_back(&all_procs, &p->all);
 	nprocs++;
+	cpustat.forks++;
 	irq_restore(was);
 	return p;
 }
@@ -209,10 +220,18 @@ static void apply_limits(struct proc *p)
 	p->mm->limit_rss = p->rlim[RLIMIT_RSS].cur;
 }
 
+uint32_t proc_maxrss_kb(const struct proc *p)
+{
+	uint32_t now = p->mm ? p->mm->rss_peak * (PAGE_SIZE / 1024) : 0;
+	return now > p->maxrss_kb ? now : p->maxrss_kb;
+}
+
 void proc_exec_image(struct proc *p, struct exec_image *img)
 {
 	struct mm *old = p->mm;
 
+	/* Linux's maxrss survives exec: remember the old space's peak. */
+	p->maxrss_kb = proc_maxrss_kb(p);
 	p->mm = img->mm;
 	img->mm = NULL;
 	p->mm->trace_pid = p->pid;
@@ -276,6 +295,9 @@ int proc_start_init(const char *path, char *const argv[])
 		return err;
 	}
 	p->parent = NULL;
+	/* Linux's init has SIGCHLD too (/proc/1/stat field 38), though it
+	 * has no parent to send it to. */
+	p->exit_signal = SIGCHLD;
 	init_proc = p;
 	sched_make_runnable(p);
 	return 0;
@@ -362,6 +384,7 @@ void proc_exit(int status)
 	struct proc *p = current;
 
 	files_close_all(p);
+	p->maxrss_kb = proc_maxrss_kb(p); /* for the parent's wait4 */
 	if (p->mm) {
 		struct mm *mm = p->mm;
 		vm_space_activate(&kernel_space);
@@ -403,6 +426,11 @@ static bool wait_matches(const struct proc *c, int pid)
 
 int proc_wait(int pid, int *status, int options)
 {
+	return proc_wait_usage(pid, status, options, NULL);
+}
+
+int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
+{
 	struct proc *p = current;
 	bool was = irq_save();
 	int ret;
@@ -428,6 +456,23 @@ int proc_wait(int pid, int *status, int options)
 				break;
 			p->cutime += found->utime + found->cutime;
 			p->cstime += found->stime + found->cstime;
+			p->cmin_flt += found->min_flt + found->cmin_flt;
+			p->cmaj_flt += found->maj_flt + found->cmaj_flt;
+			uint32_t maxrss = found->maxrss_kb > found->cmaxrss_kb
+						  ? found->maxrss_kb
+						  : found->cmaxrss_kb;
+			if (maxrss > p->cmaxrss_kb)
+				p->cmaxrss_kb = maxrss;
+			if (ru)
+				*ru = (struct proc_usage){
+					.utime = found->utime + found->cutime,
+					.stime = found->stime + found->cstime,
+					.min_flt = found->min_flt +
+						   found->cmin_flt,
+					.maj_flt = found->maj_flt +
+						   found->cmaj_flt,
+					.maxrss_kb = maxrss,
+				};
 			proc_free(found);
 			break;
 		}

@@ -105,6 +105,12 @@ struct proc {
 	uint64_t start_ticks;        /* when it was created, in timer ticks */
 	uint64_t utime, stime;       /* ticks spent in user and kernel mode */
 	uint64_t cutime, cstime;     /* the same for reaped children */
+	uint64_t min_flt, maj_flt;   /* page faults resolved without and
+					with reading swap */
+	uint64_t cmin_flt, cmaj_flt; /* the same for reaped children */
+	uint32_t maxrss_kb;          /* peak RSS of its address spaces before
+					the current one (exec replaced them) */
+	uint32_t cmaxrss_kb;         /* the largest peak of reaped children */
 	const char *exe;             /* the program file's path (the initramfs
 					keeps it): /proc/PID/exe; NULL if none */
 	vaddr_t arg_start, arg_end;  /* argument strings, /proc/PID/cmdline */
@@ -153,6 +159,9 @@ void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 /* The number of processes (zombies included). */
 unsigned int proc_count(void);
 
+/* The PID handed out last (/proc/loadavg's last field), 0 before any. */
+int proc_last_pid(void);
+
 /*
  * Makes pid (2 .. PROC_MAX_PIDS - 1) the next PID tried, as if the PIDs
  * had come round to it: the in-kernel tests reuse a PID this way without
@@ -185,6 +194,17 @@ __attribute__((noreturn)) void proc_exit(int wait_status);
  * ended yet, or -ECHILD / -EINTR.
  */
 int proc_wait(int pid, int *status, int options);
+
+/* What a reaped child used, itself and its reaped children (wait4). */
+struct proc_usage {
+	uint64_t utime, stime;	   /* timer ticks */
+	uint64_t min_flt, maj_flt; /* page faults */
+	uint32_t maxrss_kb;	   /* the largest peak RSS among them */
+};
+/* proc_wait, also filling *ru (if not NULL) for the child reaped. */
+int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru);
+/* The peak RSS of p in kB: its address spaces, past and present. */
+uint32_t proc_maxrss_kb(const struct proc *p);
 /*
  * Sends a signal from the current process, as kill(2) does (kernel/proc/signal.c);
  * returns 0, -ESRCH or -EINVAL.

@@ -8,6 +8,8 @@
  */
 #include "kernel/proc/sched.h"
 
+#include "kernel/proc/cpustat.h"
+
 #include "drivers/pit.h"
 #include "kernel/arch/gdt.h"
 #include "kernel/proc/proc.h"
@@ -56,6 +58,22 @@ void sched_note_trap(bool from_user)
 	tick_from_user = from_user;
 }
 
+/* Counts a runnable process (not the idle loop). */
+static void count_running(struct proc *p, void *ctx)
+{
+	if (p->pid > 0 && p->state == PROC_RUNNABLE)
+		++*(unsigned int *)ctx;
+}
+
+unsigned int sched_nr_running(void)
+{
+	unsigned int n = 0;
+	bool was = irq_save();
+	proc_for_each(count_running, &n);
+	irq_restore(was);
+	return n;
+}
+
 static void sched_tick(void)
 {
 	if (current != &idle_proc) {
@@ -64,6 +82,7 @@ static void sched_tick(void)
 		else
 			current->stime++;
 	}
+	cpustat_tick(current == &idle_proc, tick_from_user, sched_nr_running);
 	if (timed_sleepers) {
 		uint64_t now = pit_ticks();
 		proc_for_each(wake_timed, &now);
@@ -140,6 +159,7 @@ void schedule(void)
 		next = &idle_proc;
 	}
 	if (next != prev) {
+		cpustat.ctxt++;
 		if (prev != &idle_proc)
 			fpu_save(&prev->fpu);
 		current = next;

@@ -45,6 +45,8 @@ void sched_wakeup(void *chan);
 int sched_sleep_until(uint64_t tick);
 /* Wakes p from any sleep (used to deliver a signal). */
 void sched_interrupt(struct proc *p);
+/* Processes that are runnable, the running one included (not idle). */
+unsigned int sched_nr_running(void);
 /* True when the running process should give up the CPU. */
 bool sched_need_resched(void);
 /* The idle loop: runs processes forever. Call from kmain. */

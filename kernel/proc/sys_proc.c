@@ -16,6 +16,7 @@
 #include "kernel/proc/sched.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/syscall/uaccess.h"
+#include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/printf.h"
 #include "libk/string.h"
@@ -181,18 +182,20 @@ out_path:
 SYSCALL(11, execve, sys_execve);
 
 /* wait4(pid, status, options, rusage): rusage is filled with zeros. */
+static int copy_rusage(uint32_t uaddr, const struct proc_usage *u);
+
+/* wait4(pid, status, options, rusage): the reaped child's usage too. */
 static int32_t sys_wait4(const struct syscall_args *a)
 {
 	int status = 0;
-	int pid = proc_wait((int)a->arg[0], &status, (int)a->arg[2]);
+	struct proc_usage u = { 0 };
+	int pid = proc_wait_usage((int)a->arg[0], &status, (int)a->arg[2], &u);
 	if (pid > 0 && a->arg[1] &&
 	    copy_to_user((void *)a->arg[1], &status, sizeof(status)))
 		return -EFAULT;
-	if (pid >= 0 && a->arg[3]) {
-		/* struct rusage on i386: 18 longs. */
-		if (clear_user((void *)a->arg[3], 18 * 4))
-			return -EFAULT;
-	}
+	/* Only for a child reaped: WNOHANG's 0 leaves it, as on Linux. */
+	if (pid > 0 && a->arg[3] && copy_rusage(a->arg[3], &u))
+		return -EFAULT;
 	return pid;
 }
 SYSCALL(114, wait4, sys_wait4);
@@ -489,6 +492,8 @@ SYSCALL(386, rseq, sys_rseq);
 #define LINUX_REBOOT_CMD_RESTART 0x01234567u
 #define LINUX_REBOOT_CMD_HALT 0xCDEF0123u
 #define LINUX_REBOOT_CMD_POWER_OFF 0x4321FEDCu
+#define LINUX_REBOOT_CMD_CAD_ON 0x89ABCDEFu
+#define LINUX_REBOOT_CMD_CAD_OFF 0x00000000u
 
 static int32_t sys_reboot(const struct syscall_args *a)
 {
@@ -505,6 +510,14 @@ static int32_t sys_reboot(const struct syscall_args *a)
 	case LINUX_REBOOT_CMD_RESTART:
 		kprintf("Restarting.\n");
 		machine_reboot();
+	/*
+	 * Whether Ctrl-Alt-Del reboots at once or signals init: accepted,
+	 * as busybox's init sets it at start, but Pagoda's keyboard driver
+	 * gives the key combination no meaning either way.
+	 */
+	case LINUX_REBOOT_CMD_CAD_ON:
+	case LINUX_REBOOT_CMD_CAD_OFF:
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -538,3 +551,70 @@ static int32_t sys_times(const struct syscall_args *a)
 	return (int32_t)to_user_hz(pit_ticks());
 }
 SYSCALL(43, times, sys_times);
+
+/* getrusage's who (include/uapi/linux/resource.h). */
+#define RUSAGE_SELF 0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD 1
+
+/* struct rusage of i386: two timevals and fourteen longs (72 bytes). */
+struct linux_rusage {
+	int32_t utime_sec, utime_usec;
+	int32_t stime_sec, stime_usec;
+	int32_t maxrss; /* kB */
+	int32_t ixrss, idrss, isrss;
+	int32_t minflt, majflt;
+	int32_t nswap, inblock, oublock, msgsnd, msgrcv, nsignals;
+	int32_t nvcsw, nivcsw;
+};
+STATIC_ASSERT(sizeof(struct linux_rusage) == 72, "i386 struct rusage");
+
+/* Timer ticks to a timeval's seconds and microseconds. */
+static void ticks_to_timeval(uint64_t ticks, int32_t *sec, int32_t *usec)
+{
+	uint64_t us = ticks * 1000000u / pit_hz();
+	*sec = (int32_t)(us / 1000000u);
+	*usec = (int32_t)(us % 1000000u);
+}
+
+/* Writes a struct rusage made from u to user memory: 0 or -EFAULT. */
+static int copy_rusage(uint32_t uaddr, const struct proc_usage *u)
+{
+	struct linux_rusage ru;
+	memset(&ru, 0, sizeof(ru));
+	ticks_to_timeval(u->utime, &ru.utime_sec, &ru.utime_usec);
+	ticks_to_timeval(u->stime, &ru.stime_sec, &ru.stime_usec);
+	ru.minflt = (int32_t)u->min_flt;
+	ru.majflt = (int32_t)u->maj_flt;
+	ru.maxrss = (int32_t)u->maxrss_kb;
+	return copy_to_user((void *)uaddr, &ru, sizeof(ru)) ? -EFAULT : 0;
+}
+
+/*
+ * getrusage(who, usage): the same CPU time as times() and /proc/PID/stat,
+ * the page faults counted at each trap, and the peak RSS (kept across
+ * exec, and the largest of the reaped children for RUSAGE_CHILDREN).
+ */
+static int32_t sys_getrusage(const struct syscall_args *a)
+{
+	struct proc_usage u;
+	int32_t who = (int32_t)a->arg[0];
+
+	if (who == RUSAGE_SELF || who == RUSAGE_THREAD) {
+		u = (struct proc_usage){ .utime = current->utime,
+					 .stime = current->stime,
+					 .min_flt = current->min_flt,
+					 .maj_flt = current->maj_flt,
+					 .maxrss_kb = proc_maxrss_kb(current) };
+	} else if (who == RUSAGE_CHILDREN) {
+		u = (struct proc_usage){ .utime = current->cutime,
+					 .stime = current->cstime,
+					 .min_flt = current->cmin_flt,
+					 .maj_flt = current->cmaj_flt,
+					 .maxrss_kb = current->cmaxrss_kb };
+	} else {
+		return -EINVAL;
+	}
+	return copy_rusage(a->arg[1], &u);
+}
+SYSCALL(77, getrusage, sys_getrusage);

@@ -8,6 +8,7 @@
  * ones (403-407) that glibc tries first.
  */
 #include "kernel/fs/file.h"
+#include "kernel/proc/cpustat.h"
 #include "kernel/proc/proc.h"
 #include "kernel/random.h"
 #include "kernel/proc/sched.h"
@@ -16,6 +17,7 @@
 #include "kernel/syscall/uaccess.h"
 #include "kernel/version.h"
 #include "drivers/pit.h"
+#include "kernel/sysctl.h"
 #include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/string.h"
@@ -41,9 +43,9 @@ static int32_t sys_uname(const struct syscall_args *a)
 	struct new_utsname u;
 	memset(&u, 0, sizeof(u));
 	strlcpy(u.sysname, PAGODA_NAME, UTS_LEN);
-	strlcpy(u.nodename, "pagoda", UTS_LEN);
+	strlcpy(u.nodename, sysctl_hostname, UTS_LEN);
 	strlcpy(u.release, PAGODA_UTS_RELEASE, UTS_LEN);
-	strlcpy(u.version, "#1", UTS_LEN);
+	strlcpy(u.version, SYSCTL_UTS_VERSION, UTS_LEN);
 	strlcpy(u.machine, "i686", UTS_LEN);
 	strlcpy(u.domainname, "(none)", UTS_LEN);
 	return copy_to_user((void *)a->arg[0], &u, sizeof(u));
@@ -161,7 +163,9 @@ static int32_t sys_sysinfo(const struct syscall_args *a)
 	si.totalswap = sw.total * (PAGE_SIZE / unit);
 	si.freeswap = sw.free * (PAGE_SIZE / unit);
 	si.procs = (uint16_t)proc_count();
-	/* Load averages are not computed: they stay 0. */
+	/* Fixed point with SI_LOAD_SHIFT (16) fraction bits, not 11. */
+	for (int i = 0; i < 3; i++)
+		si.loads[i] = avenrun[i] << (16 - LOADAVG_FSHIFT);
 	return copy_to_user((void *)a->arg[0], &si, sizeof(si));
 }
 SYSCALL(116, sysinfo, sys_sysinfo);

@@ -271,6 +271,15 @@ static void test_bad_pages(void **state)
 }
 
 /* A blank device gets a valid header that Linux's tools read back. */
+/* Whether the first page of a disk image is all zeros. */
+static bool all_zero_page(const uint8_t *p)
+{
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 static void test_blank_format(void **state)
 {
 	(void)state;
@@ -653,6 +662,57 @@ static void test_huge_device_clipped(void **state)
 	disk_free(d);
 }
 
+/*
+ * swapon and swapoff's steps: swap_on() refuses a blank device and a
+ * second area; draining hands out no slot, cannot finish while one is in
+ * use, and goes back to normal use when cancelled.
+ */
+static void test_swapon_and_drain(void **state)
+{
+	(void)state;
+	struct fake_disk *blank = disk_new(40 * PAGE_SIZE, 40 * PAGE_SIZE);
+	struct fake_disk *d =
+		mkswap_disk(33 * PAGE_SIZE, 33 * PAGE_SIZE, "", 0);
+
+	assert_int_equal(swap_init(NULL), 0);
+	host_log_clear();
+	assert_int_equal(swap_on(&blank->dev, 3), -EINVAL);
+	assert_non_null(strstr(host_log, "no swap signature"));
+	assert_false(swap_enabled());
+	assert_true(all_zero_page(blank->data));
+
+	assert_int_equal(swap_on(&d->dev, 7), 0);
+	assert_int_equal(stats().prio, 7);
+	assert_ptr_equal(swap_device(), &d->dev);
+	assert_int_equal(swap_on(&d->dev, 1), -EBUSY);
+	assert_int_equal(swap_on(&blank->dev, 1), -EBUSY);
+
+	uint32_t slot, other;
+	assert_int_equal(swap_slot_alloc(&slot), 0);
+	swap_drain_begin();
+	assert_true(swap_draining());
+	assert_int_equal(swap_slot_alloc(&other), -ENOSPC);
+	assert_int_equal(swap_drain_finish(), -EBUSY);
+	swap_drain_cancel();
+	assert_false(swap_draining());
+	assert_int_equal(swap_slot_alloc(&other), 0);
+	swap_slot_put(other);
+
+	swap_drain_begin();
+	swap_slot_put(slot);
+	assert_int_equal(swap_drain_finish(), 0);
+	assert_false(swap_enabled());
+	assert_false(swap_draining());
+	assert_int_equal(stats().total, 0);
+
+	/* The boot's swap_init gives Linux's default priority. */
+	assert_int_equal(swap_init(&d->dev), 0);
+	assert_int_equal(stats().prio, SWAP_PRIO_DEFAULT);
+	assert_int_equal(swap_init(NULL), 0);
+	disk_free(blank);
+	disk_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -677,6 +737,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_io_roundtrip, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_io_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_swapon_and_drain, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_huge_device_clipped, setup,
 						teardown),

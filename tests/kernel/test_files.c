@@ -115,6 +115,9 @@ static void fake_proc(struct proc *p, struct proc *parent)
 	p->sig_blocked = 1ull << (SIGINT - 1);
 	p->sig_action[SIGTERM].handler = 0x08049000; /* a handler */
 	p->sig_action[SIGHUP].handler = SIG_IGN;
+	/* RLIMIT_RSS unlimited, as default_limits() leaves it. */
+	p->rlim[RLIMIT_RSS].cur = p->rlim[RLIMIT_RSS].max = RLIM64_INFINITY;
+	p->exit_signal = SIGCHLD;
 }
 
 static void status_layout(struct ktest *t)
@@ -171,6 +174,11 @@ static void stat_layout(struct ktest *t)
 		fields += *c == ' ' || *c == '\n';
 	KT_EXPECT_EQ(t, fields, 52);
 	KT_EXPECT(t, contains(text, " 40960 3 4294967295 "));
+	/* rsslim is the RSS limit in bytes when there is one. */
+	p.rlim[RLIMIT_RSS].cur = 1 << 20;
+	sb = fresh_buf();
+	procfs_format_stat(&sb, &p, &u);
+	KT_EXPECT(t, contains(text, " 40960 3 1048576 "));
 }
 
 static void uptime_layout(struct ktest *t)

@@ -46,6 +46,8 @@ static const char *const paths[] = {
 	"/proc/self/stat", "/proc/self/cmdline", "/proc/self/exe", "/proc/self",
 	"/proc/self/", "/proc", "/proc/meminfo", "/proc/vmstat",
 	"/proc/buddyinfo", "/proc/uptime", "/proc/1/maps", "/proc/1/status",
+	"/proc/stat", "/proc/loadavg", "/proc/swaps", "/proc/self/statm",
+	"/proc/sys/kernel/hostname",
 	"/proc/sys/vm/policy", "/proc/sys/vm/drop_caches", "/proc/sys/vm",
 	"/proc/sys", "/dev", "/dev/null", "/dev/zero", "/dev/urandom",
 	"/dev/random", "/test", "/test/hello.txt", "/test/junk.bin",

@@ -123,6 +123,7 @@ static const struct call_spec specs[] = {
 	{ "ugetrlimit", ARGS(A_RESOURCE, A_BUF_OUT), W, 0, 0 },
 	{ "setrlimit", ARGS(A_RESOURCE, A_RLIMIT), W, 0, 0 },
 	{ "times", ARGS(A_BUF_OUT), W, 0, 0 },
+	{ "getrusage", ARGS(A_INT, A_BUF_OUT), W, 0, 0 },
 	{ "set_thread_area", ARGS(A_UDESC), W_MM, 0, 0 },
 	{ "get_thread_area", ARGS(A_UDESC), W, 0, 0 },
 	/*
@@ -195,6 +196,19 @@ static const struct call_spec specs[] = {
 	{ "getresuid32", ARGS(A_BUF_OUT, A_BUF_OUT, A_BUF_OUT), W, 0, 0 },
 	{ "getresgid32", ARGS(A_BUF_OUT, A_BUF_OUT, A_BUF_OUT), W, 0, 0 },
 	{ "getgroups32", ARGS(A_INT, A_BUF_OUT), W, 0, 0 },
+	/*
+	 * The kernel log: any action but the two that change what the
+	 * console shows (the runner reads the kernel's lines there). READ
+	 * waits for new messages: the deadline ends a process that waits.
+	 */
+	{ "syslog", ARGS(A_INT, A_BUF_OUT, A_LEN), W, HOW_PLAIN, FIX_SYSLOG },
+	/*
+	 * Swap areas: the fuzzer's paths never name /dev/ram0, so these
+	 * exercise the refusals (ENOENT, EINVAL for what is not a swap
+	 * device, bad flags), never turn the machine's swap off.
+	 */
+	{ "swapon", ARGS(A_PATH, A_FLAGS), W_RARE, 0, 0 },
+	{ "swapoff", ARGS(A_PATH), W_RARE, 0, 0 },
 };
 
 const struct call_spec fz_generic_spec = {
@@ -251,6 +265,11 @@ void fz_fix_args(const struct call_spec *s, uint32_t a[6], int32_t self,
 		for (unsigned int i = 0; i < 6; i++)
 			if (a[2] == reboot_stops[i])
 				a[2] ^= 0x100;
+		break;
+	case FIX_SYSLOG:
+		/* SYSLOG_ACTION_CONSOLE_OFF (6), _LEVEL (8): SIZE_UNREAD. */
+		if (a[0] == 6 || a[0] == 8)
+			a[0] = 9;
 		break;
 	case FIX_CLONE:
 		/* CLONE_VM, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK. */

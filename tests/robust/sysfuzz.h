@@ -184,6 +184,7 @@ enum call_fix {
 	FIX_PID01,  /* arguments 0 and 1 are (tgkill) */
 	FIX_REBOOT, /* never the magic numbers that reboot */
 	FIX_CLONE,  /* no CLONE_VM and friends: no threads here */
+	FIX_SYSLOG, /* never silence the console (CONSOLE_OFF, _LEVEL) */
 };
 
 /* What the fuzzer knows about one call. */

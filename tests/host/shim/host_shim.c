@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "libk/assert.h"
+#include "libk/log.h"
 #include "libk/printf.h"
 
 jmp_buf *host_panic_jmp;
@@ -26,6 +27,10 @@ void host_log_clear(void)
 
 void klog_write(const char *s, size_t len)
 {
+	/* A message above the log level: the kernel keeps it in its log
+	 * buffer only; here it is dropped. */
+	if (klog_msg_quiet)
+		return;
 	for (size_t i = 0; i < len && host_log_len + 1 < sizeof(host_log); i++)
 		host_log[host_log_len++] = s[i];
 	host_log[host_log_len] = '\0';
