@@ -224,17 +224,25 @@ __asm__(".text\n"
 	"lret\n");
 extern char ldt_far_target[];
 
-/* Far call to ldt_far_target through selector sel; returns its %cs. */
-static uint32_t far_call(uint32_t sel)
+/*
+ * Far call to ldt_far_target through selector sel, whose segment's base
+ * is base; returns its %cs.
+ */
+static uint32_t far_call_at(uint32_t sel, uint32_t base)
 {
 	struct {
 		uint32_t off;
 		uint16_t sel;
-	} __attribute__((packed)) fp = { (uint32_t)ldt_far_target,
+	} __attribute__((packed)) fp = { (uint32_t)ldt_far_target - base,
 					 (uint16_t)sel };
 	uint32_t cs;
 	__asm__ volatile("lcall *%1" : "=a"(cs) : "m"(fp) : "memory");
 	return cs & 0xffff;
+}
+
+static uint32_t far_call(uint32_t sel)
+{
+	return far_call_at(sel, 0);
 }
 
 static void use(void)
@@ -308,21 +316,31 @@ LOAD(ss)
 
 static int far_call_child(void *arg)
 {
+	uint32_t sel = (uint32_t)(uintptr_t)arg;
 	catch_faults();
-	far_call((uint32_t)(uintptr_t)arg);
+	if (sel == SEL(8) || sel == SEL(12))
+		far_call_at(sel, (uint32_t)ldt_far_target & ~(UT_PAGE - 1));
+	else
+		far_call(sel);
 	return 0;
 }
 
 static void faults(void)
 {
 	uintptr_t target = (uintptr_t)ldt_far_target;
+	uint32_t page = (uint32_t)target & ~(UT_PAGE - 1);
 
 	set(4, 0, 0xfffff, FLAT32 | UD_SEG_NOT_PRESENT);
 	set(5, 0, 0xfffff, FLAT32 | UD_CONTENTS(2) | UD_READ_EXEC_ONLY);
 	set(6, 0, 0xfffff, FLAT32 | UD_READ_EXEC_ONLY);
 	set(7, 0, 0xfffff, FLAT32);
-	/* A code segment ending just before ldt_far_target. */
-	set(8, 0, (uint32_t)target - 1, UD_SEG_32BIT | UD_CONTENTS(2));
+	/*
+	 * Byte-granular code segments (a 20-bit limit: 1 MiB at most) based
+	 * at the page of ldt_far_target: entry 8 ends just before it, entry
+	 * 12 ends with it.
+	 */
+	set(8, page, (uint32_t)target - page - 1, UD_SEG_32BIT | UD_CONTENTS(2));
+	set(12, page, (uint32_t)target - page + 2, UD_SEG_32BIT | UD_CONTENTS(2));
 	set(9, 0, 0xfffff, FLAT32 | UD_CONTENTS(2) | UD_SEG_NOT_PRESENT);
 	ut_fact("%%fs <- not present: %s",
 		fault_name(ut_in_child(load_fs, (void *)SEL(4))));
@@ -344,6 +362,8 @@ static void faults(void)
 		fault_name(ut_in_child(load_ss, (void *)SEL(4))));
 	ut_fact("far call past the code segment's limit: %s",
 		fault_name(ut_in_child(far_call_child, (void *)SEL(8))));
+	ut_fact("far call within the limit (mov %%cs, lret: 3 bytes): %s",
+		fault_name(ut_in_child(far_call_child, (void *)SEL(12))));
 	ut_fact("far call to execute-only code: %s",
 		fault_name(ut_in_child(far_call_child, (void *)SEL(5))));
 	ut_fact("far call to a data segment: %s",
