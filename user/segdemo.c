@@ -266,7 +266,7 @@ static void check(const char *what, const char *cpu, void (*fn)(uint32_t),
 	int code = in_child(fn, arg);
 	bool faulted = code != 0;
 	bool cpu_faults = strcmp(cpu, "no fault") != 0;
-	printf("  %-44s CPU: %-22s here: %s%s\n", what, cpu, outcome(code),
+	printf("  %-46s CPU: %-15s here: %s%s\n", what, cpu, outcome(code),
 	       cpu_faults && !faulted ? "  <- not checked (QEMU TCG)" : "");
 }
 
@@ -332,9 +332,10 @@ static void checks(void)
 	      (uint32_t)segment);
 	printf("   A CPU (and KVM) raises every fault in the CPU column. "
 	       "QEMU's TCG checks a\n   descriptor when it is loaded and "
-	       "the limit of far jumps and calls; it does\n   not check the "
-	       "limit or the type of a data access, nor a null selector\n   "
-	       "used for one: those lines say \"not checked\".\n");
+	       "the target of far jumps and calls against\n   the limit; it "
+	       "checks neither the limit nor the type of a data access, nor "
+	       "a\n   null selector used for one, nor code running on past "
+	       "the limit: those lines\n   say \"not checked\".\n");
 }
 
 int main(int argc, char **argv)
