@@ -81,6 +81,7 @@ void mm_destroy(struct mm *mm)
 		list_remove(pos);
 		vma_free(vma_of(pos));
 	}
+	kfree(mm->ldt);
 	kfree(mm);
 }
 

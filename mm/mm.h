@@ -117,6 +117,8 @@ struct mm_usage {
  */
 #define MM_RSS_MIN_PAGES 6u
 
+struct ldt;
+
 struct mm {
 	struct vm_space space;     /* the page directory */
 	struct list_node vmas;     /* struct vma, sorted by start */
@@ -150,6 +152,8 @@ struct mm {
 	bool lock_future;          /* mlockall(MCL_FUTURE): lock new regions */
 	bool has_locked;           /* a region was locked (mlock) since the
 				      last munlockall: eviction must look */
+	struct ldt *ldt;           /* the process's LDT (kernel/arch/ldt.c),
+				      one kmalloc block; NULL: none */
 };
 
 /* The stack sits just below the kernel; mmap starts below its gap. */

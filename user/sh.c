@@ -245,6 +245,10 @@ static int builtin_help(int argc, char **argv)
 	printf("Programs in /bin (run one by name; most print help with "
 	       "-h):\n");
 	list_programs();
+	printf("Demos: cowdemo (copy-on-write), lazydemo (demand paging), "
+	       "stackdemo (stack\n  growth), shmdemo (shared memory), segv "
+	       "(faults), segdemo (segmentation:\n  logical -> linear -> "
+	       "physical through an LDT segment).\n");
 	printf("Quoting: 'literal', \"with $VARS\", \\x; $? is the last "
 	       "status; ';' separates commands.\n");
 	return 0;

@@ -2,7 +2,8 @@
  * kernel/arch/gdt.c - the global descriptor table and the TSSes.
  *
  * Descriptor formats are those of Intel SDM vol. 3A, section 3.4.5
- * (segment descriptors) and 8.2 (TSS). There is no LDT. The three TLS
+ * (segment descriptors) and 8.2 (TSS). The LDT entry describes the running
+ * process's LDT, if it has one (kernel/arch/ldt.c). The three TLS
  * entries hold the running process's own descriptors (kernel/arch/tls.c). The
  * main TSS only supplies SS0:ESP0 for traps from ring 3. The double-fault
  * TSS describes a separate task with its own stack, so a kernel stack
@@ -22,6 +23,7 @@
 #define ACC_EXEC 0x08
 #define ACC_RW 0x02         /* readable code / writable data */
 #define ACC_TSS32 0x09      /* 32-bit available TSS (system type 9) */
+#define ACC_LDT 0x02        /* LDT (system type 2, SDM vol. 3A, table 3-2) */
 /* Flags nibble: 4 KiB granularity, 32-bit default operand size. */
 #define FLAGS_4K_32 0xC
 
@@ -80,7 +82,7 @@ static void load_gdt(void)
 			 : "memory");
 	__asm__ volatile("ltr %w0" : : "r"((uint16_t)SEL_TSS));
 	/*
-	 * No LDT. After reset the LDTR has base 0 and limit 0xFFFF (Intel
+	 * No LDT yet. After reset the LDTR has base 0 and limit 0xFFFF (Intel
 	 * SDM vol. 3A, table 9-1) and the boot loader leaves it so: a
 	 * selector with TI set would make the CPU read its descriptor from
 	 * linear addresses 0-0xFFFF. A null LDTR makes every such selector
@@ -145,6 +147,25 @@ void gdt_set_tls(unsigned int slot, struct seg_desc d)
 	 * (the builtin is inlined even under -fno-builtin), not a call.
 	 */
 	__builtin_memcpy(&gdt[GDT_TLS_FIRST + slot], &d, sizeof(d));
+}
+
+void gdt_load_ldt(const struct seg_desc *table, uint32_t nr_entries)
+{
+	if (nr_entries == 0) {
+		set_entry(GDT_LDT, 0, 0, 0, 0);
+		__asm__ volatile("lldt %w0" : : "r"((uint16_t)0) : "memory");
+		return;
+	}
+	/*
+	 * An LDT descriptor: a system segment with DPL 0, byte granular, its
+	 * limit the table's last byte (SDM vol. 3A, 3.5.1). A selector whose
+	 * descriptor would pass that limit is refused with #GP (vol. 3A,
+	 * 5.3), so the table needs to be only as long as it is used.
+	 */
+	set_entry(GDT_LDT, (uint32_t)table,
+		  nr_entries * (uint32_t)sizeof(*table) - 1,
+		  ACC_PRESENT | ACC_LDT, 0);
+	__asm__ volatile("lldt %w0" : : "r"((uint16_t)SEL_LDT) : "memory");
 }
 
 void tss_get_interrupted(uint32_t *eip, uint32_t *esp, uint32_t *ebp)

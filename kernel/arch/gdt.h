@@ -13,6 +13,8 @@
  *   5      0x28      TSS: ring-0 stack for traps from user mode
  *   6-8    0x33..    TLS slots for set_thread_area (like Linux i386)
  *   9      0x48      TSS of the double-fault task (runs on its own stack)
+ *   10     0x50      the running process's LDT, if it has one
+ *                    (kernel/arch/ldt.c); LDTR is null otherwise
  */
 #ifndef KERNEL_GDT_H
 #define KERNEL_GDT_H
@@ -27,7 +29,8 @@
 #define GDT_TLS_FIRST 6
 #define GDT_TLS_COUNT 3
 #define GDT_DF_TSS 9
-#define GDT_ENTRIES 10
+#define GDT_LDT 10
+#define GDT_ENTRIES 11
 
 /* A selector is index * 8 plus the requested privilege level (RPL). */
 #define SEL_KERNEL_CODE (GDT_KERNEL_CODE << 3)
@@ -36,6 +39,7 @@
 #define SEL_USER_DATA ((GDT_USER_DATA << 3) | 3)
 #define SEL_TSS (GDT_TSS << 3)
 #define SEL_DF_TSS (GDT_DF_TSS << 3)
+#define SEL_LDT (GDT_LDT << 3)
 
 void gdt_init(void);
 /* Sets the ring-0 stack the CPU switches to on a trap from user mode. */
@@ -53,6 +57,12 @@ struct seg_desc {
 
 /* Writes a process's TLS descriptor into GDT slot 0..2. */
 void gdt_set_tls(unsigned int slot, struct seg_desc d);
+
+/*
+ * Makes the LDT at table, nr_entries descriptors long, the one the CPU
+ * uses (lldt); with nr_entries 0 there is none (a null LDTR).
+ */
+void gdt_load_ldt(const struct seg_desc *table, uint32_t nr_entries);
 
 /* The double-fault task must run with the page directory in use. */
 void gdt_set_df_cr3(uint32_t cr3);

@@ -41,63 +41,19 @@
 #include <stdint.h>
 
 #include "kernel/arch/gdt.h"
+#include "kernel/arch/user_desc.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/syscall/uaccess.h"
 #include "libk/errno.h"
 
-/* struct user_desc (include/uapi/asm/ldt.h): the flags are bit-fields. */
-struct user_desc {
-	uint32_t entry_number;  /* GDT index, or -1: the first free entry */
-	uint32_t base_addr;
-	uint32_t limit;         /* 20 bits are kept */
-	uint32_t flags;         /* the UD_ bits below */
-};
-
 _Static_assert(offsetof(struct user_desc, entry_number) == 0,
 	       "the user's pointer is the address of entry_number");
-
-#define UD_SEG_32BIT (1u << 0)        /* D/B: 32-bit segment */
-#define UD_CONTENTS_SHIFT 1           /* 2 bits: 0 data, 1 expand-down */
-#define UD_CONTENTS_MASK (3u << 1)    /* data, 2 code, 3 conforming code */
-#define UD_READ_EXEC_ONLY (1u << 3)   /* not writable */
-#define UD_LIMIT_IN_PAGES (1u << 4)   /* G: limit in 4 KiB units */
-#define UD_SEG_NOT_PRESENT (1u << 5)
-#define UD_USEABLE (1u << 6)          /* AVL: free for software */
-/*
- * The bits above are all an i386 kernel reads. (A 64-bit kernel calls bit
- * 7 `lm` and ignores it for TLS entries as well.)
- */
-#define UD_FLAGS_MASK 0x7Fu
-/* The "empty" form of "no segment". */
-#define UD_EMPTY_FLAGS (UD_READ_EXEC_ONLY | UD_SEG_NOT_PRESENT)
-
-/*
- * The high word of a segment descriptor (Intel SDM vol. 3A, 3.4.5, figure
- * 3-8; the type bits of a data segment are in 3.4.5.1, table 3-1).
- */
-#define DESC_TYPE_ACCESSED (1u << 8)
-#define DESC_TYPE_WRITABLE (1u << 9)     /* data: writable */
-#define DESC_TYPE_SHIFT 10               /* data: expand-down; 11: code */
-#define DESC_S (1u << 12)                /* code or data, not system */
-#define DESC_DPL3 (3u << 13)
-#define DESC_P (1u << 15)
-#define DESC_LIMIT_HIGH 0x000F0000u      /* limit 19:16 */
-#define DESC_AVL (1u << 20)
-#define DESC_DB (1u << 22)
-#define DESC_G (1u << 23)
-#define DESC_BASE_HIGH 0xFF000000u       /* base 31:24 */
-#define DESC_BASE_MID 0x000000FFu        /* base 23:16 */
-
-#define LIMIT_MAX 0xFFFFFu               /* a descriptor's limit: 20 bits */
 
 /* Whether u asks for no segment at all. */
 static bool ud_no_segment(const struct user_desc *u)
 {
-	uint32_t f = u->flags & UD_FLAGS_MASK;
-
-	return u->base_addr == 0 && u->limit == 0 &&
-	       (f == UD_EMPTY_FLAGS || f == 0);
+	return user_desc_is_empty(u) || user_desc_is_zero(u);
 }
 
 /* Whether set_thread_area accepts u. */
@@ -107,45 +63,16 @@ static bool ud_acceptable(const struct user_desc *u)
 
 	if (ud_no_segment(u))
 		return true;
-	return (f & UD_SEG_32BIT) &&
-	       ((f & UD_CONTENTS_MASK) >> UD_CONTENTS_SHIFT) <= 1 &&
+	return (f & UD_SEG_32BIT) && user_desc_contents(u) <= 1 &&
 	       !(f & UD_SEG_NOT_PRESENT);
 }
 
 /* The descriptor for an acceptable user_desc. */
 static struct seg_desc tls_encode(const struct user_desc *u)
 {
-	struct seg_desc d = { 0, 0 };
-	uint32_t f = u->flags;
-	uint32_t base = u->base_addr, limit = u->limit & LIMIT_MAX;
-	uint32_t contents = (f & UD_CONTENTS_MASK) >> UD_CONTENTS_SHIFT;
+	struct seg_desc none = { 0, 0 };
 
-	if (ud_no_segment(u))
-		return d;
-	d.lo = base << 16 | (limit & 0xFFFF);
-	d.hi = (base & DESC_BASE_HIGH) | ((base >> 16) & DESC_BASE_MID) |
-	       (limit & DESC_LIMIT_HIGH) | DESC_TYPE_ACCESSED |
-	       (f & UD_READ_EXEC_ONLY ? 0 : DESC_TYPE_WRITABLE) |
-	       contents << DESC_TYPE_SHIFT |
-	       DESC_S | DESC_DPL3 | DESC_P |
-	       (f & UD_USEABLE ? DESC_AVL : 0) |
-	       (f & UD_SEG_32BIT ? DESC_DB : 0) |
-	       (f & UD_LIMIT_IN_PAGES ? DESC_G : 0);
-	return d;
-}
-
-/* The user_desc fields a descriptor holds (get_thread_area). */
-static void tls_decode(struct seg_desc d, struct user_desc *u)
-{
-	u->base_addr = d.lo >> 16 | (d.hi & DESC_BASE_MID) << 16 |
-		       (d.hi & DESC_BASE_HIGH);
-	u->limit = (d.lo & 0xFFFF) | (d.hi & DESC_LIMIT_HIGH);
-	u->flags = (d.hi & DESC_DB ? UD_SEG_32BIT : 0) |
-		   ((d.hi >> DESC_TYPE_SHIFT) & 3) << UD_CONTENTS_SHIFT |
-		   (d.hi & DESC_TYPE_WRITABLE ? 0 : UD_READ_EXEC_ONLY) |
-		   (d.hi & DESC_G ? UD_LIMIT_IN_PAGES : 0) |
-		   (d.hi & DESC_P ? 0 : UD_SEG_NOT_PRESENT) |
-		   (d.hi & DESC_AVL ? UD_USEABLE : 0);
+	return ud_no_segment(u) ? none : user_desc_encode(u);
 }
 
 static bool desc_is_free(struct seg_desc d)
@@ -206,7 +133,7 @@ static int32_t sys_get_thread_area(const struct syscall_args *a)
 	int slot = tls_slot(u.entry_number);
 	if (slot < 0)
 		return -EINVAL;
-	tls_decode(current->tls[slot], &u);
+	user_desc_decode(current->tls[slot], &u);
 	return copy_to_user(uptr, &u, sizeof(u)) ? -EFAULT : 0;
 }
 SYSCALL(244, get_thread_area, sys_get_thread_area);

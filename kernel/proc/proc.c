@@ -18,6 +18,7 @@
 #include "kernel/proc/exec.h"
 #include "kernel/fs/file.h"
 #include "kernel/arch/gdt.h"
+#include "kernel/arch/ldt.h"
 #include "kernel/proc/oom.h"
 #include "kernel/proc/sched.h"
 #include "kernel/arch/x86.h"
@@ -240,6 +241,8 @@ void proc_exec_image(struct proc *p, struct exec_image *img)
 		vm_space_activate(&p->mm->space);
 	if (old)
 		mm_destroy(old);
+	if (p == current)
+		ldt_install(p->mm);  /* the new space has no LDT */
 	/* Linux names a process after the path it was started by. */
 	strlcpy(p->name, img->name, sizeof(p->name));
 	p->exe = img->path; /* stable: the initramfs's own string */
@@ -328,6 +331,9 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
 	if (err)
 		goto out_free;
 	child->mm->trace_pid = child->pid;
+	err = ldt_copy(child->mm, parent->mm);
+	if (err)
+		goto out_mm;
 	err = files_fork(parent, child);
 	if (err)
 		goto out_mm;

@@ -12,6 +12,7 @@
 
 #include "drivers/pit.h"
 #include "kernel/arch/gdt.h"
+#include "kernel/arch/ldt.h"
 #include "kernel/proc/proc.h"
 #include "kernel/arch/x86.h"
 #include "libk/errno.h"
@@ -129,7 +130,9 @@ bool sched_need_resched(void)
 	return need_resched;
 }
 
-/* Loads what the CPU needs to run p: page tables, ring-0 stack, TLS. */
+/*
+ * Loads what the CPU needs to run p: page tables, ring-0 stack, TLS, LDT.
+ */
 static void load_context(struct proc *p)
 {
 	vm_space_activate(p->mm ? &p->mm->space : &kernel_space);
@@ -137,6 +140,7 @@ static void load_context(struct proc *p)
 		tss_set_kernel_stack(kstack_top(p->kstack));
 	for (unsigned int i = 0; i < TLS_SLOTS; i++)
 		gdt_set_tls(i, p->tls[i]);
+	ldt_install(p->mm);
 }
 
 void schedule(void)

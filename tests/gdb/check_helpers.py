@@ -13,6 +13,11 @@
 #     pagoda-ps            = /proc/PID/status of both processes, and the
 #                            lines of the ps the child ran
 #     pagoda-vmas PID      = /proc/PID/maps, line for line
+#     pagoda-ldt PID       = the LDT entries the probe wrote and read back
+#                            with modify_ldt (raw words, base, limit); the
+#                            child, forked before, has none
+#     pagoda-gdt           = glibc's TLS entry as get_thread_area reads
+#                            it; entry 10 describes the probe's LDT
 #     pagoda-pt PID        = per region, Rss and Swap of /proc/PID/smaps;
 #                            the probe's regions look as built (never
 #                            touched, COW, broken COW, swap entries)
@@ -209,7 +214,7 @@ def check_help():
     for name in ("pagoda-pte", "pagoda-pt", "pagoda-vmas", "pagoda-ps",
                  "pagoda-page", "pagoda-buddy", "pagoda-slab", "pagoda-swap",
                  "pagoda-policy", "pagoda-break-fault", "pagoda-early",
-                 "pagoda-bt"):
+                 "pagoda-bt", "pagoda-gdt", "pagoda-ldt"):
         text = run("help " + name)
         assert "Usage:" in text and len(text.splitlines()) >= 4, \
             "help %s is too short: %r" % (name, text)
@@ -250,6 +255,60 @@ def check_ps(text, secs, child):
         _, _, ppid, _, rss, vsz, _, pname = rows[pid]
         same("pagoda-ps %d vs ps" % pid, (int(ppid), int(rss), int(vsz),
                                           pname), ps[pid])
+
+
+def check_ldt(text, child):
+    """pagoda-ldt against the probe's "gdbprobe: ldt" lines; returns the
+    address of the probe's descriptors."""
+    out = run("pagoda-ldt 1")
+    print(out)  # for the log
+    head = re.search(r"LDT of (\d+) entries at 0x([0-9a-f]+) .*, (.*)$",
+                     out, re.M)
+    if not head:
+        fail("pagoda-ldt 1: no header line: %r" % out[:200])
+        return None
+    same("pagoda-ldt 1: entries", int(head.group(1)), 4)
+    same("pagoda-ldt 1: loaded", head.group(3), "in the LDTR now")
+    for m in re.finditer(r"^gdbprobe: ldt (\d+) 0x(\w+) 0x(\w+) 0x(\w+) "
+                         r"0x(\w+)$", text, re.M):
+        e, base, limit, hi, lo = m.groups()
+        e = int(e)
+        want = "  %4d  0x%04x  0x%s_%s  base 0x%s limit 0x%s" % (
+            e, e << 3 | 7, hi, lo, base, limit)
+        if want not in out:
+            fail("pagoda-ldt 1: no line %r in %r" % (want, out))
+    same("pagoda-ldt 1: empty count", "1 of 4 entries empty" in out, True)
+    same("pagoda-ldt child", "no LDT" in run("pagoda-ldt %d" % child), True)
+    return int(head.group(2), 16)
+
+
+def check_gdt(text, ldt_entries):
+    out = run("pagoda-gdt")
+    print(out)  # for the log
+    rows = {int(m.group(1)): m.group(2) for m in re.finditer(
+        r"^\s+(\d+)  0x[0-9a-f]{4}  (.*)$", out, re.M)}
+    same("pagoda-gdt: entries", sorted(rows), list(range(11)))
+    m = re.search(r"^gdbprobe: tls (\d+) 0x(\w+) 0x(\w+) 0x(\w+)$", text,
+                  re.M)
+    entry, base, limit, flags = int(m.group(1)), m.group(2), m.group(3), \
+        int(m.group(4), 16)
+    tls = rows.get(entry, "")
+    same("pagoda-gdt: TLS entry %d base and limit" % entry,
+         "base 0x%s limit 0x%s" % (base, limit) in tls, True)
+    same("pagoda-gdt: TLS entry granularity",
+         "4 KiB units" in tls, bool(flags & 0x10))
+    same("pagoda-gdt: TLS entry AVL", " AVL" in tls, bool(flags & 0x40))
+    same("pagoda-gdt: TLS entry type", "data, expand-up, writable" in tls,
+         True)
+    ldt = rows.get(10, "")
+    if ldt_entries is not None:
+        same("pagoda-gdt: LDT descriptor",
+             "base 0x%08x limit 0x0001f (bytes" % ldt_entries in ldt and
+             " LDT " in ldt, True)
+    same("pagoda-gdt: user code", "code, non-conforming, readable" in
+         rows.get(3, "") and "DPL 3" in rows.get(3, ""), True)
+    same("pagoda-gdt: kernel data", "DPL 0" in rows.get(2, ""), True)
+    same("pagoda-gdt: LDTR", "4 entries" in out.splitlines()[-1], True)
 
 
 def check_vmas(secs, pid):
@@ -606,6 +665,9 @@ def main():
     say("stopped in the probe's nanosleep; regions %s" % sorted(regs))
 
     stage("pagoda-ps", check_ps, text, secs, child)
+    ldt = {}
+    stage("pagoda-ldt", lambda: ldt.update(entries=check_ldt(text, child)))
+    stage("pagoda-gdt", check_gdt, text, ldt.get("entries"))
     results = {}
     for pid in (1, child):
         stage("pagoda-vmas %d" % pid, check_vmas, secs, pid)

@@ -18,6 +18,12 @@
  *   rdonly    1 page read-only, read once; noaccess 1 page PROT_NONE
  *   shared    2 pages MAP_SHARED|MAP_ANONYMOUS, page 0 written
  *
+ * After the fork it writes three entries of its LDT with modify_ldt and
+ * prints each as "gdbprobe: ldt ENTRY BASE LIMIT HIGH LOW" (what it asked
+ * for, then the descriptor modify_ldt(0) reads back), and glibc's TLS
+ * entry as "gdbprobe: tls ENTRY BASE LIMIT FLAGS" (get_thread_area), for
+ * pagoda-ldt and pagoda-gdt.
+ *
  * A child (PID 2) runs /bin/ps and then blocks on a pipe. The parent
  * prints "gdbprobe: region NAME START END" lines, then, between
  * "=== FILE ===" and "=== end ===", the /proc files of both processes and
@@ -104,6 +110,44 @@ static void dump(const char *path)
 	if (write(1, file_buf, n) < 0)
 		_exit(3);
 	say("=== end ===\n");
+}
+
+/* struct user_desc (Linux's asm/ldt.h): the flags word's bit-fields. */
+struct user_desc_words {
+	unsigned int entry, base, limit, flags;
+};
+
+/* Writes LDT entries of several kinds and prints them as the header says. */
+static void ldt_and_tls(void)
+{
+	static const struct user_desc_words want[] = {
+		{ 0, 0x12345000, 0xfff, 0x01 },     /* 32-bit data, bytes */
+		{ 2, 0, 0xfffff, 0x15 },            /* 32-bit code, pages */
+		{ 3, 0x00abc000, 0x10, 0x6a },      /* 16-bit expand-down,
+						       read-only, not present,
+						       useable */
+	};
+	unsigned int table[2 * 4];
+	for (int i = 0; i < 3; i++) {
+		struct user_desc_words u = want[i];
+		if (syscall(SYS_modify_ldt, 0x11, &u, sizeof(u)) != 0)
+			die("modify_ldt write");
+	}
+	if (syscall(SYS_modify_ldt, 0, table, sizeof(table)) != sizeof(table))
+		die("modify_ldt read");
+	for (int i = 0; i < 3; i++) {
+		unsigned int e = want[i].entry;
+		say("gdbprobe: ldt %u 0x%08x 0x%05x 0x%08x 0x%08x\n", e,
+		    want[i].base, want[i].limit, table[2 * e + 1],
+		    table[2 * e]);
+	}
+	unsigned int gs;
+	__asm__ volatile("mov %%gs, %0" : "=r"(gs));
+	struct user_desc_words t = { (gs & 0xffff) >> 3, 0, 0, 0 };
+	if (syscall(SYS_get_thread_area, &t) != 0)
+		die("get_thread_area");
+	say("gdbprobe: tls %u 0x%08x 0x%05x 0x%x\n", t.entry, t.base,
+	    t.limit, t.flags);
 }
 
 static char *map(size_t pages, int prot, int flags)
@@ -217,6 +261,7 @@ int main(void)
 		die("child did not run ps");
 
 	say("gdbprobe: child %d\n", (int)pid);
+	ldt_and_tls();
 	region("swapped", swapped, SWAPPED_PAGES);
 	region("swapin", swapin, 1);
 	region("fresh", fresh, 4);

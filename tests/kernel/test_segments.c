@@ -16,6 +16,7 @@
 #include "drivers/pit.h"
 #include "kernel/arch/extable.h"
 #include "kernel/arch/gdt.h"
+#include "kernel/arch/ldt.h"
 #include "kernel/fs/initramfs.h"
 #include "kernel/ktest.h"
 #include "kernel/proc/proc.h"
@@ -113,7 +114,13 @@ static struct seg_desc desc(uint32_t limit, uint8_t access, uint8_t flags)
 #define SEL_EXEC_ONLY TLS_SEL(2)		   /* execute-only code: #GP */
 #define SEL_KERNEL_DATA_RPL3 (SEL_KERNEL_DATA | 3) /* DPL 0: #GP */
 #define SEL_PAST_GDT ((GDT_ENTRIES + 20) << 3 | 3) /* beyond the limit */
-#define SEL_LDT (1 << 3 | 4 | 3) /* TI=1, and no LDT is loaded */
+/* The selector of LDT entry i with RPL 3 (TI = 1, SDM vol. 3A, 3.4.2). */
+#define LDT_SEL(i) ((uint32_t)(i) << 3 | 4 | 3)
+#define SEL_NO_LDT LDT_SEL(1)	      /* used when the process has no LDT */
+#define SEL_LDT_EMPTY LDT_SEL(0)       /* LDT entry 0 left empty */
+#define SEL_LDT_NOT_PRESENT LDT_SEL(1) /* present bit clear: #NP */
+#define SEL_LDT_EXEC_ONLY LDT_SEL(2)   /* execute-only code: #GP */
+#define SEL_PAST_LDT LDT_SEL(40)       /* the LDT has 3 entries */
 
 static void set_bad_tls(struct proc *p)
 {
@@ -121,6 +128,18 @@ static void set_bad_tls(struct proc *p)
 	p->tls[1] = desc(0xFFFFF, ACC_DPL3 | ACC_S | ACC_RW | ACC_A, FLAGS_G_D);
 	p->tls[2] = desc(0xFFFFF, ACC_P | ACC_DPL3 | ACC_S | ACC_CODE | ACC_A,
 			 FLAGS_G_D);
+}
+
+/*
+ * The same three bad descriptors in an LDT of three entries, as a program
+ * could leave them with modify_ldt. Entry 2 is set first, so the table is
+ * made once at its full size.
+ */
+static bool set_bad_ldt(struct proc *p)
+{
+	return ldt_set(p->mm, 2, p->tls[2]) == 0 &&
+	       ldt_set(p->mm, 1, p->tls[1]) == 0 &&
+	       ldt_set(p->mm, 0, p->tls[0]) == 0 && ldt_size(p->mm) == 3;
 }
 
 static bool have_initramfs(struct ktest *t)
@@ -181,22 +200,35 @@ static bool run_hello(struct ktest *t, void (*setup)(struct proc *p, void *arg),
 struct pop_case {
 	const char *name;
 	uint32_t sel;
+	bool ldt; /* the process gets the bad LDT first */
 };
 
 static const struct pop_case pop_cases[] = {
-	{ "empty TLS entry", SEL_EMPTY_TLS },
-	{ "not-present data segment", SEL_NOT_PRESENT },
-	{ "execute-only code segment", SEL_EXEC_ONLY },
-	{ "kernel data segment, RPL 3", SEL_KERNEL_DATA_RPL3 },
-	{ "index past the GDT", SEL_PAST_GDT },
-	{ "LDT selector, no LDT", SEL_LDT },
+	{ "empty TLS entry", SEL_EMPTY_TLS, false },
+	{ "not-present data segment", SEL_NOT_PRESENT, false },
+	{ "execute-only code segment", SEL_EXEC_ONLY, false },
+	{ "kernel data segment, RPL 3", SEL_KERNEL_DATA_RPL3, false },
+	{ "index past the GDT", SEL_PAST_GDT, false },
+	{ "LDT selector, no LDT", SEL_NO_LDT, false },
+	{ "empty LDT entry", SEL_LDT_EMPTY, true },
+	{ "not-present LDT data segment", SEL_LDT_NOT_PRESENT, true },
+	{ "execute-only LDT code segment", SEL_LDT_EXEC_ONLY, true },
+	{ "index past the LDT", SEL_PAST_LDT, true },
 };
+
+/* The bad TLS entries, and the bad LDT if the case wants one. */
+static void set_bad_segments(struct proc *p, const struct pop_case *c)
+{
+	set_bad_tls(p);
+	if (c->ldt && !set_bad_ldt(p))
+		p->tf->eip = 0; /* the test fails visibly: SIGSEGV at once */
+}
 
 static void bad_fs_gs(struct proc *p, void *arg)
 {
 	const struct pop_case *c = arg;
 
-	set_bad_tls(p);
+	set_bad_segments(p, c);
 	p->tf->fs = c->sel;
 	p->tf->gs = c->sel;
 }
@@ -227,7 +259,7 @@ static void bad_ds_es(struct proc *p, void *arg)
 {
 	const struct pop_case *c = arg;
 
-	set_bad_tls(p);
+	set_bad_segments(p, c);
 	p->tf->ds = c->sel;
 	p->tf->es = c->sel;
 }
@@ -254,6 +286,39 @@ static void bad_ds_es_become_null(struct ktest *t)
 				   "%s (0x%x): status 0x%x, ds 0x%x, es 0x%x",
 				   c->name, c->sel, o.status, o.tf.ds, o.tf.es);
 	}
+}
+
+#define SEL_LDT_GOOD LDT_SEL(3) /* a flat writable data segment */
+
+static void good_ldt_in_ds_es_fs(struct proc *p, void *arg)
+{
+	struct pop_case c = { "", 0, true };
+
+	(void)arg;
+	set_bad_segments(p, &c);
+	if (ldt_set(p->mm, 3, desc(0xFFFFF, ACC_P | ACC_DPL3 | ACC_S |
+						   ACC_RW | ACC_A,
+				   FLAGS_G_D)) != 0 ||
+	    ldt_size(p->mm) != 4)
+		p->tf->eip = 0;
+	p->tf->ds = p->tf->es = p->tf->fs = SEL_LDT_GOOD;
+}
+
+/*
+ * The counterpart of the cases above: a usable LDT entry is loaded when
+ * the process is switched in, so its selector stays in DS, ES and FS, and
+ * the process (which reads and writes memory through DS and ES all the
+ * time) runs to its end.
+ */
+static void good_ldt_selector_stays(struct ktest *t)
+{
+	struct outcome o;
+
+	if (!have_initramfs(t) || !run_hello(t, good_ldt_in_ds_es_fs, NULL, &o))
+		return;
+	KT_EXPECT_EQ(t, o.status, 0);
+	KT_EXPECT(t, o.tf.ds == SEL_LDT_GOOD && o.tf.es == SEL_LDT_GOOD &&
+				o.tf.fs == SEL_LDT_GOOD);
 }
 
 struct iret_case {
@@ -342,6 +407,7 @@ static const struct ktest_case segment_cases[] = {
 	KTEST_CASE(trap_return_is_covered),
 	KTEST_CASE(bad_fs_gs_become_null),
 	KTEST_CASE(bad_ds_es_become_null),
+	KTEST_CASE(good_ldt_selector_stays),
 	KTEST_CASE(bad_iret_frame_kills),
 };
 

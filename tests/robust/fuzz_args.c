@@ -463,6 +463,13 @@ static uint32_t draw(uint8_t type, uint32_t len)
 		return len;
 	case A_UDESC:
 		return fz_draw_udesc();
+	case A_LDTFUNC:
+		return fz_chance(8) ? fz_draw_int() : PICK(0, 1, 2, 0x11, 0x11, 3);
+	case A_LDTBUF:
+		/* a write reads a user_desc, a read fills len bytes */
+		return fz_chance(2) ? fz_draw_udesc() : fz_draw_ptr(true, len);
+	case A_LDTLEN:
+		return len;
 	case A_RESOURCE:
 		return fz_chance(8) ? fz_draw_int() : fz_below(17);
 	case A_RLIMIT:
@@ -541,6 +548,14 @@ void fz_draw_args(const struct call_spec *s, uint32_t a[6])
 	for (int i = 0; i < 6; i++) {
 		if (s->arg[i] == A_LEN)
 			len[i] = fz_draw_len();
+		else if (s->arg[i] == A_LDTLEN)
+			/* sizeof(struct user_desc), the default LDT's 40, the
+			 * whole LDT's 64 KiB, and the usual lengths */
+			len[i] = fz_chance(2) ? 16
+				 : fz_chance(2)
+					 ? PICK(0, 8, 15, 17, 40, 128, 65536,
+						65537)
+					 : fz_draw_len();
 		else if (s->arg[i] == A_IOVCNT)
 			len[i] = fz_chance(6) ? fz_draw_int()
 					      : PICK(0, 1, 2, 3, 8, 1024, 1025);
@@ -549,7 +564,9 @@ void fz_draw_args(const struct call_spec *s, uint32_t a[6])
 		uint32_t l = i < 5 ? len[i + 1] : 0;
 		uint8_t t = s->arg[i];
 
-		a[i] = draw(t, t == A_LEN || t == A_IOVCNT ? len[i] : l);
+		a[i] = draw(t, t == A_LEN || t == A_IOVCNT || t == A_LDTLEN
+				       ? len[i]
+				       : l);
 		if ((t == A_BUF_IN || t == A_BUF_OUT) && l && l <= FZ_PAGE &&
 		    fz_chance(4))
 			a[i] = fz_edge_end() - l + (fz_chance(2) ? 1 : 0);

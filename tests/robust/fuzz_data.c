@@ -360,7 +360,8 @@ uint32_t fz_draw_sigset(void)
 
 /*
  * struct user_desc: the entry (-1 for a free one, the three TLS entries
- * 6-8, and neighbours that are not TLS entries), a base and limit
+ * 6-8, neighbours that are not TLS entries, and for modify_ldt the first
+ * LDT entries, the last (8191) and the first past it), a base and limit
  * anywhere (the kernel's half too), and the flag bits: seg_32bit,
  * contents (2 bits), read_exec_only, limit_in_pages, seg_not_present,
  * useable, lm.
@@ -371,8 +372,8 @@ uint32_t fz_draw_udesc(void)
 
 	if (!w)
 		return p;
-	w[0] = PICK(0xFFFFFFFFu, 6, 7, 8, 6, 7, 8, 5, 9, 0, 12, 255,
-		    0x7FFFFFFFu);
+	w[0] = PICK(0xFFFFFFFFu, 6, 7, 8, 6, 7, 8, 5, 9, 0, 1, 2, 12, 255,
+		    8191, 8192, 0x7FFFFFFFu);
 	w[1] = fz_chance(3)   ? 0
 	       : fz_chance(2) ? fz_draw_ptr(true, 0)
 			      : fz_rand();

@@ -192,8 +192,9 @@ static void op_signal(void)
 
 /*
  * Loads FS or GS (rarely DS or ES) with a selector: the TLS entries
- * (0x33, 0x3B, 0x43), null, the flat data segment, now and then any
- * value. A later set_thread_area that changes or clears the entry makes
+ * (0x33, 0x3B, 0x43), LDT entries 0-2 (0x07, 0x0F, 0x17, which
+ * modify_ldt may have made), null, the flat data segment, now and then
+ * any value. A later set_thread_area that changes or clears the entry makes
  * the kernel's return to user mode reload it (kernel/tls.c); a selector
  * the CPU refuses here kills this process with SIGSEGV.
  */
@@ -207,6 +208,8 @@ static void op_selector(void)
 		sel = (uint16_t)fz_rand();
 	else if (fz_chance(6))
 		sel = ds;
+	else if (fz_chance(4))
+		sel = (uint16_t)(fz_below(3) << 3 | 7);
 	else
 		sel = tls[fz_below(6)];
 	/*

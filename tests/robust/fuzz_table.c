@@ -126,6 +126,7 @@ static const struct call_spec specs[] = {
 	{ "getrusage", ARGS(A_INT, A_BUF_OUT), W, 0, 0 },
 	{ "set_thread_area", ARGS(A_UDESC), W_MM, 0, 0 },
 	{ "get_thread_area", ARGS(A_UDESC), W, 0, 0 },
+	{ "modify_ldt", ARGS(A_LDTFUNC, A_LDTBUF, A_LDTLEN), W_MM, 0, 0 },
 	/*
 	 * The driver must survive: kill(0) and kill(-1) reach it on Linux
 	 * (the process group, every process), and so does its own PID; those

@@ -147,6 +147,9 @@ enum arg_type {
 	A_IOVEC, /* pointer to an iovec array */
 	A_IOVCNT,
 	A_UDESC, /* pointer to a struct user_desc */
+	A_LDTFUNC, /* modify_ldt's func: 0, 1, 2, 0x11, others */
+	A_LDTBUF,  /* modify_ldt's pointer: a user_desc or a buffer */
+	A_LDTLEN,  /* modify_ldt's byte count: mostly 16 */
 	A_RESOURCE,
 	A_RLIMIT, /* pointer to a struct rlimit (32 or 64) */
 	A_SHMKEY,

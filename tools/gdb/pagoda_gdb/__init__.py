@@ -11,9 +11,11 @@
 #   swapping.py    pagoda-swap, pagoda-policy
 #   faults.py      pagoda-break-fault
 #   boot.py        pagoda-early, pagoda-bt
+#   segments.py    pagoda-gdt, pagoda-ldt
 #   session.py     helpers for scripts run by `make debug GDBSCRIPT=...`
 
-from . import alloc, boot, faults, frames, pagetables, procs, swapping
+from . import (alloc, boot, faults, frames, pagetables, procs, segments,
+               swapping)
 
 _commands = []
 
@@ -25,4 +27,5 @@ def register():
         procs.PagodaVmas(), frames.PagodaPage(), alloc.PagodaBuddy(),
         alloc.PagodaSlab(), swapping.PagodaSwap(), swapping.PagodaPolicy(),
         faults.PagodaBreakFault(), boot.PagodaEarly(), boot.PagodaBt(),
+        segments.PagodaGdt(), segments.PagodaLdt(),
     ]
