@@ -23,7 +23,7 @@ Layers, in order:
   selftest the runner itself must notice a panic; tools/qemu-run ends at
            a panic, refuses swap it cannot set up, runs a 16 MiB machine
   trace    the memory manager's event trace: tools/tracetool on a known
-           trace, the events of known scenarios (tests/trace/tracetest.c),
+           trace, tools/memmap on a known and a fresh dump, the events of known scenarios (tests/trace/tracetest.c),
            and a swap scenario run twice under --deterministic with the
            same bytes out (tests/trace/run_trace.py)
 
