@@ -392,7 +392,9 @@ def run_gdb(args, totals):
     scripts = [("gdb scripted session", "run.sh", "gdb: ok", [args.kernel]),
                ("wrong Multiboot magic", "magic.sh", "magic: ok",
                 [args.kernel]),
-               ("gdb helpers vs the kernel", "helpers.sh", "helpers: ok", [])]
+               ("gdb helpers vs the kernel", "helpers.sh", "helpers: ok", []),
+               ("gdb user programs: pagoda-user, bt through traps",
+                "user.sh", "user: ok", [])]
     for name, script, good, argv in scripts:
         path = os.path.join("tests", "gdb", script)
         try:

@@ -18,6 +18,8 @@
 #   pagoda-break-fault [PID|any] [VA]  stop at the next matching page fault
 #   pagoda-early [off]         symbols at physical addresses (before paging)
 #   pagoda-bt [TF]             backtrace by saved EBP, also from a trap frame
+#   pagoda-user PROG [PID]     a user program's symbols; `bt` crosses traps
+#   pagoda-ubreak LOCATION     a breakpoint only in that program's process
 #
 # The commands live in the package tools/gdb/pagoda_gdb/, one file per
 # subject; pagoda_gdb/kernel.py and memory.py read the kernel's data

@@ -11,9 +11,12 @@
 #   swapping.py    pagoda-swap, pagoda-policy
 #   faults.py      pagoda-break-fault
 #   boot.py        pagoda-early, pagoda-bt
+#   user.py        pagoda-user, pagoda-ubreak, and the unwinder that takes
+#                  `bt` through a trap frame into the interrupted code
 #   session.py     helpers for scripts run by `make debug GDBSCRIPT=...`
 
-from . import alloc, boot, faults, frames, pagetables, procs, swapping
+from . import (alloc, boot, faults, frames, pagetables, procs, swapping,
+               user)
 
 _commands = []
 
@@ -25,4 +28,6 @@ def register():
         procs.PagodaVmas(), frames.PagodaPage(), alloc.PagodaBuddy(),
         alloc.PagodaSlab(), swapping.PagodaSwap(), swapping.PagodaPolicy(),
         faults.PagodaBreakFault(), boot.PagodaEarly(), boot.PagodaBt(),
+        user.PagodaUser(), user.PagodaUbreak(),
     ]
+    user.register_unwinder()
