@@ -34,22 +34,30 @@
 #include "mm/vm.h"
 
 static const char *const vma_kind_names[] = {
-	[VMA_ANON] = "anon", [VMA_FILE] = "file", [VMA_HEAP] = "heap",
+	[VMA_ANON] = "anon",   [VMA_FILE] = "file", [VMA_HEAP] = "heap",
 	[VMA_STACK] = "stack", [VMA_SHM] = "shm",
 };
 
 /* The names of the /proc/kpageflags bits Pagoda sets (mm/kpage.h). */
 static const char *const kpf_names[64] = {
-	[KPF_LOCKED] = "LOCKED",	 [KPF_REFERENCED] = "REFERENCED",
-	[KPF_UPTODATE] = "UPTODATE",	 [KPF_DIRTY] = "DIRTY",
-	[KPF_LRU] = "LRU",		 [KPF_ACTIVE] = "ACTIVE",
-	[KPF_SLAB] = "SLAB",		 [KPF_BUDDY] = "BUDDY",
-	[KPF_MMAP] = "MMAP",		 [KPF_ANON] = "ANON",
-	[KPF_SWAPCACHE] = "SWAPCACHE",	 [KPF_SWAPBACKED] = "SWAPBACKED",
+	[KPF_LOCKED] = "LOCKED",
+	[KPF_REFERENCED] = "REFERENCED",
+	[KPF_UPTODATE] = "UPTODATE",
+	[KPF_DIRTY] = "DIRTY",
+	[KPF_LRU] = "LRU",
+	[KPF_ACTIVE] = "ACTIVE",
+	[KPF_SLAB] = "SLAB",
+	[KPF_BUDDY] = "BUDDY",
+	[KPF_MMAP] = "MMAP",
+	[KPF_ANON] = "ANON",
+	[KPF_SWAPCACHE] = "SWAPCACHE",
+	[KPF_SWAPBACKED] = "SWAPBACKED",
 	[KPF_COMPOUND_HEAD] = "COMPOUND_HEAD",
 	[KPF_COMPOUND_TAIL] = "COMPOUND_TAIL",
-	[KPF_UNEVICTABLE] = "UNEVICTABLE", [KPF_NOPAGE] = "NOPAGE",
-	[KPF_PGTABLE] = "PGTABLE",	 [KPF_RESERVED] = "RESERVED",
+	[KPF_UNEVICTABLE] = "UNEVICTABLE",
+	[KPF_NOPAGE] = "NOPAGE",
+	[KPF_PGTABLE] = "PGTABLE",
+	[KPF_RESERVED] = "RESERVED",
 	[KPF_MLOCKED] = "MLOCKED",
 };
 
@@ -95,10 +103,10 @@ static void print_vma(const struct vma *v)
 		(v->prot & MM_PROT_EXEC) ? 'x' : '-',
 		(v->flags & VMA_SHARED) ? 's' : 'p', vma_kind_names[v->kind],
 		(v->end - v->start) / PAGE_SIZE,
-		v->kind == VMA_FILE && v->file.path	? v->file.path
-		: v->kind == VMA_HEAP			? "[heap]"
-		: (v->flags & VMA_GROWSDOWN)		? "[stack]"
-							: "");
+		v->kind == VMA_FILE && v->file.path ? v->file.path
+		: v->kind == VMA_HEAP		    ? "[heap]"
+		: (v->flags & VMA_GROWSDOWN)	    ? "[stack]"
+						    : "");
 }
 
 void monitor_mm_vmas(int pid)
@@ -123,8 +131,8 @@ static void print_pte_flags(pte_t pte)
 	static const struct {
 		uint32_t bit;
 		const char *name;
-	} bits[] = { { PTE_P, "P" }, { PTE_W, "W" }, { PTE_U, "U" },
-		     { PTE_A, "A" }, { PTE_D, "D" }, { PTE_G, "G" },
+	} bits[] = { { PTE_P, "P" },	{ PTE_W, "W" }, { PTE_U, "U" },
+		     { PTE_A, "A" },	{ PTE_D, "D" }, { PTE_G, "G" },
 		     { PTE_COW, "COW" } };
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 		if (pte & bits[i].bit)

@@ -30,8 +30,8 @@
 #include "kernel/proc/proc.h"
 #include "libk/printf.h"
 
-static volatile bool armed;	/* a BREAK or SYSRQ_KEY came: next is ours */
-static volatile char pending;	/* a letter waiting for a safe moment */
+static volatile bool armed;   /* a BREAK or SYSRQ_KEY came: next is ours */
+static volatile char pending; /* a letter waiting for a safe moment */
 
 struct sysrq_command {
 	char key;

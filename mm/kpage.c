@@ -200,7 +200,8 @@ uint64_t kpage_pagemap_entry(struct mm *mm, vaddr_t va, bool show_pfn)
 		/* Pagoda has one swap area: type 0. */
 		uint64_t e = PM_SWAP;
 		if (show_pfn)
-			e |= ((uint64_t)pte_swap_slot(pte) << PM_SWAP_TYPE_BITS) &
+			e |= ((uint64_t)pte_swap_slot(pte)
+			      << PM_SWAP_TYPE_BITS) &
 			     PM_PFN_MASK;
 		return e;
 	}

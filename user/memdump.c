@@ -158,9 +158,9 @@ static void dump_frames(void)
 		}
 	}
 	if (run_n) {
-		printf("frames %llx %llu %llx %llu ", (unsigned long long)run_pfn,
-		       (unsigned long long)run_n, (unsigned long long)rf,
-		       (unsigned long long)rc);
+		printf("frames %llx %llu %llx %llu ",
+		       (unsigned long long)run_pfn, (unsigned long long)run_n,
+		       (unsigned long long)rf, (unsigned long long)rc);
 		if (ro == ORDER_NONE)
 			printf("-\n");
 		else

@@ -22,7 +22,8 @@ static bool has(uint64_t flags, enum kpage_flag_bit bit)
 
 static void reserved_frames(struct ktest *t)
 {
-	pfn_t k = (pfn_t)(((uintptr_t)__kernel_start - KERNEL_VMA) >> PAGE_SHIFT);
+	pfn_t k =
+		(pfn_t)(((uintptr_t)__kernel_start - KERNEL_VMA) >> PAGE_SHIFT);
 	KT_EXPECT(t, has(kpage_flags(0), KPF_RESERVED));
 	KT_EXPECT(t, has(kpage_flags(k), KPF_RESERVED));
 	KT_EXPECT_EQ(t, kpage_mapcount(k), 0);
@@ -106,8 +107,10 @@ static void whole_map_matches_counters(struct ktest *t)
 }
 
 static const struct ktest_case kpage_cases[] = {
-	KTEST_CASE(reserved_frames),  KTEST_CASE(slab_frame),
-	KTEST_CASE(block_then_free),  KTEST_CASE(page_table_frame),
+	KTEST_CASE(reserved_frames),
+	KTEST_CASE(slab_frame),
+	KTEST_CASE(block_then_free),
+	KTEST_CASE(page_table_frame),
 	KTEST_CASE(whole_map_matches_counters),
 };
 

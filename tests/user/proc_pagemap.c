@@ -157,8 +157,7 @@ static void check_kpage(void)
 		return;
 	}
 	uint64_t buddy = find_frame(KPF_BUDDY);
-	ut_check(buddy != UINT64_MAX &&
-			 kpage("/proc/kpagecount", buddy) == 0,
+	ut_check(buddy != UINT64_MAX && kpage("/proc/kpagecount", buddy) == 0,
 		 "a free buddy block exists, with kpagecount 0");
 	uint64_t slab = find_frame(KPF_SLAB);
 	ut_check(slab != UINT64_MAX && kpage("/proc/kpagecount", slab) == 0,
@@ -182,10 +181,11 @@ static void check_slabinfo(void)
 		  !strcmp(line, "slabinfo - version: 2.1\n");
 	ut_check(ok, "slabinfo: version 2.1");
 	ok = fgets(line, sizeof(line), f) &&
-	     !strncmp(line, "# name            <active_objs> <num_objs> "
-			    "<objsize> <objperslab> <pagesperslab> : "
-			    "tunables <limit> <batchcount> <sharedfactor> : "
-			    "slabdata <active_slabs> <num_slabs> <sharedavail>",
+	     !strncmp(line,
+		      "# name            <active_objs> <num_objs> "
+		      "<objsize> <objperslab> <pagesperslab> : "
+		      "tunables <limit> <batchcount> <sharedfactor> : "
+		      "slabdata <active_slabs> <num_slabs> <sharedavail>",
 		      150);
 	ut_check(ok, "slabinfo: the column header");
 	int caches = 0, good = 0;
@@ -196,8 +196,8 @@ static void check_slabinfo(void)
 		if (sscanf(line,
 			   "%63s %lu %lu %lu %lu %lu : tunables %lu %lu %lu : "
 			   "slabdata %lu %lu %lu",
-			   name, &a, &n, &sz, &per, &pages, &l, &b, &s, &as, &ns,
-			   &sa) == 12 &&
+			   name, &a, &n, &sz, &per, &pages, &l, &b, &s, &as,
+			   &ns, &sa) == 12 &&
 		    a <= n && as <= ns)
 			good++;
 	}
