@@ -55,7 +55,7 @@ INITRD := $(BUILD)/initramfs.cpio
 INITRD_MINI := $(BUILD)/initramfs-mini.cpio
 MINI_PROGS  := init sh hello
 
-.PHONY: all kernel iso run debug test bench trace-example bench-host fuzz fuzz-ci fuzz-sys clean compdb \
+.PHONY: all kernel iso run debug test bench trace-example memmap-example bench-host fuzz fuzz-ci fuzz-sys clean compdb \
 	format help deps
 
 # Objects depend on a file holding the compiler flags, rewritten only when
@@ -79,6 +79,7 @@ help:
 	@echo "  fuzz-sys random system calls on Pagoda, with a table (SECONDS=300 SEED=1)"
 	@echo "  bench-host  replay a kernel-like allocation trace: kmalloc vs glibc malloc"
 	@echo "  trace-example  a deterministic run of memhog traced and drawn into docs/img"
+	@echo "  memmap-example  pictures of an address space and of physical memory into docs/img"
 	@echo "  vmsim    build the page-replacement simulator (tools/vmsim/vmsim --help)"
 	@echo "  vmsim-test  check the simulator against the textbook figures"
 	@echo "  iso      build build/pagoda.iso only"
@@ -230,6 +231,20 @@ trace-example:
 		$(TRACE_EXAMPLE) docs/img/trace-memhog.png
 	tools/tracetool plot --title "memhog -m 6 -r 1 -w 1 on 8 MiB: faults and evictions" \
 		$(TRACE_EXAMPLE) $(BUILD)/trace-memhog.svg
+
+# The pictures of docs/pictures.md, from a real deterministic run of
+# user/memdump -e (pages of every kind) on a 16 MiB machine; the dump is
+# also the fixture of tools/memmap's test (tests/trace/test_memmap.py).
+MEMMAP_EXAMPLE := tests/trace/memmap-example.dump
+
+memmap-example:
+	@tools/deps.sh --quiet
+	@$(MAKE) --no-print-directory -j$(JOBS) $(KERNEL) $(INITRD)
+	tools/memmap record $(MEMMAP_EXAMPLE) --mem 16M
+	tools/memmap space $(MEMMAP_EXAMPLE) docs/img/memmap-space.png
+	tools/memmap space $(MEMMAP_EXAMPLE) docs/img/memmap-space.svg
+	tools/memmap phys $(MEMMAP_EXAMPLE) docs/img/memmap-phys.png
+	tools/memmap phys $(MEMMAP_EXAMPLE) docs/img/memmap-phys.svg
 
 # --- tests --------------------------------------------------------------------
 

@@ -5,7 +5,8 @@
  * receive interrupt (IRQ 4), which the console layer hooks, one byte per
  * interrupt (the FIFOs are left off, see serial_init). Register
  * offsets and bits are those of the National Semiconductor PC16550D data
- * sheet, as emulated by QEMU.
+ * sheet, as emulated by QEMU. A BREAK on the line is reported apart from
+ * the bytes: it starts a SysRq command (kernel/sysrq.c).
  */
 #include "drivers/serial.h"
 
@@ -27,6 +28,12 @@
 #define FCR_DISABLED 0x00      /* 16450-compatible: no FIFOs */
 #define MCR_DTR_RTS_OUT2 0x0B  /* OUT2 gates the IRQ line on PCs */
 #define LSR_DATA_READY 0x01
+/*
+ * Break interrupt: the input was held at 0 for longer than a character
+ * (PC16550D data sheet, line status register bit 4). It comes with a zero
+ * byte in the receive buffer, and reading the LSR clears it.
+ */
+#define LSR_BREAK 0x10
 #define LSR_THR_EMPTY 0x20
 #define LSR_ABSENT 0xFF        /* what a missing UART reads back */
 
@@ -73,9 +80,13 @@ void serial_write(const char *s, size_t len)
 
 int serial_getc_nonblock(void)
 {
-	if (!serial_present || !(inb(COM1 + UART_LSR) & LSR_DATA_READY))
+	if (!serial_present)
 		return -1;
-	return inb(COM1 + UART_DATA);
+	uint8_t lsr = inb(COM1 + UART_LSR);
+	if (!(lsr & LSR_DATA_READY))
+		return -1;
+	uint8_t c = inb(COM1 + UART_DATA);
+	return (lsr & LSR_BREAK) ? SERIAL_BREAK : c;
 }
 
 void serial_enable_irq(void)

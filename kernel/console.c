@@ -5,7 +5,8 @@
  * and are edited in `edit`; a newline or ^D moves the line into the
  * `ready` ring, from which console_read() hands out bytes; readers sleep
  * on `input_channel` until a line is ready. Echo happens as characters are
- * typed, as on a terminal.
+ * typed, as on a terminal. A BREAK on the serial line, or Ctrl-O, and the
+ * letter after it go to SysRq (kernel/sysrq.c) instead.
  */
 #include "kernel/console.h"
 
@@ -15,6 +16,7 @@
 #include "drivers/serial.h"
 #include "drivers/vga.h"
 #include "kernel/kmsg.h"
+#include "kernel/sysrq.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
 #include "kernel/arch/trap.h"
@@ -77,6 +79,8 @@ static void commit_line(void)
 
 void console_input_char(char c)
 {
+	if (sysrq_input(c))
+		return;
 	if (c == '\r')
 		c = '\n';
 	switch (c) {
@@ -111,10 +115,16 @@ void console_input_char(char c)
 
 static void serial_irq(struct trapframe *tf)
 {
-	(void)tf;
 	int c;
-	while ((c = serial_getc_nonblock()) >= 0)
-		console_input_char((char)c);
+	while ((c = serial_getc_nonblock()) != -1) {
+		if (c == SERIAL_BREAK)
+			sysrq_break();
+		else
+			console_input_char((char)c);
+	}
+	/* A SysRq letter runs now if nothing in the kernel was interrupted. */
+	if (tf)
+		sysrq_poll(trap_from_user(tf) || current->pid == 0);
 }
 
 void console_enable_input(void)

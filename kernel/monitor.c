@@ -3,10 +3,13 @@
  *
  * The kernel's own prompt, used when init cannot be started (a missing or
  * broken /bin/init): a few commands to look at the machine and to see how
- * the kernel reports faults. Type `help` for the list.
+ * the kernel reports faults, and the memory commands of
+ * kernel/monitor_mm.c, which SysRq also reaches while init runs
+ * (kernel/sysrq.c). Type `help` for the list.
  */
 #include "kernel/monitor.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "drivers/pit.h"
@@ -23,9 +26,49 @@ struct command {
 	const char *name;
 	const char *help;
 	void (*fn)(void);
+	/* Commands with an argument: the number after the name. */
+	void (*fn_arg)(uint32_t n);
 };
 
 static void cmd_help(void);
+
+/* Parses a decimal or 0x-prefixed hexadecimal number; false if bad. */
+static bool parse_number(const char *s, uint32_t *out)
+{
+	uint32_t base = 10, v = 0;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		uint32_t d;
+		if (*s >= '0' && *s <= '9')
+			d = (uint32_t)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (uint32_t)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (uint32_t)(*s - 'A' + 10);
+		else
+			return false;
+		if (v > (UINT32_MAX - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	*out = v;
+	return true;
+}
+
+static void cmd_vmas(uint32_t pid)
+{
+	monitor_mm_vmas((int)pid);
+}
+
+static void cmd_pt(uint32_t pid)
+{
+	monitor_mm_pt((int)pid);
+}
 
 static void cmd_mem(void)
 {
@@ -76,15 +119,27 @@ static void cmd_reboot(void)
 }
 
 static const struct command commands[] = {
-	{ "help", "list the commands", cmd_help },
-	{ "mem", "print the memory map", cmd_mem },
-	{ "uptime", "time since boot", cmd_uptime },
-	{ "cmdline", "print the kernel command line", cmd_cmdline },
-	{ "bt", "print a backtrace of the monitor", cmd_bt },
-	{ "int3", "raise a breakpoint exception and carry on", cmd_int3 },
-	{ "fault", "write to address 0 (shows the panic report)", cmd_fault },
-	{ "poweroff", "turn the machine off", cmd_poweroff },
-	{ "reboot", "reset the machine", cmd_reboot },
+	{ "help", "list the commands", cmd_help, NULL },
+	{ "mem", "print the memory map", cmd_mem, NULL },
+	{ "uptime", "time since boot", cmd_uptime, NULL },
+	{ "cmdline", "print the kernel command line", cmd_cmdline, NULL },
+	{ "bt", "print a backtrace of the monitor", cmd_bt, NULL },
+	{ "int3", "raise a breakpoint exception and carry on", cmd_int3, NULL },
+	{ "fault", "write to address 0 (shows the panic report)", cmd_fault,
+	  NULL },
+	{ "ps", "the processes", monitor_mm_ps, NULL },
+	{ "vmas", "vmas PID: the regions of a process", NULL, cmd_vmas },
+	{ "pt", "pt PID: a process's page tables", NULL, cmd_pt },
+	{ "page", "page PFN: one frame's flags, map count, free order", NULL,
+	  monitor_mm_page },
+	{ "meminfo", "frames by use, fragmentation, swap", monitor_mm_mem,
+	  NULL },
+	{ "buddy", "the buddy allocator's free blocks", monitor_mm_buddy,
+	  NULL },
+	{ "slab", "the kernel heap's caches", monitor_mm_slab, NULL },
+	{ "swap", "the swap area", monitor_mm_swap, NULL },
+	{ "poweroff", "turn the machine off", cmd_poweroff, NULL },
+	{ "reboot", "reset the machine", cmd_reboot, NULL },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -116,12 +171,29 @@ void monitor_run(void)
 			cmd++;
 		if (!*cmd)
 			continue;
+		/* The argument, if any, after the first blank. */
+		char *arg = cmd;
+		while (*arg && *arg != ' ')
+			arg++;
+		if (*arg) {
+			*arg++ = '\0';
+			while (*arg == ' ')
+				arg++;
+		}
 		size_t i;
 		for (i = 0; i < NCOMMANDS; i++) {
-			if (!strcmp(cmd, commands[i].name)) {
+			if (strcmp(cmd, commands[i].name))
+				continue;
+			uint32_t n;
+			if (commands[i].fn_arg && parse_number(arg, &n))
+				commands[i].fn_arg(n);
+			else if (commands[i].fn_arg)
+				kprintf("usage: %s\n", commands[i].help);
+			else if (*arg)
+				kprintf("%s takes no argument\n", cmd);
+			else
 				commands[i].fn();
-				break;
-			}
+			break;
 		}
 		if (i == NCOMMANDS)
 			kprintf("unknown command '%s'; try 'help'\n", cmd);

@@ -15,7 +15,8 @@
  *   PG_BUDDY              first frame of a free block in the buddy
  *                         allocator; .order is the block's order
  *   PG_PCP                first frame of a free block in one of the
- *                         allocator's hot-block caches (orders 0-3)
+ *                         allocator's hot-block caches (orders 0-3);
+ *                         .order is the block's order
  *   PG_HEAD               first frame of an allocated block, with one of
  *                         PG_KERNEL, PG_USER or PG_PGTABLE telling what for
  *                         and the block's order in bits 24-27 of flags

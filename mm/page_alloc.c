@@ -183,6 +183,7 @@ static void pcp_refill(unsigned int order, uint32_t n)
 		if (!page)
 			break;
 		page->flags = PG_PCP;
+		page->order = order; /* for readers of the memory map */
 		list_push_back(&pcp[order].list, &page->list);
 		pcp[order].count++;
 	}
@@ -225,6 +226,7 @@ static inline struct page *pcp_pop(unsigned int order)
 static inline void pcp_push(struct page *page, unsigned int order)
 {
 	page->flags = PG_PCP;
+	page->order = order; /* for readers of the memory map */
 	list_push_front(&pcp[order].list, &page->list);
 	if (unlikely(++pcp[order].count > pcp_high(order)))
 		pcp_drain(order, pcp_batch(order));

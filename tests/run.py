@@ -17,13 +17,15 @@ Layers, in order:
            special case (out of memory, an OOM storm of thousands of
            processes, swap write and read errors, swapoff and swapon)
   boot     the ISO booted through GRUB to the prompt, then powered off;
-           boots with each kind of swap device (none, bad image, mkswap)
+           boots with each kind of swap device (none, bad image, mkswap);
+           SysRq commands sent as a BREAK on the serial line
+           (tests/boot/run_sysrq.py)
   gdb      scripted GDB sessions: a test boot, a wrong Multiboot magic, and
            the GDB helpers (tools/gdb) against the kernel's own reports
   selftest the runner itself must notice a panic; tools/qemu-run ends at
            a panic, refuses swap it cannot set up, runs a 16 MiB machine
   trace    the memory manager's event trace: tools/tracetool on a known
-           trace, the events of known scenarios (tests/trace/tracetest.c),
+           trace, tools/memmap on a known and a fresh dump, the events of known scenarios (tests/trace/tracetest.c),
            and a swap scenario run twice under --deterministic with the
            same bytes out (tests/trace/run_trace.py)
 
@@ -44,6 +46,9 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "trace"))
 import run_trace  # noqa: E402 (tests/trace/run_trace.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "boot"))
+import run_sysrq  # noqa: E402 (tests/boot/run_sysrq.py)
 
 # The memory sizes of the kernel boots of make test.
 DEFAULT_MEM = "8M,128M,1G,3G"
@@ -387,7 +392,9 @@ def run_gdb(args, totals):
     scripts = [("gdb scripted session", "run.sh", "gdb: ok", [args.kernel]),
                ("wrong Multiboot magic", "magic.sh", "magic: ok",
                 [args.kernel]),
-               ("gdb helpers vs the kernel", "helpers.sh", "helpers: ok", [])]
+               ("gdb helpers vs the kernel", "helpers.sh", "helpers: ok", []),
+               ("gdb user programs: pagoda-user, bt through traps",
+                "user.sh", "user: ok", [])]
     for name, script, good, argv in scripts:
         path = os.path.join("tests", "gdb", script)
         try:
@@ -1032,6 +1039,7 @@ def main():
         for mem in ("8M", "3G"):
             run_prompt_boot(args, totals, mem)
         run_swap_boots(args, totals)
+        run_sysrq.run_sysrq(args, totals, save_log)
     if "gdb" in layers:
         run_gdb(args, totals)
     if "selftest" in layers:

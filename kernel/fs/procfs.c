@@ -2,15 +2,18 @@
  * kernel/fs/procfs.c - the /proc file system: names, directories, snapshots.
  *
  *   /proc/meminfo /proc/vmstat /proc/uptime /proc/buddyinfo
- *   /proc/stat /proc/loadavg /proc/swaps
+ *   /proc/stat /proc/loadavg /proc/swaps /proc/slabinfo
+ *   /proc/kpageflags /proc/kpagecount  per-frame tables (procfs_pagemap.c)
  *   /proc/sys/vm/policy the page replacement policy (writable)
  *   /proc/sys/vm/drop_caches  give the heap's empty slabs back (write)
  *   /proc/pagoda/       the memory manager's event trace (procfs_trace.c)
+ *                       and kpageorder (procfs_pagemap.c)
  *   /proc/sys/kernel/   hostname ostype osrelease version pid_max printk
  *   /proc/self          symlink to the caller's PID
  *   /proc/PID/          one directory per process (zombies included)
  *   /proc/PID/status    /proc/PID/stat    /proc/PID/statm  /proc/PID/comm
  *   /proc/PID/maps      /proc/PID/smaps   /proc/PID/cmdline
+ *   /proc/PID/pagemap   one entry per virtual page (procfs_pagemap.c)
  *   /proc/PID/exe       symlink to the program's path
  *
  * A vnode names an entry by (pid, kind): pid 0 for the top level, kind an
@@ -263,8 +266,13 @@ static const struct proc_entry sys_entries[] = {
 	  .ino = PROC_SYS_INO + 1 },
 };
 
-/* /proc/pagoda: the memory manager's event trace (procfs_trace.c). */
+/*
+ * /proc/pagoda: the memory manager's event trace (procfs_trace.c) and the
+ * free-block orders of the frames (procfs_pagemap.c).
+ */
 static const struct proc_entry pagoda_entries[] = {
+	{ .name = "kpageorder", .mode = S_IFREG | 0400,
+	  .open = procfs_open_kpageorder, .ino = PROC_SYS_INO + 0x15 },
 	{ .name = "trace", .mode = S_IFREG | 0644,
 	  .open = procfs_open_trace, .ino = PROC_SYS_INO + 0x11 },
 	{ .name = "trace_pid", .mode = S_IFREG | 0644,
@@ -279,12 +287,18 @@ static const struct proc_entry pagoda_entries[] = {
 
 static const struct proc_entry top_entries[] = {
 	{ .name = "buddyinfo", .mode = S_IFREG | 0444, .show = show_buddyinfo },
+	{ .name = "kpagecount", .mode = S_IFREG | 0400,
+	  .open = procfs_open_kpagecount },
+	{ .name = "kpageflags", .mode = S_IFREG | 0400,
+	  .open = procfs_open_kpageflags },
 	{ .name = "loadavg", .mode = S_IFREG | 0444, .show = show_loadavg },
 	{ .name = "meminfo", .mode = S_IFREG | 0444, .show = show_meminfo },
 	{ .name = "pagoda", .mode = S_IFDIR | 0555, .children = pagoda_entries,
 	  .nchildren = sizeof(pagoda_entries) / sizeof(pagoda_entries[0]),
 	  .ino = PROC_SYS_INO + 0x10 },
 	{ .name = "self", .mode = S_IFLNK | 0777, .link = link_self },
+	{ .name = "slabinfo", .mode = S_IFREG | 0400,
+	  .show = procfs_show_slabinfo },
 	{ .name = "stat", .mode = S_IFREG | 0444, .show = show_stat_top },
 	{ .name = "swaps", .mode = S_IFREG | 0444, .show = show_swaps },
 	{ .name = "sys", .mode = S_IFDIR | 0555, .children = sys_entries,
@@ -389,6 +403,8 @@ static const struct proc_entry pid_entries[] = {
 	{ .name = "comm", .mode = S_IFREG | 0444, .show = show_comm },
 	{ .name = "exe", .mode = S_IFLNK | 0777, .link = link_exe },
 	{ .name = "maps", .mode = S_IFREG | 0444, .show = show_maps },
+	{ .name = "pagemap", .mode = S_IFREG | 0400,
+	  .open = procfs_open_pagemap },
 	{ .name = "smaps", .mode = S_IFREG | 0444, .show = show_smaps },
 	{ .name = "stat", .mode = S_IFREG | 0444, .show = show_stat },
 	{ .name = "statm", .mode = S_IFREG | 0444, .show = show_statm },

@@ -129,4 +129,19 @@ int procfs_write_tracing_on(const char *buf, size_t n);
 void procfs_show_trace_pid(struct proc *p, struct seqbuf *sb);
 int procfs_write_trace_pid(const char *buf, size_t n);
 
+/*
+ * The page-inspection files (kernel/fs/procfs_pagemap.c): pagemap,
+ * kpageflags, kpagecount, pagoda/kpageorder (read in 8-byte entries) and
+ * slabinfo.
+ */
+struct kmem_cache_stats;
+int procfs_open_pagemap(struct file *f);
+int procfs_open_kpageflags(struct file *f);
+int procfs_open_kpagecount(struct file *f);
+int procfs_open_kpageorder(struct file *f);
+void procfs_show_slabinfo(struct proc *p, struct seqbuf *sb);
+void procfs_format_slabinfo_header(struct seqbuf *sb);
+void procfs_format_slabinfo_line(struct seqbuf *sb,
+				 const struct kmem_cache_stats *st);
+
 #endif

@@ -15,6 +15,7 @@
 #include "kernel/arch/ldt.h"
 #include "kernel/proc/proc.h"
 #include "kernel/arch/x86.h"
+#include "kernel/sysrq.h"
 #include "libk/errno.h"
 #include "libk/list.h"
 #include "libk/string.h"
@@ -98,6 +99,8 @@ static void sched_tick(void)
 		vm_ticks = 0;
 		vm_policy_tick();
 	}
+	/* A SysRq command waiting for the kernel to be at rest. */
+	sysrq_poll(tick_from_user || current == &idle_proc);
 	if (current != &idle_proc && --slice_left == 0)
 		need_resched = true;
 }

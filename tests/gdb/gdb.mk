@@ -20,3 +20,19 @@ $(GDBPROBE_INITRD): $(GDBPROBE)
 
 # The initramfs carries it (an extra prerequisite of its rule).
 $(INITRD): $(GDBPROBE_INITRD)
+
+# tests/gdb/gdbuser.c: two processes running the same code, for the test
+# of pagoda-user and pagoda-ubreak (tests/gdb/user.sh).
+GDBUSER        := $(BUILD)/tests/gdb/gdbuser
+GDBUSER_INITRD := $(BUILD)/initramfs/bin/gdbuser
+
+$(GDBUSER): tests/gdb/gdbuser.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) $< -o $@
+
+$(GDBUSER_INITRD): $(GDBUSER)
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+$(INITRD): $(GDBUSER_INITRD)

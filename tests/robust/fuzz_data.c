@@ -57,6 +57,8 @@ static const char *const paths[] = {
 	"/nonexistent", "/bin/nonexistent/x", "//proc//self//maps",
 	"/../../proc/./self/../self/maps", "proc/self/maps", "test/dir",
 	"dev/null", "/proc/99999/maps", "/proc/0/maps", "/proc/self/x",
+	"/proc/self/pagemap", "/proc/kpageflags", "/proc/kpagecount",
+	"/proc/slabinfo", "/proc/pagoda/kpageorder",
 };
 /* clang-format on */
 

@@ -3,6 +3,8 @@ deterministic runs.
 
   tracetool    tools/tracetool on a small trace of known contents
                (tests/trace/test_tracetool.py, on the host)
+  memmap       tools/memmap on the dump of `make memmap-example` and on one
+               recorded now (tests/trace/test_memmap.py)
   tracetest    tests/trace/tracetest.c as init on a small machine: the
                kinds, pids, addresses and slots of known scenarios, the
                pid filter, on/off, trace_pipe, overflow
@@ -50,6 +52,23 @@ def run_tracetool(args, totals, save_log):
                                        save_log(args.logdir, "tracetool",
                                                 out))
     totals.suite(ok, "trace tracetool (host)", detail, npass, nfail)
+
+
+def run_memmap(args, totals, save_log):
+    """tools/memmap on the captured dump and on one recorded now."""
+    rc, out = run_cmd([sys.executable,
+                       os.path.join("tests", "trace", "test_memmap.py")],
+                      300)
+    m = re.search(r"^memmap: (\d+) passed, (\d+) failed$", out, re.M)
+    npass, nfail = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    ok = rc == 0 and m is not None and nfail == 0 and npass > 0
+    detail = "%d passed, %d failed" % (npass, nfail)
+    if not ok:
+        failing = re.findall(r"^FAIL memmap ([^:]*)", out, re.M)
+        detail += " [%s] (log: %s)" % (", ".join(failing[:3]),
+                                       save_log(args.logdir, "memmap", out))
+    totals.suite(ok, "trace memmap (pictures of memory)", detail, npass,
+                 nfail)
 
 
 def run_tracetest(args, totals, save_log):
@@ -124,5 +143,6 @@ def run_determinism(args, totals, save_log):
 def run_trace(args, totals, save_log):
     """The layer: host tool, in-kernel recording, deterministic runs."""
     run_tracetool(args, totals, save_log)
+    run_memmap(args, totals, save_log)
     run_tracetest(args, totals, save_log)
     run_determinism(args, totals, save_log)

@@ -20,6 +20,8 @@
 #   pagoda-bt [TF]             backtrace by saved EBP, also from a trap frame
 #   pagoda-gdt                 the GDT, each descriptor decoded
 #   pagoda-ldt [PID]           a process's LDT (modify_ldt), decoded
+#   pagoda-user PROG [PID]     a user program's symbols; `bt` crosses traps
+#   pagoda-ubreak LOCATION     a breakpoint only in that program's process
 #
 # The commands live in the package tools/gdb/pagoda_gdb/, one file per
 # subject; pagoda_gdb/kernel.py and memory.py read the kernel's data

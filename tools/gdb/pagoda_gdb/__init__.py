@@ -12,10 +12,12 @@
 #   faults.py      pagoda-break-fault
 #   boot.py        pagoda-early, pagoda-bt
 #   segments.py    pagoda-gdt, pagoda-ldt
+#   user.py        pagoda-user, pagoda-ubreak, and the unwinder that takes
+#                  `bt` through a trap frame into the interrupted code
 #   session.py     helpers for scripts run by `make debug GDBSCRIPT=...`
 
 from . import (alloc, boot, faults, frames, pagetables, procs, segments,
-               swapping)
+               swapping, user)
 
 _commands = []
 
@@ -28,4 +30,6 @@ def register():
         alloc.PagodaSlab(), swapping.PagodaSwap(), swapping.PagodaPolicy(),
         faults.PagodaBreakFault(), boot.PagodaEarly(), boot.PagodaBt(),
         segments.PagodaGdt(), segments.PagodaLdt(),
+        user.PagodaUser(), user.PagodaUbreak(),
     ]
+    user.register_unwinder()

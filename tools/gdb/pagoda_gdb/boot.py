@@ -4,7 +4,8 @@
 #   pagoda-early [off]   symbols at load (physical) addresses, for the code
 #                        that runs before paging is on
 #   pagoda-bt [TF]       backtrace along the saved-EBP chain, also from a
-#                        trap frame, where GDB's own `bt` cannot unwind
+#                        trap frame, and on into the user program a trap
+#                        from user mode interrupted (user.py)
 
 import gdb
 
@@ -84,10 +85,15 @@ Usage: pagoda-bt        from the current $pc and $ebp
        pagoda-bt TF     from a struct trapframe *, e.g. `pagoda-bt tf`
                         in panic_trap or trap_dispatch
 
-GDB's own `bt` stops at the assembly trap entry (boot/trap_entry.asm), which
-has no unwind information. The kernel keeps frame pointers, so each frame
-holds the caller's EBP at [ebp] and the return address at [ebp+4]: this
-command follows that chain, as the kernel's panic backtrace does."""
+The kernel keeps frame pointers, so each frame holds the caller's EBP at
+[ebp] and the return address at [ebp+4]: this command follows that chain,
+as the kernel's panic backtrace does. When the chain ends at the trap
+entry (boot/trap_entry.asm) and the trap came from user mode (a system
+call, a page fault), it goes on with the user program's frames from the
+trap frame (current->tf), named when pagoda-user has loaded the program's
+symbols; TF from user mode starts there. GDB's own `bt` crosses the trap
+frame too, but stops after the first user frame: it does not follow a
+caller on another stack."""
 
     MAX_FRAMES = 32
     PUSH_EBP = b"\x55"  # the opcode of `push ebp`
@@ -146,14 +152,45 @@ command follows that chain, as the kernel's panic backtrace does."""
             return None, False
         return ret, guess
 
-    def invoke(self, arg, from_tty):
+    def user_tf(self, arg):
+        """The trap frame of a trap from user mode this backtrace should
+        continue with: TF itself, or current->tf of a user process."""
+        from . import kernel
         try:
-            pc, ebp, esp = self.start(arg.strip())
+            if arg:
+                tf = gdb.parse_and_eval(arg)
+                if tf.type.strip_typedefs().code == gdb.TYPE_CODE_PTR:
+                    tf = tf.dereference()
+            else:
+                p = kernel.current_process()
+                if kernel.u32(p["mm"]) == 0 or kernel.u32(p["tf"]) == 0:
+                    return None
+                tf = p["tf"].dereference()
+            return tf if int(tf["cs"]) & 3 else None
+        except (gdb.error, gdb.MemoryError):
+            return None
+
+    def invoke(self, arg, from_tty):
+        from . import user
+        arg = arg.strip()
+        if not arg and int(gdb.parse_and_eval("$cs")) & 3:
+            # Stopped in user code: GDB's frames are the program's.
+            user.print_frames(0, describe_pc, self.MAX_FRAMES)
+            return
+        if arg:
+            tf = self.user_tf(arg)
+            if tf is not None:
+                print("    --- user mode: the trap frame %s ---" % arg)
+                user.user_backtrace(tf, 0, describe_pc, self.MAX_FRAMES)
+                return
+        try:
+            pc, ebp, esp = self.start(arg)
             entry_ret, guess = self.caller_of_frameless(pc, esp)
         except (gdb.error, gdb.MemoryError) as e:
             raise gdb.GdbError("pagoda-bt: %s" % e)
         inferior = gdb.selected_inferior()
         print("#0  0x%08x %s" % (pc, describe_pc(pc)))
+        last_pc = pc
         depth = 1
         if entry_ret is not None:
             print("#1  0x%08x %s%s" % (entry_ret, describe_pc(entry_ret - 1),
@@ -175,7 +212,16 @@ command follows that chain, as the kernel's panic backtrace does."""
                 break
             # The return address follows the call: describe the call.
             print("#%-2d 0x%08x %s" % (depth, ret, describe_pc(ret - 1)))
+            last_pc = ret - 1
             depth += 1
             if caller_ebp <= ebp:
                 break
             ebp = caller_ebp
+        # The outermost kernel frame is the trap entry's: go on into the
+        # user code it interrupted.
+        if not arg and describe_pc(last_pc).startswith("trap_common"):
+            tf = self.user_tf("")
+            if tf is not None:
+                print("    --- trap from user mode: current->tf ---")
+                user.user_backtrace(tf, depth, describe_pc,
+                                    self.MAX_FRAMES)
