@@ -129,16 +129,17 @@ struct page *vm_alloc_user_page(unsigned int gfp)
 	if (!pg)
 		return NULL;
 	pg->user.slot = 0;
-	pg->user.map.mm = NULL;
-	pg->user.map.va = 0;
+	pg->user.anon.family = NULL;
+	pg->user.anon.index = 0;
 	return pg;
 }
 
 /* Maps a user page and records everything that goes with a mapping. */
-int user_page_map(struct mm *mm, vaddr_t va, struct page *pg, uint32_t prot)
+int user_page_map(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
+		  uint32_t prot)
 {
 	for (int tries = 0;; tries++) {
-		int err = rmap_add(pg, mm, va);
+		int err = rmap_add(pg, v, va);
 		if (!err) {
 			err = vm_map_page(&mm->space, va, page_to_phys(pg),
 					  prot);
@@ -453,6 +454,7 @@ void vmscan_get_stats(struct vmscan_stats *st)
 	st->tracked = vm_policy_stats(vm_policy_active())->tracked;
 	st->swapcache = swap_cache_pages();
 	st->rmap_items = rmap_items();
+	st->anon_families = rmap_families();
 }
 
 /* Frees what the reclaimer keeps but does not need. */
