@@ -391,8 +391,11 @@ enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
 		r = fault_file(mm, v, va);
 	else
 		r = fault_zero(mm, v, va); /* anonymous, heap, stack */
-	/* Local replacement leaves it while the instruction may need it. */
-	if (r == MM_FAULT_OK)
+	/*
+	 * Local replacement leaves it while the instruction may need it;
+	 * only a process under RLIMIT_RSS has local replacement.
+	 */
+	if (r == MM_FAULT_OK && mm->limit_rss != UINT64_MAX)
 		vmscan_note_fault(mm, va);
 	return r;
 }

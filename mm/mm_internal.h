@@ -263,7 +263,10 @@ void vmscan_untrack(struct page *pg);
  * replacement), never one of the pages the last faults brought in.
  */
 void vmscan_rss_limit(struct mm *mm);
-/* A fault brought the page at va into mm (for local replacement). */
+/*
+ * A fault brought the page at va into mm (for local replacement: called
+ * only while mm has an RSS limit, the only time the pages are needed).
+ */
 void vmscan_note_fault(struct mm *mm, vaddr_t va);
 
 #endif

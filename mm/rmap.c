@@ -54,21 +54,6 @@ static inline uint32_t index_of(const struct vma *v, vaddr_t va)
 	return (va >> PAGE_SHIFT) + v->anon_delta;
 }
 
-/*
- * Where region v maps family index idx: true and *va if the address lies
- * in v (the arithmetic is modulo 2^32 on page numbers, so a region whose
- * delta is "negative" works the same).
- */
-static inline bool va_of(const struct vma *v, uint32_t idx, vaddr_t *va)
-{
-	uint32_t vpn = idx - v->anon_delta;
-	uint32_t first = v->start >> PAGE_SHIFT;
-	if (vpn - first >= ((v->end - v->start) >> PAGE_SHIFT))
-		return false;
-	*va = (vaddr_t)vpn << PAGE_SHIFT;
-	return true;
-}
-
 /* The PTE of va in v's space if it is present and maps pg, else NULL. */
 static pte_t *pte_mapping(const struct page *pg, const struct vma *v,
 			  vaddr_t va)
@@ -140,8 +125,8 @@ void anon_family_absorb(struct vma *dst, const struct vma *src)
 	dst->anon_delta = src->anon_delta;
 }
 
-/* Records a mapping of pg at va of region v. */
-int rmap_add(struct page *pg, struct vma *v, vaddr_t va)
+/* Records a mapping of pg at va of region v (rmap_add's other cases). */
+int rmap_add_slow(struct page *pg, struct vma *v, vaddr_t va)
 {
 	KASSERT(pg->flags & PG_USER);
 	KASSERT((va & ~PAGE_MASK) == 0);
@@ -170,14 +155,9 @@ int rmap_add(struct page *pg, struct vma *v, vaddr_t va)
 	return 0;
 }
 
-/* Forgets the mapping (mm, va) of pg. */
-void rmap_remove(struct page *pg, struct mm *mm, vaddr_t va)
+/* Forgets the mapping (mm, va) of the shm page pg: its item. */
+void rmap_remove_item(struct page *pg, struct mm *mm, vaddr_t va)
 {
-	if (likely(!is_shm(pg))) {
-		KASSERT(pg->mapcount > 0);
-		pg->mapcount--;
-		return;
-	}
 	struct rmap_item **link = (struct rmap_item **)&pg->rmap;
 	for (struct rmap_item *it = *link; it; link = &it->next, it = *link) {
 		if (it->mm == mm && it->va == va) {
@@ -207,11 +187,9 @@ void rmap_move(struct page *pg, struct mm *mm, vaddr_t from, vaddr_t to)
 	      (unsigned int)page_to_phys(pg), (unsigned int)from, (void *)mm);
 }
 
-/* The number of PTEs mapping pg. */
-uint32_t rmap_mapcount(const struct page *pg)
+/* The number of items of the shm page pg. */
+uint32_t rmap_items_of(const struct page *pg)
 {
-	if (!is_shm(pg))
-		return pg->mapcount;
 	uint32_t n = 0;
 	for (const struct rmap_item *it = pg->rmap; it; it = it->next)
 		n++;
@@ -253,49 +231,53 @@ static pte_t *item_pte(const struct page *pg, struct mm *mm, vaddr_t va)
 }
 
 /*
- * Calls fn(v, va, ptep, arg) for every mapping of the private page pg,
+ * The PTE at the family index idx of region v if it maps the frame at
+ * phys, else NULL: the address of idx in v ((idx - delta) pages, modulo
+ * 2^32) must lie in the region, and its PTE be present with that frame.
+ */
+static inline pte_t *family_pte(const struct vma *v, uint32_t idx,
+				paddr_t phys, vaddr_t *va)
+{
+	uint32_t off = idx - v->anon_delta - (v->start >> PAGE_SHIFT);
+	if (off >= ((v->end - v->start) >> PAGE_SHIFT))
+		return NULL;
+	*va = v->start + (off << PAGE_SHIFT);
+	pte_t *ptep = vm_pte_lookup(&v->mm->space, *va);
+	if (!ptep || !pte_present(*ptep) || pte_frame(*ptep) != phys)
+		return NULL;
+	return ptep;
+}
+
+/*
+ * Calls fn(mm, va, ptep, arg) for every mapping of the private page pg,
  * found through its family; stops at the first non-zero return. Finding
  * fewer mappings than the map count is a broken invariant.
  */
 static int family_walk(struct page *pg,
-		       int (*fn)(struct vma *v, vaddr_t va, pte_t *ptep,
+		       int (*fn)(struct mm *mm, vaddr_t va, pte_t *ptep,
 				 void *arg),
 		       void *arg)
 {
 	uint32_t left = pg->mapcount;
 	if (!left)
 		return 0;
-	struct anon_family *f = pg->user.anon.family;
 	uint32_t idx = pg->user.anon.index;
+	paddr_t phys = page_to_phys(pg);
 	struct list_node *pos;
-	list_for_each(pos, &f->vmas) {
+	list_for_each(pos, &pg->user.anon.family->vmas) {
 		struct vma *v = list_entry(pos, struct vma, family_node);
 		vaddr_t va;
-		if (!va_of(v, idx, &va))
-			continue;
-		pte_t *ptep = pte_mapping(pg, v, va);
+		pte_t *ptep = family_pte(v, idx, phys, &va);
 		if (!ptep)
 			continue;
-		int ret = fn(v, va, ptep, arg);
+		int ret = fn(v->mm, va, ptep, arg);
 		if (ret)
 			return ret;
 		if (--left == 0)
 			return 0;
 	}
 	panic("rmap: frame %#x has %u mappings its family does not find",
-	      (unsigned int)page_to_phys(pg), (unsigned int)left);
-}
-
-/* What rmap_walk() hands family_walk() (the caller's callback). */
-struct walk_fn {
-	int (*fn)(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg);
-	void *arg;
-};
-
-static int walk_one(struct vma *v, vaddr_t va, pte_t *ptep, void *arg)
-{
-	struct walk_fn *w = arg;
-	return w->fn(v->mm, va, ptep, w->arg);
+	      (unsigned int)phys, (unsigned int)left);
 }
 
 /* Calls fn for every mapping of pg; fn may remove its own mapping. */
@@ -303,10 +285,8 @@ int rmap_walk(struct page *pg,
 	      int (*fn)(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg),
 	      void *arg)
 {
-	if (!is_shm(pg)) {
-		struct walk_fn w = { fn, arg };
-		return family_walk(pg, walk_one, &w);
-	}
+	if (!is_shm(pg))
+		return family_walk(pg, fn, arg);
 	struct rmap_item *it = pg->rmap;
 	while (it) {
 		/* Read before the call: fn may free the item. */
@@ -329,12 +309,12 @@ static bool family_locked(const struct page *pg)
 	if (!pg->mapcount)
 		return false;
 	uint32_t idx = pg->user.anon.index;
+	paddr_t phys = page_to_phys(pg);
 	struct list_node *pos;
 	list_for_each(pos, &pg->user.anon.family->vmas) {
 		struct vma *v = list_entry(pos, struct vma, family_node);
 		vaddr_t va;
-		if ((v->flags & VMA_LOCKED) && va_of(v, idx, &va) &&
-		    pte_mapping(pg, v, va))
+		if ((v->flags & VMA_LOCKED) && family_pte(v, idx, phys, &va))
 			return true;
 	}
 	return false;
@@ -370,9 +350,9 @@ static bool test_and_clear(struct mm *mm, vaddr_t va, pte_t *ptep)
 }
 
 /* A family_walk callback: test_and_clear, OR-ed into *arg. */
-static int accessed_one(struct vma *v, vaddr_t va, pte_t *ptep, void *arg)
+static int accessed_one(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg)
 {
-	*(bool *)arg |= test_and_clear(v->mm, va, ptep);
+	*(bool *)arg |= test_and_clear(mm, va, ptep);
 	return 0;
 }
 

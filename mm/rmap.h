@@ -67,7 +67,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "libk/assert.h"
 #include "libk/list.h"
+#include "mm/mm.h"
 #include "mm/page.h"
 #include "mm/pgtable.h"
 #include "mm/types.h"
@@ -88,12 +90,29 @@ struct rmap_item {
 	vaddr_t va;		/* page-aligned user address */
 };
 
+/* The slow cases of rmap_add(): a shm page, a region's first page. */
+int rmap_add_slow(struct page *pg, struct vma *v, vaddr_t va);
+
 /*
  * Records that va in region v is about to map pg. A private region's
  * first page makes its family. Returns 0, or -ENOMEM (a family or an
  * item was needed and could not be allocated; nothing changed).
+ *
+ * Inline: on every fault path. A private page of a region that has its
+ * family already, mapped for the first time (a demand-zero fault), takes
+ * a few stores; the rest is rmap_add_slow().
  */
-int rmap_add(struct page *pg, struct vma *v, vaddr_t va);
+static inline int rmap_add(struct page *pg, struct vma *v, vaddr_t va)
+{
+	if (__builtin_expect((pg->flags & PG_SHM) || !v->family ||
+				     pg->mapcount != 0,
+			     0))
+		return rmap_add_slow(pg, v, va);
+	pg->user.anon.family = v->family;
+	pg->user.anon.index = (va >> PAGE_SHIFT) + v->anon_delta;
+	pg->mapcount = 1;
+	return 0;
+}
 
 /*
  * One more mapping of the private page pg by a copy of a region that maps
@@ -104,8 +123,23 @@ static inline void rmap_dup(struct page *pg)
 	pg->mapcount++;
 }
 
-/* Forgets the mapping (mm, va) of pg, which must have been recorded. */
-void rmap_remove(struct page *pg, struct mm *mm, vaddr_t va);
+/* The slow case of rmap_remove(): a shm page's item. */
+void rmap_remove_item(struct page *pg, struct mm *mm, vaddr_t va);
+
+/*
+ * Forgets the mapping (mm, va) of pg, which must have been recorded.
+ * Inline: on the exit and eviction paths, where a private page's mapping
+ * is one count.
+ */
+static inline void rmap_remove(struct page *pg, struct mm *mm, vaddr_t va)
+{
+	if (__builtin_expect(pg->flags & PG_SHM, 0)) {
+		rmap_remove_item(pg, mm, va);
+		return;
+	}
+	KASSERT(pg->mapcount > 0);
+	pg->mapcount--;
+}
 
 /*
  * The PTE of (mm, from) moved to (mm, to) (mremap). A private page's
@@ -114,8 +148,16 @@ void rmap_remove(struct page *pg, struct mm *mm, vaddr_t va);
  */
 void rmap_move(struct page *pg, struct mm *mm, vaddr_t from, vaddr_t to);
 
+/* The number of items of a shm page (rmap_mapcount()'s slow case). */
+uint32_t rmap_items_of(const struct page *pg);
+
 /* The number of PTEs mapping pg. */
-uint32_t rmap_mapcount(const struct page *pg);
+static inline uint32_t rmap_mapcount(const struct page *pg)
+{
+	if (__builtin_expect(pg->flags & PG_SHM, 0))
+		return rmap_items_of(pg);
+	return pg->mapcount;
+}
 
 /*
  * Calls fn(mm, va, ptep, arg) for every mapping of pg; ptep is the PTE

@@ -135,20 +135,28 @@ struct page *vm_alloc_user_page(unsigned int gfp)
 }
 
 /* Maps a user page and records everything that goes with a mapping. */
+/* The reverse map and the PTE of one mapping, or neither: 0 or -ENOMEM. */
+static int map_once(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
+		    uint32_t prot)
+{
+	int err = rmap_add(pg, v, va);
+	if (unlikely(err))
+		return err;
+	err = vm_map_page(&mm->space, va, page_to_phys(pg), prot);
+	if (unlikely(err))
+		rmap_remove(pg, mm, va);
+	return err;
+}
+
 int user_page_map(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
 		  uint32_t prot)
 {
-	for (int tries = 0;; tries++) {
-		int err = rmap_add(pg, v, va);
-		if (!err) {
-			err = vm_map_page(&mm->space, va, page_to_phys(pg),
-					  prot);
-			if (!err)
-				break;
-			rmap_remove(pg, mm, va);
-		}
+	int err = map_once(mm, v, va, pg, prot);
+	if (unlikely(err)) {
+		/* Kernel memory is short: reclaim some, then once more. */
 		KASSERT(err == -ENOMEM);
-		if (tries > 0 || reclaim_pages(RECLAIM_KERNEL_BATCH) == 0)
+		if (reclaim_pages(RECLAIM_KERNEL_BATCH) == 0 ||
+		    map_once(mm, v, va, pg, prot) < 0)
 			return -ENOMEM;
 	}
 	if (++mm->rss > mm->rss_peak)
