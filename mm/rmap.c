@@ -262,7 +262,7 @@ static int family_walk(struct page *pg,
 	if (!left)
 		return 0;
 	uint32_t idx = pg->user.anon.index;
-	paddr_t phys = page_to_phys(pg);
+	paddr_t phys = (paddr_t)page_to_pfn(pg) << PAGE_SHIFT;
 	struct list_node *pos;
 	list_for_each(pos, &pg->user.anon.family->vmas) {
 		struct vma *v = list_entry(pos, struct vma, family_node);
@@ -309,7 +309,7 @@ static bool family_locked(const struct page *pg)
 	if (!pg->mapcount)
 		return false;
 	uint32_t idx = pg->user.anon.index;
-	paddr_t phys = page_to_phys(pg);
+	paddr_t phys = (paddr_t)page_to_pfn(pg) << PAGE_SHIFT;
 	struct list_node *pos;
 	list_for_each(pos, &pg->user.anon.family->vmas) {
 		struct vma *v = list_entry(pos, struct vma, family_node);
