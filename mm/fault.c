@@ -127,10 +127,11 @@ static bool access_allowed(const struct vma *v, uint32_t error)
  * Maps a frame the caller holds a reference to; the PTE takes it over (or,
  * on failure, the reference is dropped).
  */
-static enum mm_fault_result map_frame(struct mm *mm, vaddr_t va,
-				      struct page *page, uint32_t prot)
+static enum mm_fault_result map_frame(struct mm *mm, struct vma *v,
+				      vaddr_t va, struct page *page,
+				      uint32_t prot)
 {
-	if (user_page_map(mm, va, page, prot) < 0) {
+	if (user_page_map(mm, v, va, page, prot) < 0) {
 		user_page_put(page);
 		return MM_FAULT_OOM;
 	}
@@ -156,7 +157,7 @@ static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
 		return MM_FAULT_OOM;
 	vm_events.zero_faults++;
 	trace_fault(zero_kind(mm, va), mm->trace_pid, va, page, MM_TRACE_NONE);
-	return map_frame(mm, va, page, vma_pte_prot(v, false));
+	return map_frame(mm, v, va, page, vma_pte_prot(v, false));
 }
 
 /* Demand-load: the file's bytes for this page, zeros after them. */
@@ -183,7 +184,7 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 	copy_words(page_address(page), f->data + pos, n);
 	vm_events.file_faults++;
 	trace_fault(MM_TRACE_FILE, mm->trace_pid, va, page, MM_TRACE_NONE);
-	return map_frame(mm, va, page, vma_pte_prot(v, false));
+	return map_frame(mm, v, va, page, vma_pte_prot(v, false));
 }
 
 /*
@@ -209,7 +210,7 @@ static enum mm_fault_result fault_shared(struct mm *mm, struct vma *v,
 		user_page_drop_swap(page);
 	trace_fault(MM_TRACE_SHM_PAGE, mm->trace_pid, va, page, MM_TRACE_NONE);
 	get_page(page);
-	return map_frame(mm, va, page,
+	return map_frame(mm, v, va, page,
 			 vma_pte_prot(v, page_swapcached(page)));
 }
 
@@ -219,10 +220,11 @@ static enum mm_fault_result fault_shared(struct mm *mm, struct vma *v,
  * Returns 0, or -ENOMEM when no reverse-map item could be had (nothing
  * changed; the caller still holds both references).
  */
-static int replace_frame(struct mm *mm, vaddr_t va, pte_t *ptep,
-			 struct page *old, struct page *new, uint32_t prot)
+static int replace_frame(struct mm *mm, struct vma *v, vaddr_t va,
+			 pte_t *ptep, struct page *old, struct page *new,
+			 uint32_t prot)
 {
-	if (rmap_add(new, mm, va) < 0)
+	if (rmap_add(new, v, va) < 0)
 		return -ENOMEM;
 	vm_pte_set(&mm->space, va, ptep,
 		   pte_make(page_to_phys(new), PTE_P | prot));
@@ -278,7 +280,7 @@ static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
 	struct page *copy = copy_of(old);
 	if (!copy)
 		return MM_FAULT_OOM;
-	if (replace_frame(mm, va, ptep, old, copy, PTE_U | PTE_W) < 0) {
+	if (replace_frame(mm, v, va, ptep, old, copy, PTE_U | PTE_W) < 0) {
 		put_page(copy);
 		return MM_FAULT_OOM;
 	}
@@ -337,7 +339,7 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 		trace_fault(MM_TRACE_SWAP_IN, mm->trace_pid, va, page, slot);
 		/* The swap entry's slot reference becomes the cache's. */
 		if (!write && swap_cache_add(page, slot) == 0) {
-			if (user_page_map(mm, va, page, prot) < 0) {
+			if (user_page_map(mm, v, va, page, prot) < 0) {
 				/* Back to the swap entry, which stays. */
 				swap_cache_del(page);
 				put_page(page);
@@ -349,7 +351,7 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 		/* Written at once (or no room to cache it): a private page. */
 		prot = vma_pte_prot(v, false);
 	}
-	enum mm_fault_result r = map_frame(mm, va, page, prot);
+	enum mm_fault_result r = map_frame(mm, v, va, page, prot);
 	if (r != MM_FAULT_OK)
 		return r;
 	swap_slot_put(slot);
@@ -389,8 +391,11 @@ enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
 		r = fault_file(mm, v, va);
 	else
 		r = fault_zero(mm, v, va); /* anonymous, heap, stack */
-	/* Local replacement leaves it while the instruction may need it. */
-	if (r == MM_FAULT_OK)
+	/*
+	 * Local replacement leaves it while the instruction may need it;
+	 * only a process under RLIMIT_RSS has local replacement.
+	 */
+	if (r == MM_FAULT_OK && mm->limit_rss != UINT64_MAX)
 		vmscan_note_fault(mm, va);
 	return r;
 }

@@ -7,16 +7,20 @@
  * every present private page becomes copy-on-write in both spaces
  * (read-only, PTE_COW, one more frame reference), shared pages get one
  * more mapping. The first write on either side then faults and copies
- * (mm/fault.c). The cost is a page table entry per resident page.
+ * (mm/fault.c). The child's copy of a private region joins the region's
+ * anonymous family (mm/rmap.h), which is how the reverse map finds the
+ * child's PTEs: per resident page, fork writes a page table entry and
+ * raises the frame's reference and map counts, nothing more.
  *
  * Pages in swap are copied the same way: the child's PTE is the same swap
  * entry, and the slot gets one more reference (swap_slot_dup), so the
  * page stays shared in swap until one side faults it in.
  *
  * Ownership: an mm owns its regions, its page tables, one reference on
- * every frame its present PTEs map (and a reverse-map item for each,
- * mm/rmap.h) and one reference on the swap slot of each swap entry;
- * mm_destroy() returns all of them.
+ * every frame its present PTEs map (and one count of its map count,
+ * mm/rmap.h), its regions' places in their anonymous families and one
+ * reference on the swap slot of each swap entry; mm_destroy() returns all
+ * of them.
  */
 #include <stdarg.h>
 
@@ -87,6 +91,7 @@ void mm_destroy(struct mm *mm)
 
 struct fork_walk {
 	struct mm *child;
+	struct vma *region;   /* the child's copy of the region */
 	bool shared;	      /* the region's pages are shared, not COW */
 	struct tlb_batch tlb; /* parent PTEs made read-only */
 };
@@ -117,9 +122,14 @@ static int fork_pte(vaddr_t va, pte_t *ptep, pte_t *out, void *arg)
 		*ptep = pte;
 		tlb_batch_add(&w->tlb, va);
 	}
-	int err = rmap_add(page, w->child, va);
-	if (err)
-		return err;
+	if (w->shared) {
+		int err = rmap_add(page, w->region, va);
+		if (err)
+			return err;
+	} else {
+		/* The copy is in the page's family already: a count. */
+		rmap_dup(page);
+	}
 	get_page(page);
 	if (++w->child->rss > w->child->rss_peak)
 		w->child->rss_peak = w->child->rss;
@@ -163,7 +173,9 @@ int mm_fork(struct mm *parent, struct mm **out)
 		}
 		/* Memory locks are not inherited (Linux's fork(2)). */
 		c->flags &= ~VMA_LOCKED;
+		c->mm = child;
 		list_push_back(&child->vmas, &c->node);
+		w.region = c;
 		w.shared = vma_shares_pages(v);
 		err = vm_copy_range(&parent->space, &child->space, v->start,
 				    v->end - v->start, fork_pte, &w);
@@ -458,7 +470,9 @@ static int check_pte(vaddr_t va, pte_t *ptep, void *arg)
 	c->bad_va = va;
 	if (pte_is_swap(pte)) {
 		c->swapped++;
-		if (vma_shares_pages(v))
+		if (!vma_shares_pages(v) && !v->family)
+			c->bad = 10; /* a private region without a family */
+		else if (vma_shares_pages(v))
 			c->bad = 5; /* shm pages in swap are the object's */
 		else if (swap_slot_refs(pte_swap_slot(pte)) == 0)
 			c->bad = 6; /* the slot is not allocated */
@@ -488,13 +502,27 @@ static int check_pte(vaddr_t va, pte_t *ptep, void *arg)
 		 v->shm->pages[v->shm_pgoff + ((va - v->start) >> PAGE_SHIFT)] !=
 			 page)
 		c->bad = 4; /* not the shm object's frame */
-	else if (!rmap_has(page, c->mm, va))
-		c->bad = 7; /* no reverse-map item */
+	else if (!rmap_maps(page, v, va))
+		c->bad = 7; /* the reverse map does not find it */
 	else if ((uint32_t)page->refcount != owners)
 		c->bad = 8; /* references are not mappings (+ owner) */
 	else if (!policy_page_tracked(page))
 		c->bad = 9; /* not tracked by the replacement policy */
 	return c->bad;
+}
+
+/* Whether v is on f's list of regions, which counts them right. */
+static bool family_has(const struct anon_family *f, const struct vma *v)
+{
+	const struct list_node *pos;
+	uint32_t n = 0;
+	bool found = false;
+	for (pos = f->vmas.next; pos != &f->vmas; pos = pos->next) {
+		n++;
+		if (pos == &v->family_node)
+			found = true;
+	}
+	return found && n == f->refcount;
 }
 
 /* Counts the present and swap entries of the whole user half. */
@@ -520,9 +548,10 @@ int mm_check(struct mm *mm)
 		"maps a frame that is not its shm object's",
 		"is a swap entry in a shared region",
 		"is a swap entry for a slot that is not allocated",
-		"maps a frame without a reverse-map item",
+		"maps a frame the reverse map does not find there",
 		"maps a frame whose references are not its mappings",
 		"maps a frame the replacement policy does not track",
+		"is a swap entry of a private region without a family",
 	};
 	struct list_node *pos;
 	vaddr_t prev_end = 0;
@@ -550,6 +579,14 @@ int mm_check(struct mm *mm)
 			CHECK(v->shm->refcount > 0,
 			      "region %#x-%#x: its shm object is gone\n",
 			      v->start, v->end);
+		CHECK(v->mm == mm, "region %#x-%#x: belongs to mm %p\n",
+		      v->start, v->end, (void *)v->mm);
+		CHECK(!v->family || !vma_shares_pages(v),
+		      "region %#x-%#x: shared, yet in an anonymous family\n",
+		      v->start, v->end);
+		CHECK(!v->family || family_has(v->family, v),
+		      "region %#x-%#x: not on its anonymous family's list\n",
+		      v->start, v->end);
 		prev_end = v->end;
 		struct check_walk c = { mm, v, 0, 0, 0, 0 };
 		vm_walk(&mm->space, v->start, v->end - v->start, check_pte, &c);

@@ -55,6 +55,7 @@ enum vma_kind {
 	VMA_SHM,    /* shared pages: MAP_SHARED|MAP_ANONYMOUS or SysV shm */
 };
 
+struct anon_family;
 struct shm_object;
 
 /*
@@ -88,6 +89,16 @@ struct vma {
 	struct shm_object *shm;    /* VMA_SHM: the shared pages */
 	uint32_t shm_pgoff;        /* VMA_SHM: page index of start in shm */
 	struct list_node node;     /* in mm->vmas, sorted by start */
+	struct mm *mm;             /* the address space it belongs to */
+	/*
+	 * Private regions: the anonymous family their pages belong to
+	 * (mm/rmap.h), NULL until the first page comes in; the page at va
+	 * has index (va >> PAGE_SHIFT) + anon_delta (modulo 2^32) there,
+	 * which splitting, merging, growing and moving keep.
+	 */
+	struct anon_family *family;
+	struct list_node family_node; /* in family->vmas */
+	uint32_t anon_delta;
 };
 
 /* Per-address-space statistics (/proc/PID/status). */

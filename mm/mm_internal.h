@@ -155,10 +155,10 @@ enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
  * User pages (swap_state.c, vmscan.c). The life of a user frame:
  *
  *   vm_alloc_user_page()   allocated (reclaiming first if memory is low)
- *   user_page_map()        mapped: reverse-map item, rss, tracked by the
+ *   user_page_map()        mapped: map count, rss, tracked by the
  *                          replacement policy (shm pages: from creation)
  *   ...                    more mappings (fork, other shm mappers)
- *   vm_zap_range() or      unmapped: item gone; with the last reference
+ *   vm_zap_range() or      unmapped: uncounted; with the last reference
  *   user_page_put()        the page leaves the policy and the swap cache
  *                          and the frame is freed
  *   or evicted             written out (or dropped if clean), every PTE
@@ -190,12 +190,14 @@ static inline struct shm_object *page_shm(const struct page *pg)
 struct page *vm_alloc_user_page(unsigned int gfp);
 /*
  * Maps pg (a reference the caller holds, which the PTE takes over) at va
- * in mm with PTE bits prot, recording the reverse map, counting rss and
- * handing pg to the policy. On a shortage of kernel memory (page table,
- * reverse-map item) it reclaims and tries once more. Returns 0 or
+ * of region v in mm with PTE bits prot, recording the reverse map,
+ * counting rss and handing pg to the policy. On a shortage of kernel
+ * memory (page table, anonymous family, reverse-map item) it reclaims and
+ * tries once more. Returns 0 or
  * -ENOMEM (the caller still holds its reference).
  */
-int user_page_map(struct mm *mm, vaddr_t va, struct page *pg, uint32_t prot);
+int user_page_map(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
+		  uint32_t prot);
 /*
  * The last reference to pg is about to go: it leaves the policy and the
  * swap cache.
@@ -261,7 +263,10 @@ void vmscan_untrack(struct page *pg);
  * replacement), never one of the pages the last faults brought in.
  */
 void vmscan_rss_limit(struct mm *mm);
-/* A fault brought the page at va into mm (for local replacement). */
+/*
+ * A fault brought the page at va into mm (for local replacement: called
+ * only while mm has an RSS limit, the only time the pages are needed).
+ */
 void vmscan_note_fault(struct mm *mm, vaddr_t va);
 
 #endif

@@ -13,9 +13,11 @@
  * (same backing: the file and offset, or the shm object and page index),
  * then vm_move_range() carries the page-table entries across as they are:
  * present pages with their accessed, dirty and copy-on-write bits, swap
- * entries with their slot. Each present user page's reverse-map pair
- * changes its address in place (rmap_move), so nothing is allocated once
- * entries start to move, and a move either happens whole or not at all.
+ * entries with their slot. The copy stays in the region's anonymous
+ * family with its delta changed so that every page keeps its index there
+ * (mm/rmap.h); a shm page's reverse-map item changes its address in place
+ * (rmap_move). Nothing is allocated once entries start to move, and a
+ * move either happens whole or not at all.
  * What a page is (its frame, its place in the replacement policy's lists,
  * its swap slot) never depends on the address it is mapped at.
  *
@@ -153,6 +155,8 @@ static int move_region(struct mm *mm, struct vma *v, vaddr_t addr,
 						 : 0;
 		}
 	}
+	/* Each moved page keeps its index in the family. */
+	n->anon_delta += (addr >> PAGE_SHIFT) - (to >> PAGE_SHIFT);
 	n->start = to;
 	n->end = (vaddr_t)((uint64_t)to + new_len);
 	if (n->kind == VMA_HEAP || n->kind == VMA_STACK)

@@ -78,6 +78,7 @@ _Static_assert((PG_POLICY_MASK & PG_ORDER_MASK) == 0,
 _Static_assert((PG_POLICY_MASK & ((PG_BOOTMEM << 1) - 1)) == 0,
 	       "policy bits overlap the PG_* flags");
 
+struct anon_family;
 struct kmem_cache;
 struct mm;
 struct shm_object;
@@ -99,8 +100,8 @@ struct page {
 		/* PG_PGTABLE: entries of this page table that are not none. */
 		uint32_t pt_used;
 		/*
-		 * PG_USER: where the page's contents also live, and its first
-		 * mapping (mm/rmap.h, mm/swap_state.c). Set by
+		 * PG_USER: where the page's contents also live, and whose
+		 * page it is (mm/rmap.h, mm/swap_state.c). Set by
 		 * vm_alloc_user_page(), whatever the allocator left.
 		 */
 		struct {
@@ -113,18 +114,24 @@ struct page {
 					uint32_t shm_idx;
 				};
 				/*
-				 * Otherwise: one mapping kept here rather than
-				 * in a reverse-map item (mm NULL: none).
+				 * Otherwise (a private page): its anonymous
+				 * family and its index there, meaningful
+				 * while the page is mapped (mm/rmap.h).
 				 */
 				struct {
-					struct mm *mm;
-					vaddr_t va;
-				} map;
+					struct anon_family *family;
+					uint32_t index;
+				} anon;
 			};
 		} user;
 	};
-	/* Reverse map: the chain of mapping items (mm/rmap.h). */
-	void *rmap;
+	/* Reverse map (mm/rmap.h); zeroed by the allocator. */
+	union {
+		/* PG_SHM: the chain of mapping items. */
+		void *rmap;
+		/* Otherwise: the number of PTEs mapping the page. */
+		uint32_t mapcount;
+	};
 };
 
 /* The order of an allocated block, from its first frame's flags. */

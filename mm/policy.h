@@ -19,9 +19,12 @@
  * policy_random.c; mm/policy.c holds the list of them and what they share.
  * docs/replacement.md compares them.
  *
- * Locking: none inside. The caller keeps interrupts off around every call
- * (tick() runs in the timer interrupt, the others from reclaim), which is
- * enough on one CPU.
+ * Locking: none inside. tick() runs in the timer interrupt, and only when
+ * that interrupted user code (kernel/proc/sched.c), so no other call is
+ * ever interrupted by it: add() and remove() (vmscan_track/untrack, on
+ * every fault and free) run with interrupts on; reclaim and a policy
+ * switch keep them off anyway, which costs little there. That is enough
+ * on one CPU.
  */
 #ifndef MM_POLICY_H
 #define MM_POLICY_H

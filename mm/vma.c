@@ -18,16 +18,21 @@
  *  - a heap region (VMA_HEAP) starts between brk_start and the break
  *    (heap_trim);
  *  - mm->rss counts the present user PTEs, mm->swap_pages the swap
- *    entries.
+ *    entries;
+ *  - a private region with pages has an anonymous family (mm/rmap.h)
+ *    and is on its list; v->mm is the region's address space.
  * Pages of a region leave the page tables when the region (or the part of
- * it) goes: vm_zap_range() gives back swap slots and reverse-map items,
- * then vm_unmap_range() drops the frame references.
+ * it) goes: vm_zap_range() gives back swap slots and map counts, then
+ * vm_unmap_range() drops the frame references.
  *
  * Splitting: a region cut at an address becomes two whose backing
  * continues where the first one stops (file offset and bytes from the
- * file, shm page index). Merging undoes exactly that: two neighbours merge
- * when the second is what splitting their union would give, so merging
- * never changes what any page reads.
+ * file, shm page index; both pieces stay in the anonymous family with the
+ * same delta, so every page keeps its index). Merging undoes exactly
+ * that: two neighbours merge when the second is what splitting their
+ * union would give, so merging never changes what any page reads; two
+ * regions of different families never merge, and a region without one
+ * (no page yet) takes its neighbour's.
  *
  * Locking: none; the kernel is not preemptible and no interrupt handler
  * touches address spaces.
@@ -38,6 +43,7 @@
 #include "mm/mm_internal.h"
 #include "mm/pmm.h"
 #include "mm/port.h"
+#include "mm/rmap.h"
 #include "mm/shm.h"
 #include "mm/slab.h"
 #include "mm/vm.h"
@@ -46,20 +52,29 @@
 struct vma *vma_alloc(void)
 {
 	struct vma *v = kzalloc(sizeof(*v), GFP_KERNEL);
-	if (v)
+	if (v) {
 		list_init(&v->node);
+		list_init(&v->family_node);
+	}
 	return v;
 }
 
-/* Frees an unlinked region and its reference on a shm object. */
+/*
+ * Frees an unlinked region, its reference on a shm object and its place
+ * in its anonymous family.
+ */
 void vma_free(struct vma *v)
 {
 	if (v->shm)
 		shm_object_put(v->shm);
+	anon_family_leave(v);
 	kfree(v);
 }
 
-/* A copy of v with the same backing (taking a shm reference), unlinked. */
+/*
+ * A copy of v with the same backing (taking a shm reference) in the same
+ * anonymous family, unlinked.
+ */
 struct vma *vma_dup(const struct vma *v)
 {
 	struct vma *n = vma_alloc();
@@ -67,6 +82,7 @@ struct vma *vma_dup(const struct vma *v)
 		return NULL;
 	*n = *v;
 	list_init(&n->node);
+	anon_family_join(n, v);
 	if (n->shm)
 		shm_object_get(n->shm);
 	return n;
@@ -179,7 +195,8 @@ static int vma_split(struct vma *v, vaddr_t addr)
 static bool can_merge(const struct vma *a, const struct vma *b)
 {
 	if (a->end != b->start || a->kind != b->kind || a->prot != b->prot ||
-	    a->flags != b->flags || a->shm != b->shm)
+	    a->flags != b->flags || a->shm != b->shm ||
+	    !anon_family_can_merge(a, b))
 		return false;
 	struct vma t = *a;
 	vma_advance(&t, a->end - a->start);
@@ -201,12 +218,14 @@ struct vma *vma_try_merge(struct mm *mm, struct vma *v)
 	struct vma *n = mm_next_vma(mm, v);
 	if (n && can_merge(v, n)) {
 		v->end = n->end;
+		anon_family_absorb(v, n);
 		list_remove(&n->node);
 		vma_free(n);
 	}
 	struct vma *p = vma_prev(mm, v);
 	if (p && can_merge(p, v)) {
 		p->end = v->end;
+		anon_family_absorb(p, v);
 		list_remove(&v->node);
 		vma_free(v);
 		v = p;
@@ -224,6 +243,7 @@ void vma_link(struct mm *mm, struct vma *v)
 	}
 	KASSERT(pos == &mm->vmas || vma_of(pos)->start >= v->end);
 	KASSERT(pos->prev == &mm->vmas || vma_of(pos->prev)->end <= v->start);
+	v->mm = mm;
 	list_insert_between(&v->node, pos->prev, pos);
 }
 

@@ -86,24 +86,25 @@ void vmscan_watermarks(struct vm_watermarks *wm)
 	wm->min = low / 2;
 }
 
-/* Hands pg to the active policy. */
+/*
+ * Hands pg to the active policy. Interrupts may stay on: the only
+ * interrupt that uses the policy, the timer's tick(), does so only when
+ * it interrupted user code (kernel/proc/sched.c), never in the middle of
+ * this. On every fault path, so it saves what it can.
+ */
 void vmscan_track(struct page *pg)
 {
 	if (policy_page_tracked(pg))
 		return;
-	bool irq = port_irq_save();
 	vm_policy_active()->add(pg);
-	port_irq_restore(irq);
 }
 
-/* Takes pg from the active policy. */
+/* Takes pg from the active policy (interrupts as for vmscan_track). */
 void vmscan_untrack(struct page *pg)
 {
 	if (!policy_page_tracked(pg))
 		return;
-	bool irq = port_irq_save();
 	vm_policy_active()->remove(pg);
-	port_irq_restore(irq);
 }
 
 /* Reclaims up to the high watermark when below the low one. */
@@ -118,8 +119,16 @@ void vmscan_make_room(void)
 /* A frame for user memory, reclaiming first when memory is low. */
 struct page *vm_alloc_user_page(unsigned int gfp)
 {
-	struct vm_watermarks wm;
-	vmscan_watermarks(&wm);
+	/*
+	 * The watermarks follow the managed frames, which change only when
+	 * boot memory is given back: recomputed then, not on every fault.
+	 */
+	static struct vm_watermarks wm;
+	static uint32_t wm_managed;
+	if (unlikely(wm_managed != pmm_count.managed)) {
+		vmscan_watermarks(&wm);
+		wm_managed = pmm_count.managed;
+	}
 	if (pmm_count.free < wm.low)
 		reclaim_pages(wm.high - pmm_count.free);
 	/* The last min frames are the kernel's (see mm/vmscan.h). */
@@ -129,25 +138,36 @@ struct page *vm_alloc_user_page(unsigned int gfp)
 	if (!pg)
 		return NULL;
 	pg->user.slot = 0;
-	pg->user.map.mm = NULL;
-	pg->user.map.va = 0;
+	pg->user.anon.family = NULL;
+	pg->user.anon.index = 0;
 	return pg;
 }
 
 /* Maps a user page and records everything that goes with a mapping. */
-int user_page_map(struct mm *mm, vaddr_t va, struct page *pg, uint32_t prot)
+/* The reverse map and the PTE of one mapping, or neither: 0 or -ENOMEM. */
+static int map_once(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
+		    uint32_t prot)
 {
-	for (int tries = 0;; tries++) {
-		int err = rmap_add(pg, mm, va);
-		if (!err) {
-			err = vm_map_page(&mm->space, va, page_to_phys(pg),
-					  prot);
-			if (!err)
-				break;
-			rmap_remove(pg, mm, va);
-		}
+	int err = rmap_add(pg, v, va);
+	if (unlikely(err))
+		return err;
+	/* page_to_pfn is inline, page_to_phys a call. */
+	err = vm_map_page(&mm->space, va,
+			  (paddr_t)page_to_pfn(pg) << PAGE_SHIFT, prot);
+	if (unlikely(err))
+		rmap_remove(pg, mm, va);
+	return err;
+}
+
+int user_page_map(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
+		  uint32_t prot)
+{
+	int err = map_once(mm, v, va, pg, prot);
+	if (unlikely(err)) {
+		/* Kernel memory is short: reclaim some, then once more. */
 		KASSERT(err == -ENOMEM);
-		if (tries > 0 || reclaim_pages(RECLAIM_KERNEL_BATCH) == 0)
+		if (reclaim_pages(RECLAIM_KERNEL_BATCH) == 0 ||
+		    map_once(mm, v, va, pg, prot) < 0)
 			return -ENOMEM;
 	}
 	if (++mm->rss > mm->rss_peak)
@@ -453,6 +473,7 @@ void vmscan_get_stats(struct vmscan_stats *st)
 	st->tracked = vm_policy_stats(vm_policy_active())->tracked;
 	st->swapcache = swap_cache_pages();
 	st->rmap_items = rmap_items();
+	st->anon_families = rmap_families();
 }
 
 /* Frees what the reclaimer keeps but does not need. */

@@ -85,8 +85,9 @@ struct vmscan_stats {
 	struct vm_watermarks wm;
 	uint32_t tracked;    /* pages the active policy tracks */
 	uint32_t swapcache;  /* resident pages with a valid copy in swap */
-	uint32_t rmap_items; /* reverse-map items (mappings beyond the
-				first of a private frame) */
+	uint32_t rmap_items; /* reverse-map items (mappings of shm
+				frames) */
+	uint32_t anon_families; /* anonymous families (mm/rmap.h) */
 };
 void vmscan_get_stats(struct vmscan_stats *st);
 

@@ -168,7 +168,8 @@ struct snapshot {
 	long slots;  /* SwapFree + what this process holds in swap */
 	long memfree, swapfree;
 	long slab, pagetables, kstack; /* for the report */
-	long rmap_items; /* reverse-map items (extra mappings of pages) */
+	long rmap_items; /* reverse-map items (mappings of shm pages) */
+	long families;	 /* anonymous families (lineages of regions) */
 };
 
 static void snapshot(struct snapshot *s)
@@ -181,6 +182,7 @@ static void snapshot(struct snapshot *s)
 	/* A page read back from swap keeps its slot while it is clean. */
 	s->slots = s->swapfree + swp + meminfo("SwapCached");
 	s->rmap_items = vmstat("nr_rmap_items");
+	s->families = vmstat("nr_anon_families");
 	s->slab = meminfo("Slab");
 	s->frames += s->slab;
 	s->pagetables = meminfo("PageTables");
@@ -203,13 +205,15 @@ static void check_baseline_pt(const char *name, const struct snapshot *before,
 	check(after.frames + kept == before->frames &&
 		      after.slots == before->slots &&
 		      after.rmap_items == before->rmap_items &&
+		      after.families == before->families &&
 		      after.slab - before->slab <= SLAB_SLACK_KB,
 	      what,
 	      "MemFree+Slab %+ld kB, SwapFree %+ld kB (held by this "
-	      "process counted), reverse-map items %+ld; Slab %+ld, "
-	      "PageTables %+ld, KernelStack %+ld kB",
+	      "process counted), reverse-map items %+ld, anonymous "
+	      "families %+ld; Slab %+ld, PageTables %+ld, KernelStack %+ld kB",
 	      after.frames - before->frames, after.slots - before->slots,
-	      after.rmap_items - before->rmap_items, after.slab - before->slab,
+	      after.rmap_items - before->rmap_items,
+	      after.families - before->families, after.slab - before->slab,
 	      after.pagetables - before->pagetables,
 	      after.kstack - before->kstack);
 }

@@ -16,6 +16,7 @@
  *   proc.fork_exit_4m_copies_per_fork  pages copied per fork: only the
  *                           parent's own stack and data writes, never
  *                           the 4 MiB (1024 pages)
+ *   proc.fork_exit_64m      the same with 64 MiB touched (16384 pages)
  *   proc.fork_exec_exit     fork + execve of a small program + wait
  */
 #include <sched.h>
@@ -148,10 +149,11 @@ static void bench_cow(void)
 	report("mm.cow_fault", median(s, SAMPLES));
 }
 
-static void bench_fork_exit(void)
+/* fork + exit + wait with mib MiB touched; reported as name. */
+static void bench_fork_exit(unsigned int mib, const char *name)
 {
 	uint64_t s[SAMPLES];
-	size_t size = 4u << 20;
+	size_t size = (size_t)mib << 20;
 	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	memset(p, 7, size);
@@ -167,7 +169,9 @@ static void bench_fork_exit(void)
 	/* The parent wrote nothing meanwhile; the child nothing at all. */
 	unsigned long long copied = vmstat("pgcow_copy") - copies;
 	munmap(p, size);
-	report("proc.fork_exit_4m", median(s, SAMPLES));
+	report(name, median(s, SAMPLES));
+	if (mib != 4)
+		return;
 	/*
 	 * The 4 MiB are never copied; what is copied is the few pages the
 	 * parent itself writes after each fork (its stack, glibc's data).
@@ -200,7 +204,8 @@ int main(int argc, char **argv)
 	bench_yield();
 	bench_demand_zero();
 	bench_cow();
-	bench_fork_exit();
+	bench_fork_exit(4, "proc.fork_exit_4m");
+	bench_fork_exit(64, "proc.fork_exit_64m");
 	bench_exec(argv[0]);
 	printf("# ubench done\n");
 	return 0;

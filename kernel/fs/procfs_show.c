@@ -161,6 +161,7 @@ void procfs_format_vmstat_reclaim(struct seqbuf *sb)
 	vmscan_get_stats(&vs);
 	seq_printf(sb, "nr_swapcache %u\n", vs.swapcache);
 	seq_printf(sb, "nr_rmap_items %u\n", vs.rmap_items);
+	seq_printf(sb, "nr_anon_families %u\n", vs.anon_families);
 
 	for (const struct vm_policy *const *p = vm_policies; *p; p++) {
 		const struct vm_policy_stats *ps = vm_policy_stats(*p);

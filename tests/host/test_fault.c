@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "libk/errno.h"
+#include "mm/rmap.h"
 #include "tests/host/mm_fixture.h"
 
 #define RW (MM_PROT_READ | MM_PROT_WRITE)
@@ -35,7 +36,8 @@ static void test_demand_zero(void **state)
 	struct mm *mm = mm_fixture_new();
 	mm_fixture_map(mm, BASE, P(2), RW, 0);
 	struct vm_events e0 = vm_events;
-	uint32_t free0 = mm_fixture_baseline().free_pages;
+	struct mm_baseline b0 = mm_fixture_baseline();
+	uint32_t families0 = rmap_families();
 	paddr_t pa;
 	assert_int_equal(mm_touch(mm, BASE + 8, TOUCH_USER, &pa), MM_FAULT_OK);
 	assert_int_equal(vm_events.pgfault, e0.pgfault + 1);
@@ -47,8 +49,17 @@ static void test_demand_zero(void **state)
 			 PTE_P | PTE_U | PTE_W);
 	assert_int_equal(frame_of(mm, BASE)->refcount, 1);
 	assert_int_equal(mm->rss, 1);
-	/* One frame for the page, one for its page table. */
-	assert_int_equal(mm_fixture_baseline().free_pages, free0 - 2);
+	/*
+	 * One frame for the page, one for its page table, and one heap
+	 * object: the region's anonymous family, made by its first page.
+	 */
+	struct mm_baseline b1 = mm_fixture_baseline();
+	assert_int_equal(b1.user_pages, b0.user_pages + 1);
+	assert_int_equal(b1.pgtable_pages, b0.pgtable_pages + 1);
+	assert_int_equal(b1.heap_objects, b0.heap_objects + 1);
+	assert_int_equal(rmap_families(), families0 + 1);
+	assert_ptr_equal(frame_of(mm, BASE)->user.anon.family,
+			 mm_find_vma(mm, BASE)->family);
 	/* The write needs no second fault. */
 	assert_int_equal(mm_touch(mm, BASE + 8, UW, NULL), MM_FAULT_OK);
 	assert_int_equal(vm_events.pgfault, e0.pgfault + 1);

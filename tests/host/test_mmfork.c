@@ -355,7 +355,8 @@ static void test_random_fork_family(void **state)
 
 /*
  * fork with too little memory fails with -ENOMEM wherever it runs out (the
- * child's directory, a page table, a reverse-map item), and gives back
+ * child's directory, a page table; the reverse map needs no memory per
+ * page, and the regions come from the heap's partial slabs), and gives back
  * everything it took: the parent is unchanged and no frame is lost.
  */
 static void test_fork_out_of_memory(void **state)
@@ -394,7 +395,8 @@ static void test_fork_out_of_memory(void **state)
 	while (held > 0)
 		free_page(hoard[--held]);
 	print_message("# fork failed %d times, then succeeded\n", failures);
-	assert_true(failures > 3);
+	/* The directory and three page tables: three frames short. */
+	assert_true(failures >= 3);
 	assert_int_equal(successes, 1);
 	assert_true(mm_fixture_same(b));
 	for (int p = 0; p < 2048 + 512; p += 3)

@@ -30,6 +30,7 @@
 #include "mm/rmap.h"
 #include "mm/shm.h"
 #include "mm/swap.h"
+#include "mm/swapoff.h"
 #include "mm/vmscan.h"
 #include "tests/host/mm_fixture.h"
 
@@ -686,6 +687,385 @@ static void test_random(void **state)
 	expect_all_back();
 }
 
+/* --- the anonymous families of the reverse map (mm/rmap.h) ------------- */
+
+/* Like expect(), for pages filled at `from` and moved to `at`. */
+static void expect_moved(struct mm *mm, vaddr_t at, vaddr_t from,
+			 uint32_t npages, uint32_t g)
+{
+	for (uint32_t i = 0; i < npages; i++) {
+		assert_int_equal(mm_peek(mm, at + P(i)), pattern(from + P(i), g));
+		assert_int_equal(mm_peek(mm, at + P(i) + PAGE_SIZE - 4),
+				 ~pattern(from + P(i), g));
+	}
+}
+
+/* The frame mapped at va (the PTE must be present). */
+static struct page *frame_at(struct mm *mm, vaddr_t va)
+{
+	pte_t pte = mm_pte(mm, va);
+	assert_true(pte_present(pte));
+	return phys_to_page(pte_frame(pte));
+}
+
+/* The number of regions on a family's list. */
+static uint32_t family_regions(const struct anon_family *f)
+{
+	uint32_t n = 0;
+	for (const struct list_node *pos = f->vmas.next; pos != &f->vmas;
+	     pos = pos->next)
+		n++;
+	return n;
+}
+
+/* Every mm of the array passes mm_check(). */
+static void check_all(struct mm **mms, int n)
+{
+	for (int i = 0; i < n; i++)
+		assert_int_equal(mm_check(mms[i]), 0);
+}
+
+/*
+ * Expects pg mapped at va in each of the n address spaces (and nowhere
+ * else): its map count, the reverse map's answer, and the walk.
+ */
+struct walk_seen {
+	struct mm *mm[8];
+	vaddr_t va[8];
+	int n;
+};
+
+static int note_mapping(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg)
+{
+	struct walk_seen *w = arg;
+	assert_true(pte_present(*ptep));
+	assert_true(w->n < 8);
+	w->mm[w->n] = mm;
+	w->va[w->n] = va;
+	w->n++;
+	return 0;
+}
+
+static void expect_mapped_by(struct page *pg, struct mm **mms, vaddr_t *vas,
+			     int n)
+{
+	assert_int_equal(rmap_mapcount(pg), n);
+	assert_int_equal(pg->refcount, n);
+	struct walk_seen w = { .n = 0 };
+	assert_int_equal(rmap_walk(pg, note_mapping, &w), 0);
+	assert_int_equal(w.n, n);
+	for (int i = 0; i < n; i++) {
+		assert_true(rmap_has(pg, mms[i], vas[i]));
+		bool seen = false;
+		for (int j = 0; j < w.n; j++)
+			seen |= w.mm[j] == mms[i] && w.va[j] == vas[i];
+		assert_true(seen);
+	}
+}
+
+/*
+ * Fork three deep: one family for the region in all four processes, one
+ * map count per process on each page, no heap object per page; the
+ * family goes with its last region.
+ */
+static void test_family_fork_chain(void **state)
+{
+	(void)state;
+	uint32_t families0 = rmap_families(), items0 = rmap_items();
+	struct mm *mm[4];
+	mm[0] = mm_fixture_new();
+	map(mm[0], BASE, P(8), 0);
+	fill(mm[0], BASE, 8, 1);
+	assert_int_equal(rmap_families(), families0 + 1);
+	uint32_t heap0 = mm_fixture_heap_objects();
+	for (int i = 1; i < 4; i++)
+		assert_int_equal(mm_fork(mm[i - 1], &mm[i]), 0);
+	/* Per child: an mm, its region; the reverse map adds nothing. */
+	uint32_t per_child = (mm_fixture_heap_objects() - heap0) / 3;
+	assert_int_equal(mm_fixture_heap_objects() - heap0, 3 * per_child);
+	assert_true(per_child <= 2);
+	assert_int_equal(rmap_families(), families0 + 1);
+	assert_int_equal(rmap_items(), items0);
+	struct anon_family *f = mm_find_vma(mm[0], BASE)->family;
+	assert_non_null(f);
+	assert_int_equal(f->refcount, 4);
+	assert_int_equal(family_regions(f), 4);
+	vaddr_t vas[4] = { BASE + P(3), BASE + P(3), BASE + P(3), BASE + P(3) };
+	for (int i = 0; i < 4; i++) {
+		assert_ptr_equal(mm_find_vma(mm[i], BASE)->family, f);
+		expect(mm[i], BASE, 8, 1);
+	}
+	expect_mapped_by(frame_at(mm[0], BASE + P(3)), mm, vas, 4);
+	check_all(mm, 4);
+	/* The middle one goes: the others keep the family and the pages. */
+	struct page *pg = frame_at(mm[0], BASE + P(3));
+	mm_fixture_destroy(mm[1]);
+	assert_int_equal(f->refcount, 3);
+	struct mm *left[3] = { mm[0], mm[2], mm[3] };
+	expect_mapped_by(pg, left, vas, 3);
+	mm_fixture_destroy(mm[0]);
+	mm_fixture_destroy(mm[3]);
+	assert_int_equal(rmap_families(), families0 + 1);
+	expect(mm[2], BASE, 8, 1);
+	mm_fixture_destroy(mm[2]);
+	assert_int_equal(rmap_families(), families0);
+	expect_all_back();
+}
+
+/*
+ * Copy-on-write in the grandchildren: each copy stays in the family at
+ * the page's index, the original loses one mapping per copy, and every
+ * process reads its own data.
+ */
+static void test_family_cow_grandchildren(void **state)
+{
+	(void)state;
+	struct mm *mm[4]; /* parent, child, two grandchildren */
+	mm[0] = mm_fixture_new();
+	map(mm[0], BASE, P(4), 0);
+	fill(mm[0], BASE, 4, 1);
+	assert_int_equal(mm_fork(mm[0], &mm[1]), 0);
+	assert_int_equal(mm_fork(mm[1], &mm[2]), 0);
+	assert_int_equal(mm_fork(mm[1], &mm[3]), 0);
+	struct page *orig = frame_at(mm[0], BASE + P(2));
+	struct anon_family *f = orig->user.anon.family;
+	uint32_t idx = orig->user.anon.index;
+
+	assert_true(mm_poke(mm[2], BASE + P(2), 0x2222));
+	struct page *c2 = frame_at(mm[2], BASE + P(2));
+	assert_ptr_not_equal(c2, orig);
+	assert_ptr_equal(c2->user.anon.family, f);
+	assert_int_equal(c2->user.anon.index, idx);
+	expect_mapped_by(c2, &mm[2], (vaddr_t[]){ BASE + P(2) }, 1);
+	vaddr_t vas[3] = { BASE + P(2), BASE + P(2), BASE + P(2) };
+	struct mm *others[3] = { mm[0], mm[1], mm[3] };
+	expect_mapped_by(orig, others, vas, 3);
+
+	assert_true(mm_poke(mm[3], BASE + P(2), 0x3333));
+	expect_mapped_by(orig, others, vas, 2);
+	/* The child's write copies; the parent's then reuses the frame. */
+	assert_true(mm_poke(mm[1], BASE + P(2), 0x1111));
+	expect_mapped_by(orig, mm, vas, 1);
+	assert_true(mm_poke(mm[0], BASE + P(2), 0x0000));
+	assert_ptr_equal(frame_at(mm[0], BASE + P(2)), orig);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(mm_peek(mm[i], BASE + P(2)), 0x1111u * i);
+		expect(mm[i], BASE, 2, 1);
+		expect(mm[i], BASE + P(3), 1, 1);
+	}
+	check_all(mm, 4);
+	for (int i = 3; i >= 0; i--)
+		mm_fixture_destroy(mm[i]);
+	expect_all_back();
+}
+
+/*
+ * A page shared by a parent and two children goes to swap: all three
+ * PTEs become the same swap entry, and reads bring back one frame that
+ * all three map again.
+ */
+static void test_family_evict_shared(void **state)
+{
+	(void)state;
+	struct mm *mm[3];
+	mm[0] = mm_fixture_new();
+	map(mm[0], BASE, P(4), 0);
+	fill(mm[0], BASE, 4, 1);
+	assert_int_equal(mm_fork(mm[0], &mm[1]), 0);
+	assert_int_equal(mm_fork(mm[0], &mm[2]), 0);
+	assert_int_equal(evict_all(), 4);
+	for (uint32_t p = 0; p < 4; p++) {
+		pte_t pte = mm_pte(mm[0], BASE + P(p));
+		assert_true(pte_is_swap(pte));
+		assert_int_equal(swap_slot_refs(pte_swap_slot(pte)), 3);
+		for (int i = 1; i < 3; i++)
+			assert_int_equal(mm_pte(mm[i], BASE + P(p)), pte);
+	}
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(mm[i]->rss, 0);
+		assert_int_equal(mm[i]->swap_pages, 4);
+	}
+	check_all(mm, 3);
+	for (int i = 2; i >= 0; i--)
+		expect(mm[i], BASE, 4, 1);
+	vaddr_t vas[3] = { BASE + P(1), BASE + P(1), BASE + P(1) };
+	struct page *pg = frame_at(mm[0], BASE + P(1));
+	for (int i = 1; i < 3; i++)
+		assert_ptr_equal(frame_at(mm[i], BASE + P(1)), pg);
+	expect_mapped_by(pg, mm, vas, 3);
+	check_all(mm, 3);
+	for (int i = 0; i < 3; i++)
+		mm_fixture_destroy(mm[i]);
+	expect_all_back();
+}
+
+/*
+ * The child moves part of a forked region with mremap: the moved region
+ * stays in the family with its delta changed, the pages keep their
+ * indices, and eviction finds the PTEs at the new addresses.
+ */
+static void test_family_mremap_then_evict(void **state)
+{
+	(void)state;
+	struct mm *mm[2];
+	const vaddr_t to = BASE + P(64);
+	mm[0] = mm_fixture_new();
+	map(mm[0], BASE, P(8), 0);
+	fill(mm[0], BASE, 8, 1);
+	assert_int_equal(mm_fork(mm[0], &mm[1]), 0);
+	struct page *pg = frame_at(mm[0], BASE + P(3));
+	vaddr_t out;
+	assert_int_equal(mm_remap(mm[1], BASE + P(2), P(4), P(4),
+				  1u | 2u /* MAYMOVE | FIXED */, to, &out),
+			 0);
+	assert_int_equal(out, to);
+	struct vma *moved = mm_find_vma(mm[1], to);
+	assert_ptr_equal(moved->family, pg->user.anon.family);
+	assert_int_equal((to >> PAGE_SHIFT) + moved->anon_delta,
+			 pg->user.anon.index - 1);
+	expect_mapped_by(pg, mm, (vaddr_t[]){ BASE + P(3), to + P(1) }, 2);
+	assert_int_equal(mm_nr_vmas(mm[1]), 3);
+	check_all(mm, 2);
+
+	assert_int_equal(evict_all(), 8);
+	pte_t pte = mm_pte(mm[0], BASE + P(3));
+	assert_true(pte_is_swap(pte));
+	assert_int_equal(mm_pte(mm[1], to + P(1)), pte);
+	assert_int_equal(swap_slot_refs(pte_swap_slot(pte)), 2);
+	check_all(mm, 2);
+	expect_moved(mm[1], to, BASE + P(2), 4, 1);
+	expect(mm[1], BASE, 2, 1);
+	expect(mm[0], BASE, 8, 1);
+	pg = frame_at(mm[0], BASE + P(3));
+	expect_mapped_by(pg, mm, (vaddr_t[]){ BASE + P(3), to + P(1) }, 2);
+	/* Moved back, the pieces are one region again. */
+	assert_int_equal(mm_remap(mm[1], to, P(4), P(4), 1u | 2u,
+				  BASE + P(2), &out),
+			 0);
+	assert_int_equal(mm_nr_vmas(mm[1]), 1);
+	expect(mm[1], BASE, 8, 1);
+	check_all(mm, 2);
+	mm_fixture_destroy(mm[1]);
+	mm_fixture_destroy(mm[0]);
+	expect_all_back();
+}
+
+/*
+ * mprotect splits a forked region in three: the pieces stay in the
+ * family, eviction reaches every piece, and the pieces merge back.
+ */
+static void test_family_split_then_evict(void **state)
+{
+	(void)state;
+	struct mm *mm[2];
+	mm[0] = mm_fixture_new();
+	map(mm[0], BASE, P(8), 0);
+	fill(mm[0], BASE, 8, 1);
+	assert_int_equal(mm_fork(mm[0], &mm[1]), 0);
+	struct anon_family *f = mm_find_vma(mm[0], BASE)->family;
+	assert_int_equal(mm_protect(mm[1], BASE + P(2), P(3), MM_PROT_READ),
+			 0);
+	assert_int_equal(mm_nr_vmas(mm[1]), 3);
+	assert_int_equal(f->refcount, 4);
+	assert_int_equal(family_regions(f), 4);
+	check_all(mm, 2);
+	assert_int_equal(evict_all(), 8);
+	for (uint32_t p = 0; p < 8; p++) {
+		pte_t pte = mm_pte(mm[0], BASE + P(p));
+		assert_true(pte_is_swap(pte));
+		assert_int_equal(mm_pte(mm[1], BASE + P(p)), pte);
+	}
+	check_all(mm, 2);
+	expect(mm[1], BASE, 8, 1);
+	expect_mapped_by(frame_at(mm[1], BASE + P(3)), &mm[1],
+			 (vaddr_t[]){ BASE + P(3) }, 1);
+	/* Only the child read its pages back: the parent's are in swap. */
+	assert_true(pte_is_swap(mm_pte(mm[0], BASE + P(3))));
+	expect(mm[0], BASE, 8, 1);
+	expect_mapped_by(frame_at(mm[1], BASE + P(3)), mm,
+			 (vaddr_t[]){ BASE + P(3), BASE + P(3) }, 2);
+	assert_int_equal(mm_protect(mm[1], BASE + P(2), P(3), RW), 0);
+	assert_int_equal(mm_nr_vmas(mm[1]), 1);
+	assert_int_equal(f->refcount, 2);
+	check_all(mm, 2);
+	mm_fixture_destroy(mm[0]);
+	mm_fixture_destroy(mm[1]);
+	expect_all_back();
+}
+
+/*
+ * Regions of two families never merge: their pages could not say which
+ * family they belong to. Regions that never had a page merge with
+ * anything.
+ */
+static void test_family_no_merge_across(void **state)
+{
+	(void)state;
+	uint32_t families0 = rmap_families();
+	struct mm *mm = mm_fixture_new();
+	map(mm, BASE, P(2), 0);
+	map(mm, BASE + P(2), P(2), 0);
+	assert_int_equal(mm_nr_vmas(mm), 1); /* merged while empty */
+	assert_int_equal(mm_unmap(mm, BASE + P(2), P(2)), 0);
+	fill(mm, BASE, 2, 1);
+	map(mm, BASE + P(2), P(2), 0);
+	assert_int_equal(mm_nr_vmas(mm), 1); /* the empty one joins */
+	assert_int_equal(mm_unmap(mm, BASE + P(2), P(2)), 0);
+	vaddr_t a;
+	assert_int_equal(mm_map(mm, BASE + P(2), P(2), MM_PROT_READ,
+				MM_MAP_FIXED, VMA_ANON, NULL, &a),
+			 0);
+	/* Read while apart: a zero page, and a family of its own. */
+	assert_int_equal(mm_peek(mm, BASE + P(2)), 0);
+	assert_int_equal(mm_protect(mm, BASE + P(2), P(2), RW), 0);
+	assert_int_equal(mm_nr_vmas(mm), 2);
+	assert_ptr_not_equal(mm_find_vma(mm, BASE)->family,
+			     mm_find_vma(mm, BASE + P(2))->family);
+	fill(mm, BASE + P(2), 2, 1);
+	expect(mm, BASE, 4, 1);
+	assert_int_equal(rmap_families(), families0 + 2);
+	assert_int_equal(mm_check(mm), 0);
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
+/*
+ * swapoff brings pages shared by a parent and a child back as one frame
+ * each, mapped by both through the family.
+ */
+static void test_family_swapoff_shared(void **state)
+{
+	(void)state;
+	struct mm *mm[2];
+	mm[0] = mm_fixture_new();
+	map(mm[0], BASE, P(6), 0);
+	fill(mm[0], BASE, 6, 1);
+	assert_int_equal(mm_fork(mm[0], &mm[1]), 0);
+	assert_int_equal(evict_all(), 6);
+	swap_drain_begin();
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(swapoff_unuse_mm(mm[i]), 0);
+	swapoff_drop_cache();
+	assert_int_equal(swap_drain_finish(), 0); /* no slot in use */
+	assert_false(swap_enabled());
+	assert_int_equal(swap_init(&disk.dev), 0); /* for what follows */
+	for (uint32_t p = 0; p < 6; p++) {
+		struct page *pg = frame_at(mm[0], BASE + P(p));
+		assert_ptr_equal(frame_at(mm[1], BASE + P(p)), pg);
+		assert_int_equal(pg->user.slot, 0); /* out of the swap cache */
+		expect_mapped_by(pg, mm,
+				 (vaddr_t[]){ BASE + P(p), BASE + P(p) }, 2);
+	}
+	check_all(mm, 2);
+	expect(mm[1], BASE, 6, 1);
+	fill(mm[1], BASE, 6, 2);
+	expect(mm[0], BASE, 6, 1);
+	check_all(mm, 2);
+	mm_fixture_destroy(mm[0]);
+	mm_fixture_destroy(mm[1]);
+	expect_all_back();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -714,6 +1094,20 @@ int main(void)
 						boot, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_switch, boot,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_family_fork_chain, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_family_cow_grandchildren,
+						boot, teardown),
+		cmocka_unit_test_setup_teardown(test_family_evict_shared, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_family_mremap_then_evict,
+						boot, teardown),
+		cmocka_unit_test_setup_teardown(test_family_split_then_evict,
+						boot, teardown),
+		cmocka_unit_test_setup_teardown(test_family_no_merge_across,
+						boot, teardown),
+		cmocka_unit_test_setup_teardown(test_family_swapoff_shared,
+						boot, teardown),
 		cmocka_unit_test_setup_teardown(test_random, boot, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

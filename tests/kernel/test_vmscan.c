@@ -165,9 +165,97 @@ static void cow_through_swap(struct ktest *t)
 	KT_EXPECT(t, mm_touch_same(&snap));
 }
 
+/* Reads npages words at va in mm through the CPU; all must be base + i. */
+static void expect_words(struct ktest *t, struct mm *mm, vaddr_t va,
+			 uint32_t npages, uint32_t base)
+{
+	mm_touch_enter(mm);
+	for (uint32_t i = 0; i < npages; i++) {
+		uint32_t v = 0;
+		KT_ASSERT_EQ(t, mm_touch_read(va + P(i), &v), MM_FAULT_OK);
+		KT_EXPECT_EQ(t, v, base + i);
+	}
+	mm_touch_leave();
+}
+
+/*
+ * The anonymous families of the reverse map on the real MMU: a region
+ * forked three deep, split in the child (mprotect) and partly moved in
+ * the grandchild (mremap), goes to swap whole: every PTE of every piece
+ * becomes a swap entry, found through the family. The pages come back
+ * through the CPU's faults, shared again, and a write in the great-
+ * grandchild copies only for it.
+ */
+static void family_fork_split_move_evict(struct ktest *t)
+{
+	if (!swap_enabled())
+		KT_SKIP(t, "no swap");
+	const vaddr_t moved = BASE + P(256);
+	struct mm_touch_snapshot snap;
+	mm_touch_snapshot(&snap);
+	uint32_t slots0 = swap_free(), families0 = rmap_families();
+	struct mm *mm[4];
+	mm[0] = anon_mm(t, 8);
+	KT_ASSERT(t, mm[0]);
+	mm_touch_enter(mm[0]);
+	for (uint32_t i = 0; i < 8; i++)
+		KT_ASSERT_EQ(t, mm_touch_write(BASE + P(i), 0xF000 + i),
+			     MM_FAULT_OK);
+	mm_touch_leave();
+	for (int i = 1; i < 4; i++)
+		KT_ASSERT_EQ(t, mm_fork(mm[i - 1], &mm[i]), 0);
+	KT_EXPECT_EQ(t, rmap_families(), families0 + 1);
+	KT_ASSERT_EQ(t, mm_protect(mm[1], BASE + P(2), P(2), MM_PROT_READ), 0);
+	vaddr_t out;
+	KT_ASSERT_EQ(t, mm_remap(mm[2], BASE + P(4), P(4), P(4), 3, moved, &out),
+		     0);
+	KT_EXPECT_EQ(t, out, moved);
+	struct page *pg = phys_to_page(pte_frame(pte_of(mm[0], BASE + P(5))));
+	KT_ASSERT(t, pg);
+	KT_EXPECT_EQ(t, rmap_mapcount(pg), 4);
+	KT_EXPECT(t, rmap_has(pg, mm[2], moved + P(1)));
+	KT_EXPECT(t, rmap_has(pg, mm[3], BASE + P(5)));
+
+	KT_EXPECT_EQ(t, evict_all(), 8);
+	for (uint32_t i = 0; i < 8; i++) {
+		pte_t pte = pte_of(mm[0], BASE + P(i));
+		KT_ASSERT(t, pte_is_swap(pte));
+		KT_EXPECT_EQ(t, swap_slot_refs(pte_swap_slot(pte)), 4);
+		KT_EXPECT_EQ(t, pte_of(mm[1], BASE + P(i)), pte);
+		KT_EXPECT_EQ(t, pte_of(mm[3], BASE + P(i)), pte);
+		KT_EXPECT_EQ(t, pte_of(mm[2], i < 4 ? BASE + P(i)
+						     : moved + P(i - 4)),
+			     pte);
+	}
+	for (int i = 0; i < 4; i++)
+		KT_EXPECT_EQ(t, mm_check(mm[i]), 0);
+	expect_words(t, mm[2], moved, 4, 0xF004);
+	expect_words(t, mm[1], BASE, 8, 0xF000);
+	pg = phys_to_page(pte_frame(pte_of(mm[1], BASE + P(5))));
+	KT_ASSERT(t, pg);
+	KT_EXPECT_EQ(t, rmap_mapcount(pg), 2);
+	mm_touch_enter(mm[3]);
+	KT_ASSERT_EQ(t, mm_touch_write(BASE + P(5), 0x5555), MM_FAULT_OK);
+	mm_touch_leave();
+	KT_EXPECT_EQ(t, rmap_mapcount(pg), 2);
+	expect_words(t, mm[0], BASE, 8, 0xF000);
+	KT_EXPECT_EQ(t, rmap_mapcount(pg), 3);
+	expect_words(t, mm[3], BASE, 5, 0xF000);
+	for (int i = 0; i < 4; i++)
+		KT_EXPECT_EQ(t, mm_check(mm[i]), 0);
+	for (int i = 0; i < 4; i++)
+		mm_destroy(mm[i]);
+	KT_EXPECT_EQ(t, rmap_families(), families0);
+	KT_EXPECT_EQ(t, swap_free(), slots0);
+	KT_EXPECT_EQ(t, vmscan_check_idle(), 0);
+	vmscan_shrink();
+	KT_EXPECT(t, mm_touch_same(&snap));
+}
+
 static const struct ktest_case vmscan_cases[] = {
 	KTEST_CASE(evict_and_fault_back),
 	KTEST_CASE(accessed_bit),
 	KTEST_CASE(cow_through_swap),
+	KTEST_CASE(family_fork_split_move_evict),
 };
 KTEST_SUITE(vmscan, vmscan_cases);

@@ -93,11 +93,21 @@ def describe_user(page, owners, out):
     flags = k.u32(page["flags"])
     shm_flag = m.flag_value("PG_SHM")
     maps = m.page_mappings(page)
-    inline = 1 if not flags & shm_flag and k.u32(page["user"]["map"]["mm"]) \
-        else 0
-    out.append("mappings  %d (%d kept in the struct page, %d reverse-map "
-               "item%s)" % (len(maps), inline, len(maps) - inline,
-                            "" if len(maps) - inline == 1 else "s"))
+    if flags & shm_flag:
+        out.append("mappings  %d (reverse-map item%s)"
+                   % (len(maps), "" if len(maps) == 1 else "s"))
+    else:
+        mapcount = k.u32(page["mapcount"])
+        regions = m.family_regions(page) if mapcount else []
+        out.append("mappings  %d (map count %d; anonymous family 0x%08x, "
+                   "index 0x%x, %d region%s)"
+                   % (len(maps), mapcount,
+                      k.u32(page["user"]["anon"]["family"]),
+                      k.u32(page["user"]["anon"]["index"]), len(regions),
+                      "" if len(regions) == 1 else "s"))
+        if len(maps) != mapcount:
+            out.append("  the family finds %d mappings, the map count "
+                       "says %d (a bug)" % (len(maps), mapcount))
     referenced = 0
     for mm_addr, va in maps:
         mm = mm_value(mm_addr)

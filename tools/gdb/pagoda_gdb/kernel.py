@@ -76,7 +76,7 @@ def lookup_type(name):
 
 
 def offset_of(type_, path):
-    """Byte offset of a member ("list", "user.map.mm") in a struct,
+    """Byte offset of a member ("list", "user.anon.family") in a struct,
     looking through anonymous unions and structs as C does."""
     type_ = type_.strip_typedefs()
     offset = 0

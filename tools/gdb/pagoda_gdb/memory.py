@@ -188,14 +188,14 @@ def describe_page_flags(flags):
 
 
 def page_mappings(page):
-    """[(mm address, va)] of a user frame: its reverse map (mm/rmap.h),
-    the pair kept in the struct page first, then the chain of items."""
+    """[(mm address, va)] of a user frame: its reverse map (mm/rmap.h).
+    A private page is found through its anonymous family: in each region
+    of the family, the address of the page's index, if the region covers
+    it and its PTE maps the frame. A shm page has its chain of items."""
     flags = u32(page["flags"])
     out = []
-    shm = flag_value("PG_SHM")
-    if not flags & shm and u32(page["user"]["map"]["mm"]):
-        out.append((u32(page["user"]["map"]["mm"]),
-                    u32(page["user"]["map"]["va"])))
+    if not flags & flag_value("PG_SHM"):
+        return family_mappings(page)
     item = page["rmap"].cast(lookup_type("struct rmap_item").pointer())
     count = 0
     while u32(item):
@@ -206,6 +206,38 @@ def page_mappings(page):
             raise gdb.GdbError("reverse map of frame 0x%x loops"
                                % pfn_of_page(page))
     return out
+
+
+def family_mappings(page):
+    """The mappings of a private frame, walking its family's regions as
+    mm/rmap.c does; stops after map count of them."""
+    left = u32(page["mapcount"])
+    family = page["user"]["anon"]["family"]
+    if not left or not u32(family):
+        return []
+    index = u32(page["user"]["anon"]["index"])
+    frame = pfn_of_page(page) << PAGE_SHIFT
+    out = []
+    for v in list_entries(family["vmas"], "struct vma", "family_node"):
+        vpn = (index - u32(v["anon_delta"])) & 0xFFFFFFFF
+        va = (vpn << PAGE_SHIFT) & 0xFFFFFFFF
+        if not (vpn < (1 << 20) and u32(v["start"]) <= va < u32(v["end"])):
+            continue
+        _, pte = mm_tables(v["mm"].dereference()).lookup(va)
+        if pte is None or not pte & PTE_P or pte & FRAME_MASK != frame:
+            continue
+        out.append((u32(v["mm"]), va))
+        if len(out) == left:
+            break
+    return out
+
+
+def family_regions(page):
+    """The regions of a private frame's anonymous family (mm/rmap.h)."""
+    family = page["user"]["anon"]["family"]
+    if not u32(family):
+        return []
+    return list(list_entries(family["vmas"], "struct vma", "family_node"))
 
 
 _flag_cache = {}
