@@ -33,12 +33,15 @@
  *                          (tests/run.py --bench puts vmsim's OPT on the
  *                          same string beside them)
  *   policy_cost.NAME.reclaim   in that replay, the mean cost of
- *                          reclaim_pages(1): the policy's choice, its
- *                          evicted() hook and the eviction (a swap write
- *                          for a written page); the policies differ by
- *                          their choice and hooks only
- *   policy_cost.NAME.fault the mean cost of a faulting reference: the
- *                          swap-in (or first touch), add() and refault()
+ *                          reclaim_pages(1) without the device's copies
+ *                          (swap.dev_write for each page written): the
+ *                          policy's choice, its evicted() hook and the
+ *                          eviction; the policies differ by their choice
+ *                          and hooks only
+ *   policy_cost.NAME.fault the mean cost of a faulting reference without
+ *                          the device's copies (swap.dev_read for each
+ *                          page read): the trap, the swap-in or first
+ *                          touch, add() and refault()
  *   policy_cost.NAME.tick  the mean cost of vm_policy_tick() with
  *                          REPLAY_FRAMES pages tracked
  */
@@ -145,6 +148,8 @@ static void copy_4k(void *arg)
 }
 
 static uint32_t io_slot;
+/* The device's copies, measured by swap_costs(), for policy_cost.*. */
+static uint64_t dev_write_cost, dev_read_cost;
 
 /* The device alone: one page written to / read from a slot. */
 static void dev_write(void *arg)
@@ -178,6 +183,8 @@ static void swap_costs(void)
 	}
 	bench_report("swap.dev_write", wr, "tsc");
 	bench_report("swap.dev_read", rd, "tsc");
+	dev_write_cost = wr;
+	dev_read_cost = rd;
 	struct mm *mm = bench_mm(NPAGES);
 	if (!mm)
 		return;
@@ -266,6 +273,7 @@ static uint32_t replay_ref(uint32_t r, bool *write)
 struct replay_cost {
 	uint64_t reclaim, fault, tick;
 	uint32_t reclaims, ticks;
+	uint64_t writes, reads; /* pages written / read by the device */
 };
 
 /* The replay with one policy: returns its faults (first uses included). */
@@ -291,13 +299,16 @@ static uint32_t replay(const struct vm_policy *p, uint32_t *sum,
 		if (fault) {
 			faults++;
 			if (mm->rss >= REPLAY_FRAMES) {
+				uint64_t out = vm_events.pswpout;
 				t = port_timestamp();
 				reclaim_pages(1);
 				cost->reclaim += port_timestamp() - t;
 				cost->reclaims++;
+				cost->writes += vm_events.pswpout - out;
 			}
 		}
 		uint32_t v;
+		uint64_t in = vm_events.pswpin;
 		t = port_timestamp();
 		if (write)
 			mm_touch_write(va, r);
@@ -305,6 +316,7 @@ static uint32_t replay(const struct vm_policy *p, uint32_t *sum,
 			mm_touch_read(va, &v);
 		if (fault)
 			cost->fault += port_timestamp() - t;
+		cost->reads += vm_events.pswpin - in;
 		if ((r + 1) % REPLAY_TICK == 0) {
 			t = port_timestamp();
 			vm_policy_tick();
@@ -328,11 +340,16 @@ static void policy_replay(void)
 		bench_report(name, faults, "faults");
 		if (!faults || !c.reclaims || !c.ticks)
 			continue;
+		uint64_t wr = c.writes * dev_write_cost;
+		uint64_t rd = c.reads * dev_read_cost;
 		snprintf(name, sizeof(name), "policy_cost.%s.reclaim",
 			 (*p)->name);
-		bench_report(name, c.reclaim / c.reclaims, "tsc");
+		bench_report(name,
+			     c.reclaim > wr ? (c.reclaim - wr) / c.reclaims : 0,
+			     "tsc");
 		snprintf(name, sizeof(name), "policy_cost.%s.fault", (*p)->name);
-		bench_report(name, c.fault / faults, "tsc");
+		bench_report(name, c.fault > rd ? (c.fault - rd) / faults : 0,
+			     "tsc");
 		snprintf(name, sizeof(name), "policy_cost.%s.tick", (*p)->name);
 		bench_report(name, c.tick / c.ticks, "tsc");
 	}
