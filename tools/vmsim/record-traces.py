@@ -226,9 +226,16 @@ def main():
         if n not in PROGRAMS:
             ap.error("unknown program %s (known: %s)" %
                      (n, " ".join(PROGRAMS)))
-    for tool in ("valgrind", "xz"):
+    # Debian packages of the commands needed.
+    need = {"valgrind": "valgrind", "xz": "xz-utils", "gcc": "gcc",
+            "gzip": "gzip", "sort": "coreutils", "perl": "perl",
+            "sqlite3": "sqlite3"}
+    wanted = ["valgrind", "xz"] + [n if n != "cc1" else "gcc"
+                                   for n in names if n != "python3"]
+    for tool in wanted:
         if not shutil.which(tool):
-            sys.exit("record-traces: %s is not installed" % tool)
+            sys.exit("record-traces: %s is not installed (Debian package "
+                     "%s)" % (tool, need[tool]))
     os.makedirs(args.out, exist_ok=True)
     for name in names:
         with tempfile.TemporaryDirectory(prefix="trace-") as tmp:
