@@ -57,21 +57,19 @@
  * becomes hot too early.
  *
  * The accessed bit of a page that just came in was set by its own fault,
- * which is not a second use. Such a page is marked fresh: tick() clears
- * the accessed bits of the pages that came in since the last tick (uses
- * within one tick of the fault count as that one use, like 2Q's
- * correlated references), and a fresh page a hand finds accessed before
- * any tick gets one more pass instead of being promoted.
+ * which is not a second use. Such a page is marked fresh, and the first
+ * time hand_cold finds it accessed it only clears the bit and gives the
+ * page one more pass: a use is a second use only if the bit is set again
+ * after that. The policy needs no timer: tick() does nothing.
  *
  * Per-page state, in the policy bits of page->flags: hot, fresh, in test.
  * Costs: add, remove, evicted and refault O(1) (a hash lookup); choose
- * O(n) at worst, usually a few steps; tick O(pages that came in since the
- * last tick).
+ * O(n) at worst, usually a few steps; tick nothing.
  *
  * Invariants: those of mm/policy_internal.h over the two lists together;
  * hot_len + cold_len == stats.tracked; a page is on the hot list iff
- * PRO_HOT; every fresh page lies after every page the last tick() saw on
- * its list; ghost stamps grow from the oldest ghost to the newest.
+ * PRO_HOT; only cold pages are fresh; ghost stamps grow from the oldest
+ * ghost to the newest.
  * Locking: the caller keeps interrupts off.
  */
 #include "libk/list.h"
@@ -81,7 +79,7 @@
 
 /* Policy bits of a tracked page. */
 #define PRO_HOT (1u << 0)   /* on the hot list (else cold) */
-#define PRO_FRESH (1u << 1) /* came in since the last tick */
+#define PRO_FRESH (1u << 1) /* cold, not yet seen by hand_cold */
 #define PRO_TEST (1u << 2)  /* cold and in its test period */
 
 /*
@@ -118,7 +116,6 @@ struct pro_ghost {
 static struct {
 	list_head_t hot, cold;	      /* fronts under hand_hot, hand_cold */
 	uint32_t hot_len, cold_len;   /* pages on each list */
-	uint32_t hot_fresh, cold_fresh; /* fresh pages on each */
 	uint32_t cold_target;	      /* m_c */
 	uint32_t hot_steps;	      /* steps of hand_hot, ever */
 	bool full;		      /* a page was evicted since reset */
@@ -243,47 +240,24 @@ static inline bool is_hot(const struct page *pg)
 	return (policy_data(pg) & PRO_HOT) != 0;
 }
 
-/* Clears pg's fresh bit, keeping the counts. */
-static void unfresh(struct page *pg)
-{
-	uint32_t d = policy_data(pg);
-	if (!(d & PRO_FRESH))
-		return;
-	policy_set_data(pg, d & ~PRO_FRESH);
-	if (d & PRO_HOT)
-		pro.hot_fresh--;
-	else
-		pro.cold_fresh--;
-}
-
-/* Makes a cold page hot (to the back of the hot list), keeping fresh. */
+/* Makes a cold page hot (to the back of the hot list). */
 static void promote(struct page *pg)
 {
-	uint32_t d = policy_data(pg);
-	KASSERT(!(d & PRO_HOT));
+	KASSERT(!is_hot(pg));
 	policy_requeue(&pro.hot, pg);
-	policy_set_data(pg, (d & PRO_FRESH) | PRO_HOT);
+	policy_set_data(pg, PRO_HOT);
 	pro.cold_len--;
 	pro.hot_len++;
-	if (d & PRO_FRESH) {
-		pro.cold_fresh--;
-		pro.hot_fresh++;
-	}
 }
 
 /* Makes a hot page cold (to the back of the cold list), not in test. */
 static void demote(struct page *pg)
 {
-	uint32_t d = policy_data(pg);
-	KASSERT(d & PRO_HOT);
+	KASSERT(is_hot(pg));
 	policy_requeue(&pro.cold, pg);
-	policy_set_data(pg, d & PRO_FRESH);
+	policy_set_data(pg, 0);
 	pro.hot_len--;
 	pro.cold_len++;
-	if (d & PRO_FRESH) {
-		pro.hot_fresh--;
-		pro.cold_fresh++;
-	}
 }
 
 /* The page tracked longest: cold ones first, they go first. */
@@ -301,7 +275,6 @@ static void pro_reset(void)
 	while ((pg = pro_oldest()) != NULL)
 		policy_untrack(&pro_stats, pg);
 	pro.hot_len = pro.cold_len = 0;
-	pro.hot_fresh = pro.cold_fresh = 0;
 	pro.cold_target = 1;
 	pro.hot_steps = 0;
 	pro.full = false;
@@ -322,12 +295,10 @@ static void pro_add(struct page *pg)
 		policy_track(&pro.cold, &pro_stats, pg);
 		policy_set_data(pg, PRO_FRESH | PRO_TEST);
 		pro.cold_len++;
-		pro.cold_fresh++;
 	} else {
 		policy_track(&pro.hot, &pro_stats, pg);
-		policy_set_data(pg, PRO_FRESH | PRO_HOT);
+		policy_set_data(pg, PRO_HOT);
 		pro.hot_len++;
-		pro.hot_fresh++;
 	}
 	if (pro_stats.tracked > pro.most)
 		pro.most = pro_stats.tracked;
@@ -338,7 +309,6 @@ static void pro_remove(struct page *pg)
 {
 	if (pg == pro.pending)
 		pro.pending = NULL;
-	unfresh(pg);
 	if (is_hot(pg))
 		pro.hot_len--;
 	else
@@ -406,7 +376,6 @@ static void hot_step(void)
 	pro_stats.scanned++;
 	if (policy_test_and_clear_accessed(pg)) {
 		pro_stats.second++;
-		unfresh(pg);
 		policy_requeue(&pro.hot, pg);
 	} else {
 		demote(pg);
@@ -457,7 +426,7 @@ static struct page *pro_choose(void)
 		pro_stats.second++;
 		if (d & PRO_FRESH) {
 			/* Its fault's own use: once more round. */
-			unfresh(pg);
+			policy_set_data(pg, d & ~PRO_FRESH);
 			policy_requeue(&pro.cold, pg);
 		} else if (d & PRO_TEST) {
 			promote(pg);
@@ -474,34 +443,9 @@ static struct page *pro_choose(void)
 	return victim;
 }
 
-/* Clears the fresh pages at the back of one list, newest first. */
-static void tick_list(list_head_t *head, uint32_t *fresh)
-{
-	struct list_node *n = head->prev;
-
-	while (*fresh > 0 && n != head) {
-		struct page *pg = policy_page(n);
-		uint32_t d = policy_data(pg);
-
-		n = n->prev;
-		if (!(d & PRO_FRESH))
-			continue;
-		policy_test_and_clear_accessed(pg);
-		policy_set_data(pg, d & ~PRO_FRESH);
-		(*fresh)--;
-		pro_stats.sampled++;
-	}
-}
-
-/*
- * The pages that came in since the last tick have been used once, by
- * their fault: their accessed bits are cleared so that the hands see
- * only later uses.
- */
+/* The accessed bits are read by the hands only: nothing to do. */
 static void pro_tick(void)
 {
-	tick_list(&pro.hot, &pro.hot_fresh);
-	tick_list(&pro.cold, &pro.cold_fresh);
 }
 
 const struct vm_policy vm_policy_clockpro = {

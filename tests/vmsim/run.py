@@ -123,7 +123,9 @@ class ClockPro:
     cold, each list a clock whose front is under its hand; keys of cold
     pages evicted in their test period remembered as ghosts (oldest first)
     with the count of hand_hot's steps at their eviction; a test period
-    lasts while hand_hot has made fewer steps than there are hot pages."""
+    lasts while hand_hot has made fewer steps than there are hot pages; a
+    page that comes in cold is fresh until hand_cold first finds it
+    accessed (its fault's use), which gives it one more pass."""
 
     def __init__(self):
         self.hot, self.cold = [], []  # pages, front under the hand
@@ -140,8 +142,8 @@ class ClockPro:
 
     def add(self, p):
         (self.cold if self.full else self.hot).append(p)
-        self.fresh.add(p)
         if self.full:
+            self.fresh.add(p)
             self.test.add(p)
 
     def remove(self, p):
@@ -154,6 +156,7 @@ class ClockPro:
     def promote(self, p):
         self.cold.remove(p)
         self.test.discard(p)
+        self.fresh.discard(p)
         self.hot.append(p)
 
     def evicted(self, p, key):
@@ -194,7 +197,6 @@ class ClockPro:
                 self.steps += 1
                 if accessed[p]:
                     accessed[p] = False
-                    self.fresh.discard(p)
                     self.hot.append(p)
                 else:
                     self.cold.append(p)
@@ -220,16 +222,11 @@ class ClockPro:
         self.pending = victim
         return victim
 
-    def tick(self, accessed):
-        for lst in (self.hot, self.cold):
-            for p in lst:
-                if p in self.fresh:
-                    accessed[p] = False
-        self.fresh.clear()
 
 
-def model_clockpro(refs, frames, tick):
-    """Replays refs with ClockPro as tools/vmsim/mmu.c does."""
+def model_clockpro(refs, frames):
+    """Replays refs with ClockPro as tools/vmsim/mmu.c does (it has no
+    use for the tick)."""
     pol = ClockPro()
     accessed, dirty = {}, {}
     seen = set()
@@ -255,8 +252,6 @@ def model_clockpro(refs, frames, tick):
                 pol.refault(page, page)
         accessed[page] = True
         dirty[page] = dirty[page] or write
-        if tick and (i + 1) % tick == 0:
-            pol.tick(accessed)
     return faults, cold, evictions, writebacks
 
 
@@ -265,7 +260,7 @@ def model(policy, refs, frames, tick=16, seed=1):
     from its textbook description. Returns (faults, cold, evictions,
     writebacks)."""
     if policy == "clockpro":
-        return model_clockpro(refs, frames, tick)
+        return model_clockpro(refs, frames)
     refs = normalize(refs)
     nxt = [NEVER] * len(refs)
     last = {}
