@@ -82,6 +82,7 @@ help:
 	@echo "  memmap-example  pictures of an address space and of physical memory into docs/img"
 	@echo "  vmsim    build the page-replacement simulator (tools/vmsim/vmsim --help)"
 	@echo "  vmsim-test  check the simulator against the textbook figures"
+	@echo "  vmsim-table every policy / OPT on the real-program traces (tests/vmsim/traces)"
 	@echo "  iso      build build/pagoda.iso only"
 	@echo "  clean    remove build/"
 	@echo "  compdb   write compile_commands.json for clangd"

@@ -311,6 +311,7 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 	struct page *page = swap_cache_lookup(slot);
 	/* Read-only and copy-on-write: the frame is or may become shared. */
 	uint32_t prot = vma_pte_prot(v, true) | PTE_COW;
+	bool major = false; /* read from the device (not the cache) */
 
 	KASSERT(!vma_shares_pages(v));
 	if (page) {
@@ -346,14 +347,18 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 				return MM_FAULT_OOM;
 			}
 			mm->swap_pages--;
+			vmscan_refault(page, slot);
 			return MM_FAULT_OK;
 		}
 		/* Written at once (or no room to cache it): a private page. */
 		prot = vma_pte_prot(v, false);
+		major = true;
 	}
 	enum mm_fault_result r = map_frame(mm, v, va, page, prot);
 	if (r != MM_FAULT_OK)
 		return r;
+	if (major)
+		vmscan_refault(page, slot);
 	swap_slot_put(slot);
 	mm->swap_pages--;
 	return MM_FAULT_OK;

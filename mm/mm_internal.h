@@ -258,6 +258,11 @@ void vmscan_track(struct page *pg);
 /* Takes pg from the active policy (if it tracks it). */
 void vmscan_untrack(struct page *pg);
 /*
+ * Tells the active policy that pg, tracked and just read back from swap
+ * slot `slot`, holds contents it evicted earlier (vm_policy.refault).
+ */
+void vmscan_refault(struct page *pg, uint32_t slot);
+/*
  * Before a page is added to mm: when mm is over RLIMIT_RSS (never counted
  * as below MM_RSS_MIN_PAGES), evicts one of its own pages (local
  * replacement), never one of the pages the last faults brought in.

@@ -29,6 +29,7 @@ const struct vm_policy *const vm_policies[] = {
 	&vm_policy_fifo,
 	&vm_policy_aging,
 	&vm_policy_random,
+	&vm_policy_clockpro,
 	NULL,
 };
 
@@ -58,6 +59,9 @@ void vm_policy_transfer(const struct vm_policy *from,
 
 	if (from == to)
 		return;
+	/* to tracks nothing; what it remembers from before is stale. */
+	KASSERT(to->stats->tracked == 0);
+	to->reset();
 	while ((pg = from->oldest()) != NULL) {
 		from->remove(pg);
 		to->add(pg);

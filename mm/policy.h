@@ -15,8 +15,8 @@
  * tracks the page (add() sets it, remove() and reset() clear it), so the
  * rest of mm/ can ask policy_page_tracked().
  *
- * The policies are in mm/policy_fifo.c, policy_clock.c, policy_aging.c and
- * policy_random.c; mm/policy.c holds the list of them and what they share.
+ * The policies are in mm/policy_fifo.c, policy_clock.c, policy_aging.c,
+ * policy_random.c and policy_clockpro.c; mm/policy.c holds the list of them and what they share.
  * docs/replacement.md compares them.
  *
  * Locking: none inside. tick() runs in the timer interrupt, and only when
@@ -37,7 +37,7 @@
 struct vm_policy_stats;
 
 struct vm_policy {
-	const char *name;	 /* "fifo", "clock", "aging", "random" */
+	const char *name;	 /* "clock", "fifo", "aging", "random", "clockpro" */
 	const char *description; /* one line for documentation and /proc */
 	/* Forgets every page (the set of tracked pages becomes empty). */
 	void (*reset)(void);
@@ -68,6 +68,19 @@ struct vm_policy {
 	 * NULL: lets vm_policy_transfer() move pages in arrival order.
 	 */
 	struct page *(*oldest)(void);
+	/*
+	 * Optional, NULL for policies that keep no history of evicted
+	 * pages. evicted(): pg, a victim of choose(), is leaving memory and
+	 * its contents will be known by key from now on; called just before
+	 * remove(). refault(): pg, just added, holds the contents known by
+	 * key, that is, a page evicted earlier came back; called just after
+	 * add(). The key is what identifies contents across an eviction:
+	 * the swap slot in the kernel (mm/vmscan.c), the page number in
+	 * tools/vmsim. A policy may remember a bounded number of keys and
+	 * must not rely on a key being seen again.
+	 */
+	void (*evicted)(struct page *pg, uint32_t key);
+	void (*refault)(struct page *pg, uint32_t key);
 	/* This policy's counters (see vm_policy_stats()). */
 	struct vm_policy_stats *stats;
 };
@@ -78,6 +91,7 @@ struct vm_policy_stats {
 	uint64_t scanned; /* pages looked at while choosing */
 	uint64_t second;  /* pages spared because they were accessed */
 	uint64_t sampled; /* accessed bits sampled by tick() (aging) */
+	uint64_t refaults; /* refault() calls for a key still remembered */
 	uint32_t tracked; /* pages tracked now */
 };
 
@@ -100,13 +114,15 @@ extern const struct vm_policy vm_policy_clock;
 extern const struct vm_policy vm_policy_fifo;
 extern const struct vm_policy vm_policy_aging;
 extern const struct vm_policy vm_policy_random;
+extern const struct vm_policy vm_policy_clockpro;
 
 /* The counters of one policy (kept whether or not it is active). */
 const struct vm_policy_stats *vm_policy_stats(const struct vm_policy *p);
 
 /*
  * Moves every page tracked by from to to, oldest first (a switch of
- * policy at run time). Afterwards from tracks nothing.
+ * policy at run time), after resetting to (which forgets any history of
+ * evicted pages from an earlier turn). Afterwards from tracks nothing.
  */
 void vm_policy_transfer(const struct vm_policy *from,
 			const struct vm_policy *to);

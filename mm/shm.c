@@ -128,6 +128,8 @@ int shm_page(struct shm_object *s, uint32_t idx, struct page **out,
 	s->pages[idx] = p;
 	s->resident++;
 	vmscan_track(p);
+	if (slot)
+		vmscan_refault(p, slot);
 	*out = p;
 	return 0;
 }

@@ -107,6 +107,17 @@ void vmscan_untrack(struct page *pg)
 	vm_policy_active()->remove(pg);
 }
 
+/* Tells the active policy that pg came back from slot. */
+void vmscan_refault(struct page *pg, uint32_t slot)
+{
+	const struct vm_policy *p = vm_policy_active();
+	if (!p->refault || !policy_page_tracked(pg))
+		return;
+	bool irq = port_irq_save();
+	p->refault(pg, slot);
+	port_irq_restore(irq);
+}
+
 /* Reclaims up to the high watermark when below the low one. */
 void vmscan_make_room(void)
 {
@@ -269,6 +280,13 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 		shm_page_evicted(page_shm(pg), pg->user.shm_idx, pg, e.slot);
 	else
 		KASSERT(e.ref_given); /* a private page has a mapping */
+	/* The slot is how a policy with a history knows P when it returns. */
+	const struct vm_policy *pol = vm_policy_active();
+	if (pol->evicted) {
+		bool irq = port_irq_save();
+		pol->evicted(pg, e.slot);
+		port_irq_restore(irq);
+	}
 	vmscan_untrack(pg);
 	KASSERT(pg->refcount == 1);
 	put_page(pg);

@@ -606,7 +606,7 @@ def run_swap(args, totals):
         ("clock", small + ["--policy", "belady"],
          ["integrity", "shared", "policy", "rsslimit"],
          [r"vm\.policy=belady: no such page replacement policy "
-          r"\(policies: \[clock\] fifo aging random\); using clock"]),
+          r"\(policies: \[clock\] fifo aging random clockpro\); using clock"]),
         ("fifo", small + ["--policy", "fifo"], ["integrity", "shared"], []),
         ("aging", small + ["--policy", "aging"], ["integrity", "shared"], []),
         ("random", small + ["--policy", "random"], ["integrity", "shared"],

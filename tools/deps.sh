@@ -18,14 +18,18 @@ set -eu
 # its name carries clang's version. util-linux provides mkswap and swaplabel
 # for the swap tests; Debian always has it installed, it is listed so that
 # other systems are told. gnuplot-nox draws the simulator's plots
-# (tools/vmsim, tested by make test).
+# (tools/vmsim, tested by make test); xz-utils decompresses the
+# real-program traces it replays (tests/vmsim/traces, make vmsim-table).
+# Only remaking those traces (tools/vmsim/record-traces.py) needs
+# valgrind, perl and sqlite3 besides; the script says what is missing.
 PACKAGES="make gcc gcc-i686-linux-gnu binutils-i686-linux-gnu
 libc6-dev-i386-cross nasm grub-pc-bin grub-common xorriso mtools
-qemu-system-x86 cpio libcmocka-dev clang gdb python3 util-linux gnuplot-nox"
+qemu-system-x86 cpio libcmocka-dev clang gdb python3 util-linux gnuplot-nox
+xz-utils"
 
 # Commands that stand for the packages where dpkg is not available.
 COMMANDS="make gcc i686-linux-gnu-gcc i686-linux-gnu-ld nasm grub-mkrescue
-xorriso mformat qemu-system-i386 cpio clang gdb python3 gnuplot"
+xorriso mformat qemu-system-i386 cpio clang gdb python3 gnuplot xz"
 
 quiet=0
 installed_any=0

@@ -616,7 +616,7 @@ static const char *policy_list(void)
 static void scenario_policy(void)
 {
 	static const char *const names[] = { "fifo", "aging", "random",
-					     "clock" };
+					     "clockpro", "clock" };
 	struct snapshot base;
 	char list[128], want[32], key[64];
 
@@ -625,7 +625,7 @@ static void scenario_policy(void)
 	list[sizeof(list) - 1] = '\0';
 	check(strstr(list, "[") && strstr(list, "fifo") &&
 		      strstr(list, "clock") && strstr(list, "aging") &&
-		      strstr(list, "random"),
+		      strstr(list, "random") && strstr(list, "clockpro"),
 	      "policy list", "'%s'", list);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		int err = write_file("/proc/sys/vm/policy", names[i]);

@@ -6,7 +6,7 @@
  *   vmpolicy NAME       makes NAME the active policy
  *
  * The policy lives in /proc/sys/vm/policy: reading it gives the list
- * ("[clock] fifo aging random"), writing a name switches (the shell has
+ * ("[clock] fifo aging random clockpro"), writing a name switches (the shell has
  * no redirection, hence this program). The kernel moves every resident
  * page over to the new policy, oldest first, so a switch loses no page
  * and starts the new policy from the pages' arrival order.

@@ -178,6 +178,9 @@ void procfs_format_vmstat_reclaim(struct seqbuf *sb)
 			   (unsigned long long)ps->second);
 		seq_printf(sb, "policy_%s_sampled %llu\n", n,
 			   (unsigned long long)ps->sampled);
+		if ((*p)->refault)
+			seq_printf(sb, "policy_%s_refaults %llu\n", n,
+				   (unsigned long long)ps->refaults);
 	}
 }
 

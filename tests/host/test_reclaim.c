@@ -571,7 +571,57 @@ static void test_policy_switch(void **state)
 	char list[64];
 	assert_int_equal(vm_policy_set(was->name), 0);
 	vm_policy_list(list, sizeof(list));
-	assert_string_equal(list, "[clock] fifo aging random\n");
+	/* "[clock] fifo ...": every policy once, the active one in brackets. */
+	char want[64] = "";
+	for (const struct vm_policy *const *p = vm_policies; *p; p++) {
+		bool on = *p == was;
+		snprintf(want + strlen(want), sizeof(want) - strlen(want),
+			 "%s%s%s%s", p == vm_policies ? "" : " ",
+			 on ? "[" : "", (*p)->name, on ? "]" : "");
+	}
+	strcat(want, "\n");
+	assert_string_equal(list, want);
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
+/*
+ * The history hooks: eviction tells the policy the page's swap slot, and
+ * a swap-in, by a read (the page stays in the swap cache) or by a write
+ * (it does not), tells it the slot the page came from. clockpro counts
+ * the refaults it recognises: pages evicted cold in their test period.
+ */
+static void test_refault_hook(void **state)
+{
+	(void)state;
+	const struct vm_policy_stats *st = vm_policy_stats(&vm_policy_clockpro);
+	const struct vm_policy *was = vm_policy_active();
+	struct mm *mm = mm_fixture_new();
+	assert_int_equal(vm_policy_set("clockpro"), 0);
+	map(mm, BASE, P(8), 0);
+	fill(mm, BASE, 8, 1);
+	uint64_t r0 = st->refaults;
+	/* Memory fills with hot pages; demoted and evicted, they leave no key. */
+	assert_int_equal(evict_all(), 8);
+	expect(mm, BASE, 8, 1);
+	assert_int_equal(st->refaults - r0, 0);
+	/* Back cold, in their test period: evicted, their slots remembered. */
+	assert_int_equal(evict_all(), 8);
+	expect(mm, BASE, 8, 1); /* read faults: the swap cache path */
+	assert_int_equal(st->refaults - r0, 8);
+	/* Hot again; once more out (no key) and back cold. */
+	assert_int_equal(evict_all(), 8);
+	expect(mm, BASE, 8, 1);
+	assert_int_equal(st->refaults - r0, 8);
+	assert_int_equal(evict_all(), 8);
+	fill(mm, BASE, 8, 2); /* write faults: no swap cache */
+	assert_int_equal(st->refaults - r0, 16);
+	expect(mm, BASE, 8, 2);
+	/* Other policies hear nothing: their stats have no refaults. */
+	for (const struct vm_policy *const *p = vm_policies; *p; p++)
+		if (!(*p)->refault)
+			assert_int_equal(vm_policy_stats(*p)->refaults, 0);
+	assert_int_equal(vm_policy_set(was->name), 0);
 	mm_fixture_destroy(mm);
 	expect_all_back();
 }
@@ -596,6 +646,9 @@ static void test_random(void **state)
 				    : (unsigned)time(NULL);
 	unsigned int steps =
 		getenv("MM_STEPS") ? (unsigned)atoi(getenv("MM_STEPS")) : 3000;
+	unsigned int npolicies = 0;
+	while (vm_policies[npolicies])
+		npolicies++;
 	printf("test_random: MM_SEED=%u\n", seed);
 	srand(seed);
 	mm[0] = mm_fixture_new();
@@ -645,7 +698,8 @@ static void test_random(void **state)
 			break;
 		case 8:
 			assert_int_equal(
-				vm_policy_set(vm_policies[rand() % 4]->name),
+				vm_policy_set(
+					vm_policies[rand() % npolicies]->name),
 				0);
 			break;
 		case 9:
@@ -1108,6 +1162,8 @@ int main(void)
 						boot, teardown),
 		cmocka_unit_test_setup_teardown(test_family_swapoff_shared,
 						boot, teardown),
+		cmocka_unit_test_setup_teardown(test_refault_hook, boot,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_random, boot, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,8 @@
 #
 #   make vmsim        build build/tools/vmsim
 #   make vmsim-test   run the simulator's checks (tests/vmsim/run.py)
+#   make vmsim-table  every policy / OPT on the real-program traces of
+#                     tests/vmsim/traces (tools/vmsim/policy-table.py)
 #
 # The wrapper tools/vmsim/vmsim uses this file on its own
 # (make -f tests/host/vmsim.mk vmsim), so it sets what it needs itself.
@@ -26,11 +28,14 @@ VMSIM_CFLAGS := -std=gnu11 -g -O2 -Wall -Wextra -Werror -I. \
 VMSIM_SRC    := $(wildcard tools/vmsim/*.c mm/policy*.c) libk/string.c
 VMSIM_OBJ    := $(VMSIM_SRC:%.c=$(BUILD)/vmsim/obj/%.o)
 
-.PHONY: vmsim vmsim-test
+.PHONY: vmsim vmsim-test vmsim-table
 vmsim: $(VMSIM)
 
 vmsim-test: $(VMSIM)
 	@$(PYTHON) tests/vmsim/run.py
+
+vmsim-table: $(VMSIM)
+	@$(PYTHON) tools/vmsim/policy-table.py
 
 $(BUILD)/vmsim/obj/%.o: %.c
 	@mkdir -p $(dir $@)

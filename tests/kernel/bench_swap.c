@@ -32,6 +32,18 @@
  *                          reference string with REPLAY_FRAMES frames
  *                          (tests/run.py --bench puts vmsim's OPT on the
  *                          same string beside them)
+ *   policy_cost.NAME.reclaim   in that replay, the mean cost of
+ *                          reclaim_pages(1) without the device's copies
+ *                          (swap.dev_write for each page written): the
+ *                          policy's choice, its evicted() hook and the
+ *                          eviction; the policies differ by their choice
+ *                          and hooks only
+ *   policy_cost.NAME.fault the mean cost of a faulting reference without
+ *                          the device's copies (swap.dev_read for each
+ *                          page read): the trap, the swap-in or first
+ *                          touch, add() and refault()
+ *   policy_cost.NAME.tick  the mean cost of vm_policy_tick() with
+ *                          REPLAY_FRAMES pages tracked
  */
 #include "kernel/bench.h"
 #include "kernel/arch/trap.h"
@@ -136,6 +148,8 @@ static void copy_4k(void *arg)
 }
 
 static uint32_t io_slot;
+/* The device's copies, measured by swap_costs(), for policy_cost.*. */
+static uint64_t dev_write_cost, dev_read_cost;
 
 /* The device alone: one page written to / read from a slot. */
 static void dev_write(void *arg)
@@ -169,6 +183,8 @@ static void swap_costs(void)
 	}
 	bench_report("swap.dev_write", wr, "tsc");
 	bench_report("swap.dev_read", rd, "tsc");
+	dev_write_cost = wr;
+	dev_read_cost = rd;
 	struct mm *mm = bench_mm(NPAGES);
 	if (!mm)
 		return;
@@ -253,11 +269,21 @@ static uint32_t replay_ref(uint32_t r, bool *write)
 	return (base + x % REPLAY_WINDOW) % REPLAY_PAGES;
 }
 
+/* Instructions spent in the replay's reclaims, faults and ticks. */
+struct replay_cost {
+	uint64_t reclaim, fault, tick;
+	uint32_t reclaims, ticks;
+	uint64_t writes, reads; /* pages written / read by the device */
+};
+
 /* The replay with one policy: returns its faults (first uses included). */
-static uint32_t replay(const struct vm_policy *p, uint32_t *sum)
+static uint32_t replay(const struct vm_policy *p, uint32_t *sum,
+		       struct replay_cost *cost)
 {
 	struct mm *mm = bench_mm(REPLAY_PAGES);
 	uint32_t faults = 0;
+	uint64_t t;
+	*cost = (struct replay_cost){ 0 };
 	if (!mm)
 		return 0;
 	vm_policy_set(p->name);
@@ -269,18 +295,34 @@ static uint32_t replay(const struct vm_policy *p, uint32_t *sum)
 		vaddr_t va = BASE + P(page);
 		*sum = *sum * 31 + page * 2 + write;
 		pte_t *ptep = vm_pte_lookup(&mm->space, va);
-		if (!ptep || !pte_present(*ptep)) {
+		bool fault = !ptep || !pte_present(*ptep);
+		if (fault) {
 			faults++;
-			if (mm->rss >= REPLAY_FRAMES)
+			if (mm->rss >= REPLAY_FRAMES) {
+				uint64_t out = vm_events.pswpout;
+				t = port_timestamp();
 				reclaim_pages(1);
+				cost->reclaim += port_timestamp() - t;
+				cost->reclaims++;
+				cost->writes += vm_events.pswpout - out;
+			}
 		}
 		uint32_t v;
+		uint64_t in = vm_events.pswpin;
+		t = port_timestamp();
 		if (write)
 			mm_touch_write(va, r);
 		else
 			mm_touch_read(va, &v);
-		if ((r + 1) % REPLAY_TICK == 0)
+		if (fault)
+			cost->fault += port_timestamp() - t;
+		cost->reads += vm_events.pswpin - in;
+		if ((r + 1) % REPLAY_TICK == 0) {
+			t = port_timestamp();
 			vm_policy_tick();
+			cost->tick += port_timestamp() - t;
+			cost->ticks++;
+		}
 	}
 	done(mm);
 	return faults;
@@ -292,9 +334,24 @@ static void policy_replay(void)
 	uint32_t sum = 0;
 	for (const struct vm_policy *const *p = vm_policies; *p; p++) {
 		char name[48];
-		uint32_t faults = replay(*p, &sum);
+		struct replay_cost c;
+		uint32_t faults = replay(*p, &sum, &c);
 		snprintf(name, sizeof(name), "policy_replay.%s", (*p)->name);
 		bench_report(name, faults, "faults");
+		if (!faults || !c.reclaims || !c.ticks)
+			continue;
+		uint64_t wr = c.writes * dev_write_cost;
+		uint64_t rd = c.reads * dev_read_cost;
+		snprintf(name, sizeof(name), "policy_cost.%s.reclaim",
+			 (*p)->name);
+		bench_report(name,
+			     c.reclaim > wr ? (c.reclaim - wr) / c.reclaims : 0,
+			     "tsc");
+		snprintf(name, sizeof(name), "policy_cost.%s.fault", (*p)->name);
+		bench_report(name, c.fault > rd ? (c.fault - rd) / faults : 0,
+			     "tsc");
+		snprintf(name, sizeof(name), "policy_cost.%s.tick", (*p)->name);
+		bench_report(name, c.tick / c.ticks, "tsc");
 	}
 	bench_report("policy_replay.trace_sum", sum, "sum");
 	vm_policy_set(was->name);

@@ -33,7 +33,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 TEXTBOOK = [7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1]
 BELADY = [1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5]
-POLICIES = ["clock", "fifo", "aging", "random", "lru", "opt"]
+POLICIES = ["clock", "fifo", "aging", "random", "clockpro", "lru", "opt"]
 NEVER = float("inf")
 
 
@@ -118,10 +118,149 @@ def normalize(refs):
     return [r if isinstance(r, tuple) else (r, False) for r in refs]
 
 
+class ClockPro:
+    """CLOCK-Pro as docs/replacement.md describes it: resident pages hot or
+    cold, each list a clock whose front is under its hand; keys of cold
+    pages evicted in their test period remembered as ghosts (oldest first)
+    with the count of hand_hot's steps at their eviction; a test period
+    lasts while hand_hot has made fewer steps than there are hot pages; a
+    page that comes in cold is fresh until hand_cold first finds it
+    accessed (its fault's use), which gives it one more pass."""
+
+    def __init__(self):
+        self.hot, self.cold = [], []  # pages, front under the hand
+        self.fresh, self.test = set(), set()
+        self.ghosts = {}              # key -> steps (insertion ordered)
+        self.target, self.steps = 1, 0
+        self.full, self.pending = False, None
+
+    def tracked(self):
+        return len(self.hot) + len(self.cold)
+
+    def in_test(self, stamp):
+        return self.steps - stamp < max(1, len(self.hot))
+
+    def add(self, p):
+        (self.cold if self.full else self.hot).append(p)
+        if self.full:
+            self.fresh.add(p)
+            self.test.add(p)
+
+    def remove(self, p):
+        if p == self.pending:
+            self.pending = None
+        (self.hot if p in self.hot else self.cold).remove(p)
+        self.fresh.discard(p)
+        self.test.discard(p)
+
+    def promote(self, p):
+        self.cold.remove(p)
+        self.test.discard(p)
+        self.fresh.discard(p)
+        self.hot.append(p)
+
+    def evicted(self, p, key):
+        self.ghosts.pop(key, None)
+        if p in self.test:
+            self.ghosts[key] = self.steps
+            while len(self.ghosts) > self.tracked():
+                del self.ghosts[next(iter(self.ghosts))]
+
+    def refault(self, p, key):
+        if key not in self.ghosts:
+            return
+        stamp = self.ghosts.pop(key)
+        if self.in_test(stamp) and p in self.cold:
+            c = self.tracked()
+            if self.target + 1 < c and self.target < c // 4:
+                self.target += 1
+            self.promote(p)
+
+    def choose(self, accessed):
+        c = self.tracked()
+        if self.pending is not None and self.pending in self.cold:
+            self.promote(self.pending)
+        self.pending = None
+        self.full = True
+        while self.ghosts:
+            key = next(iter(self.ghosts))
+            if self.in_test(self.ghosts[key]):
+                break
+            del self.ghosts[key]
+            self.target = max(1, self.target - 1)
+        cold_min = max(1, min(self.target, c - 1))
+        victim = None
+        for _ in range(4 * c + 4):
+            if self.hot and (not self.cold or
+                             len(self.hot) + cold_min > c):
+                p = self.hot.pop(0)
+                self.steps += 1
+                if accessed[p]:
+                    accessed[p] = False
+                    self.hot.append(p)
+                else:
+                    self.cold.append(p)
+                continue
+            p = self.cold[0]
+            if not accessed[p]:
+                victim = p
+                break
+            accessed[p] = False
+            if p in self.fresh:
+                self.fresh.discard(p)
+                self.cold.append(self.cold.pop(0))
+            elif p in self.test:
+                self.promote(p)
+            else:
+                self.test.add(p)
+                self.cold.append(self.cold.pop(0))
+        if victim is None:
+            victim = (self.cold or self.hot)[0]
+        lst = self.hot if victim in self.hot else self.cold
+        lst.remove(victim)
+        lst.append(victim)
+        self.pending = victim
+        return victim
+
+
+
+def model_clockpro(refs, frames):
+    """Replays refs with ClockPro as tools/vmsim/mmu.c does (it has no
+    use for the tick)."""
+    pol = ClockPro()
+    accessed, dirty = {}, {}
+    seen = set()
+    faults = cold = evictions = writebacks = 0
+    for i, (page, write) in enumerate(normalize(refs)):
+        if page not in accessed:
+            faults += 1
+            again = page in seen
+            if not again:
+                cold += 1
+                seen.add(page)
+            if pol.tracked() == frames:
+                victim = pol.choose(accessed)
+                evictions += 1
+                writebacks += dirty[victim]
+                pol.evicted(victim, victim)
+                pol.remove(victim)
+                del accessed[victim], dirty[victim]
+            accessed[page] = False
+            dirty[page] = False
+            pol.add(page)
+            if again:
+                pol.refault(page, page)
+        accessed[page] = True
+        dirty[page] = dirty[page] or write
+    return faults, cold, evictions, writebacks
+
+
 def model(policy, refs, frames, tick=16, seed=1):
     """Replays refs as tools/vmsim/mmu.c does, with the policy written
     from its textbook description. Returns (faults, cold, evictions,
     writebacks)."""
+    if policy == "clockpro":
+        return model_clockpro(refs, frames)
     refs = normalize(refs)
     nxt = [NEVER] * len(refs)
     last = {}
@@ -328,6 +467,18 @@ def check_properties(c):
         c.check(ok and col and not up, "%s never worse with more frames"
                 % pol.upper(), "stack algorithm" if not up else
                 "more faults after %s" % up)
+    # Scan resistance: a loop over one page more than the frames makes
+    # LRU fault on every reference; clockpro keeps most of it resident.
+    loop = [i % 33 for i in range(33 * 30)]
+    rc, out, err = vmsim(["-p", "clockpro,lru", "-f", "32"], loop)
+    got = parse_table(out)
+    ok = rc == 0 and "clockpro" in got and "lru" in got
+    c.check(ok and got["lru"][0] == len(loop) and
+            2 * got["clockpro"][0] < got["lru"][0],
+            "clockpro resists a loop",
+            "33-page loop, 32 frames: clockpro %s, lru %s faults of %d" %
+            (got.get("clockpro", ("?",))[0], got.get("lru", ("?",))[0],
+             len(loop)) if ok else err.strip())
     # Write-backs: 1 is written, evicted dirty, read back clean, evicted
     # clean (no write), written again, evicted dirty.
     refs = [(1, True), (2, False), (1, False), (2, False), (1, True),

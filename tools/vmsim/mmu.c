@@ -16,8 +16,10 @@
  *        | no                |                             |
  *   victim = policy->choose()|                             |
  *   dirty? write back        |                             |
+ *   policy->evicted(victim, its page number) if it has one |
  *   policy->remove(victim)   |                             |
  *        '------> load the page clean, policy->add()       |
+ *                 policy->refault(page number) if seen before
  *                            '-----> set accessed (and dirty on W)
  *                                    policy->access() if it has one
  *                                    every `tick` references: tick()
@@ -179,6 +181,9 @@ static uint32_t evict(const struct vm_policy *p, struct sim_result *res)
 	res->evictions++;
 	if (sim.dirty[f])
 		res->writebacks++;
+	/* The page number is what the page is known by once out. */
+	if (p->evicted)
+		p->evicted(victim, sim.resident[f]);
 	p->remove(victim);
 	if (victim->flags != SIM_PAGE_FLAGS || policy_page_tracked(victim)) {
 		fprintf(stderr, "vmsim: %s left flags %#x on a removed page\n",
@@ -210,8 +215,10 @@ int sim_run(const struct vm_policy *p, const struct trace *t,
 		uint32_t f = sim.frame_of[pn];
 
 		if (f == SIM_NONE) {
+			bool refault = sim.seen[pn];
+
 			res->faults++;
-			if (!sim.seen[pn])
+			if (!refault)
 				res->cold++;
 			sim.seen[pn] = 1;
 			f = used < sim.frames ? used++ : evict(p, res);
@@ -222,6 +229,8 @@ int sim_run(const struct vm_policy *p, const struct trace *t,
 			sim.accessed[f] = 0;
 			sim.dirty[f] = 0;
 			p->add(&sim.page[f]);
+			if (refault && p->refault)
+				p->refault(&sim.page[f], pn);
 		}
 		sim.accessed[f] = 1;
 		if (t->write[i])
@@ -245,6 +254,7 @@ out:
 	res->stats.scanned = after->scanned - before.scanned;
 	res->stats.second = after->second - before.second;
 	res->stats.sampled = after->sampled - before.sampled;
+	res->stats.refaults = after->refaults - before.refaults;
 	machine_free();
 	return ret;
 }

@@ -10,6 +10,9 @@
  *   2
  *   3
  *
+ * A file whose name ends in .xz is read through `xz -dc` (the real-program
+ * traces of tests/vmsim/traces/ are kept compressed).
+ *
  * Pages are renumbered densely in order of first use, so the simulator's
  * tables are arrays however large the page numbers are. For Belady's OPT,
  * next[i] is the index of the following reference to the same page
@@ -168,6 +171,42 @@ static void compute_next(struct trace *t)
 	free(seen);
 }
 
+/* Whether name ends in suffix. */
+static bool has_suffix(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+	return n >= s && strcmp(name + n - s, suffix) == 0;
+}
+
+/*
+ * Opens an xz-compressed trace through `xz -dc`; the path goes to the
+ * shell in single quotes, each quote in it written as '\''.
+ */
+static FILE *open_xz(const char *path)
+{
+	FILE *check = fopen(path, "r");
+	if (!check)
+		return NULL;
+	fclose(check);
+	size_t len = strlen(path);
+	char *cmd = malloc(4 * len + 32);
+	if (!cmd)
+		return NULL;
+	char *o = cmd + sprintf(cmd, "xz -dc -- '");
+	for (const char *c = path; *c; c++) {
+		if (*c == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *c;
+		}
+	}
+	strcpy(o, "'");
+	FILE *f = popen(cmd, "r");
+	free(cmd);
+	return f;
+}
+
 /* Reads a trace file (or stdin). */
 int trace_read(const char *path, struct trace *t)
 {
@@ -176,12 +215,14 @@ int trace_read(const char *path, struct trace *t)
 	char *line = NULL;
 	size_t linecap = 0;
 	FILE *f = stdin;
+	bool piped = false;
 	int ret = -1;
 
 	memset(t, 0, sizeof(*t));
 	t->name = "stdin";
 	if (path && strcmp(path, "-") != 0) {
-		f = fopen(path, "r");
+		piped = has_suffix(path, ".xz");
+		f = piped ? open_xz(path) : fopen(path, "r");
 		if (!f) {
 			fprintf(stderr, "vmsim: %s: %s\n", path,
 				strerror(errno));
@@ -219,13 +260,26 @@ int trace_read(const char *path, struct trace *t)
 		fprintf(stderr, "vmsim: %s: read error\n", t->name);
 		goto out;
 	}
+	if (piped) {
+		int status = pclose(f);
+		f = stdin;
+		if (status != 0) {
+			fprintf(stderr,
+				"vmsim: %s: xz -dc failed (status %d); is xz "
+				"(xz-utils) installed?\n",
+				t->name, status);
+			goto out;
+		}
+	}
 	compute_next(t);
 	ret = 0;
 out:
 	free(line);
 	free(r.map.key);
 	free(r.map.val);
-	if (f != stdin)
+	if (piped && f != stdin)
+		pclose(f);
+	else if (f != stdin)
 		fclose(f);
 	if (ret < 0)
 		trace_free(t);

@@ -78,6 +78,7 @@ static const struct vm_policy *const kernel_policies[] = {
 	&vm_policy_clock,
 	&vm_policy_aging,
 	&vm_policy_random,
+	&vm_policy_clockpro,
 };
 #define NPOLICIES (sizeof(kernel_policies) / sizeof(kernel_policies[0]))
 
@@ -148,6 +149,8 @@ static void test_find(void **state)
 		assert_non_null((*p)->tick);
 		assert_non_null((*p)->oldest);
 		assert_null((*p)->access);
+		/* The history hooks come as a pair, or not at all. */
+		assert_true(!(*p)->evicted == !(*p)->refault);
 		assert_ptr_equal(vm_policy_stats(*p), (*p)->stats);
 		for (const struct vm_policy *const *q = vm_policies; q != p;
 		     q++)
@@ -474,6 +477,128 @@ static void test_remove_keeps_consistent(void **state)
 	}
 }
 
+/*
+ * A small machine for the loop tests: pages[i] is virtual page i, resident
+ * or not, `frames` of them at most; a reference to a page that is not
+ * resident evicts the policy's victim (telling it the victim's key, i) and
+ * adds the page, telling the policy it comes back if it was seen before.
+ * The accessed bit is set on every reference, as an MMU does; a tick
+ * every `tick` references. Returns the faults.
+ */
+static unsigned int run_refs(const struct vm_policy *p, const unsigned int *ref,
+			     unsigned int n, unsigned int frames,
+			     unsigned int tick)
+{
+	bool resident[NPAGES] = { false }, seen[NPAGES] = { false };
+	unsigned int count = 0, faults = 0;
+
+	for (unsigned int r = 0; r < n; r++) {
+		unsigned int i = ref[r];
+
+		assert_true(i < NPAGES);
+		if (!resident[i]) {
+			faults++;
+			if (count == frames) {
+				struct page *v = p->choose();
+				assert_non_null(v);
+				assert_true(resident[idx(v)]);
+				if (p->evicted)
+					p->evicted(v, idx(v));
+				p->remove(v);
+				resident[idx(v)] = false;
+				count--;
+			}
+			p->add(&pages[i]);
+			if (seen[i] && p->refault)
+				p->refault(&pages[i], i);
+			resident[i] = seen[i] = true;
+			count++;
+		}
+		accessed[i] = true;
+		if (tick && (r + 1) % tick == 0)
+			p->tick();
+	}
+	p->reset();
+	return faults;
+}
+
+/*
+ * A loop over one page more than memory holds: clock (like LRU) evicts
+ * each page just before its next use and faults on every reference;
+ * clockpro keeps the hot pages resident and faults in its few cold frames.
+ * A working set used over and over with a scan of pages used once in
+ * between: the scan goes through the cold frames and the working set
+ * stays.
+ */
+static void test_clockpro_scan_resistance(void **state)
+{
+	(void)state;
+	enum { FRAMES = 16, LOOP = FRAMES + 1, ROUNDS = 30 };
+	unsigned int ref[LOOP * ROUNDS];
+
+	for (unsigned int r = 0; r < LOOP * ROUNDS; r++)
+		ref[r] = r % LOOP;
+	unsigned int clock = run_refs(&vm_policy_clock, ref, LOOP * ROUNDS,
+				      FRAMES, 4);
+	unsigned int pro = run_refs(&vm_policy_clockpro, ref, LOOP * ROUNDS,
+				    FRAMES, 4);
+	assert_int_equal(clock, LOOP * ROUNDS);
+	assert_true(pro * 2 < LOOP * ROUNDS);
+
+	enum { HOT = 8, SCAN = NPAGES - HOT, STEPS = 3 * SCAN };
+	unsigned int mix[STEPS];
+	for (unsigned int r = 0; r < STEPS; r++)
+		mix[r] = r % 3 ? r % HOT : HOT + r / 3;
+	clock = run_refs(&vm_policy_clock, mix, STEPS, 12, 4);
+	pro = run_refs(&vm_policy_clockpro, mix, STEPS, 12, 4);
+	/* Each scan page faults once, each hot page about once. */
+	assert_true(pro <= SCAN + 2 * HOT);
+	assert_true(pro <= clock);
+}
+
+/*
+ * The refault path: a cold page evicted in its test period whose key is
+ * remembered comes back hot, so other pages go before it; a key never
+ * evicted, or one already used, changes nothing.
+ */
+static void test_clockpro_refault(void **state)
+{
+	(void)state;
+	const struct vm_policy *p = &vm_policy_clockpro;
+
+	for (int with_key = 0; with_key < 3; with_key++) {
+		/* Memory fills with hot pages 0-3; 0 is demoted and goes. */
+		add_range(p, 0, 4);
+		evict_expect(p, 0);
+		/* 4 comes in cold, in its test period, and goes. */
+		p->add(&pages[4]);
+		struct page *v = p->choose();
+		assert_ptr_equal(v, &pages[4]);
+		p->evicted(v, 1000);
+		p->remove(v);
+		p->add(&pages[4]);
+		if (with_key == 0) {
+			p->refault(&pages[4], 1000); /* hot again */
+		} else if (with_key == 1) {
+			p->refault(&pages[4], 1001); /* not a ghost */
+		} else {
+			p->refault(&pages[4], 1000); /* hot again */
+			p->remove(&pages[4]);	     /* freed */
+			p->add(&pages[4]);
+			p->refault(&pages[4], 1000); /* used up: cold */
+		}
+		p->add(&pages[5]);
+		/* The cold pages go first: 4 unless it came back hot. */
+		v = p->choose();
+		if (with_key == 0) {
+			assert_ptr_not_equal(v, &pages[4]);
+		} else {
+			assert_ptr_equal(v, &pages[4]);
+		}
+		p->reset();
+	}
+}
+
 /* reset() forgets every page and clears its bits. */
 static void test_reset(void **state)
 {
@@ -556,6 +681,8 @@ int main(void)
 		T(test_random_only_tracked),
 		T(test_random_index),
 		T(test_remove_keeps_consistent),
+		T(test_clockpro_scan_resistance),
+		T(test_clockpro_refault),
 		T(test_reset),
 		T(test_transfer),
 		T(test_misuse_panics),
