@@ -2,10 +2,13 @@
  * kernel/proc/proc.c - creating, copying, ending and waiting for processes.
  *
  * Every process is on the `all` list from creation until its parent reaps
- * it. A process that exits frees its address space and files at once and
- * stays as a ZOMBIE holding only its struct proc and kernel stack (it is
- * still running on that stack when it exits), until wait4 in the parent
- * collects its status and frees the rest. Children of an exiting process
+ * it. A process that exits frees its address space and files at once (or
+ * drops its reference, when threads share them) and stays as a ZOMBIE
+ * holding only its struct proc and kernel stack (it is still running on
+ * that stack when it exits), until wait4 in the parent collects its status
+ * and frees the rest. A thread other than a group's leader is freed
+ * without a wait instead; the leader is reaped once every thread of its
+ * group has ended (kernel/proc/thread.c). Children of an exiting process
  * are handed to init (PID 1). When init itself exits, there is nothing
  * left to run: the kernel reports init's status and ends the machine.
  */
@@ -20,6 +23,7 @@
 #include "kernel/arch/gdt.h"
 #include "kernel/proc/oom.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/thread.h"
 #include "kernel/arch/x86.h"
 #include "libk/assert.h"
 #include "libk/errno.h"
@@ -42,11 +46,6 @@ static inline int status_signaled(int sig)
 	return sig & 0x7f;
 }
 
-/* Bits of clone flags glibc's fork() passes (include/uapi/linux/sched.h). */
-#define CSIGNAL 0x000000ff
-#define CLONE_PARENT_SETTID 0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_CHILD_SETTID 0x01000000
 
 /* The port QEMU's -debugcon listens on: tools/qemu-run reads init's status. */
 #define DEBUGCON_PORT 0xE9
@@ -57,6 +56,7 @@ static list_head_t all_procs = LIST_HEAD_INIT(all_procs);
 static unsigned int nprocs;
 static int next_pid = 1;
 static int last_pid;
+static uint32_t last_fs_id;
 static struct kmem_cache *proc_cache;
 static struct proc *init_proc;
 
@@ -135,6 +135,7 @@ static void default_limits(struct proc *p)
  */
 static struct proc *proc_alloc(void)
 {
+	thread_reap_dead(); /* threads that ended since: their PIDs too */
 	if (!proc_cache) {
 		proc_cache = kmem_cache_create("proc", sizeof(struct proc),
 					       __alignof__(struct proc), 0);
@@ -152,6 +153,8 @@ static struct proc *proc_alloc(void)
 		return NULL;
 	}
 	p->pid = pid;
+	p->fs_id = ++last_fs_id;
+	thread_init_leader(p);
 	p->state = PROC_SLEEPING;  /* not runnable until set up */
 	fpu_init_state(&p->fpu);
 	list_init(&p->children);
@@ -179,15 +182,16 @@ static struct proc *proc_alloc(void)
 	return p;
 }
 
-/* Frees what a zombie still holds; it must not be running. */
-static void proc_free(struct proc *p)
+void proc_free(struct proc *p)
 {
 	bool was = irq_save();
 	oom_proc_gone(p);
 	list_remove(&p->all);
 	list_remove(&p->sibling);
+	list_remove(&p->thread_node);
 	nprocs--;
 	irq_restore(was);
+	signal_release(p);
 	kstack_free(p->kstack);
 	kmem_cache_free(proc_cache, p);
 }
@@ -239,7 +243,8 @@ void proc_exec_image(struct proc *p, struct exec_image *img)
 	if (p == current)
 		vm_space_activate(&p->mm->space);
 	if (old)
-		mm_destroy(old);
+		mm_put(old);
+	vfork_done(p);
 	/* Linux names a process after the path it was started by. */
 	strlcpy(p->name, img->name, sizeof(p->name));
 	p->exe = img->path; /* stable: the initramfs's own string */
@@ -272,8 +277,13 @@ static int proc_create(const char *path, char *const argv[],
 	if (!p)
 		return -ENOMEM;
 	default_limits(p);
-	int err = exec_build(path, argv, envp, p->rlim, &img);
+	int err = signal_init_proc(p);
+	if (!err)
+		err = files_alloc(p);
+	if (!err)
+		err = exec_build(path, argv, envp, p->rlim, &img);
 	if (err) {
+		files_close_all(p);
 		proc_free(p);
 		return err;
 	}
@@ -290,7 +300,8 @@ int proc_start_init(const char *path, char *const argv[])
 		return err;
 	err = files_init_console(p);
 	if (err) {
-		mm_destroy(p->mm);
+		mm_put(p->mm);
+		files_close_all(p);
 		proc_free(p);
 		return err;
 	}
@@ -315,8 +326,27 @@ int proc_spawn(const char *path, char *const argv[], struct proc **out)
 	return 0;
 }
 
-int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
-	      uint32_t ptid)
+/*
+ * The process whose children a thread's children are: the thread group's
+ * leader, so that any thread of a process can wait for them. The idle
+ * context (the in-kernel tests) is its own.
+ */
+static struct proc *family_head(struct proc *p)
+{
+	return p->group_leader ? p->group_leader : p;
+}
+
+/* A vfork child has exec'd or ended: its parent may go on. */
+void vfork_done(struct proc *p)
+{
+	if (p->vfork_pending) {
+		p->vfork_pending = false;
+		sched_wakeup(&p->vfork_pending);
+	}
+}
+
+int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t newsp,
+	      uint32_t ptid, uint32_t tls, uint32_t ctid)
 {
 	struct proc *parent = current;
 	struct proc *child = proc_alloc();
@@ -324,28 +354,46 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
 
 	if (!child)
 		return -ENOMEM;
-	err = mm_fork(parent->mm, &child->mm);
-	if (err)
-		goto out_free;
-	child->mm->trace_pid = child->pid;
-	err = files_fork(parent, child);
+	if (flags & CLONE_VM) {
+		child->mm = mm_get(parent->mm);
+	} else {
+		err = mm_fork(parent->mm, &child->mm);
+		if (err)
+			goto out_free;
+		child->mm->trace_pid = child->pid;
+	}
+	err = files_fork(parent, child,
+			 (flags & CLONE_FILES ? FILES_SHARE_TABLE : 0) |
+				 (flags & CLONE_FS ? FILES_SHARE_FS : 0));
 	if (err)
 		goto out_mm;
+	err = signal_fork(child, parent, flags & CLONE_SIGHAND);
+	if (err)
+		goto out_files;
 
 	*child->tf = *tf;
 	fpu_save(&child->fpu);  /* the parent's registers, as they are now */
 	child->tf->eax = 0;  /* fork returns 0 in the child */
+	if (newsp)
+		child->tf->user_esp = newsp;
 	memcpy(child->name, parent->name, sizeof(child->name));
 	child->exe = parent->exe;
 	child->arg_start = parent->arg_start;
 	child->arg_end = parent->arg_end;
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
 	memcpy(child->tls, parent->tls, sizeof(child->tls));
-	signal_fork(child, parent);
-	child->exit_signal = (int)(flags & CSIGNAL);
+	if (flags & CLONE_SETTLS) {
+		err = tls_set_for_clone(child, tls);
+		if (err)
+			goto out_signal;
+	}
 	apply_limits(child);
 
-	/* glibc's fork: clone(CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD). */
+	/*
+	 * glibc's fork: clone(CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD);
+	 * pthread_create: CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID with the
+	 * thread's tid word. Linux ignores a fault writing either.
+	 */
 	if (flags & CLONE_CHILD_SETTID)
 		mm_write(child->mm, ctid, &child->pid, sizeof(child->pid));
 	if (flags & CLONE_CHILD_CLEARTID)
@@ -353,13 +401,35 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
 	if (flags & CLONE_PARENT_SETTID)
 		mm_write(parent->mm, ptid, &child->pid, sizeof(child->pid));
 
-	child->parent = parent;
-	list_push_back(&parent->children, &child->sibling);
+	if (flags & CLONE_THREAD) {
+		/* A thread sends no signal when it ends (exit_signal -1). */
+		thread_attach(child, parent->group_leader);
+		child->exit_signal = 0;
+	} else {
+		struct proc *head = family_head(parent);
+		child->exit_signal = (int)(flags & CSIGNAL);
+		child->parent = head;
+		list_push_back(&head->children, &child->sibling);
+	}
+	int pid = child->pid;
+	if (flags & CLONE_VFORK)
+		child->vfork_pending = true;
 	sched_make_runnable(child);
-	return child->pid;
+	if (flags & CLONE_VFORK) {
+		/* The parent waits until the child has exec'd or ended. */
+		bool was = irq_save();
+		while (child->vfork_pending)
+			sched_sleep(&child->vfork_pending);
+		irq_restore(was);
+	}
+	return pid;
 
+out_signal:
+	signal_release(child);
+out_files:
+	files_close_all(child);
 out_mm:
-	mm_destroy(child->mm);
+	mm_put(child->mm);
 	child->mm = NULL;
 out_free:
 	proc_free(child);
@@ -383,37 +453,45 @@ void proc_exit(int status)
 {
 	struct proc *p = current;
 
+	/* Robust futexes and clear_child_tid, while the memory is loaded. */
+	thread_exit_user(p);
 	files_close_all(p);
 	p->maxrss_kb = proc_maxrss_kb(p); /* for the parent's wait4 */
 	if (p->mm) {
 		struct mm *mm = p->mm;
 		vm_space_activate(&kernel_space);
 		p->mm = NULL;
-		mm_destroy(mm);
+		mm_put(mm);
 	}
 	/* If the OOM killer chose p, its memory is free now. */
 	oom_proc_gone(p);
-	if (p == init_proc)
-		init_ended(status);
+	p->exit_status = status;
+	bool last = thread_exited(p);
+	struct proc *leader = p->group_leader;
+	if (last && leader == init_proc)
+		init_ended(thread_group_status(leader));
 
 	bool was = irq_save();
-	/* Orphans go to init, which reaps them. */
-	struct list_node *n, *tmp;
-	bool zombies = false;
-	list_for_each_safe(n, tmp, &p->children) {
-		struct proc *c = list_entry(n, struct proc, sibling);
-		list_remove(&c->sibling);
-		c->parent = init_proc;
-		list_push_back(&init_proc->children, &c->sibling);
-		zombies |= c->state == PROC_ZOMBIE;
-	}
-	if (zombies)
-		sched_wakeup(init_proc);
-	p->exit_status = status;
 	p->state = PROC_ZOMBIE;
-	signal_notify_parent(p, status);
-	if (p->parent)
-		sched_wakeup(p->parent);
+	vfork_done(p);
+	if (last) {
+		/* Orphans go to init, which reaps them. */
+		struct list_node *n, *tmp;
+		bool zombies = false;
+		list_for_each_safe(n, tmp, &leader->children) {
+			struct proc *c = list_entry(n, struct proc, sibling);
+			list_remove(&c->sibling);
+			c->parent = init_proc;
+			list_push_back(&init_proc->children, &c->sibling);
+			zombies |= c->state == PROC_ZOMBIE;
+		}
+		if (zombies)
+			sched_wakeup(init_proc);
+		/* The process has ended: its parent may reap the leader. */
+		signal_notify_parent(leader, thread_group_status(leader));
+		if (leader->parent)
+			sched_wakeup(leader->parent);
+	}
 	schedule();
 	irq_restore(was);
 	panic("zombie %d was scheduled", p->pid);
@@ -431,7 +509,7 @@ int proc_wait(int pid, int *status, int options)
 
 int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 {
-	struct proc *p = current;
+	struct proc *p = family_head(current);
 	bool was = irq_save();
 	int ret;
 
@@ -444,13 +522,14 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 			if (!wait_matches(c, pid))
 				continue;
 			have = true;
-			if (c->state == PROC_ZOMBIE) {
+			/* A leader waits for the last of its threads. */
+			if (c->state == PROC_ZOMBIE && c->nr_threads == 0) {
 				found = c;
 				break;
 			}
 		}
 		if (found) {
-			*status = found->exit_status;
+			*status = thread_group_status(found);
 			ret = found->pid;
 			if (options & WNOWAIT)
 				break;
@@ -473,6 +552,7 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 						   found->cmaj_flt,
 					.maxrss_kb = maxrss,
 				};
+			thread_reap_dead();
 			proc_free(found);
 			break;
 		}
@@ -484,7 +564,7 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 			ret = 0;
 			break;
 		}
-		if (signal_pending(p)) {
+		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
 		}
@@ -507,7 +587,7 @@ void proc_fault_kill(int sig, uint32_t addr, uint32_t eip, const char *reason)
 			      : sig == SIGFPE ? "SIGFPE" : sig == SIGILL
 			      ? "SIGILL" : "signal",
 	       p->pid, p->name, reason, addr, eip);
-	proc_exit(status_signaled(sig));
+	thread_group_exit(status_signaled(sig));
 }
 
 int proc_exit_status(int code)
