@@ -162,9 +162,14 @@ static int count_fields(const char *s)
 
 static void pid_stat_has_52_fields(struct ktest *t)
 {
+	static struct sighand actions; /* all SIG_DFL */
 	struct proc *p = kzalloc(sizeof(*p), GFP_KERNEL);
 	KT_ASSERT(t, p != NULL);
-	p->pid = 77;
+	p->pid = p->tgid = 77;
+	p->group_leader = p;
+	p->nr_threads = 1;
+	p->sighand = &actions;
+	p->sig_action = actions.action;
 	strlcpy(p->name, "a_long_name_15c", sizeof(p->name));
 	p->state = PROC_SLEEPING;
 	p->exit_signal = 17;
