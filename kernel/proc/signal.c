@@ -452,7 +452,11 @@ void signal_notify_parent(struct proc *p, int status)
 		info.code = CLD_EXITED;
 		info.status = (status >> 8) & 0xff;
 	}
-	signal_send(parent, p->exit_signal, &info);
+	/* To the parent process: any of its threads not blocking it. */
+	if (parent->group_leader)
+		thread_signal_group(parent, p->exit_signal, &info);
+	else
+		signal_send(parent, p->exit_signal, &info);
 }
 
 /* Alternate signal stacks (sigaltstack(2)). */
