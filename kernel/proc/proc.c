@@ -416,9 +416,13 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t newsp,
 		child->vfork_pending = true;
 	sched_make_runnable(child);
 	if (flags & CLONE_VFORK) {
-		/* The parent waits until the child has exec'd or ended. */
+		/*
+		 * The parent waits until the child has exec'd or ended, or
+		 * until it is killed itself (Linux's wait is killable too).
+		 */
 		bool was = irq_save();
-		while (child->vfork_pending)
+		while (child->vfork_pending &&
+		       !(current->sig_pending & sig_bit(SIGKILL)))
 			sched_sleep(&child->vfork_pending);
 		irq_restore(was);
 	}

@@ -10,7 +10,9 @@
  * faulting pages in; a fatal signal in one thread ends them all; exit of
  * one thread leaves the others. execve from a thread other than the main
  * one ends the others and the new program keeps the process ID. tgkill
- * reaches one thread, and refuses a thread of another process.
+ * reaches one thread, and refuses a thread of another process. clone
+ * checks its flags as Linux does, and a vfork child borrows its parent's
+ * memory while the parent waits.
  */
 #include "utest.h"
 
@@ -317,6 +319,39 @@ static void tgkill_one(void)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/* --- clone's checks and vfork ------------------------------------------ */
+
+static volatile int borrowed;
+
+static void clone_checks(void)
+{
+	long r;
+
+	r = syscall(SYS_clone, CLONE_THREAD | CLONE_VM, 0, NULL, 0, NULL);
+	ut_check(r == -1 && errno == EINVAL,
+		 "clone CLONE_THREAD without CLONE_SIGHAND: %s",
+		 ut_errname(r == -1 ? errno : 0));
+	r = syscall(SYS_clone, CLONE_SIGHAND, 0, NULL, 0, NULL);
+	ut_check(r == -1 && errno == EINVAL,
+		 "clone CLONE_SIGHAND without CLONE_VM: %s",
+		 ut_errname(r == -1 ? errno : 0));
+	r = syscall(SYS_clone, CLONE_THREAD | CLONE_SIGHAND, 0, NULL, 0, NULL);
+	ut_check(r == -1 && errno == EINVAL,
+		 "clone CLONE_THREAD | CLONE_SIGHAND without CLONE_VM: %s",
+		 ut_errname(r == -1 ? errno : 0));
+
+	borrowed = 0;
+	pid_t pid = vfork();
+	if (pid == 0) {
+		borrowed = 42; /* the parent's memory, not a copy */
+		_exit(6);
+	}
+	int st = ut_wait(pid);
+	ut_check(borrowed == 42 && ut_exited(st, 6),
+		 "vfork: the child's write is in the parent's memory: %s",
+		 ut_status(st));
+}
+
 int main(int argc, char **argv)
 {
 	int st;
@@ -353,5 +388,6 @@ int main(int argc, char **argv)
 		 "execve in a thread: the program runs as the process: %s",
 		 ut_status(st));
 	tgkill_one();
+	clone_checks();
 	return ut_end();
 }
