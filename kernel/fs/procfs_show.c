@@ -287,6 +287,13 @@ void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 
 	signal_masks(p, &ign, &cgt);
 	code_range(p, &start_code, &end_code);
+	/* A process's figures are all its threads'; a thread's its own. */
+	struct proc_usage use = { .utime = p->utime,
+				  .stime = p->stime,
+				  .min_flt = p->min_flt,
+				  .maj_flt = p->maj_flt };
+	if (thread_is_leader(p))
+		thread_group_usage(p, &use);
 	/*
 	 * The 52 fields of proc(5), in order. Fields Pagoda has no number
 	 * for are 0, as Linux prints them when they do not apply (kstkesp,
@@ -297,11 +304,11 @@ void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 		   ppid, p->tgid, p->tgid);
 	/* 10-17: minflt cminflt majflt cmajflt utime stime cutime cstime */
 	seq_printf(sb, "%llu %llu %llu %llu %llu %llu %llu %llu ",
-		   (unsigned long long)p->min_flt,
+		   (unsigned long long)use.min_flt,
 		   (unsigned long long)p->cmin_flt,
-		   (unsigned long long)p->maj_flt,
-		   (unsigned long long)p->cmaj_flt, user_ticks(p->utime),
-		   user_ticks(p->stime), user_ticks(p->cutime),
+		   (unsigned long long)use.maj_flt,
+		   (unsigned long long)p->cmaj_flt, user_ticks(use.utime),
+		   user_ticks(use.stime), user_ticks(p->cutime),
 		   user_ticks(p->cstime));
 	/* 18-25: priority nice num_threads itrealvalue starttime vsize rss
 	 * rsslim (bytes; "unlimited" is ULONG_MAX) */

@@ -537,10 +537,13 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 			ret = found->pid;
 			if (options & WNOWAIT)
 				break;
-			p->cutime += found->utime + found->cutime;
-			p->cstime += found->stime + found->cstime;
-			p->cmin_flt += found->min_flt + found->cmin_flt;
-			p->cmaj_flt += found->maj_flt + found->cmaj_flt;
+			/* What every thread of the child used. */
+			struct proc_usage self;
+			thread_group_usage(found, &self);
+			p->cutime += self.utime + found->cutime;
+			p->cstime += self.stime + found->cstime;
+			p->cmin_flt += self.min_flt + found->cmin_flt;
+			p->cmaj_flt += self.maj_flt + found->cmaj_flt;
 			uint32_t maxrss = found->maxrss_kb > found->cmaxrss_kb
 						  ? found->maxrss_kb
 						  : found->cmaxrss_kb;
@@ -548,11 +551,11 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 				p->cmaxrss_kb = maxrss;
 			if (ru)
 				*ru = (struct proc_usage){
-					.utime = found->utime + found->cutime,
-					.stime = found->stime + found->cstime,
-					.min_flt = found->min_flt +
+					.utime = self.utime + found->cutime,
+					.stime = self.stime + found->cstime,
+					.min_flt = self.min_flt +
 						   found->cmin_flt,
-					.maj_flt = found->maj_flt +
+					.maj_flt = self.maj_flt +
 						   found->cmaj_flt,
 					.maxrss_kb = maxrss,
 				};

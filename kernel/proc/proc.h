@@ -139,6 +139,8 @@ struct proc {
 	bool group_exiting;          /* leader: exit_group or a fatal signal
 					is ending every thread */
 	int group_exit_status;       /*   with this wait status */
+	uint64_t ended_utime, ended_stime;     /* leader: what its threads */
+	uint64_t ended_min_flt, ended_maj_flt; /*   that ended used */
 	bool thread_reap;            /* a thread other than the leader: freed
 					when it ends, never a zombie */
 	uint32_t robust_list;        /* set_robust_list: the list head */

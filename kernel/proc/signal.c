@@ -440,10 +440,13 @@ void signal_notify_parent(struct proc *p, int status)
 
 	if (!parent || !p->exit_signal)
 		return;
+	/* Every thread's time (the caller is its process's last thread). */
+	struct proc_usage use;
+	thread_group_usage(p, &use);
 	struct ksiginfo info = {
 		.pid = p->pid,
-		.utime = (uint32_t)(p->utime * USER_HZ / pit_hz()),
-		.stime = (uint32_t)(p->stime * USER_HZ / pit_hz()),
+		.utime = (uint32_t)(use.utime * USER_HZ / pit_hz()),
+		.stime = (uint32_t)(use.stime * USER_HZ / pit_hz()),
 	};
 	if (status & 0x7f) {
 		info.code = CLD_KILLED;

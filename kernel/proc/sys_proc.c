@@ -625,10 +625,13 @@ static uint32_t to_user_hz(uint64_t ticks)
 
 static int32_t sys_times(const struct syscall_args *a)
 {
-	uint32_t tms[4] = { to_user_hz(current->utime),
-			    to_user_hz(current->stime),
-			    to_user_hz(current->cutime),
-			    to_user_hz(current->cstime) };
+	/* The whole process's time, every thread's. */
+	struct proc_usage u;
+	thread_group_usage(current, &u);
+	const struct proc *leader = current->group_leader;
+	uint32_t tms[4] = { to_user_hz(u.utime), to_user_hz(u.stime),
+			    to_user_hz(leader->cutime),
+			    to_user_hz(leader->cstime) };
 	if (a->arg[0] && copy_to_user((void *)a->arg[0], tms, sizeof(tms)))
 		return -EFAULT;
 	return (int32_t)to_user_hz(pit_ticks());
@@ -683,18 +686,23 @@ static int32_t sys_getrusage(const struct syscall_args *a)
 	struct proc_usage u;
 	int32_t who = (int32_t)a->arg[0];
 
-	if (who == RUSAGE_SELF || who == RUSAGE_THREAD) {
+	const struct proc *leader = current->group_leader;
+
+	if (who == RUSAGE_SELF) {
+		thread_group_usage(current, &u);
+	} else if (who == RUSAGE_THREAD) {
 		u = (struct proc_usage){ .utime = current->utime,
 					 .stime = current->stime,
 					 .min_flt = current->min_flt,
 					 .maj_flt = current->maj_flt,
 					 .maxrss_kb = proc_maxrss_kb(current) };
 	} else if (who == RUSAGE_CHILDREN) {
-		u = (struct proc_usage){ .utime = current->cutime,
-					 .stime = current->cstime,
-					 .min_flt = current->cmin_flt,
-					 .maj_flt = current->cmaj_flt,
-					 .maxrss_kb = current->cmaxrss_kb };
+		/* Children of every thread are the leader's. */
+		u = (struct proc_usage){ .utime = leader->cutime,
+					 .stime = leader->cstime,
+					 .min_flt = leader->cmin_flt,
+					 .maj_flt = leader->cmaj_flt,
+					 .maxrss_kb = leader->cmaxrss_kb };
 	} else {
 		return -EINVAL;
 	}

@@ -146,10 +146,10 @@ bool thread_exited(struct proc *p)
 	leader->nr_threads--;
 	if (p != leader) {
 		/* The process's times include its threads' (/proc, wait4). */
-		leader->utime += p->utime;
-		leader->stime += p->stime;
-		leader->min_flt += p->min_flt;
-		leader->maj_flt += p->maj_flt;
+		leader->ended_utime += p->utime;
+		leader->ended_stime += p->stime;
+		leader->ended_min_flt += p->min_flt;
+		leader->ended_maj_flt += p->maj_flt;
 	}
 	if (leader->group_exec && leader->nr_threads == 1)
 		sched_wakeup(&leader->group_exec);
@@ -332,6 +332,35 @@ void thread_for_each(struct proc *p, void (*fn)(struct proc *t, void *ctx),
 		if (t == leader || t->state != PROC_ZOMBIE)
 			fn(t, ctx);
 	}
+}
+
+void thread_group_usage(const struct proc *p, struct proc_usage *u)
+{
+	const struct proc *leader = p->group_leader ? p->group_leader : p;
+	struct list_node *n;
+
+	*u = (struct proc_usage){
+		.utime = leader->utime + leader->ended_utime,
+		.stime = leader->stime + leader->ended_stime,
+		.min_flt = leader->min_flt + leader->ended_min_flt,
+		.maj_flt = leader->maj_flt + leader->ended_maj_flt,
+		.maxrss_kb = proc_maxrss_kb(p),
+	};
+	if (!p->group_leader)
+		return;
+	bool was = irq_save();
+	list_for_each(n, &leader->threads) {
+		const struct proc *t =
+			list_entry(n, struct proc, thread_node);
+		/* An ended thread's figures are in the leader's ended_*. */
+		if (t == leader || t->state == PROC_ZOMBIE)
+			continue;
+		u->utime += t->utime;
+		u->stime += t->stime;
+		u->min_flt += t->min_flt;
+		u->maj_flt += t->maj_flt;
+	}
+	irq_restore(was);
 }
 
 bool thread_is_leader(const struct proc *p)

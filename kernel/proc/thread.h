@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 struct proc;
+struct proc_usage;
 struct ksiginfo;
 
 /* clone flags (Linux include/uapi/linux/sched.h). */
@@ -102,6 +103,11 @@ unsigned int thread_count(const struct proc *p);
  */
 void thread_for_each(struct proc *p, void (*fn)(struct proc *t, void *ctx),
 		     void *ctx);
+/*
+ * The CPU time and page faults of p's whole process: its threads that
+ * have ended (counted into the leader) and those still running.
+ */
+void thread_group_usage(const struct proc *p, struct proc_usage *u);
 /* Whether p is a thread group's leader (what /proc lists). */
 bool thread_is_leader(const struct proc *p);
 

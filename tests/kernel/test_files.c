@@ -11,6 +11,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/initramfs.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/thread.h"
 #include "kernel/fs/procfs.h"
 #include "kernel/ktest.h"
 #include "kernel/time.h"
@@ -111,9 +112,7 @@ static void fake_proc(struct proc *p, struct proc *parent)
 	memset(p, 0, sizeof(*p));
 	memset(&actions, 0, sizeof(actions));
 	p->pid = TEST_PID;
-	p->tgid = TEST_PID;
-	p->group_leader = p;
-	p->nr_threads = 1;
+	thread_init_leader(p);
 	p->sighand = &actions;
 	p->sig_action = actions.action;
 	strlcpy(p->name, "memhog", sizeof(p->name));
@@ -131,7 +130,8 @@ static void status_layout(struct ktest *t)
 {
 	static struct proc parent, p;
 	fake_proc(&parent, NULL);
-	parent.pid = parent.tgid = 1;
+	parent.pid = 1;
+	thread_init_leader(&parent);
 	fake_proc(&p, &parent);
 	struct mm_usage u = { .vm_size = 300,
 			      .vm_rss = 12,
@@ -167,7 +167,8 @@ static void stat_layout(struct ktest *t)
 {
 	static struct proc parent, p;
 	fake_proc(&parent, NULL);
-	parent.pid = parent.tgid = 7;
+	parent.pid = 7;
+	thread_init_leader(&parent);
 	fake_proc(&p, &parent);
 	struct mm_usage u = { .vm_size = 10, .vm_rss = 3 };
 	struct seqbuf sb = fresh_buf();

@@ -17,7 +17,9 @@
 #include <dirent.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/times.h>
 
 #define NTHREADS 16
 #define INCREMENTS 2000
@@ -330,6 +332,51 @@ static void process_signal(void)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/* CPU time: a thread that spins 300 ms is counted in the process's. */
+static void *spin(void *arg)
+{
+	(void)arg;
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	while ((now.tv_sec - start.tv_sec) * 1000 +
+		       (now.tv_nsec - start.tv_nsec) / 1000000 <
+	       300);
+	return NULL;
+}
+
+static void cpu_time(void)
+{
+	struct tms before, after;
+	struct rusage self, thread;
+	times(&before);
+	pthread_t t;
+	pthread_create(&t, NULL, spin, NULL);
+	pthread_join(t, NULL);
+	times(&after);
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_THREAD, &thread);
+	long ticks = (after.tms_utime + after.tms_stime) -
+		     (before.tms_utime + before.tms_stime);
+	long hz = sysconf(_SC_CLK_TCK);
+	ut_check(ticks >= hz / 10,
+		 "times() counts another thread's 300 ms of CPU");
+	ut_check(self.ru_utime.tv_sec * 1000000 + self.ru_utime.tv_usec +
+				 self.ru_stime.tv_sec * 1000000 +
+				 self.ru_stime.tv_usec >=
+			 100000,
+		 "getrusage(RUSAGE_SELF) counts it too");
+	ut_check(thread.ru_utime.tv_sec * 1000000 + thread.ru_utime.tv_usec +
+				 thread.ru_stime.tv_sec * 1000000 +
+				 thread.ru_stime.tv_usec <
+			 self.ru_utime.tv_sec * 1000000 +
+				 self.ru_utime.tv_usec +
+				 self.ru_stime.tv_sec * 1000000 +
+				 self.ru_stime.tv_usec,
+		 "getrusage(RUSAGE_THREAD) of the main thread is less");
+}
+
 /* The main thread leaves with pthread_exit; the last thread's exit ends it. */
 static void *last_one(void *arg)
 {
@@ -357,6 +404,7 @@ int main(int argc, char **argv)
 	detach();
 	proc_task();
 	process_signal();
+	cpu_time();
 	int st = ut_in_child(main_exits_first, NULL);
 	ut_check(ut_exited(st, 0), "main thread exits first: %s",
 		 ut_status(st));
