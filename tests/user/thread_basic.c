@@ -10,13 +10,15 @@
  * and /proc/self/status and stat count them; a kill() of the process
  * reaches the one thread that does not block the signal; pthread_exit in
  * the main thread leaves the others running, and the process ends with
- * the last of them.
+ * the last of them. A robust mutex whose owner ended, a thread or a
+ * process killed while holding it, is EOWNERDEAD to the next locker.
  */
 #include "utest.h"
 
 #include <dirent.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/times.h>
@@ -377,6 +379,51 @@ static void cpu_time(void)
 		 "getrusage(RUSAGE_THREAD) of the main thread is less");
 }
 
+/* Robust mutexes: the kernel releases them when their owner ends. */
+static pthread_mutex_t *robust;
+
+static void *lock_and_leave(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(robust);
+	return NULL; /* ends holding it */
+}
+
+static void robust_mutexes(void)
+{
+	pthread_mutexattr_t attr;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	robust = mmap(NULL, UT_PAGE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pthread_mutex_init(robust, &attr);
+
+	pthread_t t;
+	pthread_create(&t, NULL, lock_and_leave, NULL);
+	pthread_join(t, NULL);
+	int r = pthread_mutex_lock(robust);
+	ut_check(r == EOWNERDEAD, "robust mutex of an ended thread: %s",
+		 ut_errname(r));
+	pthread_mutex_consistent(robust);
+	pthread_mutex_unlock(robust);
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		pthread_mutex_lock(robust);
+		raise(SIGKILL);
+	}
+	int st = ut_wait(pid);
+	r = pthread_mutex_lock(robust);
+	ut_check(r == EOWNERDEAD && ut_killed_by(st, SIGKILL),
+		 "robust mutex of a process killed holding it: %s",
+		 ut_errname(r));
+	pthread_mutex_consistent(robust);
+	pthread_mutex_unlock(robust);
+	munmap(robust, UT_PAGE);
+	pthread_mutexattr_destroy(&attr);
+}
+
 /* The main thread leaves with pthread_exit; the last thread's exit ends it. */
 static void *last_one(void *arg)
 {
@@ -405,6 +452,7 @@ int main(int argc, char **argv)
 	proc_task();
 	process_signal();
 	cpu_time();
+	robust_mutexes();
 	int st = ut_in_child(main_exits_first, NULL);
 	ut_check(ut_exited(st, 0), "main thread exits first: %s",
 		 ut_status(st));
