@@ -581,6 +581,12 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 	return ret;
 }
 
+void proc_init_moved(struct proc *from, struct proc *to)
+{
+	if (init_proc == from)
+		init_proc = to;
+}
+
 bool proc_is_init(const struct proc *p)
 {
 	return p == init_proc;

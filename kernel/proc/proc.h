@@ -225,6 +225,8 @@ int proc_fork(struct trapframe *tf, uint32_t clone_flags, uint32_t newsp,
 	      uint32_t ptid, uint32_t tls, uint32_t ctid);
 /* Frees what a zombie still holds; it must not be running. */
 void proc_free(struct proc *p);
+/* A thread took the place of from, init's leader (execve in a thread). */
+void proc_init_moved(struct proc *from, struct proc *to);
 /* A vfork child has exec'd or ended: wakes its parent. */
 void vfork_done(struct proc *p);
 /* Ends the current process with a wait status; never returns. */

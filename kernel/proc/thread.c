@@ -249,6 +249,12 @@ static void take_leadership(struct proc *p, struct proc *old)
 	p->cmin_flt = old->cmin_flt;
 	p->cmaj_flt = old->cmaj_flt;
 	p->cmaxrss_kb = old->cmaxrss_kb;
+	/* What the process used so far stays the process's. */
+	p->ended_utime = old->ended_utime + old->utime;
+	p->ended_stime = old->ended_stime + old->stime;
+	p->ended_min_flt = old->ended_min_flt + old->min_flt;
+	p->ended_maj_flt = old->ended_maj_flt + old->maj_flt;
+	proc_init_moved(old, p);
 	if (p->mm)
 		p->mm->trace_pid = p->pid;
 	/* old's own SIGKILL (from us) is moot; it is freed now. */
