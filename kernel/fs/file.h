@@ -12,7 +12,7 @@
  *           operations. Shared by descriptors made with dup() and fork(),
  *           so the offset is shared too (POSIX "open file description").
  *           Freed when the last descriptor is closed (refcount).
- *   fd      a slot in the process's table, files[], with FD_CLOEXEC kept
+ *   fd      a slot in the process's table, fdt->files[], with FD_CLOEXEC kept
  *           in the cloexec bit mask beside it.
  *
  * The name space: the initramfs is the root; /proc (kernel/fs/procfs.c) and

@@ -370,6 +370,13 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t newsp,
 	err = signal_fork(child, parent, flags & CLONE_SIGHAND);
 	if (err)
 		goto out_files;
+	/*
+	 * A thread on the same memory does not run its handlers on its
+	 * parent's alternate stack (Linux's copy_process; a vfork child may,
+	 * its parent waits).
+	 */
+	if ((flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM)
+		child->sig_altstack = (struct kaltstack){ .flags = SS_DISABLE };
 
 	*child->tf = *tf;
 	fpu_save(&child->fpu);  /* the parent's registers, as they are now */
