@@ -43,6 +43,7 @@
 #define ELOOP 40
 #define EIDRM 43
 #define EOVERFLOW 75
+#define ETIMEDOUT 110
 
 /*
  * Kernel-internal results of a system call a signal interrupted (Linux

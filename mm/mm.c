@@ -60,6 +60,7 @@ int mm_create(struct mm **out)
 	mm->limit_data = MM_NO_LIMIT;
 	mm->limit_rss = MM_NO_LIMIT;
 	mm->mmap_base = MM_STACK_TOP - MM_DEFAULT_STACK_LIMIT - MM_STACK_GAP;
+	mm->users = 1;
 	*out = mm;
 	return 0;
 }
@@ -87,6 +88,22 @@ void mm_destroy(struct mm *mm)
 	}
 	kfree(mm->ldt);
 	kfree(mm);
+}
+
+struct mm *mm_get(struct mm *mm)
+{
+	KASSERT(mm->users > 0);
+	mm->users++;
+	return mm;
+}
+
+void mm_put(struct mm *mm)
+{
+	if (!mm)
+		return;
+	KASSERT(mm->users > 0);
+	if (--mm->users == 0)
+		mm_destroy(mm);
 }
 
 struct fork_walk {

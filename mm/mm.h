@@ -165,6 +165,9 @@ struct mm {
 				      last munlockall: eviction must look */
 	struct ldt *ldt;           /* the process's LDT (kernel/arch/ldt.c),
 				      one kmalloc block; NULL: none */
+	unsigned int users;        /* processes using it: 1, or more when
+				      threads share it (clone CLONE_VM);
+				      mm_put of the last one destroys it */
 };
 
 /* The stack sits just below the kernel; mmap starts below its gap. */
@@ -224,6 +227,16 @@ int mm_create(struct mm **out);
  * loaded first.
  */
 void mm_destroy(struct mm *mm);
+/*
+ * Takes one more reference to mm for a thread that will share it
+ * (clone with CLONE_VM); returns mm.
+ */
+struct mm *mm_get(struct mm *mm);
+/*
+ * Drops a reference: the last one destroys the address space
+ * (mm_destroy). The threads that remain keep every page and region.
+ */
+void mm_put(struct mm *mm);
 /*
  * Copies an address space for fork: private pages become copy-on-write in
  * both (read-only PTEs with PTE_COW, frame refcount raised), shared regions

@@ -43,6 +43,7 @@
 #include "kernel/arch/gdt.h"
 #include "kernel/arch/user_desc.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/thread.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/syscall/uaccess.h"
 #include "libk/errno.h"
@@ -137,3 +138,24 @@ static int32_t sys_get_thread_area(const struct syscall_args *a)
 	return copy_to_user(uptr, &u, sizeof(u)) ? -EFAULT : 0;
 }
 SYSCALL(244, get_thread_area, sys_get_thread_area);
+
+/*
+ * CLONE_SETTLS: the new thread's TLS entry, from the user_desc at uaddr,
+ * with set_thread_area's checks (Linux's do_set_thread_area for a new
+ * task: the entry must be given, none is chosen). The thread is not
+ * running yet: its GDT entries are loaded when it is switched to.
+ */
+int tls_set_for_clone(struct proc *t, uint32_t uaddr)
+{
+	struct user_desc u;
+
+	if (copy_from_user(&u, (const void *)uaddr, sizeof(u)))
+		return -EFAULT;
+	if (!ud_acceptable(&u))
+		return -EINVAL;
+	int slot = tls_slot(u.entry_number);
+	if (slot < 0)
+		return -EINVAL;
+	t->tls[slot] = tls_encode(&u);
+	return 0;
+}

@@ -12,7 +12,7 @@
  *           operations. Shared by descriptors made with dup() and fork(),
  *           so the offset is shared too (POSIX "open file description").
  *           Freed when the last descriptor is closed (refcount).
- *   fd      a slot in the process's table, files[], with FD_CLOEXEC kept
+ *   fd      a slot in the process's table, fdt->files[], with FD_CLOEXEC kept
  *           in the cloexec bit mask beside it.
  *
  * The name space: the initramfs is the root; /proc (kernel/fs/procfs.c) and
@@ -281,12 +281,36 @@ int fd_install_at(struct proc *p, int fd, struct file *f, bool cloexec);
 bool fd_get_cloexec(const struct proc *p, int fd);
 void fd_set_cloexec(struct proc *p, int fd, bool on);
 
-/* fork: the child shares every open file of the parent and its cwd. */
-int files_fork(struct proc *parent, struct proc *child);
-/* exit: closes every descriptor and forgets the cwd. */
+/*
+ * A descriptor table: the open files of one process, or of the threads
+ * sharing it (clone with CLONE_FILES).
+ */
+struct fdtable {
+	unsigned int users;	    /* processes using it */
+	struct file *files[FD_MAX]; /* one reference each */
+	uint64_t cloexec;	    /* FD_CLOEXEC, one bit per descriptor */
+};
+
+/* Gives p (which has none) an empty table; 0 or -ENOMEM. */
+int files_alloc(struct proc *p);
+/* files_fork share bits: what the child shares rather than copies. */
+#define FILES_SHARE_TABLE 1u /* CLONE_FILES: the descriptor table */
+#define FILES_SHARE_FS 2u    /* CLONE_FS: the current directory */
+/*
+ * fork: the child gets a copy of the parent's table (holding the same
+ * open files) and its cwd, or shares them (share bits). 0 or -ENOMEM.
+ */
+int files_fork(struct proc *parent, struct proc *child, uint32_t share);
+/*
+ * exit: drops p's table (the last user closes every descriptor) and
+ * forgets the cwd when no other process shares it.
+ */
 void files_close_all(struct proc *p);
-/* execve: closes the descriptors marked FD_CLOEXEC. */
-void files_exec(struct proc *p);
+/*
+ * execve: takes a table of its own if it was shared, then closes the
+ * descriptors marked FD_CLOEXEC. 0 or -ENOMEM.
+ */
+int files_exec(struct proc *p);
 /* Opens the console as descriptors 0, 1 and 2 (for the first process). */
 int files_init_console(struct proc *p);
 

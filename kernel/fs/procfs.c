@@ -10,7 +10,9 @@
  *                       and kpageorder (procfs_pagemap.c)
  *   /proc/sys/kernel/   hostname ostype osrelease version pid_max printk
  *   /proc/self          symlink to the caller's PID
- *   /proc/PID/          one directory per process (zombies included)
+ *   /proc/PID/          one directory per process (zombies included);
+ *                       /proc/TID of a thread exists too, unlisted
+ *   /proc/PID/task/     one directory per thread, TID/ as /proc/TID/
  *   /proc/PID/status    /proc/PID/stat    /proc/PID/statm  /proc/PID/comm
  *   /proc/PID/maps      /proc/PID/smaps   /proc/PID/cmdline
  *   /proc/PID/pagemap   one entry per virtual page (procfs_pagemap.c)
@@ -35,6 +37,7 @@
 #include "kernel/proc/cpustat.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/thread.h"
 #include "kernel/time.h"
 #include "libk/assert.h"
 #include "libk/errno.h"
@@ -409,12 +412,16 @@ static const struct proc_entry pid_entries[] = {
 	{ .name = "stat", .mode = S_IFREG | 0444, .show = show_stat },
 	{ .name = "statm", .mode = S_IFREG | 0444, .show = show_statm },
 	{ .name = "status", .mode = S_IFREG | 0444, .show = show_status },
+	{ .name = "task", .mode = S_IFDIR | 0555 },
 };
+/* The index of "task" in pid_entries: the directory of the threads. */
+#define PID_TASK_KIND 8
 
 #define NTOP (sizeof(top_entries) / sizeof(top_entries[0]))
 #define NPID (sizeof(pid_entries) / sizeof(pid_entries[0]))
 
 STATIC_ASSERT(NPID < PROC_PID_INO_STRIDE, "PID entries fit in a stride");
+STATIC_ASSERT(PID_TASK_KIND == NPID - 1, "task is the last PID entry");
 STATIC_ASSERT(2 + NTOP <= PROC_PID_POS, "fixed entries come before PIDs");
 
 static const struct fs_ops procfs_ops;
@@ -481,6 +488,17 @@ static int procfs_lookup(const struct vnode *dir, const char *name, size_t len,
 			 struct vnode *out)
 {
 	int i;
+	if (dir->pid && dir->kind == PID_TASK_KIND) {
+		/* /proc/PID/task/TID: a thread of the process. */
+		struct proc *p = proc_find(dir->pid);
+		int tid = procfs_parse_pid(name, len);
+		struct proc *t = tid > 0 ? proc_find(tid) : NULL;
+		if (!p || !t || t->tgid != p->tgid ||
+		    (t->thread_reap && t->state == PROC_ZOMBIE))
+			return -ENOENT;
+		make_vnode(tid, -1, out);
+		return 0;
+	}
 	if (dir->pid) {
 		if (!proc_find(dir->pid))
 			return -ENOENT;
@@ -528,12 +546,77 @@ struct pid_list {
 	size_t n, cap;
 };
 
-/* Adds a process to the list (PID 0, the idle loop, is not shown). */
+/*
+ * Adds a process to the list (PID 0, the idle loop, is not shown): its
+ * leader, as Linux lists processes and not their threads.
+ */
 static void collect_pid(struct proc *p, void *ctx)
 {
 	struct pid_list *l = ctx;
-	if (p->pid > 0 && l->n < l->cap)
+	if (p->pid > 0 && thread_is_leader(p) && l->n < l->cap)
 		l->pids[l->n++] = p->pid;
+}
+
+/* Adds a thread to the list (a thread_for_each callback). */
+static void collect_tid(struct proc *t, void *ctx)
+{
+	struct pid_list *l = ctx;
+	if (l->n < l->cap)
+		l->pids[l->n++] = t->pid;
+}
+
+/*
+ * Emits the directories of the IDs in l, in increasing order, from
+ * ctx->pos on (position PROC_PID_POS + ID); frees l's array.
+ */
+static int emit_pid_dirs(struct dir_ctx *ctx, struct pid_list *l)
+{
+	/* Insertion sort: the list is short and nearly sorted already. */
+	for (size_t i = 1; i < l->n; i++) {
+		int v = l->pids[i];
+		size_t j = i;
+		for (; j > 0 && l->pids[j - 1] > v; j--)
+			l->pids[j] = l->pids[j - 1];
+		l->pids[j] = v;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		int64_t pos = PROC_PID_POS + l->pids[i];
+		if (pos < ctx->pos)
+			continue;
+		char name[16];
+		int len = snprintf(name, sizeof(name), "%d", l->pids[i]);
+		struct vnode v;
+		make_vnode(l->pids[i], -1, &v);
+		ctx->pos = pos;
+		if (!ctx->emit(ctx, name, (size_t)len, v.ino, DT_DIR))
+			goto out;
+		ctx->pos = pos + 1;
+	}
+	/* Past every ID: later listings start after the highest possible. */
+	ctx->pos = PROC_PID_POS + PROC_MAX_PIDS;
+out:
+	kfree(l->pids);
+	return 0;
+}
+
+/* Lists /proc/PID/task: dots, then the TID of every thread. */
+static int procfs_iterate_tasks(struct file *f, struct dir_ctx *ctx)
+{
+	struct proc *p = proc_find(f->vn.pid);
+	if (!p)
+		return -ENOENT;
+	if (!dir_emit_dots(ctx, f->vn.ino,
+			   PROC_PID_INO + (uint32_t)f->vn.pid *
+						  PROC_PID_INO_STRIDE))
+		return 0;
+	if (ctx->pos < PROC_PID_POS)
+		ctx->pos = PROC_PID_POS;
+	struct pid_list l = { .cap = thread_count(p) + 1 };
+	l.pids = kmalloc(l.cap * sizeof(int), 0);
+	if (!l.pids)
+		return -ENOMEM;
+	thread_for_each(p, collect_tid, &l);
+	return emit_pid_dirs(ctx, &l);
 }
 
 /* Lists /proc: dots, the fixed entries, then every PID in order. */
@@ -557,32 +640,7 @@ static int procfs_iterate_root(struct dir_ctx *ctx)
 	if (!l.pids)
 		return -ENOMEM;
 	proc_for_each(collect_pid, &l);
-	/* Insertion sort: the list is short and nearly sorted already. */
-	for (size_t i = 1; i < l.n; i++) {
-		int v = l.pids[i];
-		size_t j = i;
-		for (; j > 0 && l.pids[j - 1] > v; j--)
-			l.pids[j] = l.pids[j - 1];
-		l.pids[j] = v;
-	}
-	for (size_t i = 0; i < l.n; i++) {
-		int64_t pos = PROC_PID_POS + l.pids[i];
-		if (pos < ctx->pos)
-			continue;
-		char name[16];
-		int len = snprintf(name, sizeof(name), "%d", l.pids[i]);
-		struct vnode v;
-		make_vnode(l.pids[i], -1, &v);
-		ctx->pos = pos;
-		if (!ctx->emit(ctx, name, (size_t)len, v.ino, DT_DIR))
-			goto out;
-		ctx->pos = pos + 1;
-	}
-	/* Past every PID: later listings start after the highest possible. */
-	ctx->pos = PROC_PID_POS + PROC_MAX_PIDS;
-out:
-	kfree(l.pids);
-	return 0;
+	return emit_pid_dirs(ctx, &l);
 }
 
 /* Lists a directory of the /proc/sys tree. */
@@ -609,6 +667,8 @@ static int procfs_iterate(struct file *f, struct dir_ctx *ctx)
 		return procfs_iterate_node(f, ctx);
 	if (!f->vn.pid)
 		return procfs_iterate_root(ctx);
+	if (f->vn.kind == PID_TASK_KIND)
+		return procfs_iterate_tasks(f, ctx);
 	if (!dir_emit_dots(ctx, f->vn.ino, PROC_ROOT_INO))
 		return 0;
 	while (ctx->pos >= 2 && ctx->pos < 2 + (int64_t)NPID) {

@@ -14,6 +14,7 @@
 #include "kernel/proc/cpustat.h"
 #include "kernel/fs/procfs.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/thread.h"
 #include "libk/printf.h"
 #include "libk/string.h"
 #include "mm/policy.h"
@@ -212,15 +213,22 @@ static void status_kb(struct seqbuf *sb, const char *name, uint64_t pages)
 		   (unsigned long long)pages_kb(pages));
 }
 
+/* The parent's process ID; a thread's is its process's parent. */
+static int procfs_ppid(const struct proc *p)
+{
+	const struct proc *leader = p->group_leader ? p->group_leader : p;
+	return leader->parent ? leader->parent->tgid : 0;
+}
+
 void procfs_format_status(struct seqbuf *sb, const struct proc *p,
 			  const struct mm_usage *u)
 {
 	uint64_t ign, cgt;
-	int ppid = p->parent ? p->parent->pid : 0;
+	int ppid = procfs_ppid(p);
 
 	seq_printf(sb, "Name:\t%s\n", p->name);
 	seq_printf(sb, "State:\t%s\n", procfs_state_name(p));
-	seq_printf(sb, "Tgid:\t%d\n", p->pid);
+	seq_printf(sb, "Tgid:\t%d\n", p->tgid);
 	seq_printf(sb, "Pid:\t%d\n", p->pid);
 	seq_printf(sb, "PPid:\t%d\n", ppid);
 	seq_printf(sb, "TracerPid:\t0\n");
@@ -238,7 +246,7 @@ void procfs_format_status(struct seqbuf *sb, const struct proc *p,
 		status_kb(sb, "VmLib:", 0); /* static programs only */
 		status_kb(sb, "VmSwap:", u->vm_swap);
 	}
-	seq_printf(sb, "Threads:\t1\n");
+	seq_printf(sb, "Threads:\t%u\n", thread_count(p));
 	signal_masks(p, &ign, &cgt);
 	seq_printf(sb, "SigPnd:\t%016llx\n", 0ull);
 	seq_printf(sb, "ShdPnd:\t%016llx\n",
@@ -277,12 +285,19 @@ void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 {
 	uint64_t ign, cgt;
 	uint32_t start_code, end_code;
-	int ppid = p->parent ? p->parent->pid : 0;
+	int ppid = procfs_ppid(p);
 	char state = procfs_state_name(p)[0];
 	uint64_t rsslim = p->rlim[RLIMIT_RSS].cur;
 
 	signal_masks(p, &ign, &cgt);
 	code_range(p, &start_code, &end_code);
+	/* A process's figures are all its threads'; a thread's its own. */
+	struct proc_usage use = { .utime = p->utime,
+				  .stime = p->stime,
+				  .min_flt = p->min_flt,
+				  .maj_flt = p->maj_flt };
+	if (thread_is_leader(p))
+		thread_group_usage(p, &use);
 	/*
 	 * The 52 fields of proc(5), in order. Fields Pagoda has no number
 	 * for are 0, as Linux prints them when they do not apply (kstkesp,
@@ -290,18 +305,19 @@ void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 	 */
 	/* 1-9: pid (comm) state ppid pgrp session tty_nr tpgid flags */
 	seq_printf(sb, "%d (%s) %c %d %d %d 0 -1 0 ", p->pid, p->name, state,
-		   ppid, p->pid, p->pid);
+		   ppid, p->tgid, p->tgid);
 	/* 10-17: minflt cminflt majflt cmajflt utime stime cutime cstime */
 	seq_printf(sb, "%llu %llu %llu %llu %llu %llu %llu %llu ",
-		   (unsigned long long)p->min_flt,
+		   (unsigned long long)use.min_flt,
 		   (unsigned long long)p->cmin_flt,
-		   (unsigned long long)p->maj_flt,
-		   (unsigned long long)p->cmaj_flt, user_ticks(p->utime),
-		   user_ticks(p->stime), user_ticks(p->cutime),
+		   (unsigned long long)use.maj_flt,
+		   (unsigned long long)p->cmaj_flt, user_ticks(use.utime),
+		   user_ticks(use.stime), user_ticks(p->cutime),
 		   user_ticks(p->cstime));
 	/* 18-25: priority nice num_threads itrealvalue starttime vsize rss
 	 * rsslim (bytes; "unlimited" is ULONG_MAX) */
-	seq_printf(sb, "20 0 1 0 %llu %llu %u %u ", user_ticks(p->start_ticks),
+	seq_printf(sb, "20 0 %u 0 %llu %llu %u %u ", thread_count(p),
+		   user_ticks(p->start_ticks),
 		   u ? (unsigned long long)u->vm_size * PAGE_SIZE : 0ull,
 		   u ? u->vm_rss : 0,
 		   rsslim >= ULONG_MAX_32 ? ULONG_MAX_32 : (uint32_t)rsslim);

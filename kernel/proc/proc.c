@@ -2,10 +2,13 @@
  * kernel/proc/proc.c - creating, copying, ending and waiting for processes.
  *
  * Every process is on the `all` list from creation until its parent reaps
- * it. A process that exits frees its address space and files at once and
- * stays as a ZOMBIE holding only its struct proc and kernel stack (it is
- * still running on that stack when it exits), until wait4 in the parent
- * collects its status and frees the rest. Children of an exiting process
+ * it. A process that exits frees its address space and files at once (or
+ * drops its reference, when threads share them) and stays as a ZOMBIE
+ * holding only its struct proc and kernel stack (it is still running on
+ * that stack when it exits), until wait4 in the parent collects its status
+ * and frees the rest. A thread other than a group's leader is freed
+ * without a wait instead; the leader is reaped once every thread of its
+ * group has ended (kernel/proc/thread.c). Children of an exiting process
  * are handed to init (PID 1). When init itself exits, there is nothing
  * left to run: the kernel reports init's status and ends the machine.
  */
@@ -21,6 +24,7 @@
 #include "kernel/arch/ldt.h"
 #include "kernel/proc/oom.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/thread.h"
 #include "kernel/arch/x86.h"
 #include "libk/assert.h"
 #include "libk/errno.h"
@@ -43,11 +47,6 @@ static inline int status_signaled(int sig)
 	return sig & 0x7f;
 }
 
-/* Bits of clone flags glibc's fork() passes (include/uapi/linux/sched.h). */
-#define CSIGNAL 0x000000ff
-#define CLONE_PARENT_SETTID 0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_CHILD_SETTID 0x01000000
 
 /* The port QEMU's -debugcon listens on: tools/qemu-run reads init's status. */
 #define DEBUGCON_PORT 0xE9
@@ -58,6 +57,7 @@ static list_head_t all_procs = LIST_HEAD_INIT(all_procs);
 static unsigned int nprocs;
 static int next_pid = 1;
 static int last_pid;
+static uint32_t last_fs_id;
 static struct kmem_cache *proc_cache;
 static struct proc *init_proc;
 
@@ -136,6 +136,7 @@ static void default_limits(struct proc *p)
  */
 static struct proc *proc_alloc(void)
 {
+	thread_reap_dead(); /* threads that ended since: their PIDs too */
 	if (!proc_cache) {
 		proc_cache = kmem_cache_create("proc", sizeof(struct proc),
 					       __alignof__(struct proc), 0);
@@ -153,6 +154,8 @@ static struct proc *proc_alloc(void)
 		return NULL;
 	}
 	p->pid = pid;
+	p->fs_id = ++last_fs_id;
+	thread_init_leader(p);
 	p->state = PROC_SLEEPING;  /* not runnable until set up */
 	fpu_init_state(&p->fpu);
 	list_init(&p->children);
@@ -180,15 +183,16 @@ static struct proc *proc_alloc(void)
 	return p;
 }
 
-/* Frees what a zombie still holds; it must not be running. */
-static void proc_free(struct proc *p)
+void proc_free(struct proc *p)
 {
 	bool was = irq_save();
 	oom_proc_gone(p);
 	list_remove(&p->all);
 	list_remove(&p->sibling);
+	list_remove(&p->thread_node);
 	nprocs--;
 	irq_restore(was);
+	signal_release(p);
 	kstack_free(p->kstack);
 	kmem_cache_free(proc_cache, p);
 }
@@ -240,9 +244,10 @@ void proc_exec_image(struct proc *p, struct exec_image *img)
 	if (p == current)
 		vm_space_activate(&p->mm->space);
 	if (old)
-		mm_destroy(old);
+		mm_put(old);
 	if (p == current)
 		ldt_install(p->mm);  /* the new space has no LDT */
+	vfork_done(p);
 	/* Linux names a process after the path it was started by. */
 	strlcpy(p->name, img->name, sizeof(p->name));
 	p->exe = img->path; /* stable: the initramfs's own string */
@@ -275,8 +280,13 @@ static int proc_create(const char *path, char *const argv[],
 	if (!p)
 		return -ENOMEM;
 	default_limits(p);
-	int err = exec_build(path, argv, envp, p->rlim, &img);
+	int err = signal_init_proc(p);
+	if (!err)
+		err = files_alloc(p);
+	if (!err)
+		err = exec_build(path, argv, envp, p->rlim, &img);
 	if (err) {
+		files_close_all(p);
 		proc_free(p);
 		return err;
 	}
@@ -293,7 +303,8 @@ int proc_start_init(const char *path, char *const argv[])
 		return err;
 	err = files_init_console(p);
 	if (err) {
-		mm_destroy(p->mm);
+		mm_put(p->mm);
+		files_close_all(p);
 		proc_free(p);
 		return err;
 	}
@@ -318,8 +329,27 @@ int proc_spawn(const char *path, char *const argv[], struct proc **out)
 	return 0;
 }
 
-int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
-	      uint32_t ptid)
+/*
+ * The process whose children a thread's children are: the thread group's
+ * leader, so that any thread of a process can wait for them. The idle
+ * context (the in-kernel tests) is its own.
+ */
+static struct proc *family_head(struct proc *p)
+{
+	return p->group_leader ? p->group_leader : p;
+}
+
+/* A vfork child has exec'd or ended: its parent may go on. */
+void vfork_done(struct proc *p)
+{
+	if (p->vfork_pending) {
+		p->vfork_pending = false;
+		sched_wakeup(&p->vfork_pending);
+	}
+}
+
+int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t newsp,
+	      uint32_t ptid, uint32_t tls, uint32_t ctid)
 {
 	struct proc *parent = current;
 	struct proc *child = proc_alloc();
@@ -327,31 +357,56 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
 
 	if (!child)
 		return -ENOMEM;
-	err = mm_fork(parent->mm, &child->mm);
-	if (err)
-		goto out_free;
-	child->mm->trace_pid = child->pid;
-	err = ldt_copy(child->mm, parent->mm);
+	if (flags & CLONE_VM) {
+		child->mm = mm_get(parent->mm);
+	} else {
+		err = mm_fork(parent->mm, &child->mm);
+		if (err)
+			goto out_free;
+		child->mm->trace_pid = child->pid;
+		err = ldt_copy(child->mm, parent->mm);
+		if (err)
+			goto out_mm;
+	}
+	err = files_fork(parent, child,
+			 (flags & CLONE_FILES ? FILES_SHARE_TABLE : 0) |
+				 (flags & CLONE_FS ? FILES_SHARE_FS : 0));
 	if (err)
 		goto out_mm;
-	err = files_fork(parent, child);
+	err = signal_fork(child, parent, flags & CLONE_SIGHAND);
 	if (err)
-		goto out_mm;
+		goto out_files;
+	/*
+	 * A thread on the same memory does not run its handlers on its
+	 * parent's alternate stack (Linux's copy_process; a vfork child may,
+	 * its parent waits).
+	 */
+	if ((flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM)
+		child->sig_altstack = (struct kaltstack){ .flags = SS_DISABLE };
 
 	*child->tf = *tf;
 	fpu_save(&child->fpu);  /* the parent's registers, as they are now */
 	child->tf->eax = 0;  /* fork returns 0 in the child */
+	if (newsp)
+		child->tf->user_esp = newsp;
 	memcpy(child->name, parent->name, sizeof(child->name));
 	child->exe = parent->exe;
 	child->arg_start = parent->arg_start;
 	child->arg_end = parent->arg_end;
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
 	memcpy(child->tls, parent->tls, sizeof(child->tls));
-	signal_fork(child, parent);
-	child->exit_signal = (int)(flags & CSIGNAL);
+	if (flags & CLONE_SETTLS) {
+		err = tls_set_for_clone(child, tls);
+		if (err)
+			goto out_signal;
+	}
 	apply_limits(child);
 
-	/* glibc's fork: clone(CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD). */
+	/*
+	 * glibc's fork: clone(CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD);
+	 * pthread_create: CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID with the
+	 * thread's tid word. Linux ignores a fault writing either.
+	 */
 	if (flags & CLONE_CHILD_SETTID)
 		mm_write(child->mm, ctid, &child->pid, sizeof(child->pid));
 	if (flags & CLONE_CHILD_CLEARTID)
@@ -359,13 +414,39 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
 	if (flags & CLONE_PARENT_SETTID)
 		mm_write(parent->mm, ptid, &child->pid, sizeof(child->pid));
 
-	child->parent = parent;
-	list_push_back(&parent->children, &child->sibling);
+	if (flags & CLONE_THREAD) {
+		/* A thread sends no signal when it ends (exit_signal -1). */
+		thread_attach(child, parent->group_leader);
+		child->exit_signal = 0;
+	} else {
+		struct proc *head = family_head(parent);
+		child->exit_signal = (int)(flags & CSIGNAL);
+		child->parent = head;
+		list_push_back(&head->children, &child->sibling);
+	}
+	int pid = child->pid;
+	if (flags & CLONE_VFORK)
+		child->vfork_pending = true;
 	sched_make_runnable(child);
-	return child->pid;
+	if (flags & CLONE_VFORK) {
+		/*
+		 * The parent waits until the child has exec'd or ended, or
+		 * until it is killed itself (Linux's wait is killable too).
+		 */
+		bool was = irq_save();
+		while (child->vfork_pending &&
+		       !(current->sig_pending & sig_bit(SIGKILL)))
+			sched_sleep(&child->vfork_pending);
+		irq_restore(was);
+	}
+	return pid;
 
+out_signal:
+	signal_release(child);
+out_files:
+	files_close_all(child);
 out_mm:
-	mm_destroy(child->mm);
+	mm_put(child->mm);
 	child->mm = NULL;
 out_free:
 	proc_free(child);
@@ -389,37 +470,45 @@ void proc_exit(int status)
 {
 	struct proc *p = current;
 
+	/* Robust futexes and clear_child_tid, while the memory is loaded. */
+	thread_exit_user(p);
 	files_close_all(p);
 	p->maxrss_kb = proc_maxrss_kb(p); /* for the parent's wait4 */
 	if (p->mm) {
 		struct mm *mm = p->mm;
 		vm_space_activate(&kernel_space);
 		p->mm = NULL;
-		mm_destroy(mm);
+		mm_put(mm);
 	}
 	/* If the OOM killer chose p, its memory is free now. */
 	oom_proc_gone(p);
-	if (p == init_proc)
-		init_ended(status);
+	p->exit_status = status;
+	bool last = thread_exited(p);
+	struct proc *leader = p->group_leader;
+	if (last && leader == init_proc)
+		init_ended(thread_group_status(leader));
 
 	bool was = irq_save();
-	/* Orphans go to init, which reaps them. */
-	struct list_node *n, *tmp;
-	bool zombies = false;
-	list_for_each_safe(n, tmp, &p->children) {
-		struct proc *c = list_entry(n, struct proc, sibling);
-		list_remove(&c->sibling);
-		c->parent = init_proc;
-		list_push_back(&init_proc->children, &c->sibling);
-		zombies |= c->state == PROC_ZOMBIE;
-	}
-	if (zombies)
-		sched_wakeup(init_proc);
-	p->exit_status = status;
 	p->state = PROC_ZOMBIE;
-	signal_notify_parent(p, status);
-	if (p->parent)
-		sched_wakeup(p->parent);
+	vfork_done(p);
+	if (last) {
+		/* Orphans go to init, which reaps them. */
+		struct list_node *n, *tmp;
+		bool zombies = false;
+		list_for_each_safe(n, tmp, &leader->children) {
+			struct proc *c = list_entry(n, struct proc, sibling);
+			list_remove(&c->sibling);
+			c->parent = init_proc;
+			list_push_back(&init_proc->children, &c->sibling);
+			zombies |= c->state == PROC_ZOMBIE;
+		}
+		if (zombies)
+			sched_wakeup(init_proc);
+		/* The process has ended: its parent may reap the leader. */
+		signal_notify_parent(leader, thread_group_status(leader));
+		if (leader->parent)
+			sched_wakeup(leader->parent);
+	}
 	schedule();
 	irq_restore(was);
 	panic("zombie %d was scheduled", p->pid);
@@ -437,7 +526,7 @@ int proc_wait(int pid, int *status, int options)
 
 int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 {
-	struct proc *p = current;
+	struct proc *p = family_head(current);
 	bool was = irq_save();
 	int ret;
 
@@ -450,20 +539,24 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 			if (!wait_matches(c, pid))
 				continue;
 			have = true;
-			if (c->state == PROC_ZOMBIE) {
+			/* A leader waits for the last of its threads. */
+			if (c->state == PROC_ZOMBIE && c->nr_threads == 0) {
 				found = c;
 				break;
 			}
 		}
 		if (found) {
-			*status = found->exit_status;
+			*status = thread_group_status(found);
 			ret = found->pid;
 			if (options & WNOWAIT)
 				break;
-			p->cutime += found->utime + found->cutime;
-			p->cstime += found->stime + found->cstime;
-			p->cmin_flt += found->min_flt + found->cmin_flt;
-			p->cmaj_flt += found->maj_flt + found->cmaj_flt;
+			/* What every thread of the child used. */
+			struct proc_usage self;
+			thread_group_usage(found, &self);
+			p->cutime += self.utime + found->cutime;
+			p->cstime += self.stime + found->cstime;
+			p->cmin_flt += self.min_flt + found->cmin_flt;
+			p->cmaj_flt += self.maj_flt + found->cmaj_flt;
 			uint32_t maxrss = found->maxrss_kb > found->cmaxrss_kb
 						  ? found->maxrss_kb
 						  : found->cmaxrss_kb;
@@ -471,14 +564,15 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 				p->cmaxrss_kb = maxrss;
 			if (ru)
 				*ru = (struct proc_usage){
-					.utime = found->utime + found->cutime,
-					.stime = found->stime + found->cstime,
-					.min_flt = found->min_flt +
+					.utime = self.utime + found->cutime,
+					.stime = self.stime + found->cstime,
+					.min_flt = self.min_flt +
 						   found->cmin_flt,
-					.maj_flt = found->maj_flt +
+					.maj_flt = self.maj_flt +
 						   found->cmaj_flt,
 					.maxrss_kb = maxrss,
 				};
+			thread_reap_dead();
 			proc_free(found);
 			break;
 		}
@@ -490,7 +584,7 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 			ret = 0;
 			break;
 		}
-		if (signal_pending(p)) {
+		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
 		}
@@ -498,6 +592,12 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 	}
 	irq_restore(was);
 	return ret;
+}
+
+void proc_init_moved(struct proc *from, struct proc *to)
+{
+	if (init_proc == from)
+		init_proc = to;
 }
 
 bool proc_is_init(const struct proc *p)
@@ -513,7 +613,7 @@ void proc_fault_kill(int sig, uint32_t addr, uint32_t eip, const char *reason)
 			      : sig == SIGFPE ? "SIGFPE" : sig == SIGILL
 			      ? "SIGILL" : "signal",
 	       p->pid, p->name, reason, addr, eip);
-	proc_exit(status_signaled(sig));
+	thread_group_exit(status_signaled(sig));
 }
 
 int proc_exit_status(int code)

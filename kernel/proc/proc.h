@@ -1,11 +1,16 @@
 /*
  * kernel/proc/proc.h - processes.
  *
- * A process has an address space (struct mm, mm/mm.h), a kernel stack with
- * a guard page, open files, and a place in the process tree. Pagoda has
- * one thread per process and one CPU; the kernel is not preemptible:
- * a process in the kernel runs until it sleeps or returns to user mode,
- * where the timer may switch to another (kernel/proc/sched.c).
+ * A struct proc is one thread of execution, what Linux calls a task: it
+ * has a kernel stack with a guard page, registers, a signal mask, and
+ * uses an address space (struct mm, mm/mm.h), a descriptor table and a
+ * table of signal actions, which threads made by clone share (each is
+ * reference counted). Its pid is the thread ID; the threads of one
+ * process form a thread group whose ID, tgid, is the first thread's pid
+ * and is what getpid returns (kernel/proc/thread.c). Pagoda has one CPU;
+ * the kernel is not preemptible: a thread in the kernel runs until it
+ * sleeps or returns to user mode, where the timer may switch to another
+ * (kernel/proc/sched.c).
  *
  * Process states:
  *
@@ -49,7 +54,14 @@ struct rlimit64 {
 };
 
 struct file;
+struct fdtable;
 struct mm;
+
+/* Signal actions, shared by the threads made with CLONE_SIGHAND. */
+struct sighand {
+	unsigned int users;	       /* processes using them */
+	struct ksigaction action[NSIG];
+};
 
 struct proc {
 	struct fpu_state fpu;        /* x87/SSE registers while switched out */
@@ -86,7 +98,8 @@ struct proc {
 	uint64_t sig_real_blocked;   /* rt_sigtimedwait: the mask while it
 					waits with the awaited signals
 					unblocked (Linux's real_blocked) */
-	struct ksigaction sig_action[NSIG];
+	struct ksigaction *sig_action; /* [NSIG]: sighand->action */
+	struct sighand *sighand;     /* the actions, maybe shared */
 	struct ksiginfo sig_info[NSIG];  /* of each pending signal */
 	struct kaltstack sig_altstack;   /* sigaltstack */
 	int exit_signal;             /* sent to the parent at exit, or 0 */
@@ -96,8 +109,10 @@ struct proc {
 	uint32_t fault_trapno, fault_error, fault_cr2;
 	struct kitimer itimer[ITIMER_COUNT];  /* kernel/proc/itimer.c */
 
-	struct file *files[PROC_MAX_FILES];
-	uint64_t cloexec;            /* FD_CLOEXEC per descriptor (first 64) */
+	struct fdtable *fdt;         /* open files (kernel/fs/fd.c), maybe
+					shared; NULL once exited */
+	uint32_t fs_id;              /* names its current directory; shared
+					with CLONE_FS (kernel/fs/fd.c) */
 
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	struct seg_desc tls[TLS_SLOTS];  /* set_thread_area (kernel/arch/tls.c) */
@@ -114,6 +129,26 @@ struct proc {
 	const char *exe;             /* the program file's path (the initramfs
 					keeps it): /proc/PID/exe; NULL if none */
 	vaddr_t arg_start, arg_end;  /* argument strings, /proc/PID/cmdline */
+
+	/* Threads (kernel/proc/thread.c). */
+	int tgid;                    /* thread group ID: the leader's pid */
+	struct proc *group_leader;   /* the group's first thread (itself) */
+	struct list_node threads;    /* leader: every thread of the group */
+	struct list_node thread_node; /* in group_leader->threads */
+	unsigned int nr_threads;     /* leader: threads that have not exited */
+	bool group_exiting;          /* leader: exit_group or a fatal signal
+					is ending every thread */
+	int group_exit_status;       /*   with this wait status */
+	uint64_t ended_utime, ended_stime;     /* leader: what its threads */
+	uint64_t ended_min_flt, ended_maj_flt; /*   that ended used */
+	bool thread_reap;            /* a thread other than the leader: freed
+					when it ends, never a zombie */
+	uint32_t robust_list;        /* set_robust_list: the list head */
+	uint32_t robust_len;         /*   and its size */
+	bool vfork_pending;          /* a CLONE_VFORK child whose parent waits
+					for its exec or exit */
+	struct proc *group_exec;     /* leader: the thread whose execve is
+					ending the others */
 };
 
 /* Signal numbers used by the kernel (Linux i386 asm/signal.h). */
@@ -179,9 +214,21 @@ int proc_start_init(const char *path, char *const argv[]);
  * with proc_wait() like any child's. Returns 0 or -errno.
  */
 int proc_spawn(const char *path, char *const argv[], struct proc **out);
-/* Copies the current process (fork); returns the child's PID or -errno. */
-int proc_fork(struct trapframe *tf, uint32_t clone_flags, uint32_t ctid,
-	      uint32_t ptid);
+/*
+ * Copies the current process (fork), or makes a thread sharing what
+ * clone_flags say (CLONE_* in kernel/proc/thread.h; the caller checked
+ * them): newsp, if not 0, is the child's stack, ptid and ctid the
+ * CLONE_PARENT_SETTID and CLONE_CHILD_* words, tls the CLONE_SETTLS
+ * user_desc. Returns the child's PID (TID) or -errno.
+ */
+int proc_fork(struct trapframe *tf, uint32_t clone_flags, uint32_t newsp,
+	      uint32_t ptid, uint32_t tls, uint32_t ctid);
+/* Frees what a zombie still holds; it must not be running. */
+void proc_free(struct proc *p);
+/* A thread took the place of from, init's leader (execve in a thread). */
+void proc_init_moved(struct proc *from, struct proc *to);
+/* A vfork child has exec'd or ended: wakes its parent. */
+void vfork_done(struct proc *p);
 /* Ends the current process with a wait status; never returns. */
 __attribute__((noreturn)) void proc_exit(int wait_status);
 /* proc_wait option: return 0 at once if no child has ended (wait(2)). */

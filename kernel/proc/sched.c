@@ -135,10 +135,14 @@ bool sched_need_resched(void)
 
 /*
  * Loads what the CPU needs to run p: page tables, ring-0 stack, TLS, LDT.
+ * CR3 is loaded only when the address space changes: a switch between
+ * threads of one process keeps the TLB.
  */
 static void load_context(struct proc *p)
 {
-	vm_space_activate(p->mm ? &p->mm->space : &kernel_space);
+	struct vm_space *space = p->mm ? &p->mm->space : &kernel_space;
+	if (vm_space_current() != space)
+		vm_space_activate(space);
 	if (p->kstack)
 		tss_set_kernel_stack(kstack_top(p->kstack));
 	for (unsigned int i = 0; i < TLS_SLOTS; i++)
@@ -201,6 +205,19 @@ void sched_sleep(void *chan)
 		current->wait_channel = chan;
 		schedule();
 	}
+	irq_restore(was);
+}
+
+void sched_sleep_timeout(void *chan, uint64_t tick)
+{
+	bool was = irq_save();
+	current->state = PROC_SLEEPING;
+	current->wait_channel = chan;
+	if (tick) {
+		current->wake_tick = tick;
+		timed_sleepers++;
+	}
+	schedule();
 	irq_restore(was);
 }
 

@@ -34,10 +34,12 @@
 #include "drivers/pit.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/thread.h"
 #include "kernel/arch/trap.h"
 #include "kernel/arch/x86.h"
 #include "libk/errno.h"
 #include "libk/string.h"
+#include "mm/slab.h"
 
 /* Faults are delivered before any other signal (Linux SYNCHRONOUS_MASK). */
 #define SYNCHRONOUS_MASK                                                       \
@@ -156,8 +158,12 @@ static bool init_discards(const struct proc *p, int sig)
 int signal_kill(int pid, int sig, int code)
 {
 	struct proc *p = proc_find(pid);
+	/* tkill and tgkill aim at one thread, kill at the whole process. */
+	bool group = code != SI_TKILL;
 
-	if (!p || p->state == PROC_ZOMBIE)
+	if (p && group)
+		p = p->group_leader;
+	if (!p || (group ? p->nr_threads == 0 : p->state == PROC_ZOMBIE))
 		return -ESRCH;
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
@@ -166,8 +172,11 @@ int signal_kill(int pid, int sig, int code)
 	/* Init gets only what it asked for; the sender still sees 0. */
 	if (proc_is_init(p) && init_discards(p, sig))
 		return 0;
-	struct ksiginfo info = { .code = code, .pid = current->pid };
-	signal_send(p, sig, &info);
+	struct ksiginfo info = { .code = code, .pid = current->tgid };
+	if (group)
+		thread_signal_group(p, sig, &info);
+	else
+		signal_send(p, sig, &info);
 	return 0;
 }
 
@@ -205,13 +214,19 @@ void signal_flush(struct proc *p, uint64_t set)
 	irq_restore(was);
 }
 
-/* The process ends, killed by sig; a fault prints its one-line report. */
+/*
+ * The process ends, killed by sig, every thread of it; a fault prints its
+ * one-line report. A thread whose group is already ending just ends.
+ */
 static __attribute__((noreturn)) void die(int sig, const struct ksiginfo *info)
 {
+	int status = thread_dying_status(current);
+	if (status >= 0)
+		proc_exit(status);
 	if (info->reason)
 		proc_fault_kill(sig, info->report_addr, info->eip,
 				info->reason);
-	proc_exit(proc_signal_status(sig));
+	thread_group_exit(proc_signal_status(sig));
 }
 
 /* Whether a system call's result asks for -EINTR or a restart. */
@@ -349,14 +364,59 @@ void signal_deliver(struct trapframe *tf)
 	}
 }
 
-void signal_fork(struct proc *child, const struct proc *parent)
+int signal_init_proc(struct proc *p)
 {
-	memcpy(child->sig_action, parent->sig_action,
-	       sizeof(child->sig_action));
+	p->sighand = kzalloc(sizeof(*p->sighand), GFP_KERNEL);
+	if (!p->sighand)
+		return -ENOMEM;
+	p->sighand->users = 1;
+	p->sig_action = p->sighand->action;
+	return 0;
+}
+
+int signal_fork(struct proc *child, const struct proc *parent, bool share)
+{
+	if (share) {
+		child->sighand = parent->sighand;
+		child->sighand->users++;
+		child->sig_action = child->sighand->action;
+	} else {
+		int err = signal_init_proc(child);
+		if (err)
+			return err;
+		memcpy(child->sighand->action, parent->sig_action,
+		       sizeof(child->sighand->action));
+	}
 	child->sig_blocked = parent->sig_blocked;
 	child->sig_altstack = parent->sig_altstack;
 	/* Nothing pending, no timers (memset by proc_alloc). */
 	child->syscall_nr = -1;
+	return 0;
+}
+
+int signal_unshare(struct proc *p)
+{
+	struct sighand *shared = p->sighand;
+
+	if (shared->users == 1)
+		return 0;
+	int err = signal_init_proc(p);
+	if (err) {
+		p->sighand = shared;
+		p->sig_action = shared->action;
+		return err;
+	}
+	memcpy(p->sighand->action, shared->action, sizeof(shared->action));
+	shared->users--;
+	return 0;
+}
+
+void signal_release(struct proc *p)
+{
+	if (p->sighand && --p->sighand->users == 0)
+		kfree(p->sighand);
+	p->sighand = NULL;
+	p->sig_action = NULL;
 }
 
 void signal_exec(struct proc *p)
@@ -380,10 +440,13 @@ void signal_notify_parent(struct proc *p, int status)
 
 	if (!parent || !p->exit_signal)
 		return;
+	/* Every thread's time (the caller is its process's last thread). */
+	struct proc_usage use;
+	thread_group_usage(p, &use);
 	struct ksiginfo info = {
 		.pid = p->pid,
-		.utime = (uint32_t)(p->utime * USER_HZ / pit_hz()),
-		.stime = (uint32_t)(p->stime * USER_HZ / pit_hz()),
+		.utime = (uint32_t)(use.utime * USER_HZ / pit_hz()),
+		.stime = (uint32_t)(use.stime * USER_HZ / pit_hz()),
 	};
 	if (status & 0x7f) {
 		info.code = CLD_KILLED;
@@ -392,7 +455,11 @@ void signal_notify_parent(struct proc *p, int status)
 		info.code = CLD_EXITED;
 		info.status = (status >> 8) & 0xff;
 	}
-	signal_send(parent, p->exit_signal, &info);
+	/* To the parent process: any of its threads not blocking it. */
+	if (parent->group_leader)
+		thread_signal_group(parent, p->exit_signal, &info);
+	else
+		signal_send(parent, p->exit_signal, &info);
 }
 
 /* Alternate signal stacks (sigaltstack(2)). */

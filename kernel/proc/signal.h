@@ -152,8 +152,17 @@ bool signal_pending(struct proc *p);
  * system call a signal interrupted (-EINTR, or a restart).
  */
 void signal_deliver(struct trapframe *tf);
-/* The signal state a child of fork gets from its parent. */
-void signal_fork(struct proc *child, const struct proc *parent);
+/* Gives a new process its own table of actions, all SIG_DFL; 0 or -ENOMEM. */
+int signal_init_proc(struct proc *p);
+/*
+ * The signal state a child of fork or clone gets from its parent: a copy
+ * of its actions, or the same actions shared (CLONE_SIGHAND). 0 or -ENOMEM.
+ */
+int signal_fork(struct proc *child, const struct proc *parent, bool share);
+/* execve: takes a copy of the actions if they were shared; 0 or -ENOMEM. */
+int signal_unshare(struct proc *p);
+/* Drops p's reference to its actions (the process is being freed). */
+void signal_release(struct proc *p);
 /* What execve keeps and resets: handlers back to SIG_DFL, no altstack. */
 void signal_exec(struct proc *p);
 /* Tells p's parent that p ended with a wait status (SIGCHLD). */

@@ -14,6 +14,7 @@
 #include "kernel/fs/initramfs.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/thread.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/syscall/uaccess.h"
 #include "libk/assert.h"
@@ -27,38 +28,67 @@
 /* Linux's PATH_MAX (include/uapi/linux/limits.h). */
 #define PATH_MAX 4096
 
-#define CLONE_VM 0x00000100
-#define CLONE_THREAD 0x00010000
-#define CSIGNAL 0x000000ff
-#define CLONE_SUPPORTED                                                       \
-	(CSIGNAL | 0x00100000 /* PARENT_SETTID */ |                          \
-	 0x00200000 /* CHILD_CLEARTID */ | 0x01000000 /* CHILD_SETTID */)
+/* The clone flags Pagoda implements; the others are -EINVAL. */
+#define CLONE_SUPPORTED                                                        \
+	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |         \
+	 CLONE_VFORK | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |          \
+	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED |        \
+	 CLONE_CHILD_SETTID)
 
+/* exit(code): ends the calling thread only. */
 static int32_t sys_exit(const struct syscall_args *a)
 {
 	proc_exit(proc_exit_status((int)a->arg[0]));
 }
 SYSCALL(1, exit, sys_exit);
-SYSCALL(252, exit_group, sys_exit);
 
-/* fork and vfork are clone with SIGCHLD as the exit signal. */
+/* exit_group(code): ends every thread of the process. */
+static int32_t sys_exit_group(const struct syscall_args *a)
+{
+	thread_group_exit(proc_exit_status((int)a->arg[0]));
+}
+SYSCALL(252, exit_group, sys_exit_group);
+
+/* fork is clone with SIGCHLD as the exit signal. */
 static int32_t sys_fork(const struct syscall_args *a)
 {
-	return proc_fork(a->tf, SIGCHLD, 0, 0);
+	return proc_fork(a->tf, SIGCHLD, 0, 0, 0, 0);
 }
 SYSCALL(2, fork, sys_fork);
-/* vfork acts as fork: copy-on-write makes that cheap enough. */
-SYSCALL(190, vfork, sys_fork);
 
-/* i386 clone(flags, child_stack, parent_tid, tls, child_tid). */
+/*
+ * vfork: the child borrows the parent's memory, and the parent waits
+ * until the child has exec'd or ended (Linux's CLONE_VM | CLONE_VFORK).
+ */
+static int32_t sys_vfork(const struct syscall_args *a)
+{
+	return proc_fork(a->tf, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+}
+SYSCALL(190, vfork, sys_vfork);
+
+/*
+ * i386 clone(flags, newsp, parent_tid, tls, child_tid). The checks are
+ * Linux's copy_process: a thread shares the signal actions, which need
+ * the memory shared.
+ */
 static int32_t sys_clone(const struct syscall_args *a)
 {
 	uint32_t flags = a->arg[0];
-	if (flags & (CLONE_VM | CLONE_THREAD))
-		return -ENOSYS;  /* no threads */
-	if ((flags & ~CLONE_SUPPORTED) || a->arg[1])
+
+	if (flags & ~CLONE_SUPPORTED)
 		return -EINVAL;
-	return proc_fork(a->tf, flags, a->arg[4], a->arg[2]);
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	/* Pagoda's signals are 1..64 (Linux sends nothing for others). */
+	if ((flags & CSIGNAL) >= NSIG)
+		return -EINVAL;
+	/* A thread of a group that is ending (Linux: fatal_signal_pending). */
+	if (current->sig_pending & sig_bit(SIGKILL))
+		return -ERESTARTNOINTR;
+	return proc_fork(a->tf, flags, a->arg[1], a->arg[2], a->arg[3],
+			 a->arg[4]);
 }
 SYSCALL(120, clone, sys_clone);
 
@@ -166,7 +196,20 @@ static int32_t sys_execve(const struct syscall_args *a)
 	err = exec_build_file(file, path, argv, envp, current->rlim, &img);
 	if (err)
 		goto out_envp;
-	files_exec(current);
+	/*
+	 * The other threads end first (the caller takes the leader's PID if
+	 * it was not the leader); then the tables the program keeps must be
+	 * its own.
+	 */
+	err = thread_exec_alone();
+	if (!err)
+		err = signal_unshare(current);
+	if (!err)
+		err = files_exec(current);
+	if (err) {
+		exec_image_release(&img);
+		goto out_envp;
+	}
 	proc_exec_image(current, &img);
 	err = 0;
 out_envp:
@@ -297,18 +340,27 @@ static int32_t sys_waitpid(const struct syscall_args *a)
 }
 SYSCALL(7, waitpid, sys_waitpid);
 
+/* getpid: the process's ID, its thread group's. */
 static int32_t sys_getpid(const struct syscall_args *a)
+{
+	(void)a;
+	return current->tgid;
+}
+SYSCALL(20, getpid, sys_getpid);
+
+/* gettid: the calling thread's own ID. */
+static int32_t sys_gettid(const struct syscall_args *a)
 {
 	(void)a;
 	return current->pid;
 }
-SYSCALL(20, getpid, sys_getpid);
-SYSCALL(224, gettid, sys_getpid);
+SYSCALL(224, gettid, sys_gettid);
 
 static int32_t sys_getppid(const struct syscall_args *a)
 {
 	(void)a;
-	return current->parent ? current->parent->pid : 0;
+	struct proc *parent = current->group_leader->parent;
+	return parent ? parent->tgid : 0;
 }
 SYSCALL(64, getppid, sys_getppid);
 
@@ -353,7 +405,7 @@ static int32_t sys_kill(const struct syscall_args *a)
 {
 	int pid = (int)a->arg[0];
 	if (pid <= 0)
-		pid = pid == 0 || pid == -1 ? current->pid : -pid;
+		pid = pid == 0 || pid == -1 ? current->tgid : -pid;
 	return proc_kill(pid, (int)a->arg[1]);
 }
 SYSCALL(37, kill, sys_kill);
@@ -372,12 +424,14 @@ static int32_t sys_tgkill(const struct syscall_args *a)
 {
 	if ((int)a->arg[0] <= 0 || (int)a->arg[1] <= 0)
 		return -EINVAL;
-	if ((int)a->arg[0] != (int)a->arg[1])
-		return -ESRCH;  /* one thread per process: tid == tgid */
+	struct proc *t = proc_find((int)a->arg[1]);
+	if (!t || t->tgid != (int)a->arg[0])
+		return -ESRCH;  /* no such thread in that process */
 	return signal_kill((int)a->arg[1], (int)a->arg[2], SI_TKILL);
 }
 SYSCALL(270, tgkill, sys_tgkill);
 
+/* set_tid_address(tidptr): cleared and woken when the thread ends. */
 static int32_t sys_set_tid_address(const struct syscall_args *a)
 {
 	current->clear_child_tid = a->arg[0];
@@ -385,12 +439,41 @@ static int32_t sys_set_tid_address(const struct syscall_args *a)
 }
 SYSCALL(258, set_tid_address, sys_set_tid_address);
 
-/* Robust futex lists only matter with threads: accepted and ignored. */
+/* sizeof(struct robust_list_head) on i386 (include/uapi/linux/futex.h). */
+#define ROBUST_LIST_HEAD_SIZE 12
+
+/*
+ * set_robust_list(head, len): the list of locks the thread holds, which
+ * its end releases (kernel/proc/thread.c). The head is only read then.
+ */
 static int32_t sys_set_robust_list(const struct syscall_args *a)
 {
-	return a->arg[1] == 12 ? 0 : -EINVAL;  /* sizeof(robust_list_head) */
+	if (a->arg[1] != ROBUST_LIST_HEAD_SIZE)
+		return -EINVAL;
+	current->robust_list = a->arg[0];
+	current->robust_len = a->arg[1];
+	return 0;
 }
 SYSCALL(311, set_robust_list, sys_set_robust_list);
+
+/* get_robust_list(tid, head_ptr, len_ptr): 0 for the calling thread. */
+static int32_t sys_get_robust_list(const struct syscall_args *a)
+{
+	struct proc *t = current;
+	uint32_t len = ROBUST_LIST_HEAD_SIZE;
+
+	if (a->arg[0]) {
+		t = proc_find((int)a->arg[0]);
+		if (!t || t->state == PROC_ZOMBIE)
+			return -ESRCH;
+	}
+	if (copy_to_user((void *)a->arg[2], &len, sizeof(len)) ||
+	    copy_to_user((void *)a->arg[1], &t->robust_list,
+			 sizeof(t->robust_list)))
+		return -EFAULT;
+	return 0;
+}
+SYSCALL(312, get_robust_list, sys_get_robust_list);
 
 /* Limits: prlimit64 is the general one; the others are views of it. */
 static int do_prlimit(int pid, unsigned int res, const struct rlimit64 *new,
@@ -542,10 +625,13 @@ static uint32_t to_user_hz(uint64_t ticks)
 
 static int32_t sys_times(const struct syscall_args *a)
 {
-	uint32_t tms[4] = { to_user_hz(current->utime),
-			    to_user_hz(current->stime),
-			    to_user_hz(current->cutime),
-			    to_user_hz(current->cstime) };
+	/* The whole process's time, every thread's. */
+	struct proc_usage u;
+	thread_group_usage(current, &u);
+	const struct proc *leader = current->group_leader;
+	uint32_t tms[4] = { to_user_hz(u.utime), to_user_hz(u.stime),
+			    to_user_hz(leader->cutime),
+			    to_user_hz(leader->cstime) };
 	if (a->arg[0] && copy_to_user((void *)a->arg[0], tms, sizeof(tms)))
 		return -EFAULT;
 	return (int32_t)to_user_hz(pit_ticks());
@@ -600,18 +686,23 @@ static int32_t sys_getrusage(const struct syscall_args *a)
 	struct proc_usage u;
 	int32_t who = (int32_t)a->arg[0];
 
-	if (who == RUSAGE_SELF || who == RUSAGE_THREAD) {
+	const struct proc *leader = current->group_leader;
+
+	if (who == RUSAGE_SELF) {
+		thread_group_usage(current, &u);
+	} else if (who == RUSAGE_THREAD) {
 		u = (struct proc_usage){ .utime = current->utime,
 					 .stime = current->stime,
 					 .min_flt = current->min_flt,
 					 .maj_flt = current->maj_flt,
 					 .maxrss_kb = proc_maxrss_kb(current) };
 	} else if (who == RUSAGE_CHILDREN) {
-		u = (struct proc_usage){ .utime = current->cutime,
-					 .stime = current->cstime,
-					 .min_flt = current->cmin_flt,
-					 .maj_flt = current->cmaj_flt,
-					 .maxrss_kb = current->cmaxrss_kb };
+		/* Children of every thread are the leader's. */
+		u = (struct proc_usage){ .utime = leader->cutime,
+					 .stime = leader->cstime,
+					 .min_flt = leader->cmin_flt,
+					 .maj_flt = leader->cmaj_flt,
+					 .maxrss_kb = leader->cmaxrss_kb };
 	} else {
 		return -EINVAL;
 	}

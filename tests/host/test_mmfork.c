@@ -3,7 +3,8 @@
  * fake RAM: only page tables are copied, writes on either side stay on
  * that side, every frame and heap object comes back whatever the order of
  * destruction, and a random sequence of forks, writes and exits keeps
- * every process's view of its memory intact.
+ * every process's view of its memory intact. Threads share one address
+ * space by reference (mm_get/mm_put): it lives until the last reference.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -442,6 +443,40 @@ static void test_fork_then_move(void **state)
 	mm_fixture_destroy(parent);
 }
 
+/*
+ * A space shared by threads (clone CLONE_VM): what one reference writes
+ * the other reads, an unmap through one is gone for both, and only the
+ * last mm_put frees anything.
+ */
+static void test_shared_by_reference(void **state)
+{
+	(void)state;
+	struct mm_baseline base = mm_fixture_baseline();
+	struct mm *mm = mm_fixture_new();
+	assert_int_equal(mm->users, 1);
+	struct mm *other = mm_get(mm);
+	assert_ptr_equal(other, mm);
+	assert_int_equal(mm->users, 2);
+
+	mm_fixture_map(mm, BASE, P(4), RW, 0);
+	assert_true(mm_poke(mm, BASE + P(1), 0x1234));
+	assert_int_equal(mm_peek(other, BASE + P(1)), 0x1234);
+	uint32_t frames = user_frames();
+
+	/* The first put frees nothing: the other user still maps it all. */
+	mm_put(mm);
+	assert_int_equal(other->users, 1);
+	assert_int_equal(user_frames(), frames);
+	assert_int_equal(mm_peek(other, BASE + P(1)), 0x1234);
+	assert_int_equal(mm_unmap(other, BASE, P(4)), 0);
+	assert_null(mm_find_vma(other, BASE));
+	assert_int_equal(mm_check(other), 0);
+
+	vm_space_activate(&kernel_space);
+	mm_put(other);
+	assert_true(mm_fixture_same(base));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +487,8 @@ int main(void)
 		cmocka_unit_test_setup(test_fork_then_mprotect,
 				       mm_fixture_boot),
 		cmocka_unit_test_setup(test_fork_brk, mm_fixture_boot),
+		cmocka_unit_test_setup(test_shared_by_reference,
+				       mm_fixture_boot),
 		cmocka_unit_test_setup(test_fork_chain, mm_fixture_boot),
 		cmocka_unit_test_setup(test_fork_sysv, mm_fixture_boot),
 		cmocka_unit_test_setup(test_fork_then_move, mm_fixture_boot),

@@ -11,6 +11,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/initramfs.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/thread.h"
 #include "kernel/fs/procfs.h"
 #include "kernel/ktest.h"
 #include "kernel/time.h"
@@ -107,8 +108,13 @@ static void vmstat_layout(struct ktest *t)
 /* A process for the formatting tests; never on any list. */
 static void fake_proc(struct proc *p, struct proc *parent)
 {
+	static struct sighand actions;
 	memset(p, 0, sizeof(*p));
+	memset(&actions, 0, sizeof(actions));
 	p->pid = TEST_PID;
+	thread_init_leader(p);
+	p->sighand = &actions;
+	p->sig_action = actions.action;
 	strlcpy(p->name, "memhog", sizeof(p->name));
 	p->state = PROC_SLEEPING;
 	p->parent = parent;
@@ -125,6 +131,7 @@ static void status_layout(struct ktest *t)
 	static struct proc parent, p;
 	fake_proc(&parent, NULL);
 	parent.pid = 1;
+	thread_init_leader(&parent);
 	fake_proc(&p, &parent);
 	struct mm_usage u = { .vm_size = 300,
 			      .vm_rss = 12,
@@ -161,6 +168,7 @@ static void stat_layout(struct ktest *t)
 	static struct proc parent, p;
 	fake_proc(&parent, NULL);
 	parent.pid = 7;
+	thread_init_leader(&parent);
 	fake_proc(&p, &parent);
 	struct mm_usage u = { .vm_size = 10, .vm_rss = 3 };
 	struct seqbuf sb = fresh_buf();
@@ -506,6 +514,11 @@ static struct proc *new_proc(int pid)
 	struct proc *p = kzalloc(sizeof(*p), 0);
 	if (p) {
 		p->pid = pid;
+		p->fs_id = (uint32_t)pid;
+		if (files_alloc(p)) {
+			kfree(p);
+			return NULL;
+		}
 		p->rlim[RLIMIT_NOFILE].cur = FD_MAX;
 		p->rlim[RLIMIT_NOFILE].max = FD_MAX;
 	}
@@ -548,16 +561,36 @@ static void fd_table(struct ktest *t)
 
 	/* fork shares the files, exec closes the FD_CLOEXEC ones. */
 	KT_EXPECT_EQ(t, fs_set_cwd(p, "/proc"), 0);
-	KT_EXPECT_EQ(t, files_fork(p, c), 0);
+	struct fdtable *own = c->fdt;
+	c->fdt = NULL;
+	KT_EXPECT_EQ(t, files_fork(p, c, 0), 0);
 	KT_EXPECT_EQ(t, f->refcount, 6);
 	KT_EXPECT(t, !strcmp(fs_cwd(c), "/proc"));
-	files_exec(c);
+	KT_EXPECT_EQ(t, files_exec(c), 0);
 	KT_EXPECT(t, fd_get(c, 1) == NULL && fd_get(c, 0) == f);
 	KT_EXPECT_EQ(t, f->refcount, 5);
-	KT_EXPECT_EQ(t, c->cloexec, 0);
+	KT_EXPECT_EQ(t, c->fdt->cloexec, 0);
 	files_close_all(c);
 	KT_EXPECT_EQ(t, f->refcount, 3);
 	KT_EXPECT(t, !strcmp(fs_cwd(c), "/"));
+
+	/*
+	 * CLONE_FILES | CLONE_FS: one table and one directory; exec takes a
+	 * copy of the table, and the last user closes the files.
+	 */
+	KT_EXPECT_EQ(t, files_fork(p, c, FILES_SHARE_TABLE | FILES_SHARE_FS),
+		     0);
+	KT_EXPECT(t, c->fdt == p->fdt && p->fdt->users == 2);
+	KT_EXPECT_EQ(t, f->refcount, 3);
+	KT_EXPECT(t, !strcmp(fs_cwd(c), "/proc"));
+	KT_EXPECT_EQ(t, files_exec(c), 0);
+	KT_EXPECT(t, c->fdt != p->fdt && p->fdt->users == 1);
+	KT_EXPECT(t, fd_get(c, 1) == NULL && fd_get(c, 0) == f);
+	KT_EXPECT(t, fd_get(p, 1) == f && fd_get_cloexec(p, 1));
+	KT_EXPECT_EQ(t, f->refcount, 5);
+	files_close_all(c);
+	KT_EXPECT_EQ(t, f->refcount, 3);
+	c->fdt = own;
 
 	/* fd_install_at replaces what was there. */
 	struct file *z;
@@ -579,10 +612,13 @@ static void fd_table(struct ktest *t)
 	KT_EXPECT_EQ(t, last, -EMFILE);
 	KT_EXPECT_EQ(t, f->refcount, FD_MAX - 1);
 	KT_EXPECT_EQ(t, fs_set_cwd(p, "/"), 0);
+	/* The table's last user closes every descriptor, f's too. */
+	file_get(f);
 	files_close_all(p);
-	KT_EXPECT_EQ(t, p->cloexec, 0);
-	for (int i = 0; i < FD_MAX; i++)
-		KT_EXPECT(t, p->files[i] == NULL);
+	KT_EXPECT(t, p->fdt == NULL && fd_get(p, 0) == NULL);
+	KT_EXPECT_EQ(t, f->refcount, 1);
+	file_put(f);
+	files_close_all(c);
 	kfree(p);
 	kfree(c);
 }

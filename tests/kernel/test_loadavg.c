@@ -14,6 +14,7 @@
 #include "kernel/ktest.h"
 #include "kernel/proc/cpustat.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/thread.h"
 #include "libk/printf.h"
 #include "libk/string.h"
 #include "mm/slab.h"
@@ -162,9 +163,13 @@ static int count_fields(const char *s)
 
 static void pid_stat_has_52_fields(struct ktest *t)
 {
+	static struct sighand actions; /* all SIG_DFL */
 	struct proc *p = kzalloc(sizeof(*p), GFP_KERNEL);
 	KT_ASSERT(t, p != NULL);
 	p->pid = 77;
+	thread_init_leader(p);
+	p->sighand = &actions;
+	p->sig_action = actions.action;
 	strlcpy(p->name, "a_long_name_15c", sizeof(p->name));
 	p->state = PROC_SLEEPING;
 	p->exit_signal = 17;

@@ -514,11 +514,17 @@ static uint32_t draw(uint8_t type, uint32_t len)
 	case A_MMAPARGS:
 		return fz_draw_mmapargs();
 	case A_CLONEFLAGS:
+		/* pthread_create's: VM FS FILES SIGHAND THREAD SYSVSEM SETTLS
+		 * PARENT_SETTID CHILD_CLEARTID. */
+		if (fz_chance(3))
+			return 0x003d0f00u;
 		return (fz_chance(2) ? 17 /* SIGCHLD */ : fz_below(66)) |
 		       (fz_draw_flags(0x00100000 | 0x00200000 | 0x01000000 |
 				      0x00000200 | 0x00000400 | 0x00008000 |
 				      0x00080000 | 0x00040000 | 0x00001000 |
-				      0x00002000 | 0x00020000) &
+				      0x00002000 | 0x00020000 | 0x00000100 |
+				      0x00000800 | 0x00010000 | 0x00004000 |
+				      0x00400000) &
 			~0xFFu);
 	case A_STATXMASK:
 		return PICK(0x7FF, 0xFFF, 0, 0xFFFFFFFFu, 1, 0x80000000u);
@@ -528,6 +534,13 @@ static uint32_t draw(uint8_t type, uint32_t len)
 		return fz_chance(4) ? fz_rand() : fz_below(8);
 	case A_FLAGS:
 		return fz_draw_flags(0xFF);
+	case A_FUTEXOP:
+		/* WAIT WAKE REQUEUE CMP_REQUEUE WAKE_OP WAIT_BITSET
+		 * WAKE_BITSET, LOCK_PI, FD; PRIVATE_FLAG, CLOCK_REALTIME. */
+		return fz_chance(8) ? fz_draw_int()
+				    : PICK(0, 1, 3, 4, 5, 9, 10, 6, 2) |
+					      (fz_chance(2) ? 128 : 0) |
+					      (fz_chance(6) ? 256 : 0);
 	default: {
 		/* Anything: one of the kinds above, at random. */
 		static const uint8_t any[] = { A_INT,	  A_INT,  A_FD,	 A_PATH,

@@ -407,6 +407,43 @@ static void unimplemented(void)
 		fz_shared->enosys_wrong_nr = nr;
 	}
 }
+/* clone flags (Linux include/uapi/linux/sched.h). */
+#define CLONE_VM 0x00000100u
+#define CLONE_SIGHAND 0x00000800u
+#define CLONE_VFORK 0x00004000u
+#define CLONE_THREAD 0x00010000u
+
+/*
+ * clone with the drawn flags, whose child ends at once with exit(0), on a
+ * stack of its own, touching no memory: a thread of this process, or a
+ * process (sharing this memory or not) that is reaped as a kid. The
+ * kernel still does all of clone, and the thread's end (its
+ * clear_child_tid word, the robust list it has none of).
+ */
+static void clone_exiting_child(int row, uint32_t nr, uint32_t a[6])
+{
+	static uint8_t child_stack[1024] __attribute__((aligned(16)));
+	int32_t ret;
+
+	a[1] = (uint32_t)(uintptr_t)(child_stack + sizeof(child_stack));
+	fz_issue(row, nr, a);
+	__asm__ volatile("int $0x80\n\t"
+			 "test %%eax, %%eax\n\t"
+			 "jnz 1f\n\t"
+			 "mov $1, %%eax\n\t" /* SYS_exit */
+			 "xor %%ebx, %%ebx\n\t"
+			 "int $0x80\n\t"
+			 "1:"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a[0]), "c"(a[1]), "d"(a[2]), "S"(a[3]),
+			   "D"(a[4])
+			 : "memory", "cc");
+	fz_record(row, ret);
+	if (!fz_is_err(ret) && !(a[0] & CLONE_THREAD))
+		add_kid(ret);
+	note_result(row, a, ret);
+}
+
 
 static void fuzz_one(void)
 {
@@ -429,6 +466,7 @@ static void fuzz_one(void)
 		    a[i] == (uint32_t)fz_params->trace_fd)
 			a[i] = (uint32_t)fz_params->trace_fd - 1;
 
+	bool fork_like = s->how == HOW_FORK;
 	switch (s->how) {
 	case HOW_EXEC:
 	case HOW_SIGRETURN:
@@ -436,12 +474,20 @@ static void fuzz_one(void)
 		return;
 	case HOW_EXIT:
 		return;
+	case HOW_CLONE:
+		if (fz_chance(2)) {
+			clone_exiting_child(row, nr, a);
+			return;
+		}
+		a[0] &= ~(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_VFORK);
+		fork_like = true;
+		break;
 	default:
 		break;
 	}
 	fz_issue(row, nr, a);
 	int32_t ret = fz_syscall(nr, a);
-	if (ret == 0 && s->how == HOW_FORK) {
+	if (ret == 0 && fork_like) {
 		fz_become_child();
 		return;
 	}
@@ -451,7 +497,7 @@ static void fuzz_one(void)
 			fz_syscall(SYS_exit, none);
 	}
 	fz_record(row, ret);
-	if ((s->how == HOW_FORK || s->how == HOW_VFORK) && !fz_is_err(ret))
+	if ((fork_like || s->how == HOW_VFORK) && !fz_is_err(ret))
 		add_kid(ret);
 	note_result(row, a, ret);
 }

@@ -95,12 +95,14 @@ static const struct call_spec specs[] = {
 	/* Processes. fork and clone children fuzz on with a smaller budget. */
 	{ "fork", ARGS(0), W_RARE, HOW_FORK, 0 },
 	/*
-	 * clone without CLONE_VM: sys_clone refuses threads (ENOSYS), and a
-	 * child sharing this address space and stack would corrupt the
-	 * fuzzer, not test the kernel, if they ever came.
+	 * clone: half the time a fork whose child fuzzes on (without
+	 * CLONE_VM: a child fuzzing in this address space, on this stack,
+	 * would corrupt the fuzzer, not test the kernel); otherwise any
+	 * flags, and the child, a thread or a process, exits at once from a
+	 * stack of its own (fuzz_proc.c): no thread ever runs away.
 	 */
 	{ "clone", ARGS(A_CLONEFLAGS, A_ADDR, A_BUF_OUT, A_UDESC, A_BUF_OUT),
-	  W_RARE, HOW_FORK, FIX_CLONE },
+	  W, HOW_CLONE, 0 },
 	/* vfork's child may share the parent's stack: it only exits. */
 	{ "vfork", ARGS(0), W_RARE, HOW_VFORK, 0 },
 	/* execve replaces the fuzzer: made in a throw-away child. */
@@ -115,7 +117,18 @@ static const struct call_spec specs[] = {
 	{ "gettid", ARGS(0), W_RARE, 0, 0 },
 	{ "getppid", ARGS(0), W_RARE, 0, 0 },
 	{ "set_tid_address", ARGS(A_BUF_OUT), W, 0, 0 },
-	{ "set_robust_list", ARGS(A_BUF_IN, A_LEN), W, 0, 0 },
+	{ "set_robust_list", ARGS(A_BUF_IN, A_LEN), W, HOW_PLAIN, FIX_ROBUST },
+	{ "get_robust_list", ARGS(A_PID, A_BUF_OUT, A_BUF_OUT), W, HOW_PLAIN,
+	  FIX_PID0 },
+	/*
+	 * futex(uaddr, op, val, timeout or val2, uaddr2, val3): a wait whose
+	 * value matches would sleep until the deadline; it mostly gets a
+	 * short timeout instead.
+	 */
+	{ "futex", ARGS(A_BUF_OUT, A_FUTEXOP, A_INT, A_TIMESPEC, A_BUF_OUT,
+			A_INT), W, HOW_PLAIN, FIX_FUTEX },
+	{ "futex_time64", ARGS(A_BUF_OUT, A_FUTEXOP, A_INT, A_TIMESPEC,
+			       A_BUF_OUT, A_INT), W, HOW_PLAIN, FIX_FUTEX },
 	{ "rseq", ARGS(A_BUF_IN, A_LEN, A_FLAGS, A_INT), W, 0, 0 },
 	{ "prlimit64", ARGS(A_PID, A_RESOURCE, A_RLIMIT, A_BUF_OUT), W,
 	  HOW_PLAIN, FIX_PID0 },
@@ -272,11 +285,22 @@ void fz_fix_args(const struct call_spec *s, uint32_t a[6], int32_t self,
 		if (a[0] == 6 || a[0] == 8)
 			a[0] = 9;
 		break;
-	case FIX_CLONE:
-		/* CLONE_VM, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK. */
-		a[0] &= ~(0x00000100u | 0x00000800u | 0x00010000u |
-			  0x00004000u);
+	case FIX_ROBUST:
+		/* sizeof(struct robust_list_head) on i386. */
+		if (!fz_chance(4))
+			a[1] = 12;
 		break;
+	case FIX_FUTEX: {
+		/* FUTEX_WAIT (0) and FUTEX_WAIT_BITSET (9), any flags. */
+		static const uint32_t one_ms[4] = { 0, 1000000, 0, 0 };
+		static const uint32_t one_ms64[4] = { 0, 0, 1000000, 0 };
+		uint32_t cmd = a[1] & 127;
+		if ((cmd == 0 || cmd == 9) && !fz_chance(8))
+			a[3] = (uint32_t)(uintptr_t)(strstr(s->name, "64")
+							     ? one_ms64
+							     : one_ms);
+		break;
+	}
 	default:
 		break;
 	}

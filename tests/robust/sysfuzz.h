@@ -167,6 +167,7 @@ enum arg_type {
 	A_GRNDFLAGS,
 	A_MLOCKFLAGS,
 	A_FLAGS, /* some flag word: bits, mostly few */
+	A_FUTEXOP, /* a futex operation, with or without its flag bits */
 	A_TYPE_COUNT
 };
 
@@ -178,6 +179,8 @@ enum call_how {
 	HOW_EXEC,      /* made in a throw-away child */
 	HOW_SIGRETURN, /* in a throw-away child, from a random frame */
 	HOW_EXIT,      /* only as the last call of a process */
+	HOW_CLONE,     /* as HOW_FORK without CLONE_VM and its friends, or
+			  a child (a thread, maybe) that exits at once */
 };
 
 /* A deny-list entry's repair of the drawn arguments. */
@@ -186,7 +189,8 @@ enum call_fix {
 	FIX_PID0,   /* argument 0 is a process: never the driver or all */
 	FIX_PID01,  /* arguments 0 and 1 are (tgkill) */
 	FIX_REBOOT, /* never the magic numbers that reboot */
-	FIX_CLONE,  /* no CLONE_VM and friends: no threads here */
+	FIX_FUTEX,  /* a wait mostly gets a short timeout */
+	FIX_ROBUST, /* set_robust_list: mostly the one length Linux takes */
 	FIX_SYSLOG, /* never silence the console (CONSOLE_OFF, _LEVEL) */
 };
 
