@@ -414,14 +414,16 @@ static const struct proc_entry pid_entries[] = {
 	{ .name = "status", .mode = S_IFREG | 0444, .show = show_status },
 	{ .name = "task", .mode = S_IFDIR | 0555 },
 };
-/* The index of "task" in pid_entries: the directory of the threads. */
-#define PID_TASK_KIND 8
+/*
+ * The index of "task" in pid_entries: the directory of the threads, kept
+ * last (a TID directory lists the entries before it).
+ */
+#define PID_TASK_KIND (NPID - 1)
 
 #define NTOP (sizeof(top_entries) / sizeof(top_entries[0]))
 #define NPID (sizeof(pid_entries) / sizeof(pid_entries[0]))
 
 STATIC_ASSERT(NPID < PROC_PID_INO_STRIDE, "PID entries fit in a stride");
-STATIC_ASSERT(PID_TASK_KIND == NPID - 1, "task is the last PID entry");
 STATIC_ASSERT(2 + NTOP <= PROC_PID_POS, "fixed entries come before PIDs");
 
 static const struct fs_ops procfs_ops;
