@@ -16,6 +16,7 @@
 #include "drivers/pit.h"
 #include "drivers/qemu.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/jobctl.h"
 #include "kernel/fs/file.h"
 #include "kernel/arch/gdt.h"
 #include "kernel/proc/oom.h"
@@ -342,6 +343,7 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t ctid,
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
 	memcpy(child->tls, parent->tls, sizeof(child->tls));
 	signal_fork(child, parent);
+	jobctl_fork(child, parent);
 	child->exit_signal = (int)(flags & CSIGNAL);
 	apply_limits(child);
 
@@ -393,6 +395,7 @@ void proc_exit(int status)
 	}
 	/* If the OOM killer chose p, its memory is free now. */
 	oom_proc_gone(p);
+	jobctl_exit(p);
 	if (p == init_proc)
 		init_ended(status);
 
@@ -419,9 +422,14 @@ void proc_exit(int status)
 	panic("zombie %d was scheduled", p->pid);
 }
 
+/* pid > 0: that child; -1: any; 0: one in our group; < -1: in group -pid. */
 static bool wait_matches(const struct proc *c, int pid)
 {
-	return pid <= 0 || c->pid == pid;
+	if (pid == -1)
+		return true;
+	if (pid > 0)
+		return c->pid == pid;
+	return c->pgid == (pid == 0 ? current->pgid : -pid);
 }
 
 int proc_wait(int pid, int *status, int options)
@@ -438,7 +446,7 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 	for (;;) {
 		bool have = false;
 		struct list_node *n;
-		struct proc *found = NULL;
+		struct proc *found = NULL, *reported = NULL;
 		list_for_each(n, &p->children) {
 			struct proc *c = list_entry(n, struct proc, sibling);
 			if (!wait_matches(c, pid))
@@ -448,6 +456,14 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 				found = c;
 				break;
 			}
+			if (jobctl_wait_report(c, options, status)) {
+				reported = c;
+				break;
+			}
+		}
+		if (reported) {
+			ret = reported->pid; /* stopped or continued */
+			break;
 		}
 		if (found) {
 			*status = found->exit_status;

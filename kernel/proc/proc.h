@@ -114,6 +114,13 @@ struct proc {
 	const char *exe;             /* the program file's path (the initramfs
 					keeps it): /proc/PID/exe; NULL if none */
 	vaddr_t arg_start, arg_end;  /* argument strings, /proc/PID/cmdline */
+
+	/* Job control (kernel/proc/jobctl.h). */
+	int pgid;                    /* process group */
+	int sid;                     /* session */
+	bool jobctl_stopped;         /* stopped by a stop signal */
+	int jobctl_report;           /* a stop or continue wait status not
+					yet reported to the parent, or 0 */
 };
 
 /* Signal numbers used by the kernel (Linux i386 asm/signal.h). */

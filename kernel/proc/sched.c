@@ -197,6 +197,29 @@ void sched_sleep(void *chan)
 	irq_restore(was);
 }
 
+void sched_sleep_timeout(void *chan, uint64_t tick)
+{
+	if (!tick) {
+		sched_sleep(chan);
+		return;
+	}
+	bool was = irq_save();
+	if (pit_ticks() >= tick) {
+		irq_restore(was);
+		return;
+	}
+	if (current == &idle_proc) {
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	} else {
+		current->state = PROC_SLEEPING;
+		current->wait_channel = chan;
+		current->wake_tick = tick;
+		timed_sleepers++;
+		schedule();
+	}
+	irq_restore(was);
+}
+
 static void wake_on(struct proc *p, void *chan)
 {
 	if (p->state == PROC_SLEEPING && p->wait_channel == chan)

@@ -39,6 +39,11 @@ void sched_yield(void);
 void schedule(void);
 /* Sleeps on a channel until sched_wakeup(chan) or a signal. */
 void sched_sleep(void *chan);
+/*
+ * sched_sleep with a time limit: also wakes when the timer reaches tick
+ * (0: no limit). The caller tests its condition and the time again.
+ */
+void sched_sleep_timeout(void *chan, uint64_t tick);
 /* Wakes every process sleeping on chan. */
 void sched_wakeup(void *chan);
 /* Sleeps until the timer reaches tick (or a signal); -EINTR if woken early. */

@@ -349,14 +349,7 @@ static int32_t sys_prctl(const struct syscall_args *a)
 }
 SYSCALL(172, prctl, sys_prctl);
 
-static int32_t sys_kill(const struct syscall_args *a)
-{
-	int pid = (int)a->arg[0];
-	if (pid <= 0)
-		pid = pid == 0 || pid == -1 ? current->pid : -pid;
-	return proc_kill(pid, (int)a->arg[1]);
-}
-SYSCALL(37, kill, sys_kill);
+/* kill(2) is with the process groups, in kernel/proc/jobctl.c. */
 
 /* tkill(tid, sig): the handler's siginfo says SI_TKILL. */
 static int32_t sys_tkill(const struct syscall_args *a)
