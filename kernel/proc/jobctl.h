@@ -30,6 +30,9 @@ static inline int jobctl_stop_status(int sig)
 /* wait4 options beside WNOHANG (include/uapi/linux/wait.h). */
 #define WUNTRACED 2
 #define WCONTINUED 8
+/* Kernel-only proc_wait option: report stops and continues, not exits
+ * (waitid without WEXITED). No Linux option uses this bit. */
+#define WAIT_NOEXITED 0x00100000
 
 /* A signal whose default action is to stop the process. */
 static inline bool jobctl_is_stop_signal(int sig)

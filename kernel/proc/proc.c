@@ -452,7 +452,8 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 			if (!wait_matches(c, pid))
 				continue;
 			have = true;
-			if (c->state == PROC_ZOMBIE) {
+			if (c->state == PROC_ZOMBIE &&
+			    !(options & WAIT_NOEXITED)) {
 				found = c;
 				break;
 			}
