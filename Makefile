@@ -174,6 +174,10 @@ $(BUILD)/initramfs/bin/help: user/help.sh
 	@mkdir -p $(dir $@)
 	$(Q)install -m 755 $< $@
 
+$(BUILD)/initramfs/etc/profile: user/profile.sh
+	@mkdir -p $(dir $@)
+	$(Q)install -m 644 $< $@
+
 # The stamp stands for busybox, bash and the applet links together.
 $(BUILD)/userland-links.stamp: $(USERLAND)/VERSIONS tools/busybox-applets.py Makefile
 	@mkdir -p $(BUILD)/initramfs/bin
@@ -186,7 +190,8 @@ $(BUILD)/userland-links.stamp: $(USERLAND)/VERSIONS tools/busybox-applets.py Mak
 	done
 	@touch $@
 
-$(INITRD): $(USER_BIN) $(BUILD)/initramfs/bin/help $(BUILD)/userland-links.stamp \
+$(INITRD): $(USER_BIN) $(BUILD)/initramfs/bin/help $(BUILD)/initramfs/etc/profile \
+		$(BUILD)/userland-links.stamp \
 		tools/mkinitramfs.sh $(FIXTURES)
 	@mkdir -p $(BUILD)/initramfs
 	@echo "  CPIO    $@"
