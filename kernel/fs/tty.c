@@ -411,6 +411,11 @@ static int32_t tty_read(char *buf, size_t n, bool nonblock)
 		ret = 0;
 		goto out;
 	}
+	/* VTIME's timer: from the start with MIN 0, else from the last byte. */
+	uint64_t deadline = 0;
+	size_t seen = ready_count;
+	if (!lflag(T_ICANON) && termios.c_cc[VTIME] && !termios.c_cc[VMIN])
+		deadline = pit_ticks() + vtime_ticks();
 	for (;;) {
 		ret = background_check(SIGTTIN);
 		if (ret)
@@ -418,7 +423,6 @@ static int32_t tty_read(char *buf, size_t n, bool nonblock)
 		bool canon = lflag(T_ICANON);
 		size_t vmin = termios.c_cc[VMIN];
 		size_t want = canon ? 1 : (vmin < n ? vmin : n);
-		uint64_t deadline = 0;
 
 		if (ready_count >= (want ? want : 1))
 			break;
@@ -439,19 +443,35 @@ static int32_t tty_read(char *buf, size_t n, bool nonblock)
 			ret = -ERESTARTSYS;
 			goto out;
 		}
-		/* TIME counts from the start (MIN 0) or between bytes. */
-		if (!canon && termios.c_cc[VTIME] && (want == 0 || ready_count))
-			deadline = pit_ticks() + vtime_ticks();
-		size_t before = ready_count;
-		sched_sleep_timeout(&input_channel, deadline);
-		if (deadline && pit_ticks() >= deadline &&
-		    ready_count == before)
+		if (deadline && pit_ticks() >= deadline)
 			break; /* timed out: what there is */
+		/* MIN and TIME: the timer restarts with each byte. */
+		if (!canon && termios.c_cc[VTIME] && want && ready_count &&
+		    (ready_count != seen || !deadline))
+			deadline = pit_ticks() + vtime_ticks();
+		seen = ready_count;
+		sched_sleep_timeout(&input_channel, deadline);
 	}
 	ret = (int32_t)take(buf, n, lflag(T_ICANON));
 out:
 	irq_restore(was);
 	return ret;
+}
+
+void tty_set_mode(bool canonical, bool echo, uint8_t vmin, uint8_t vtime)
+{
+	bool was = irq_save();
+	uint32_t l = termios.c_lflag & ~(T_ICANON | T_ECHO);
+	if (canonical)
+		l |= T_ICANON;
+	if (echo)
+		l |= T_ECHO;
+	if ((termios.c_lflag & T_ICANON) && !canonical)
+		commit_line();
+	termios.c_lflag = l;
+	termios.c_cc[VMIN] = vmin;
+	termios.c_cc[VTIME] = vtime;
+	irq_restore(was);
 }
 
 int tty_read_line(char *buf, size_t size)

@@ -16,6 +16,7 @@
 #ifndef KERNEL_TTY_H
 #define KERNEL_TTY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,13 @@ void tty_receive(char c);
  * canonical mode. Returns the bytes, 0 at end of input or -ERESTARTSYS.
  */
 int tty_read_line(char *buf, size_t size);
+/*
+ * Sets the modes the kernel's own readers need (the in-kernel tests):
+ * canonical or not, echo or not, and VMIN and VTIME; the rest of the
+ * settings stay. The line typed so far becomes readable when canonical
+ * mode ends, as with TCSETS.
+ */
+void tty_set_mode(bool canonical, bool echo, uint8_t vmin, uint8_t vtime);
 /* Session sid ends (its leader exits): it loses the terminal. */
 void tty_session_ended(int sid);
 /* /proc/PID/stat's tty_nr and tpgid of p (0 and -1 without a terminal). */
