@@ -40,12 +40,12 @@
 #define MAX_ROOTS 64
 
 struct object {
-	uint32_t in_use;	     /* allocated */
-	uint32_t marked;	     /* reached in the current mark phase */
-	uint32_t refcount;	     /* references to it (collector 1) */
-	uint32_t young;		     /* allocated since the last full GC */
-	struct object *ref[NREFS];   /* references to other objects */
-	uint32_t value;		     /* payload */
+	uint32_t in_use;	   /* allocated */
+	uint32_t marked;	   /* reached in the current mark phase */
+	uint32_t refcount;	   /* references to it (collector 1) */
+	uint32_t young;		   /* allocated since the last full GC */
+	struct object *ref[NREFS]; /* references to other objects */
+	uint32_t value;		   /* payload */
 	uint32_t pad[7];
 };
 _Static_assert(sizeof(struct object) == 64, "objects divide a page evenly");
@@ -307,14 +307,15 @@ int main(int argc, char **argv)
 	       marked_count, freed, count_in_use());
 
 	/* 3. Old data, then the write barrier. */
-	make_list(2, n, false);           /* old and reachable */
-	make_list(3, n / 2, false);       /* old, dropped below */
+	make_list(2, n, false);	    /* old and reachable */
+	make_list(3, n / 2, false); /* old, dropped below */
 	roots[3] = NULL;
 	freed = full_collect();
 	long old = count_in_use();
 	long prot = protect_old();
 	printf("full GC:   %ld freed, %ld old objects kept; %ld pages made "
-	       "read-only\n", freed, old, prot);
+	       "read-only\n",
+	       freed, old, prot);
 
 	/* The program runs on: new objects, a few stored into old ones. */
 	long stores = 0;
@@ -324,7 +325,8 @@ int main(int argc, char **argv)
 		if (!y)
 			break;
 		if (i % 4 == 0) {
-			o->ref[1] = y; /* an old object gets a young reference */
+			o->ref[1] =
+				y; /* an old object gets a young reference */
 			stores++;
 		}
 		o = o->ref[0];

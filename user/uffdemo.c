@@ -37,15 +37,19 @@
 #define PAGE 4096
 #define MAX_PAGES 4096
 
-static char *region;      /* the PROT_NONE region */
-static long npages;       /* its size in pages */
+static char *region;	  /* the PROT_NONE region */
+static long npages;	  /* its size in pages */
 static long max_resident; /* pages kept accessible at most */
 
 /* Per page: where it is, and its copy when evicted. */
-enum page_state { UNTOUCHED, RESIDENT, EVICTED };
+enum page_state {
+	UNTOUCHED,
+	RESIDENT,
+	EVICTED
+};
 static enum page_state state[MAX_PAGES];
-static char *store[MAX_PAGES];	 /* backing copies of evicted pages */
-static long fifo[MAX_PAGES];	 /* resident pages, oldest first */
+static char *store[MAX_PAGES]; /* backing copies of evicted pages */
+static long fifo[MAX_PAGES];   /* resident pages, oldest first */
 static long fifo_head, fifo_len;
 
 /* What the handler counted. */
@@ -115,10 +119,12 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: uffdemo [-p PAGES] [-r RESIDENT]\n"
-			"  PAGES pages (1-%d, default 64) handled by a SIGSEGV "
-			"handler,\n  at most RESIDENT (default 16) accessible "
-			"at once\n", MAX_PAGES);
+	fprintf(stderr,
+		"usage: uffdemo [-p PAGES] [-r RESIDENT]\n"
+		"  PAGES pages (1-%d, default 64) handled by a SIGSEGV "
+		"handler,\n  at most RESIDENT (default 16) accessible "
+		"at once\n",
+		MAX_PAGES);
 	exit(2);
 }
 

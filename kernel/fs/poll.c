@@ -304,7 +304,8 @@ static int do_select(int n, uint32_t uin, uint32_t uout, uint32_t uex,
 	if (n > FD_SETSIZE)
 		n = FD_SETSIZE;
 	struct fdsets *s = kmalloc(sizeof(*s), GFP_KERNEL);
-	struct kpollfd *fds = kmalloc(PROC_MAX_FILES * sizeof(*fds), GFP_KERNEL);
+	struct kpollfd *fds =
+		kmalloc(PROC_MAX_FILES * sizeof(*fds), GFP_KERNEL);
 	int ret = -ENOMEM;
 	uint32_t count = 0;
 
@@ -347,8 +348,8 @@ static int do_select(int n, uint32_t uin, uint32_t uout, uint32_t uex,
 	for (uint32_t i = 0; i < count; i++) {
 		int fd = fds[i].fd, re = fds[i].revents, ev = fds[i].events;
 		int hits = 0;
-		if ((ev & POLLIN) && (re & (POLLIN | POLLRDNORM | POLLHUP |
-					    POLLERR))) {
+		if ((ev & POLLIN) &&
+		    (re & (POLLIN | POLLRDNORM | POLLHUP | POLLERR))) {
 			s->in[fd / 32] |= 1u << (fd % 32);
 			hits++;
 		}

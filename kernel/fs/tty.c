@@ -123,14 +123,14 @@ struct linux_winsize {
 
 static struct linux_termios termios;
 static struct linux_winsize winsize;
-static char edit[EDIT_MAX];	/* the line being typed (canonical mode) */
+static char edit[EDIT_MAX]; /* the line being typed (canonical mode) */
 static size_t edit_len;
-static char ready[READY_SIZE];	/* bytes for readers, a ring */
+static char ready[READY_SIZE]; /* bytes for readers, a ring */
 static size_t ready_head, ready_count;
-static unsigned int eof_marks;	/* ^D on an empty line, not yet read */
-static int tty_session;		/* the session it controls, or 0 */
-static int tty_pgrp;		/* the foreground process group, or 0 */
-static char input_channel;	/* readers sleep on its address */
+static unsigned int eof_marks; /* ^D on an empty line, not yet read */
+static int tty_session;	       /* the session it controls, or 0 */
+static int tty_pgrp;	       /* the foreground process group, or 0 */
+static char input_channel;     /* readers sleep on its address */
 
 /* The settings a boot starts with: a cooked terminal, like Linux's. */
 void tty_reset(void)

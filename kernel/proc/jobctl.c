@@ -31,8 +31,8 @@
 #define CLD_STOPPED 5
 #define CLD_CONTINUED 6
 
-#define STOP_SIGNALS                                                       \
-	(sig_bit(SIGSTOP) | sig_bit(SIGTSTP) | sig_bit(SIGTTIN) |          \
+#define STOP_SIGNALS                                                           \
+	(sig_bit(SIGSTOP) | sig_bit(SIGTSTP) | sig_bit(SIGTTIN) |              \
 	 sig_bit(SIGTTOU))
 
 void jobctl_fork(struct proc *child, const struct proc *parent)
@@ -119,10 +119,10 @@ bool jobctl_wait_report(struct proc *c, int options, int *status)
 struct pgrp_walk {
 	int pgid, sid;
 	int sig;
-	int found;    /* members seen */
-	int sent;     /* members signalled */
-	int err;      /* the last error from signal_kill */
-	bool orphan;  /* no member has a parent outside it in its session */
+	int found;   /* members seen */
+	int sent;    /* members signalled */
+	int err;     /* the last error from signal_kill */
+	bool orphan; /* no member has a parent outside it in its session */
 };
 
 static void kill_member(struct proc *p, void *ctx)

@@ -36,7 +36,8 @@ static void canonical_editing(struct ktest *t)
 
 	tty_reset();
 	tty_set_mode(true, false, 1, 0);
-	type("ab\x7f" "c\n");
+	type("ab\x7f"
+	     "c\n");
 	KT_EXPECT_EQ(t, read_once(buf, sizeof(buf)), 3);
 	KT_EXPECT(t, !strcmp(buf, "ac\n"));
 	type("xyz\x15ok\r");
@@ -91,7 +92,8 @@ static void interrupt_flushes(struct ktest *t)
 	tty_reset();
 	tty_set_mode(true, false, 1, 0);
 	/* No foreground group: ^C only throws the typed line away. */
-	type("half a line\x03" "x\n");
+	type("half a line\x03"
+	     "x\n");
 	read_once(buf, sizeof(buf));
 	KT_EXPECT(t, !strcmp(buf, "x\n"));
 	tty_reset();
@@ -137,11 +139,8 @@ static void vtime_times_out(struct ktest *t)
 }
 
 static const struct ktest_case tty_cases[] = {
-	KTEST_CASE(canonical_editing),
-	KTEST_CASE(one_line_per_read),
-	KTEST_CASE(end_of_file),
-	KTEST_CASE(interrupt_flushes),
-	KTEST_CASE(raw_mode),
-	KTEST_CASE(vtime_times_out),
+	KTEST_CASE(canonical_editing), KTEST_CASE(one_line_per_read),
+	KTEST_CASE(end_of_file),       KTEST_CASE(interrupt_flushes),
+	KTEST_CASE(raw_mode),	       KTEST_CASE(vtime_times_out),
 };
 KTEST_SUITE(tty, tty_cases);

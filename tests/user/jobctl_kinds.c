@@ -47,22 +47,27 @@ static char proc_state(pid_t pid)
 static const char *code_name(int code)
 {
 	switch (code) {
-	case CLD_EXITED: return "CLD_EXITED";
-	case CLD_KILLED: return "CLD_KILLED";
-	case CLD_STOPPED: return "CLD_STOPPED";
-	case CLD_CONTINUED: return "CLD_CONTINUED";
-	default: return "?";
+	case CLD_EXITED:
+		return "CLD_EXITED";
+	case CLD_KILLED:
+		return "CLD_KILLED";
+	case CLD_STOPPED:
+		return "CLD_STOPPED";
+	case CLD_CONTINUED:
+		return "CLD_CONTINUED";
+	default:
+		return "?";
 	}
 }
 
 /* Calls made for their error: the result and errno, taken at once. */
-#define FAILS_WITH(call, err)                                               \
-	({                                                                  \
-		errno = 0;                                                  \
-		long r_ = (long)(call);                                     \
-		int e_ = errno;                                             \
-		printf("%-40s %ld %s\n", #call ":", r_, ut_errname(e_));    \
-		r_ == -1 && e_ == (err);                                    \
+#define FAILS_WITH(call, err)                                                  \
+	({                                                                     \
+		errno = 0;                                                     \
+		long r_ = (long)(call);                                        \
+		int e_ = errno;                                                \
+		printf("%-40s %ld %s\n", #call ":", r_, ut_errname(e_));       \
+		r_ == -1 && e_ == (err);                                       \
 	})
 
 static void groups(void)
@@ -148,7 +153,8 @@ static void kill_group(void)
 	int sa = ut_wait(a), sb = ut_wait(b);
 	printf("a: %s\n", ut_status(sa));
 	printf("b: %s\n", ut_status(sb));
-	ut_check(FAILS_WITH(kill(-a, SIGTERM), ESRCH), "kill of an empty group");
+	ut_check(FAILS_WITH(kill(-a, SIGTERM), ESRCH),
+		 "kill of an empty group");
 }
 
 static void stop_continue(void)
@@ -178,7 +184,8 @@ static void stop_continue(void)
 	kill(c, SIGSTOP);
 	pid_t w = waitpid(c, &status, WUNTRACED);
 	ut_check(w == c && WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP,
-		 "waitpid WUNTRACED: stopped by SIGSTOP (status 0x%04x)", status);
+		 "waitpid WUNTRACED: stopped by SIGSTOP (status 0x%04x)",
+		 status);
 	ut_check(chld_code == CLD_STOPPED && chld_status == SIGSTOP,
 		 "SIGCHLD: %s %d", code_name(chld_code), chld_status);
 	ut_check(proc_state(c) == 'T', "/proc state of a stopped process: %c",
@@ -227,10 +234,8 @@ static void stop_continue(void)
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
 	int r = waitid(P_PID, c, &si, WSTOPPED);
-	ut_check(r == 0 && si.si_code == CLD_STOPPED &&
-			 si.si_status == SIGTSTP,
-		 "waitid WSTOPPED: %s %d", code_name(si.si_code),
-		 si.si_status);
+	ut_check(r == 0 && si.si_code == CLD_STOPPED && si.si_status == SIGTSTP,
+		 "waitid WSTOPPED: %s %d", code_name(si.si_code), si.si_status);
 	kill(c, SIGCONT);
 	memset(&si, 0, sizeof(si));
 	r = waitid(P_PID, c, &si, WCONTINUED);
@@ -303,8 +308,7 @@ static void polling(void)
 		_exit(0);
 	}
 	n = poll(fds, 1, 5000);
-	printf("poll woken by a writer: %d, revents 0x%x\n", n,
-	       fds[0].revents);
+	printf("poll woken by a writer: %d, revents 0x%x\n", n, fds[0].revents);
 	ut_wait(c);
 	read(p[0], buf, 1);
 
