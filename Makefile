@@ -53,7 +53,8 @@ KERNEL := $(BUILD)/kernel.elf
 ISO    := $(BUILD)/pagoda.iso
 INITRD := $(BUILD)/initramfs.cpio
 INITRD_MINI := $(BUILD)/initramfs-mini.cpio
-MINI_PROGS  := init sh hello
+# The small initramfs has Pagoda's own small shell as /bin/sh.
+MINI_PROGS  := init minish hello
 
 .PHONY: all kernel iso run debug test bench trace-example memmap-example bench-host fuzz fuzz-ci fuzz-sys clean compdb \
 	format help deps
@@ -157,7 +158,43 @@ $(BUILD)/initramfs/bin/%: user/%.c $(wildcard user/*.h)
 # Regular files and directories only: make cannot stat looping symlinks.
 FIXTURES := $(shell find tests/initramfs-fixtures -type f -o -type d 2>/dev/null)
 
-$(INITRD): $(USER_BIN) tools/mkinitramfs.sh $(FIXTURES)
+# Debian's static i386 busybox and bash (tools/userland.sh fetches and
+# checks them; docs/userland.md). busybox's applets become symbolic links
+# to it in /bin, except where Pagoda has a program of its own by that name
+# (init, and free and ps, which explain the memory columns): busybox's are
+# still there as `busybox free`, `busybox ps`.
+USERLAND := $(BUILD)/userland
+USERLAND_BIN := $(USERLAND)/busybox $(USERLAND)/bash
+OWN_PROGS := $(USER_C:user/%.c=%) help
+
+# VERSIONS is written last, so it stands for both executables.
+$(USERLAND)/VERSIONS: tools/userland.sh
+	$(Q)tools/userland.sh
+	@touch $@
+
+$(BUILD)/initramfs/bin/help: user/help.sh
+	@mkdir -p $(dir $@)
+	$(Q)install -m 755 $< $@
+
+$(BUILD)/initramfs/etc/profile: user/profile.sh
+	@mkdir -p $(dir $@)
+	$(Q)install -m 644 $< $@
+
+# The stamp stands for busybox, bash and the applet links together.
+$(BUILD)/userland-links.stamp: $(USERLAND)/VERSIONS tools/busybox-applets.py Makefile
+	@mkdir -p $(BUILD)/initramfs/bin
+	@echo "  BUSYBOX $(BUILD)/initramfs/bin"
+	$(Q)install -m 755 $(USERLAND)/busybox $(USERLAND)/bash $(BUILD)/initramfs/bin/
+	$(Q)$(PYTHON) tools/busybox-applets.py $(USERLAND)/busybox > $(BUILD)/busybox-applets.txt
+	$(Q)for a in $$(cat $(BUILD)/busybox-applets.txt); do \
+		case " $(OWN_PROGS) busybox " in *" $$a "*) continue ;; esac; \
+		ln -sfn busybox $(BUILD)/initramfs/bin/$$a; \
+	done
+	@touch $@
+
+$(INITRD): $(USER_BIN) $(BUILD)/initramfs/bin/help $(BUILD)/initramfs/etc/profile \
+		$(BUILD)/userland-links.stamp \
+		tools/mkinitramfs.sh $(FIXTURES)
 	@mkdir -p $(BUILD)/initramfs
 	@echo "  CPIO    $@"
 	$(Q)tools/mkinitramfs.sh $(BUILD)/initramfs $@
@@ -168,6 +205,7 @@ $(INITRD_MINI): $(MINI_PROGS:%=$(BUILD)/initramfs/bin/%) tools/mkinitramfs.sh $(
 	@rm -rf $(BUILD)/initramfs-mini
 	@mkdir -p $(BUILD)/initramfs-mini/bin
 	@cp $(MINI_PROGS:%=$(BUILD)/initramfs/bin/%) $(BUILD)/initramfs-mini/bin/
+	@mv $(BUILD)/initramfs-mini/bin/minish $(BUILD)/initramfs-mini/bin/sh
 	@echo "  CPIO    $@"
 	$(Q)tools/mkinitramfs.sh $(BUILD)/initramfs-mini $@
 

@@ -16,7 +16,8 @@ Layers, in order:
   swap     user/swaptest booted once per replacement policy and once per
            special case (out of memory, an OOM storm of thousands of
            processes, swap write and read errors, swapoff and swapon)
-  boot     the ISO booted through GRUB to the prompt, then powered off;
+  boot     the ISO booted through GRUB to the prompt, then powered off; a
+           scripted session at the busybox shell (jobs, ^C, ^Z, dmesg);
            boots with each kind of swap device (none, bad image, mkswap);
            SysRq commands sent as a BREAK on the serial line
            (tests/boot/run_sysrq.py)
@@ -271,7 +272,8 @@ def run_boot_iso(args, totals):
     out = b""
     os.set_blocking(p.stdout.fileno(), False)
     sent = False
-    while time.time() - start < 30:
+    # GRUB reads the whole initramfs (tens of MB) through the BIOS first.
+    while time.time() - start < 60:
         try:
             chunk = p.stdout.read()
         except BlockingIOError:
@@ -298,6 +300,129 @@ def run_boot_iso(args, totals):
         detail = "did not reach the prompt and power off (log: %s)" % \
             save_log(args.logdir, name, text)
     totals.suite(ok, name, detail)
+
+
+class Console:
+    """Drives a QEMU serial console like a person at a terminal: send()
+    types, expect() waits for a regular expression in what came back
+    since the last match (a small pexpect)."""
+
+    def __init__(self, cmd):
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+        os.set_blocking(self.p.stdout.fileno(), False)
+        self.text = ""   # everything received, \r removed
+        self.pos = 0     # where the next expect() starts looking
+
+    def _read(self):
+        try:
+            chunk = self.p.stdout.read()
+        except BlockingIOError:
+            chunk = None
+        if chunk:
+            self.text += chunk.decode("utf-8", "replace").replace("\r", "")
+        return bool(chunk)
+
+    def send(self, keys):
+        self.p.stdin.write(keys.encode())
+        self.p.stdin.flush()
+
+    def expect(self, pattern, timeout=10):
+        """Returns the match, or None after timeout seconds."""
+        end = time.time() + timeout
+        rx = re.compile(pattern, re.M)
+        while True:
+            m = rx.search(self.text, self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            if time.time() > end or self.p.poll() is not None:
+                self._read()
+                m = rx.search(self.text, self.pos)
+                if m:
+                    self.pos = m.end()
+                return m
+            if not self._read():
+                time.sleep(0.05)
+
+    def close(self, timeout=10):
+        try:
+            self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+        self._read()
+        return self.p.returncode
+
+
+PROMPT = r"pagoda\$ "
+
+
+def run_shell_session(args, totals):
+    """Boots the ISO as `make run` does and uses the busybox shell on the
+    serial console, step by step, as docs/userland.md shows: /proc, a
+    background job beside memhog, kill %1, dmesg, ^C, ^Z and fg, bash.
+    Each step is one result; a step that fails ends the session."""
+    cmd = [QEMU, "-m", "128M", "-no-reboot", "-display", "none",
+           "-serial", "stdio", "-monitor", "none",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-cdrom", args.iso]
+    steps = [
+        # (name, keys to type, what must come back, seconds)
+        ("prompt", None, PROMPT, 40),
+        ("cat /proc/meminfo", "cat /proc/meminfo\n",
+         r"MemTotal: +\d+ kB(.|\n)*SwapTotal:(.|\n)*" + PROMPT, 10),
+        ("vmstat 1 &", "vmstat 1 &\n", PROMPT, 10),
+        ("vmstat prints", None, r"\n *\d+ +\d+ +\d+ +\d+ +\d+", 10),
+        ("memhog beside it", "memhog -m 8 -r 1\n",
+         r"memhog(.|\n)*" + PROMPT, 60),
+        ("kill %1", "kill %1; sleep 1; jobs; echo jobs-done\n",
+         r"Terminated +vmstat 1(.|\n)*jobs-done\n" + PROMPT, 10),
+        ("dmesg | tail", "dmesg | tail -n 3; echo dmesg-done\n",
+         r"(\[ *\d+\.\d+\] .*\n){3}dmesg-done", 10),
+        ("^C ends the foreground job", "sleep 30\n", None, 0),
+        ("^C", "\x03", r"\n" + PROMPT, 5),
+        ("^Z stops it", "sleep 30\n", None, 0),
+        ("^Z", "\x1a", r"Stopped +sleep 30(.|\n)*" + PROMPT, 5),
+        ("the stopped job in ps", "ps -o stat,args | grep '^T'\n",
+         r"T +sleep 30", 5),
+        ("fg, then ^C", "fg\n", r"sleep 30\n", 5),
+        ("^C after fg", "\x03", r"\n" + PROMPT, 5),
+        ("bash trap", "bash -c 'trap \"echo got USR1\" USR1; "
+         "kill -USR1 $$; echo after'\n", r"got USR1\nafter\n" + PROMPT, 10),
+        ("help", "help\n", r"uffdemo(.|\n)*gcdemo(.|\n)*" + PROMPT, 10),
+        # Every applet busybox itself lists is a command in /bin.
+        ("busybox --list", "n=0; for a in $(busybox --list); do "
+         "[ -e /bin/$a ] || echo missing $a; n=$((n+1)); done; "
+         "echo \"applets: $n\"\n",
+         r"echo \"applets: \$n\"\napplets: \d{3}\n" + PROMPT, 20),
+        ("poweroff", "poweroff\n", r"Powering off", 15),
+    ]
+    con = Console(cmd)
+    start = time.time()
+    failed = None
+    for name, keys, want, secs in steps:
+        if keys:
+            # Typed after the output settles, like a person would.
+            time.sleep(0.3)
+            con.send(keys)
+        if want is None:
+            time.sleep(1)
+            continue
+        if not con.expect(want, secs):
+            failed = name
+            break
+    status = con.close(15 if not failed else 1)
+    text = con.text
+    ok = not failed and status == 0 and "KERNEL PANIC" not in text
+    detail = "%d steps in %.1fs" % (len(steps), time.time() - start)
+    if not ok:
+        why = "step %r" % failed if failed else \
+            "QEMU status %s" % status
+        detail = "%s failed (log: %s)" % (why, save_log(args.logdir,
+                                                         "boot shell", text))
+    totals.suite(ok, "boot shell session", detail)
 
 
 def run_prompt_boot(args, totals, mem):
@@ -1036,6 +1161,7 @@ def main():
         run_swap(args, totals)
     if "boot" in layers:
         run_boot_iso(args, totals)
+        run_shell_session(args, totals)
         for mem in ("8M", "3G"):
             run_prompt_boot(args, totals, mem)
         run_swap_boots(args, totals)

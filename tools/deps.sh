@@ -22,14 +22,18 @@ set -eu
 # real-program traces it replays (tests/vmsim/traces, make vmsim-table).
 # Only remaking those traces (tools/vmsim/record-traces.py) needs
 # valgrind, perl and sqlite3 besides; the script says what is missing.
+# curl, gpgv, xz-utils and debian-archive-keyring let tools/userland.sh
+# fetch and check Debian's static i386 busybox and bash for the initramfs
+# (docs/userland.md).
 PACKAGES="make gcc gcc-i686-linux-gnu binutils-i686-linux-gnu
 libc6-dev-i386-cross nasm grub-pc-bin grub-common xorriso mtools
 qemu-system-x86 cpio libcmocka-dev clang gdb python3 util-linux gnuplot-nox
-xz-utils"
+curl gpgv xz-utils debian-archive-keyring"
 
 # Commands that stand for the packages where dpkg is not available.
 COMMANDS="make gcc i686-linux-gnu-gcc i686-linux-gnu-ld nasm grub-mkrescue
-xorriso mformat qemu-system-i386 cpio clang gdb python3 gnuplot xz"
+xorriso mformat qemu-system-i386 cpio clang gdb python3 gnuplot curl gpgv xz
+dpkg-deb"
 
 quiet=0
 installed_any=0

@@ -2,8 +2,17 @@
  * user/init.c - the first process: starts the shell and reaps orphans.
  *
  * The kernel starts /bin/init as process 1 with the console already open
- * as descriptors 0, 1 and 2. init runs /bin/sh, and starts a new one
- * whenever it ends, so the machine always has a prompt. Every process
+ * as descriptors 0, 1 and 2. init runs /bin/sh as a login shell (argv[0]
+ * "-sh"), and starts a new one whenever it ends, so the machine always has
+ * a prompt. /bin/sh is busybox ash in the full initramfs, Pagoda's small
+ * shell in the small one. The shell gets a session of its own with the
+ * console as its controlling terminal (setsid, TIOCSCTTY), so that it can
+ * do job control: put each job in a process group and give the terminal
+ * to the one in the foreground.
+ *
+ * Like busybox's init, SIGUSR2 powers the machine off, SIGUSR1 halts it
+ * and SIGTERM reboots it: that is how busybox's poweroff, halt and reboot
+ * ask init to stop the machine. Every process
  * whose parent exits is given to process 1, so init also waits for
  * those: wait4(-1) returns any child, and each one that is not the shell
  * is simply reaped, freeing its process slot.
@@ -19,6 +28,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
+#include <sys/reboot.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,16 +52,47 @@ static long shell_age(void)
 	return (long)(now.tv_sec - started.tv_sec);
 }
 
+/* The signal that asked init to stop the machine, or 0. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* Stops the machine the way the signal asked (busybox init's meaning). */
+static void stop_machine(int sig)
+{
+	int how = sig == SIGUSR2 ? RB_POWER_OFF
+		  : sig == SIGUSR1 ? RB_HALT_SYSTEM : RB_AUTOBOOT;
+
+	kill(-1, SIGTERM);
+	sync();
+	reboot(how);
+	fprintf(stderr, "init: reboot: %s\n", strerror(errno));
+}
+
 /* Starts the shell in a new process; returns its PID, or -1. */
 static pid_t start_shell(void)
 {
-	char *const argv[] = { "sh", NULL };
+	/* A leading '-' makes it a login shell. */
+	char *const argv[] = { "-sh", NULL };
 	pid_t pid;
 
 	clock_gettime(CLOCK_MONOTONIC, &started);
 	pid = fork();
 
 	if (pid == 0) {
+		signal(SIGUSR1, SIG_DFL);
+		signal(SIGUSR2, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		/*
+		 * A new session whose controlling terminal is the console;
+		 * without one the shell works, but without job control.
+		 */
+		if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)
+			fprintf(stderr, "init: no controlling terminal: %s\n",
+				strerror(errno));
 		execve(SHELL, argv, shell_env);
 		fprintf(stderr, "init: cannot run %s: %s\n", SHELL,
 			strerror(errno));
@@ -80,15 +122,23 @@ int main(void)
 	int failures = 0;
 	pid_t shell;
 
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
 	if (getpid() != 1)
 		fprintf(stderr, "init: note: running as PID %d, not 1\n",
 			getpid());
+	/* No SA_RESTART: the signal ends the wait below. */
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	shell = start_shell();
 	for (;;) {
 		int status;
 		pid_t pid = waitpid(-1, &status, 0);
 		char how[64];
 
+		if (stop_signal)
+			stop_machine(stop_signal);
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;

@@ -5,8 +5,9 @@
  * (Documentation/admin-guide/devices.txt), so that programs which check
  * st_rdev see what they expect:
  *
- *   /dev/console  5:1   the console: line-edited input, output to serial
- *                       and VGA (kernel/console.c); a terminal for ioctl
+ *   /dev/console  5:1   the console terminal (kernel/fs/tty.c): termios
+ *                       line discipline, job control; output to serial
+ *                       and VGA (kernel/console.c)
  *   /dev/tty      5:0   the same console (Pagoda has one terminal)
  *   /dev/null     1:3   reads end at once, writes vanish
  *   /dev/zero     1:5   reads give zeros, writes vanish
@@ -25,7 +26,7 @@
 #include "kernel/fs/file.h"
 
 #include "drivers/ramdisk.h"
-#include "kernel/console.h"
+#include "kernel/fs/tty.h"
 #include "kernel/random.h"
 #include "kernel/syscall/uaccess.h"
 #include "libk/assert.h"
@@ -37,135 +38,6 @@
 /* devfs's device number (Linux's devtmpfs is usually 0:5). */
 #define DEVFS_DEV_MINOR 5
 #define DEVFS_ROOT_INO 1
-
-/* Terminal ioctls, Linux i386 values (include/uapi/asm-generic/ioctls.h). */
-#define TCGETS 0x5401
-#define TIOCGWINSZ 0x5413
-
-/* The termios flags Pagoda's console behaves by (asm-generic/termbits.h). */
-#define TERM_ICRNL 0000400 /* input CR is read as NL */
-#define TERM_IXON 0002000
-#define TERM_OPOST 0000001
-#define TERM_ONLCR 0000004 /* output NL as CR NL */
-#define TERM_B38400 0000017
-#define TERM_CS8 0000060
-#define TERM_CREAD 0000200
-#define TERM_HUPCL 0002000
-#define TERM_ISIG 0000001
-#define TERM_ICANON 0000002 /* line by line, with editing */
-#define TERM_ECHO 0000010
-#define TERM_ECHOE 0000020 /* backspace erases */
-#define TERM_ECHOK 0000040 /* kill (^U) erases the line */
-#define TERM_ECHOCTL 0001000
-#define TERM_ECHOKE 0004000
-#define TERM_IEXTEN 0100000
-
-/* c_cc indices (asm-generic/termbits.h). */
-/* clang-format off */
-enum {
-	VINTR, VQUIT, VERASE, VKILL, VEOF, VTIME, VMIN, VSWTC, VSTART, VSTOP,
-	VSUSP, VEOL, VREPRINT, VDISCARD, VWERASE, VLNEXT, VEOL2
-};
-/* clang-format on */
-#define NCCS 19 /* the size of c_cc in the kernel's struct termios */
-
-/* The kernel's struct termios for TCGETS (Linux i386, 36 bytes). */
-struct linux_termios {
-	uint32_t c_iflag;
-	uint32_t c_oflag;
-	uint32_t c_cflag;
-	uint32_t c_lflag;
-	uint8_t c_line;
-	uint8_t c_cc[NCCS];
-};
-
-STATIC_ASSERT(sizeof(struct linux_termios) == 36,
-	      "struct termios of Linux i386 is 36 bytes");
-
-/* struct winsize of TIOCGWINSZ. */
-struct linux_winsize {
-	uint16_t ws_row;
-	uint16_t ws_col;
-	uint16_t ws_xpixel;
-	uint16_t ws_ypixel;
-};
-
-/* The console's size: the VGA text screen. */
-#define CONSOLE_ROWS 25
-#define CONSOLE_COLS 80
-
-/* Fills in the settings the console's line discipline actually has. */
-static void console_termios(struct linux_termios *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->c_iflag = TERM_ICRNL | TERM_IXON;
-	t->c_oflag = TERM_OPOST | TERM_ONLCR;
-	t->c_cflag = TERM_B38400 | TERM_CS8 | TERM_CREAD | TERM_HUPCL;
-	t->c_lflag = TERM_ISIG | TERM_ICANON | TERM_ECHO | TERM_ECHOE |
-		     TERM_ECHOK | TERM_ECHOCTL | TERM_ECHOKE | TERM_IEXTEN;
-	t->c_cc[VINTR] = 3;	/* ^C */
-	t->c_cc[VQUIT] = 0x1c;	/* ^\ */
-	t->c_cc[VERASE] = 0x7f; /* DEL */
-	t->c_cc[VKILL] = 0x15;	/* ^U */
-	t->c_cc[VEOF] = 4;	/* ^D */
-	t->c_cc[VMIN] = 1;
-	t->c_cc[VSTART] = 0x11; /* ^Q */
-	t->c_cc[VSTOP] = 0x13;	/* ^S */
-	t->c_cc[VSUSP] = 0x1a;	/* ^Z */
-	t->c_cc[VREPRINT] = 0x12;
-	t->c_cc[VDISCARD] = 0x0f;
-	t->c_cc[VWERASE] = 0x17;
-	t->c_cc[VLNEXT] = 0x16;
-}
-
-/* Terminal ioctls: the settings and the size of the console. */
-static int console_ioctl(struct file *f, uint32_t cmd, uint32_t arg)
-{
-	(void)f;
-	switch (cmd) {
-	case TCGETS: {
-		struct linux_termios t;
-		console_termios(&t);
-		return copy_to_user((void *)arg, &t, sizeof(t));
-	}
-	case TIOCGWINSZ: {
-		struct linux_winsize ws = {
-			.ws_row = CONSOLE_ROWS,
-			.ws_col = CONSOLE_COLS,
-		};
-		return copy_to_user((void *)arg, &ws, sizeof(ws));
-	}
-	default:
-		return -ENOTTY;
-	}
-}
-
-/* Reads one line at most, waiting for it (canonical mode). */
-static int32_t console_file_read(struct file *f, char *buf, size_t n,
-				 int64_t *pos)
-{
-	(void)f;
-	(void)pos;
-	if (n == 0)
-		return 0;
-	return console_read(buf, n);
-}
-
-/* Writes to the serial port and the screen; never blocks. */
-static int32_t console_file_write(struct file *f, const char *buf, size_t n,
-				  int64_t *pos)
-{
-	(void)f;
-	(void)pos;
-	console_write(buf, n);
-	return (int32_t)n;
-}
-
-static const struct file_ops console_ops = {
-	.read = console_file_read,
-	.write = console_file_write,
-	.ioctl = console_ioctl,
-};
 
 /* /dev/null and /dev/zero: the offset stays 0, as Linux's null_lseek. */
 static int64_t mem_lseek(struct file *f, int64_t off, int whence)
@@ -345,11 +217,11 @@ struct devnode {
 };
 
 static const struct devnode devices[] = {
-	{ "console", 5, 1, S_IFCHR | 0600, &console_ops },
+	{ "console", 5, 1, S_IFCHR | 0600, &tty_console_ops },
 	{ "null", 1, 3, S_IFCHR | 0666, &null_ops },
 	{ "ram0", 1, 0, S_IFBLK | 0660, &ram_ops },
 	{ "random", 1, 8, S_IFCHR | 0666, &random_ops },
-	{ "tty", 5, 0, S_IFCHR | 0666, &console_ops },
+	{ "tty", 5, 0, S_IFCHR | 0666, &tty_console_ops },
 	{ "urandom", 1, 9, S_IFCHR | 0666, &random_ops },
 	{ "zero", 1, 5, S_IFCHR | 0666, &zero_ops },
 };

@@ -204,6 +204,9 @@ struct file_ops {
 	int (*iterate)(struct file *f, struct dir_ctx *ctx);
 	/* Frees private data when the last reference goes. */
 	void (*release)(struct file *f);
+	/* poll(2): the POLL* events ready now (kernel/fs/poll.h); NULL:
+	 * always readable and writable, as a regular file. */
+	uint32_t (*poll)(struct file *f);
 };
 
 /* An open file description. */

@@ -8,6 +8,7 @@
  * as on Linux (pipe(7)). Writes of at most PIPE_BUF bytes are atomic.
  */
 #include "kernel/fs/file.h"
+#include "kernel/fs/poll.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
 #include "kernel/syscall/syscall.h"
@@ -71,6 +72,7 @@ static int32_t pipe_read(struct file *f, char *buf, size_t n, int64_t *pos)
 		p->count--;
 	}
 	sched_wakeup(p);
+	poll_notify();
 out:
 	irq_restore(was);
 	return done;
@@ -111,11 +113,35 @@ static int32_t pipe_write(struct file *f, const char *buf, size_t n,
 			p->count++;
 		}
 		sched_wakeup(p);
+	poll_notify();
 	}
 	ret = (int32_t)done;
 out:
 	irq_restore(was);
 	return ret;
+}
+
+/* poll: readable with data or no writer left (POLLHUP), writable with
+ * room, POLLERR with no reader left (Linux's pipe_poll). */
+static uint32_t pipe_poll(struct file *f)
+{
+	struct pipe *p = f->private;
+	uint32_t mask = 0;
+	bool was = irq_save();
+
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		if (p->count)
+			mask |= POLLIN | POLLRDNORM;
+		if (p->writers == 0)
+			mask |= POLLHUP;
+	} else {
+		if (p->count < PIPE_SIZE)
+			mask |= POLLOUT | POLLWRNORM;
+		if (p->readers == 0)
+			mask |= POLLERR;
+	}
+	irq_restore(was);
+	return mask;
 }
 
 static void pipe_release(struct file *f)
@@ -127,6 +153,7 @@ static void pipe_release(struct file *f)
 	else
 		p->writers--;
 	sched_wakeup(p);
+	poll_notify();
 	bool last = p->readers == 0 && p->writers == 0;
 	irq_restore(was);
 	if (last)
@@ -137,6 +164,7 @@ static const struct file_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.release = pipe_release,
+	.poll = pipe_poll,
 };
 
 static int do_pipe2(uint32_t ufds, int flags)

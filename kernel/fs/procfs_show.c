@@ -13,6 +13,7 @@
 #include "drivers/pit.h"
 #include "kernel/proc/cpustat.h"
 #include "kernel/fs/procfs.h"
+#include "kernel/fs/tty.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/thread.h"
 #include "libk/printf.h"
@@ -189,6 +190,8 @@ const char *procfs_state_name(const struct proc *p)
 {
 	if (p->state == PROC_ZOMBIE)
 		return "Z (zombie)";
+	if (p->jobctl_stopped)
+		return "T (stopped)";
 	if (p->state == PROC_SLEEPING)
 		return "S (sleeping)";
 	return "R (running)";
@@ -304,8 +307,8 @@ void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 	 * kstkeip, wchan, nswap, delay accounting, guest time).
 	 */
 	/* 1-9: pid (comm) state ppid pgrp session tty_nr tpgid flags */
-	seq_printf(sb, "%d (%s) %c %d %d %d 0 -1 0 ", p->pid, p->name, state,
-		   ppid, p->tgid, p->tgid);
+	seq_printf(sb, "%d (%s) %c %d %d %d %d %d 0 ", p->pid, p->name, state,
+		   ppid, p->pgid, p->sid, tty_nr_of(p), tty_tpgid_of(p));
 	/* 10-17: minflt cminflt majflt cmajflt utime stime cutime cstime */
 	seq_printf(sb, "%llu %llu %llu %llu %llu %llu %llu %llu ",
 		   (unsigned long long)use.min_flt,

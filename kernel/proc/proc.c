@@ -19,6 +19,7 @@
 #include "drivers/pit.h"
 #include "drivers/qemu.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/jobctl.h"
 #include "kernel/fs/file.h"
 #include "kernel/arch/gdt.h"
 #include "kernel/arch/ldt.h"
@@ -400,6 +401,7 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t newsp,
 		if (err)
 			goto out_signal;
 	}
+	jobctl_fork(child, parent);
 	apply_limits(child);
 
 	/*
@@ -485,6 +487,8 @@ void proc_exit(int status)
 	p->exit_status = status;
 	bool last = thread_exited(p);
 	struct proc *leader = p->group_leader;
+	if (last)
+		jobctl_exit(leader);
 	if (last && leader == init_proc)
 		init_ended(thread_group_status(leader));
 
@@ -514,9 +518,14 @@ void proc_exit(int status)
 	panic("zombie %d was scheduled", p->pid);
 }
 
+/* pid > 0: that child; -1: any; 0: one in our group; < -1: in group -pid. */
 static bool wait_matches(const struct proc *c, int pid)
 {
-	return pid <= 0 || c->pid == pid;
+	if (pid == -1)
+		return true;
+	if (pid > 0)
+		return c->pid == pid;
+	return c->pgid == (pid == 0 ? current->pgid : -pid);
 }
 
 int proc_wait(int pid, int *status, int options)
@@ -533,17 +542,26 @@ int proc_wait_usage(int pid, int *status, int options, struct proc_usage *ru)
 	for (;;) {
 		bool have = false;
 		struct list_node *n;
-		struct proc *found = NULL;
+		struct proc *found = NULL, *reported = NULL;
 		list_for_each(n, &p->children) {
 			struct proc *c = list_entry(n, struct proc, sibling);
 			if (!wait_matches(c, pid))
 				continue;
 			have = true;
 			/* A leader waits for the last of its threads. */
-			if (c->state == PROC_ZOMBIE && c->nr_threads == 0) {
+			if (c->state == PROC_ZOMBIE && c->nr_threads == 0 &&
+			    !(options & WAIT_NOEXITED)) {
 				found = c;
 				break;
 			}
+			if (jobctl_wait_report(c, options, status)) {
+				reported = c;
+				break;
+			}
+		}
+		if (reported) {
+			ret = reported->pid; /* stopped or continued */
+			break;
 		}
 		if (found) {
 			*status = thread_group_status(found);

@@ -149,6 +149,12 @@ struct proc {
 					for its exec or exit */
 	struct proc *group_exec;     /* leader: the thread whose execve is
 					ending the others */
+	/* Job control (kernel/proc/jobctl.h). */
+	int pgid;                    /* process group */
+	int sid;                     /* session */
+	bool jobctl_stopped;         /* stopped by a stop signal */
+	int jobctl_report;           /* a stop or continue wait status not
+					yet reported to the parent, or 0 */
 };
 
 /* Signal numbers used by the kernel (Linux i386 asm/signal.h). */

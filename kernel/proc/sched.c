@@ -210,14 +210,24 @@ void sched_sleep(void *chan)
 
 void sched_sleep_timeout(void *chan, uint64_t tick)
 {
+	if (!tick) {
+		sched_sleep(chan);
+		return;
+	}
 	bool was = irq_save();
-	current->state = PROC_SLEEPING;
-	current->wait_channel = chan;
-	if (tick) {
+	if (pit_ticks() >= tick) {
+		irq_restore(was);
+		return;
+	}
+	if (current == &idle_proc) {
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	} else {
+		current->state = PROC_SLEEPING;
+		current->wait_channel = chan;
 		current->wake_tick = tick;
 		timed_sleepers++;
+		schedule();
 	}
-	schedule();
 	irq_restore(was);
 }
 

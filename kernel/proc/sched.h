@@ -40,8 +40,8 @@ void schedule(void);
 /* Sleeps on a channel until sched_wakeup(chan) or a signal. */
 void sched_sleep(void *chan);
 /*
- * Sleeps on chan, as sched_sleep, but also wakes when the timer reaches
- * tick (0: no timeout). The caller tests what woke it.
+ * sched_sleep with a time limit: also wakes when the timer reaches tick
+ * (0: no limit). The caller tests its condition and the time again.
  */
 void sched_sleep_timeout(void *chan, uint64_t tick);
 /* Wakes every process sleeping on chan. */

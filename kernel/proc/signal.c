@@ -32,6 +32,7 @@
 #include "kernel/proc/signal.h"
 
 #include "drivers/pit.h"
+#include "kernel/proc/jobctl.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/thread.h"
@@ -54,15 +55,15 @@
 #define USER_HZ 100
 
 /*
- * What a signal does by default (signal(7)): the process ends, or the
- * signal is ignored. Pagoda has no job control, so the stop and continue
- * signals are ignored too.
+ * What a signal does by default (signal(7)): the process ends, stops
+ * (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU: kernel/proc/jobctl.c), or the signal
+ * is ignored. SIGCONT's continuing happens when it is sent; its default
+ * action at delivery is to be ignored.
  */
 static bool default_ignored(int sig)
 {
 	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH ||
-	       sig == SIGCONT || sig == SIGSTOP || sig == SIGTSTP ||
-	       sig == SIGTTIN || sig == SIGTTOU;
+	       sig == SIGCONT;
 }
 
 bool signal_ignored(const struct proc *p, int sig)
@@ -99,6 +100,8 @@ void signal_send(struct proc *p, int sig, const struct ksiginfo *info)
 
 	if (p->state == PROC_ZOMBIE)
 		goto out;
+	/* SIGCONT continues even a process that ignores it. */
+	jobctl_signal_sent(p, sig);
 	/*
 	 * A signal rt_sigtimedwait unblocked while it waits still counts as
 	 * blocked (it is what the process waits for).
@@ -330,6 +333,15 @@ void signal_deliver(struct trapframe *tf)
 			 */
 			if (proc_is_init(p) && sig != SIGKILL && !forced)
 				continue;
+			if (jobctl_is_stop_signal(sig)) {
+				/*
+				 * The terminal's stop signals do not stop an
+				 * orphaned group: nobody could continue it.
+				 */
+				if (sig == SIGSTOP || !jobctl_pgrp_orphaned(p->pgid))
+					jobctl_stop(sig);
+				continue;
+			}
 			die(sig, &info);
 		}
 		if (ka.flags & SA_RESETHAND)

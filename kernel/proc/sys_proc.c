@@ -12,6 +12,7 @@
 #include "kernel/proc/exec.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/initramfs.h"
+#include "kernel/proc/jobctl.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/thread.h"
@@ -224,6 +225,8 @@ out_path:
 }
 SYSCALL(11, execve, sys_execve);
 
+#define WAITID_THREAD_OPTIONS 0xe0000000u /* __WNOTHREAD, __WALL, __WCLONE */
+
 /* wait4(pid, status, options, rusage): rusage is filled with zeros. */
 static int copy_rusage(uint32_t uaddr, const struct proc_usage *u);
 
@@ -232,6 +235,11 @@ static int32_t sys_wait4(const struct syscall_args *a)
 {
 	int status = 0;
 	struct proc_usage u = { 0 };
+
+	/* Linux's wait4 refuses options it does not know. */
+	if (a->arg[2] & ~(WNOHANG | WUNTRACED | WCONTINUED |
+			  WAITID_THREAD_OPTIONS))
+		return -EINVAL;
 	int pid = proc_wait_usage((int)a->arg[0], &status, (int)a->arg[2], &u);
 	if (pid > 0 && a->arg[1] &&
 	    copy_to_user((void *)a->arg[1], &status, sizeof(status)))
@@ -250,7 +258,6 @@ SYSCALL(114, wait4, sys_wait4);
 #define WSTOPPED_OPT 2
 #define WEXITED_OPT 4
 #define WCONTINUED_OPT 8
-#define WAITID_THREAD_OPTIONS 0xe0000000u /* __WNOTHREAD, __WALL, __WCLONE */
 #define WAITID_OPTIONS                                                  \
 	(WNOHANG | WSTOPPED_OPT | WEXITED_OPT | WCONTINUED_OPT | WNOWAIT | \
 	 WAITID_THREAD_OPTIONS)
@@ -258,6 +265,8 @@ SYSCALL(114, wait4, sys_wait4);
 /* SIGCHLD's si_code values (include/uapi/asm-generic/siginfo.h). */
 #define CLD_EXITED 1
 #define CLD_KILLED 2
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 /*
  * The fields of the i386 siginfo_t that waitid writes, in their places
@@ -272,8 +281,8 @@ struct waitid_info {
 
 /*
  * waitid(idtype, id, infop, options, rusage): wait4 reporting through a
- * siginfo_t, with WNOWAIT to look without reaping. Process groups are
- * not kept, so P_PGID waits for any child.
+ * siginfo_t, with WNOWAIT to look without reaping, and WSTOPPED and
+ * WCONTINUED for the children job control stopped or continued.
  */
 static int32_t sys_waitid(const struct syscall_args *a)
 {
@@ -295,7 +304,10 @@ static int32_t sys_waitid(const struct syscall_args *a)
 	case P_PGID:
 		if ((int32_t)a->arg[1] < 0)
 			return -EINVAL;
-		pid = -1;
+		/* 0 is the caller's group, as wait4's pid 0. */
+		pid = a->arg[1] ? -(int)a->arg[1] : 0;
+		if (pid == -1)
+			return -ECHILD; /* group 1: a child cannot be in it */
 		break;
 	default:
 		return -EINVAL;
@@ -303,18 +315,24 @@ static int32_t sys_waitid(const struct syscall_args *a)
 	struct waitid_info info = { 0 };
 	int status = 0;
 	int found = -ECHILD;
-	/* Only ended children are kept: WSTOPPED alone finds none. */
-	if (options & WEXITED_OPT)
-		found = proc_wait(pid, &status, (int)(options &
-						      (WNOHANG | WNOWAIT)));
-	else if (options & WNOHANG)
-		found = 0;
+	int wait_opts = (int)(options & (WNOHANG | WNOWAIT | WCONTINUED_OPT));
+	if (options & WSTOPPED_OPT)
+		wait_opts |= WUNTRACED;
+	if (!(options & WEXITED_OPT))
+		wait_opts |= WAIT_NOEXITED;
+	found = proc_wait(pid, &status, wait_opts);
 	if (found < 0)
 		return found;
 	if (found > 0) {
 		info.signo = SIGCHLD;
 		info.pid = found;
-		if ((status & 0x7f) == 0) {
+		if (status == JOBCTL_CONTINUED_STATUS) {
+			info.code = CLD_CONTINUED;
+			info.status = SIGCONT;
+		} else if ((status & 0xff) == 0x7f) {
+			info.code = CLD_STOPPED;
+			info.status = (status >> 8) & 0xff;
+		} else if ((status & 0x7f) == 0) {
 			info.code = CLD_EXITED;
 			info.status = (status >> 8) & 0xff;
 		} else {
@@ -401,14 +419,7 @@ static int32_t sys_prctl(const struct syscall_args *a)
 }
 SYSCALL(172, prctl, sys_prctl);
 
-static int32_t sys_kill(const struct syscall_args *a)
-{
-	int pid = (int)a->arg[0];
-	if (pid <= 0)
-		pid = pid == 0 || pid == -1 ? current->tgid : -pid;
-	return proc_kill(pid, (int)a->arg[1]);
-}
-SYSCALL(37, kill, sys_kill);
+/* kill(2) is with the process groups, in kernel/proc/jobctl.c. */
 
 /* tkill(tid, sig): the handler's siginfo says SI_TKILL. */
 static int32_t sys_tkill(const struct syscall_args *a)

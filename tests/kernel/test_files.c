@@ -170,12 +170,21 @@ static void stat_layout(struct ktest *t)
 	parent.pid = 7;
 	thread_init_leader(&parent);
 	fake_proc(&p, &parent);
+	/* Its group and session; no controlling terminal: tty 0, tpgid -1. */
+	p.pgid = 31990;
+	p.sid = 31000;
 	struct mm_usage u = { .vm_size = 10, .vm_rss = 3 };
 	struct seqbuf sb = fresh_buf();
 	procfs_format_stat(&sb, &p, &u);
 	KT_ASSERT(t, !sb.overflow);
 	KT_EXPECT(t,
-		  !strncmp(text, "32000 (memhog) S 7 32000 32000 0 -1 ", 36));
+		  !strncmp(text, "32000 (memhog) S 7 31990 31000 0 -1 ", 36));
+	/* A process stopped by job control is T. */
+	p.jobctl_stopped = true;
+	sb = fresh_buf();
+	procfs_format_stat(&sb, &p, &u);
+	KT_EXPECT(t, !strncmp(text, "32000 (memhog) T 7 ", 19));
+	p.jobctl_stopped = false;
 	/* 52 fields, as Linux 5.x prints. */
 	size_t fields = 0;
 	for (const char *c = text; *c; c++)

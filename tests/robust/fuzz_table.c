@@ -54,6 +54,19 @@ static const struct call_spec specs[] = {
 	{ "ioctl", ARGS(A_FD, A_IOCTL, A_BUF_OUT), W, 0, 0 },
 	{ "getdents64", ARGS(A_FD, A_BUF_OUT, A_LEN), W, 0, 0 },
 	{ "pipe", ARGS(A_BUF_OUT), W, 0, 0 },
+	/* Waiting for descriptors: the time limits are drawn small. */
+	{ "poll", ARGS(A_BUF_IN, A_IOVCNT, A_INT), W, 0, 0 },
+	{ "ppoll", ARGS(A_BUF_IN, A_IOVCNT, A_TIMESPEC, A_SIGSET, A_SIGSETSIZE),
+	  W, 0, 0 },
+	{ "ppoll_time64",
+	  ARGS(A_BUF_IN, A_IOVCNT, A_TIMESPEC, A_SIGSET, A_SIGSETSIZE), W, 0, 0 },
+	{ "_newselect", ARGS(A_INT, A_BUF_IN, A_BUF_IN, A_BUF_IN, A_TIMESPEC), W,
+	  0, 0 },
+	{ "select", ARGS(A_BUF_IN), W_RARE, 0, 0 },
+	{ "pselect6", ARGS(A_INT, A_BUF_IN, A_BUF_IN, A_BUF_IN, A_TIMESPEC,
+			   A_BUF_IN), W, 0, 0 },
+	{ "pselect6_time64", ARGS(A_INT, A_BUF_IN, A_BUF_IN, A_BUF_IN,
+				  A_TIMESPEC, A_BUF_IN), W, 0, 0 },
 	{ "pipe2", ARGS(A_BUF_OUT, A_OFLAGS), W, 0, 0 },
 	{ "stat64", ARGS(A_PATH, A_BUF_OUT), W, 0, 0 },
 	{ "lstat64", ARGS(A_PATH, A_BUF_OUT), W, 0, 0 },
@@ -114,6 +127,16 @@ static const struct call_spec specs[] = {
 	{ "waitid", ARGS(A_INT, A_PID, A_BUF_OUT, A_WAITOPT, A_BUF_OUT), W, 0, 0 },
 	{ "waitpid", ARGS(A_PID, A_BUF_OUT, A_WAITOPT), W, 0, 0 },
 	{ "getpid", ARGS(0), W_RARE, 0, 0 },
+	/*
+	 * Job control: a fuzzing process may leave the driver's group or
+	 * session (setpgid and setsid act only on the caller and its
+	 * children, never on the driver, its parent).
+	 */
+	{ "setpgid", ARGS(A_PID, A_PID), W, 0, 0 },
+	{ "getpgid", ARGS(A_PID), W_RARE, 0, 0 },
+	{ "getpgrp", ARGS(0), W_RARE, 0, 0 },
+	{ "setsid", ARGS(0), W_RARE, 0, 0 },
+	{ "getsid", ARGS(A_PID), W_RARE, 0, 0 },
 	{ "gettid", ARGS(0), W_RARE, 0, 0 },
 	{ "getppid", ARGS(0), W_RARE, 0, 0 },
 	{ "set_tid_address", ARGS(A_BUF_OUT), W, 0, 0 },

@@ -75,6 +75,11 @@ linux_ref = load_linux_ref()
 
 # Programs that are not tests themselves.
 HELPERS = {"echoargs", "leakcheck"}
+# Debian's busybox and bash (tools/userland.sh), copied beside the tests by
+# tests/user/user.mk: not tests either. On Pagoda they are added only to
+# the tests that say "run_user: --userland" (they are 3 MB, and most tests
+# run on small machines); the reference boots once with all of them.
+USERLAND = ("busybox", "bash")
 # Data files beside the tests, made by tests/user/user.mk: a file whose
 # long name tests /proc/PID/maps and smaps lines with long paths.
 DATA_PREFIXES = ("long-name-",)
@@ -155,12 +160,22 @@ def helper_files(bin_dir):
             if os.path.exists(os.path.join(bin_dir, n))]
 
 
+def userland_files(bin_dir):
+    """busybox and bash in bin_dir, for the tests that run them."""
+    return [os.path.join(bin_dir, n) for n in USERLAND
+            if os.path.exists(os.path.join(bin_dir, n))]
+
+
 def qemu_cmd(args, prog, prog_args=(), timeout=None, extra=(), opts=()):
     """The qemu-run command for prog, with the helpers (and extra files)
     copied into /bin next to it."""
-    cmd = [args.qemu_run, "--kernel", args.kernel, "--mem", args.mem,
-           "--timeout", str(timeout or args.timeout)] + list(opts)
+    opts = list(opts)
     files = helper_files(args.bin_dir)
+    if "--userland" in opts:
+        opts.remove("--userland")
+        files += userland_files(args.bin_dir)
+    cmd = [args.qemu_run, "--kernel", args.kernel, "--mem", args.mem,
+           "--timeout", str(timeout or args.timeout)] + opts
     for path in files + list(extra):
         if os.path.exists(path) and path != prog:
             cmd += ["--add", path]
@@ -190,7 +205,7 @@ class Reference:
         programs = [linux_ref.Program(os.path.join(bin_dir, n),
                                       timeout=self.args.timeout)
                     for n in built]
-        helpers = helper_files(bin_dir)
+        helpers = helper_files(bin_dir) + userland_files(bin_dir)
         results, info = linux_ref.run_batch(programs, helpers,
                                             logdir=self.args.logdir)
         for name, (status, output) in zip(built, results):
@@ -221,7 +236,10 @@ def run_one(args, ref, name):
         return ok, detail
     opts = [o for o in test_options(name) if o != "--no-leak"]
     if args.small:
-        opts = ["--swap", SMALL_SWAP]
+        # The small machine's own memory settings, and busybox and bash
+        # for the tests that run them.
+        opts = ["--swap", SMALL_SWAP] + \
+            [o for o in opts if o == "--userland"]
     pag_rc, pag_out = run(qemu_cmd(args, prog, opts=opts), args.timeout + 30,
                           False)
     ok = ref_rc == 0 and pag_rc == ref_rc and pag_out == ref_out
@@ -251,7 +269,8 @@ def list_tests(args):
     names = []
     for f in sorted(os.listdir(args.bin_dir)):
         path = os.path.join(args.bin_dir, f)
-        if f not in HELPERS and not f.startswith(DATA_PREFIXES) and \
+        if f not in HELPERS and f not in USERLAND and \
+                not f.startswith(DATA_PREFIXES) and \
                 os.path.isfile(path) and \
                 os.access(path, os.X_OK) and \
                 not (args.leak and "--no-leak" in test_options(f)) and \
@@ -265,7 +284,8 @@ def run_leak(args, names):
     prog = os.path.join(args.bin_dir, "leakcheck")
     timeout = args.timeout * (len(names) + 1)
     cmd = qemu_cmd(args, prog, ["-n", str(args.passes)] + names, timeout,
-                   [os.path.join(args.bin_dir, n) for n in names])
+                   [os.path.join(args.bin_dir, n) for n in names] +
+                   userland_files(args.bin_dir))
     rc, out = run(cmd, timeout + 60, False)
     passed = failed = 0
     for line in out.splitlines():

@@ -22,7 +22,19 @@ UTEST_LONG   := long-name-$(subst $(eval) ,,$(foreach i,1 2 3 4 5 6 7 8 9 10 \
 		11 12 13 14 15 16 17 18 19 20,0123456789))
 UTEST_DATA   := $(BUILD)/tests/user/$(UTEST_LONG)
 
+# Debian's busybox and bash (tools/userland.sh) beside the tests: the
+# shell tests run them from the directory of their own argv[0].
+UTEST_USERLAND := $(BUILD)/tests/user/busybox $(BUILD)/tests/user/bash
+
 .PHONY: user-tests test-user test-user-leak
+
+$(UTEST_USERLAND): $(BUILD)/tests/user/%: $(BUILD)/userland/VERSIONS
+	@mkdir -p $(dir $@)
+	$(Q)cp $(BUILD)/userland/$* $@
+
+# The demos' tests compile the demos themselves (tests/user/demo_*.c).
+$(BUILD)/tests/user/demo_uffd: user/uffdemo.c
+$(BUILD)/tests/user/demo_gc: user/gcdemo.c
 
 $(BUILD)/tests/user/%: tests/user/%.c tests/user/utest.h
 	@mkdir -p $(dir $@)
@@ -37,7 +49,7 @@ $(UTEST_DATA): tests/user/user.mk
 	@mkdir -p $(dir $@)
 	$(Q)echo "A file with a long name, mapped by tests/user/proc_smaps.c." > $@
 
-user-tests: $(UTEST_BIN) $(UTEST_INITRD) $(UTEST_DATA)
+user-tests: $(UTEST_BIN) $(UTEST_INITRD) $(UTEST_DATA) $(UTEST_USERLAND)
 
 # The initramfs carries the tests too (an extra prerequisite of its rule).
 $(INITRD): $(UTEST_INITRD)

@@ -1,5 +1,10 @@
 /*
- * user/sh.c - a small shell: read a line, split it into words, run it.
+ * user/minish.c - a small shell: read a line, split it into words, run it.
+ *
+ * The fallback shell of the small initramfs (build/initramfs-mini.cpio, for
+ * the in-kernel suites and the smallest machines), where it is /bin/sh. The
+ * full initramfs has busybox ash as /bin/sh and bash (docs/userland.md);
+ * there this one is /bin/minish.
  *
  *   sh                 read commands from the console, with a prompt
  *   sh -c 'COMMANDS'   run COMMANDS and exit with the last status
