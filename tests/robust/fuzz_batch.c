@@ -500,6 +500,7 @@ bool drv_run_batch(const struct options *o, uint32_t seed, int rounds,
 			sweep(&sw);
 			remove_segments();
 			check_rows(r);
+			drv_count_calls();
 			last_sweep = now;
 		}
 		drv_sleep_ms(5);

@@ -72,5 +72,11 @@ void drv_print_slowest(void);
 void drv_print_ops(void);
 void drv_coverage(uint64_t *calls, unsigned int *covered,
 		  unsigned int *succeeded, bool list_missing);
+/*
+ * Adds what each row of counts grew by since the last look to the
+ * driver's own totals (skipping rows the fuzzers wrote over); called at
+ * every sweep and by drv_coverage.
+ */
+void drv_count_calls(void);
 
 #endif
