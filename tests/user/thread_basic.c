@@ -137,25 +137,41 @@ static void condvar(void)
 }
 
 /* Identity: same PID, own TID, which is the PID only in the main thread. */
-static pid_t seen_pid, seen_tid;
+static pid_t seen_pid, seen_tid, seen_self;
+static int seen_altstack_flags;
 
 static void *identity(void *arg)
 {
 	(void)arg;
 	seen_pid = getpid();
 	seen_tid = gettid_raw();
+	char link[32] = "";
+	if (readlink("/proc/self", link, sizeof(link) - 1) > 0)
+		seen_self = atoi(link);
+	stack_t ss;
+	sigaltstack(NULL, &ss);
+	seen_altstack_flags = ss.ss_flags;
 	return NULL;
 }
 
 static void ids(void)
 {
+	/* The main thread has an alternate signal stack; a thread not. */
+	static char altstack[16384];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	sigaltstack(&ss, NULL);
 	pthread_t t;
 	pthread_create(&t, NULL, identity, NULL);
 	pthread_join(t, NULL);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
 	ut_check(gettid_raw() == getpid(), "main thread: gettid == getpid");
 	ut_check(seen_pid == getpid(), "other thread: same getpid");
 	ut_check(seen_tid != getpid() && seen_tid > 0,
 		 "other thread: its own gettid");
+	ut_check(seen_self == getpid(), "other thread: /proc/self is the PID");
+	ut_check(seen_altstack_flags == SS_DISABLE,
+		 "other thread: no alternate signal stack (SS_DISABLE)");
 }
 
 static sem_t detached_done;
