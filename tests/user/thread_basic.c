@@ -440,6 +440,40 @@ static void robust_mutexes(void)
 	pthread_mutexattr_destroy(&attr);
 }
 
+/* SIGPIPE goes to the thread that wrote, not to the process at large. */
+static volatile pid_t pipe_tid, writer_tid;
+static int broken[2];
+static int write_err;
+
+static void on_pipe(int sig)
+{
+	(void)sig;
+	pipe_tid = gettid_raw();
+}
+
+static void *pipe_writer(void *arg)
+{
+	(void)arg;
+	writer_tid = gettid_raw();
+	write_err = write(broken[1], "x", 1) < 0 ? errno : 0;
+	return NULL;
+}
+
+static void sigpipe_to_writer(void)
+{
+	signal(SIGPIPE, on_pipe);
+	pipe(broken);
+	close(broken[0]);
+	pthread_t t;
+	pthread_create(&t, NULL, pipe_writer, NULL);
+	pthread_join(t, NULL);
+	ut_check(write_err == EPIPE && pipe_tid == writer_tid,
+		 "write to a broken pipe: %s, SIGPIPE in the writing thread",
+		 ut_errname(write_err));
+	close(broken[1]);
+	signal(SIGPIPE, SIG_DFL);
+}
+
 /* The main thread leaves with pthread_exit; the last thread's exit ends it. */
 static void *last_one(void *arg)
 {
@@ -469,6 +503,7 @@ int main(int argc, char **argv)
 	process_signal();
 	cpu_time();
 	robust_mutexes();
+	sigpipe_to_writer();
 	int st = ut_in_child(main_exits_first, NULL);
 	ut_check(ut_exited(st, 0), "main thread exits first: %s",
 		 ut_status(st));
