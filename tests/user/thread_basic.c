@@ -63,7 +63,8 @@ static void create_join(void)
 	bool ok = true;
 
 	for (intptr_t i = 0; i < 4; i++)
-		ok &= pthread_create(&t[i], NULL, doubler, (void *)(i + 1)) == 0;
+		ok &= pthread_create(&t[i], NULL, doubler, (void *)(i + 1)) ==
+		      0;
 	ut_check(ok, "pthread_create of 4 threads");
 	ok = true;
 	for (intptr_t i = 0; i < 4; i++) {
@@ -248,7 +249,9 @@ static long stat_threads(void)
 
 static void proc_task(void)
 {
-	enum { EXTRA = 3 };
+	enum {
+		EXTRA = 3
+	};
 	pthread_t t[EXTRA];
 	pthread_barrier_init(&parked, NULL, EXTRA + 1);
 	for (int i = 0; i < EXTRA; i++)
@@ -295,8 +298,8 @@ static void proc_task(void)
 	ut_check(pid_listed == 1 && listed == 0,
 		 "/proc lists the process, not its threads");
 	char tidpath[64];
-	snprintf(tidpath, sizeof(tidpath), "/proc/%d/task/%d/status",
-		 getpid(), parked_tid[0]);
+	snprintf(tidpath, sizeof(tidpath), "/proc/%d/task/%d/status", getpid(),
+		 parked_tid[0]);
 	ut_check(access(tidpath, R_OK) == 0, "/proc/PID/task/TID/status");
 
 	pthread_barrier_wait(&parked);
