@@ -89,7 +89,10 @@ static int32_t pipe_write(struct file *f, const char *buf, size_t n,
 	(void)pos;
 	while (done < n) {
 		if (p->readers == 0) {
-			proc_kill(current->pid, SIGPIPE);
+			/* To the writing thread itself (Linux's send_sig). */
+			struct ksiginfo info = { .code = SI_USER,
+						 .pid = current->tgid };
+			signal_send(current, SIGPIPE, &info);
 			ret = done ? (int32_t)done : -EPIPE;
 			goto out;
 		}

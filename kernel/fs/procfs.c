@@ -178,14 +178,14 @@ static void show_buddyinfo(struct proc *p, struct seqbuf *sb)
 	seq_printf(sb, "\n");
 }
 
-/* /proc/self: the caller's PID, as a relative link. */
+/* /proc/self: the caller's process ID (not a thread's), a relative link. */
 static int link_self(struct proc *p, char *buf, size_t size)
 {
 	(void)p;
 	if (!current || current->pid <= 0)
 		return -ENOENT;
 	char num[16];
-	int n = snprintf(num, sizeof(num), "%d", current->pid);
+	int n = snprintf(num, sizeof(num), "%d", current->tgid);
 	size_t len = (size_t)n < size ? (size_t)n : size;
 	memcpy(buf, num, len);
 	return (int)len;

@@ -68,7 +68,11 @@
 #define FUTEX_OP_CMP_GT 4
 #define FUTEX_OP_CMP_GE 5
 
-enum futex_key_kind { KEY_PRIVATE, KEY_MM_SHARED, KEY_SHM };
+enum futex_key_kind {
+	KEY_PRIVATE,
+	KEY_MM_SHARED,
+	KEY_SHM
+};
 
 /* What names one futex word (see the top of the file). */
 struct futex_key {
@@ -80,9 +84,9 @@ struct futex_key {
 struct futex_waiter {
 	struct list_node node; /* in waiters, while queued */
 	struct futex_key key;
-	uint32_t bitset;       /* FUTEX_WAIT_BITSET's mask */
+	uint32_t bitset; /* FUTEX_WAIT_BITSET's mask */
 	struct proc *proc;
-	bool woken;            /* taken off the list by a wake */
+	bool woken; /* taken off the list by a wake */
 };
 
 static list_head_t waiters = LIST_HEAD_INIT(waiters);
@@ -110,10 +114,9 @@ static int key_get(struct mm *mm, uint32_t uaddr, bool private,
 	if (!v)
 		return -EFAULT;
 	if (v->kind == VMA_SHM && v->shm)
-		*key = (struct futex_key){
-			KEY_SHM, v->shm,
-			(v->shm_pgoff << PAGE_SHIFT) + (uaddr - v->start)
-		};
+		*key = (struct futex_key){ KEY_SHM, v->shm,
+					   (v->shm_pgoff << PAGE_SHIFT) +
+						   (uaddr - v->start) };
 	else
 		*key = (struct futex_key){ KEY_MM_SHARED, mm, uaddr };
 	return 0;
@@ -225,8 +228,7 @@ static int futex_wait(uint32_t uaddr, bool private, uint32_t val,
  * uaddr still holds cmpval (else -EAGAIN). Returns woken + moved.
  */
 static int futex_requeue(uint32_t uaddr, uint32_t uaddr2, bool private,
-			 int nr_wake, int nr_requeue, bool cmp,
-			 uint32_t cmpval)
+			 int nr_wake, int nr_requeue, bool cmp, uint32_t cmpval)
 {
 	struct futex_key k1, k2;
 	int err;
@@ -293,7 +295,7 @@ static int futex_wake_op(uint32_t uaddr, uint32_t uaddr2, bool private,
 		return err;
 	if ((encoded >> 28) & FUTEX_OP_OPARG_SHIFT) {
 		if (oparg < 0 || oparg > 31)
-			oparg &= 31;  /* as Linux, which warns */
+			oparg &= 31; /* as Linux, which warns */
 		oparg = (int32_t)(1u << oparg);
 	}
 
@@ -301,12 +303,23 @@ static int futex_wake_op(uint32_t uaddr, uint32_t uaddr2, bool private,
 	if (copy_from_user(&old, (const void *)uaddr2, sizeof(old)))
 		return -EFAULT;
 	switch (op) {
-	case FUTEX_OP_SET: new = (uint32_t)oparg; break;
-	case FUTEX_OP_ADD: new = old + (uint32_t)oparg; break;
-	case FUTEX_OP_OR: new = old | (uint32_t)oparg; break;
-	case FUTEX_OP_ANDN: new = old & ~(uint32_t)oparg; break;
-	case FUTEX_OP_XOR: new = old ^ (uint32_t)oparg; break;
-	default: return -ENOSYS;
+	case FUTEX_OP_SET:
+		new = (uint32_t)oparg;
+		break;
+	case FUTEX_OP_ADD:
+		new = old + (uint32_t)oparg;
+		break;
+	case FUTEX_OP_OR:
+		new = old | (uint32_t)oparg;
+		break;
+	case FUTEX_OP_ANDN:
+		new = old & ~(uint32_t)oparg;
+		break;
+	case FUTEX_OP_XOR:
+		new = old ^ (uint32_t)oparg;
+		break;
+	default:
+		return -ENOSYS;
 	}
 	if (copy_to_user((void *)uaddr2, &new, sizeof(new)))
 		return -EFAULT;
@@ -314,13 +327,26 @@ static int futex_wake_op(uint32_t uaddr, uint32_t uaddr2, bool private,
 	bool pass;
 	int32_t o = (int32_t)old;
 	switch (cmp) {
-	case FUTEX_OP_CMP_EQ: pass = o == cmparg; break;
-	case FUTEX_OP_CMP_NE: pass = o != cmparg; break;
-	case FUTEX_OP_CMP_LT: pass = o < cmparg; break;
-	case FUTEX_OP_CMP_LE: pass = o <= cmparg; break;
-	case FUTEX_OP_CMP_GT: pass = o > cmparg; break;
-	case FUTEX_OP_CMP_GE: pass = o >= cmparg; break;
-	default: return -ENOSYS;
+	case FUTEX_OP_CMP_EQ:
+		pass = o == cmparg;
+		break;
+	case FUTEX_OP_CMP_NE:
+		pass = o != cmparg;
+		break;
+	case FUTEX_OP_CMP_LT:
+		pass = o < cmparg;
+		break;
+	case FUTEX_OP_CMP_LE:
+		pass = o <= cmparg;
+		break;
+	case FUTEX_OP_CMP_GT:
+		pass = o > cmparg;
+		break;
+	case FUTEX_OP_CMP_GE:
+		pass = o >= cmparg;
+		break;
+	default:
+		return -ENOSYS;
 	}
 	int woken = wake_key(&k1, nr_wake, FUTEX_BITSET_MATCH_ANY);
 	if (pass)

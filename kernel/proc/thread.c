@@ -109,7 +109,8 @@ static void robust_walk(struct proc *p)
 		if (copy_from_user(&next, (const void *)(entry & ~1u), 4))
 			return;
 		if (entry != head.list_op_pending)
-			robust_release(p, (entry & ~1u) + (uint32_t)head.futex_offset);
+			robust_release(p, (entry & ~1u) +
+						  (uint32_t)head.futex_offset);
 		entry = next;
 	}
 	if (head.list_op_pending)
@@ -356,8 +357,7 @@ void thread_group_usage(const struct proc *p, struct proc_usage *u)
 		return;
 	bool was = irq_save();
 	list_for_each(n, &leader->threads) {
-		const struct proc *t =
-			list_entry(n, struct proc, thread_node);
+		const struct proc *t = list_entry(n, struct proc, thread_node);
 		/* An ended thread's figures are in the leader's ended_*. */
 		if (t == leader || t->state == PROC_ZOMBIE)
 			continue;

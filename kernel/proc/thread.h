@@ -24,24 +24,24 @@ struct proc_usage;
 struct ksiginfo;
 
 /* clone flags (Linux include/uapi/linux/sched.h). */
-#define CSIGNAL 0x000000ffu              /* the signal sent at exit */
-#define CLONE_VM 0x00000100u             /* share the address space */
-#define CLONE_FS 0x00000200u             /* share the current directory */
-#define CLONE_FILES 0x00000400u          /* share the descriptor table */
-#define CLONE_SIGHAND 0x00000800u        /* share the signal actions */
+#define CSIGNAL 0x000000ffu	  /* the signal sent at exit */
+#define CLONE_VM 0x00000100u	  /* share the address space */
+#define CLONE_FS 0x00000200u	  /* share the current directory */
+#define CLONE_FILES 0x00000400u	  /* share the descriptor table */
+#define CLONE_SIGHAND 0x00000800u /* share the signal actions */
 #define CLONE_PIDFD 0x00001000u
 #define CLONE_PTRACE 0x00002000u
-#define CLONE_VFORK 0x00004000u          /* the parent waits for exec/exit */
+#define CLONE_VFORK 0x00004000u /* the parent waits for exec/exit */
 #define CLONE_PARENT 0x00008000u
-#define CLONE_THREAD 0x00010000u         /* join the parent's thread group */
+#define CLONE_THREAD 0x00010000u /* join the parent's thread group */
 #define CLONE_NEWNS 0x00020000u
-#define CLONE_SYSVSEM 0x00040000u        /* share System V semaphore undo */
-#define CLONE_SETTLS 0x00080000u         /* tls: a struct user_desc * */
-#define CLONE_PARENT_SETTID 0x00100000u  /* write the TID at parent_tid */
+#define CLONE_SYSVSEM 0x00040000u	 /* share System V semaphore undo */
+#define CLONE_SETTLS 0x00080000u	 /* tls: a struct user_desc * */
+#define CLONE_PARENT_SETTID 0x00100000u	 /* write the TID at parent_tid */
 #define CLONE_CHILD_CLEARTID 0x00200000u /* clear and wake it at exit */
-#define CLONE_DETACHED 0x00400000u       /* ignored, as on Linux */
+#define CLONE_DETACHED 0x00400000u	 /* ignored, as on Linux */
 #define CLONE_UNTRACED 0x00800000u
-#define CLONE_CHILD_SETTID 0x01000000u   /* write the TID at child_tid */
+#define CLONE_CHILD_SETTID 0x01000000u /* write the TID at child_tid */
 
 /*
  * CLONE_SETTLS (kernel/arch/tls.c): sets the TLS entry the user_desc at

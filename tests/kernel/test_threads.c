@@ -131,10 +131,8 @@ static void futex_wake_edges(struct ktest *t)
 
 	KT_EXPECT_EQ(t, futex_wake_address(mm, 0x10000, 1, true), 0);
 	KT_EXPECT_EQ(t, futex_wake_address(mm, 0x10002, 1, true), -EINVAL);
-	KT_EXPECT_EQ(t, futex_wake_address(mm, 0xC0000000u, 1, true),
-		     -EFAULT);
-	KT_EXPECT_EQ(t, futex_wake_address(mm, 0xFFFFFFFCu, 1, true),
-		     -EFAULT);
+	KT_EXPECT_EQ(t, futex_wake_address(mm, 0xC0000000u, 1, true), -EFAULT);
+	KT_EXPECT_EQ(t, futex_wake_address(mm, 0xFFFFFFFCu, 1, true), -EFAULT);
 	KT_EXPECT_EQ(t, futex_wake_address(NULL, 0x10000, 1, true), -EFAULT);
 	KT_EXPECT_EQ(t, futex_waiters(), before);
 }

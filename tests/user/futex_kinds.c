@@ -62,20 +62,17 @@ static void errors(void)
 	ut_check(r < 0 && errno == EINVAL, "WAIT, misaligned: %s", res(r));
 	r = futex(ut_opaque(0), FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 	ut_check(r < 0 && errno == EFAULT, "WAIT on NULL: %s", res(r));
-	r = futex(ut_opaque(0xC0000000u), FUTEX_WAIT_PRIVATE, 0, NULL, NULL,
-		  0);
+	r = futex(ut_opaque(0xC0000000u), FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 	ut_check(r < 0 && errno == EFAULT, "WAIT on a kernel address: %s",
 		 res(r));
 	r = futex(ut_opaque(0x1000), FUTEX_WAKE, 1, NULL, NULL, 0);
-	ut_check(r < 0 && errno == EFAULT, "shared WAKE, unmapped: %s",
-		 res(r));
+	ut_check(r < 0 && errno == EFAULT, "shared WAKE, unmapped: %s", res(r));
 	r = futex(ut_opaque(0x1000), FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	ut_check(r == 0, "private WAKE, unmapped: %s", res(r));
 	r = futex(&word, FUTEX_WAIT_PRIVATE, 1, &bad_ns, NULL, 0);
 	ut_check(r < 0 && errno == EINVAL, "WAIT, tv_nsec 10^9: %s", res(r));
 	r = futex(&word, FUTEX_WAIT_PRIVATE, 1, &neg, NULL, 0);
-	ut_check(r < 0 && errno == EINVAL, "WAIT, negative tv_sec: %s",
-		 res(r));
+	ut_check(r < 0 && errno == EINVAL, "WAIT, negative tv_sec: %s", res(r));
 	r = futex(&word, FUTEX_WAIT_PRIVATE, 1, ut_opaque(16), NULL, 0);
 	ut_check(r < 0 && errno == EFAULT, "WAIT, timeout at a bad address: %s",
 		 res(r));
@@ -87,16 +84,14 @@ static void errors(void)
 	r = futex(&word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	ut_check(r == 0, "WAKE, nobody waits: %s", res(r));
 	r = futex(&word, FUTEX_WAIT_BITSET_PRIVATE, 1, NULL, NULL, 0);
-	ut_check(r < 0 && errno == EINVAL, "WAIT_BITSET, bitset 0: %s",
-		 res(r));
+	ut_check(r < 0 && errno == EINVAL, "WAIT_BITSET, bitset 0: %s", res(r));
 	r = futex(&word, FUTEX_WAKE_BITSET_PRIVATE, 1, NULL, NULL, 0);
-	ut_check(r < 0 && errno == EINVAL, "WAKE_BITSET, bitset 0: %s",
-		 res(r));
+	ut_check(r < 0 && errno == EINVAL, "WAKE_BITSET, bitset 0: %s", res(r));
 	r = futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, 1, ut_opaque(1), &word, 7);
 	ut_check(r < 0 && errno == EAGAIN, "CMP_REQUEUE, value differs: %s",
 		 res(r));
-	r = futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, (uint32_t)-1,
-		  ut_opaque(1), &word, 1);
+	r = futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, (uint32_t)-1, ut_opaque(1),
+		  &word, 1);
 	ut_check(r < 0 && errno == EINVAL, "CMP_REQUEUE, nr_wake -1: %s",
 		 res(r));
 
@@ -113,8 +108,8 @@ static void errors(void)
 		  FUTEX_BITSET_MATCH_ANY);
 	struct timespec after;
 	clock_gettime(CLOCK_MONOTONIC, &after);
-	bool late = after.tv_sec > abs.tv_sec ||
-		    (after.tv_sec == abs.tv_sec && after.tv_nsec >= abs.tv_nsec);
+	bool late = after.tv_sec > abs.tv_sec || (after.tv_sec == abs.tv_sec &&
+						  after.tv_nsec >= abs.tv_nsec);
 	ut_check(r < 0 && errno == ETIMEDOUT && late,
 		 "WAIT_BITSET until monotonic now + 20 ms: %s, not early",
 		 res(r));
@@ -151,7 +146,9 @@ static void *wait_thread(void *arg)
 /* Starts a waiter and gives it time to sleep in the kernel. */
 static void start(struct waiter *w, uint32_t *word, int op, uint32_t bitset)
 {
-	*w = (struct waiter){ .word = word, .op = op, .bitset = bitset,
+	*w = (struct waiter){ .word = word,
+			      .op = op,
+			      .bitset = bitset,
 			      .result = -2 };
 	pthread_create(&w->thread, NULL, wait_thread, w);
 }

@@ -63,7 +63,8 @@ static void create_join(void)
 	bool ok = true;
 
 	for (intptr_t i = 0; i < 4; i++)
-		ok &= pthread_create(&t[i], NULL, doubler, (void *)(i + 1)) == 0;
+		ok &= pthread_create(&t[i], NULL, doubler, (void *)(i + 1)) ==
+		      0;
 	ut_check(ok, "pthread_create of 4 threads");
 	ok = true;
 	for (intptr_t i = 0; i < 4; i++) {
@@ -137,25 +138,41 @@ static void condvar(void)
 }
 
 /* Identity: same PID, own TID, which is the PID only in the main thread. */
-static pid_t seen_pid, seen_tid;
+static pid_t seen_pid, seen_tid, seen_self;
+static int seen_altstack_flags;
 
 static void *identity(void *arg)
 {
 	(void)arg;
 	seen_pid = getpid();
 	seen_tid = gettid_raw();
+	char link[32] = "";
+	if (readlink("/proc/self", link, sizeof(link) - 1) > 0)
+		seen_self = atoi(link);
+	stack_t ss;
+	sigaltstack(NULL, &ss);
+	seen_altstack_flags = ss.ss_flags;
 	return NULL;
 }
 
 static void ids(void)
 {
+	/* The main thread has an alternate signal stack; a thread not. */
+	static char altstack[16384];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	sigaltstack(&ss, NULL);
 	pthread_t t;
 	pthread_create(&t, NULL, identity, NULL);
 	pthread_join(t, NULL);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
 	ut_check(gettid_raw() == getpid(), "main thread: gettid == getpid");
 	ut_check(seen_pid == getpid(), "other thread: same getpid");
 	ut_check(seen_tid != getpid() && seen_tid > 0,
 		 "other thread: its own gettid");
+	ut_check(seen_self == getpid(), "other thread: /proc/self is the PID");
+	ut_check(seen_altstack_flags == SS_DISABLE,
+		 "other thread: no alternate signal stack (SS_DISABLE)");
 }
 
 static sem_t detached_done;
@@ -232,7 +249,9 @@ static long stat_threads(void)
 
 static void proc_task(void)
 {
-	enum { EXTRA = 3 };
+	enum {
+		EXTRA = 3
+	};
 	pthread_t t[EXTRA];
 	pthread_barrier_init(&parked, NULL, EXTRA + 1);
 	for (int i = 0; i < EXTRA; i++)
@@ -279,8 +298,8 @@ static void proc_task(void)
 	ut_check(pid_listed == 1 && listed == 0,
 		 "/proc lists the process, not its threads");
 	char tidpath[64];
-	snprintf(tidpath, sizeof(tidpath), "/proc/%d/task/%d/status",
-		 getpid(), parked_tid[0]);
+	snprintf(tidpath, sizeof(tidpath), "/proc/%d/task/%d/status", getpid(),
+		 parked_tid[0]);
 	ut_check(access(tidpath, R_OK) == 0, "/proc/PID/task/TID/status");
 
 	pthread_barrier_wait(&parked);
@@ -424,6 +443,40 @@ static void robust_mutexes(void)
 	pthread_mutexattr_destroy(&attr);
 }
 
+/* SIGPIPE goes to the thread that wrote, not to the process at large. */
+static volatile pid_t pipe_tid, writer_tid;
+static int broken[2];
+static int write_err;
+
+static void on_pipe(int sig)
+{
+	(void)sig;
+	pipe_tid = gettid_raw();
+}
+
+static void *pipe_writer(void *arg)
+{
+	(void)arg;
+	writer_tid = gettid_raw();
+	write_err = write(broken[1], "x", 1) < 0 ? errno : 0;
+	return NULL;
+}
+
+static void sigpipe_to_writer(void)
+{
+	signal(SIGPIPE, on_pipe);
+	pipe(broken);
+	close(broken[0]);
+	pthread_t t;
+	pthread_create(&t, NULL, pipe_writer, NULL);
+	pthread_join(t, NULL);
+	ut_check(write_err == EPIPE && pipe_tid == writer_tid,
+		 "write to a broken pipe: %s, SIGPIPE in the writing thread",
+		 ut_errname(write_err));
+	close(broken[1]);
+	signal(SIGPIPE, SIG_DFL);
+}
+
 /* The main thread leaves with pthread_exit; the last thread's exit ends it. */
 static void *last_one(void *arg)
 {
@@ -453,6 +506,7 @@ int main(int argc, char **argv)
 	process_signal();
 	cpu_time();
 	robust_mutexes();
+	sigpipe_to_writer();
 	int st = ut_in_child(main_exits_first, NULL);
 	ut_check(ut_exited(st, 0), "main thread exits first: %s",
 		 ut_status(st));

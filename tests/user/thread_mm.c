@@ -375,8 +375,7 @@ int main(int argc, char **argv)
 		 "exit in main, threads in futex and page faults: %s",
 		 ut_status(st));
 	st = ut_in_child(exit_group_from_thread, NULL);
-	ut_check(ut_exited(st, 5), "exit in another thread: %s",
-		 ut_status(st));
+	ut_check(ut_exited(st, 5), "exit in another thread: %s", ut_status(st));
 	st = ut_in_child(fault_in_thread, NULL);
 	ut_check(ut_killed_by(st, SIGSEGV),
 		 "a fault in one thread ends every thread: %s", ut_status(st));
