@@ -45,6 +45,13 @@
  * becomes null (boot/trap_entry.asm, kernel/arch/extable.c), exactly as
  * for the TLS entries of the GDT.
  *
+ * Locking: there is one CPU and the kernel is not preempted, so only
+ * sleeping can let another process in. The allocations of a write and a
+ * read may sleep, and a process sharing the address space could replace
+ * the table meanwhile: both look at the table again after allocating, and
+ * a read copies it to its own buffer before copy_to_user, which may sleep
+ * too.
+ *
  * Not done: 16-bit stack segments get no "espfix": returning to one leaves
  * the upper half of the kernel's ESP in the upper half of the program's
  * (Linux's espfix hides it).

@@ -22,6 +22,8 @@
  *    register holds its selector: the register becomes null, the call
  *    succeeds, and the process is killed only when it uses the register.
  *    An entry changed to another data segment is used at the next load.
+ *    The %cs or %ss entry cleared: the return to the program fails and
+ *    the process is killed.
  *  - fork copies the LDT, execve starts without one.
  *
  * Not checked here, because QEMU's TCG (which runs both kernels in this
@@ -498,6 +500,62 @@ static void reloads(int only_reg, int only_case)
 	}
 }
 
+/*
+ * Code in LDT code segment 13 clears its own entry (modify_ldt with the
+ * user_desc at %esi) and returns (lret): the kernel's return to the
+ * program cannot load %cs (its iret faults), and the process is killed.
+ */
+__asm__(".text\n"
+	"ldt_clear_own_cs:\n\t"
+	"mov $123, %eax\n\t"
+	"mov $0x11, %ebx\n\t"
+	"mov %esi, %ecx\n\t"
+	"mov $16, %edx\n\t"
+	"int $0x80\n\t"
+	"lret\n");
+extern char ldt_clear_own_cs[];
+
+static int clear_own_cs(void *arg)
+{
+	static struct ud clear = { 13, 0, 0, UD_EMPTY };
+	struct {
+		uint32_t off;
+		uint16_t sel;
+	} __attribute__((packed)) fp = { (uint32_t)ldt_clear_own_cs,
+					 (uint16_t)SEL(13) };
+	(void)arg;
+	set(13, 0, 0xfffff, FLAT32 | UD_CONTENTS(2));
+	__asm__ volatile("push %%ebx\n\t"
+			 "lcall *%0\n\t"
+			 "pop %%ebx"
+			 :
+			 : "m"(fp), "S"(&clear)
+			 : "eax", "ecx", "edx", "memory");
+	return 0;
+}
+
+/* The same for %ss: the stack segment's entry cleared while in use. */
+static int clear_own_ss(void *arg)
+{
+	static struct ud clear = { 13, 0, 0, UD_EMPTY };
+	(void)arg;
+	set(13, 0, 0xfffff, FLAT32);
+	__asm__ volatile("push %%ebx\n\t"
+			 "mov %%ss, %%edi\n\t"
+			 "mov %0, %%ss\n\t"
+			 "mov $123, %%eax\n\t"
+			 "mov $0x11, %%ebx\n\t"
+			 "mov %%esi, %%ecx\n\t"
+			 "mov $16, %%edx\n\t"
+			 "int $0x80\n\t"
+			 "mov %%edi, %%ss\n\t"
+			 "pop %%ebx"
+			 :
+			 : "r"(SEL(13)), "S"(&clear)
+			 : "eax", "ecx", "edx", "edi", "memory");
+	return 0;
+}
+
 /* After the entry is cleared, a read through the null %fs kills. */
 static int use_cleared_fs(void *arg)
 {
@@ -575,6 +633,10 @@ int main(int argc, char **argv)
 		reloads(-1, -1);
 		ut_fact("using %%fs after its entry was cleared: %s",
 			ut_status(ut_in_child(use_cleared_fs, NULL)));
+		ut_fact("%%cs entry cleared by code running in it: %s",
+			ut_status(ut_in_child(clear_own_cs, NULL)));
+		ut_fact("%%ss entry cleared while in use: %s",
+			ut_status(ut_in_child(clear_own_ss, NULL)));
 	}
 	if (PART("fork"))
 		fork_exec(argv[0]);
