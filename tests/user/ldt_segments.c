@@ -23,7 +23,8 @@
  *    succeeds, and the process is killed only when it uses the register.
  *    An entry changed to another data segment is used at the next load.
  *    The %cs or %ss entry cleared: the return to the program fails and
- *    the process is killed.
+ *    the process is killed. sigreturn with an LDT selector in the frame's
+ *    %fs: kept if the CPU takes it, else null.
  *  - fork copies the LDT, execve starts without one.
  *
  * Not checked here, because QEMU's TCG (which runs both kernels in this
@@ -41,6 +42,7 @@
 #include "utest.h"
 
 #include <sys/syscall.h>
+#include <ucontext.h>
 
 /* struct user_desc (asm/ldt.h): four words, the last holding bit-fields. */
 struct ud {
@@ -556,6 +558,63 @@ static int clear_own_ss(void *arg)
 	return 0;
 }
 
+/*
+ * sigreturn loads the selectors of the signal frame: a handler puts an
+ * LDT selector in the frame's %fs; after the return %fs holds it, or null
+ * if the CPU refused it. (%fs only: glibc uses %gs, %ds and %es.)
+ */
+static uint32_t frame_fs;
+
+static void put_fs_in_frame(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)si;
+	((ucontext_t *)ctx)->uc_mcontext.gregs[REG_FS] = (greg_t)frame_fs;
+}
+
+/* Exit 0: %fs null after sigreturn; 1: it holds the selector; 2: other. */
+static int fs_after_sigreturn(void *arg)
+{
+	struct sigaction sa = { .sa_sigaction = put_fs_in_frame,
+				.sa_flags = SA_SIGINFO };
+	uint32_t fs;
+	frame_fs = (uint32_t)(uintptr_t)arg;
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	__asm__ volatile("mov %%fs, %0" : "=r"(fs));
+	fs &= 0xffff;
+	return fs == 0 ? 0 : fs == frame_fs ? 1 : 2;
+}
+
+static void sigreturns(void)
+{
+	static const char *const what[] = { "null", "kept", "something else" };
+	static const struct {
+		const char *name;
+		uint32_t sel;
+	} cases[] = {
+		{ "a data segment", SEL(14) },
+		{ "a not-present segment", SEL(15) },
+		{ "execute-only code", SEL(16) },
+		{ "an empty entry", SEL(17) },
+		{ "past the LDT's end", SEL(300) },
+	};
+	set(14, (uint32_t)data, 255, UD_SEG_32BIT);
+	set(15, (uint32_t)data, 255, UD_SEG_32BIT | UD_SEG_NOT_PRESENT);
+	set(16, 0, 0xfffff, FLAT32 | UD_CONTENTS(2) | UD_READ_EXEC_ONLY);
+	set(17, 0, 0, UD_EMPTY);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int st = ut_in_child(fs_after_sigreturn,
+				     (void *)(uintptr_t)cases[i].sel);
+		if (WIFEXITED(st) && WEXITSTATUS(st) <= 2)
+			ut_fact("sigreturn with %%fs = %s: %%fs %s",
+				cases[i].name, what[WEXITSTATUS(st)]);
+		else
+			ut_fact("sigreturn with %%fs = %s: %s", cases[i].name,
+				ut_status(st));
+	}
+}
+
 /* After the entry is cleared, a read through the null %fs kills. */
 static int use_cleared_fs(void *arg)
 {
@@ -638,6 +697,8 @@ int main(int argc, char **argv)
 		ut_fact("%%ss entry cleared while in use: %s",
 			ut_status(ut_in_child(clear_own_ss, NULL)));
 	}
+	if (PART("sigreturn"))
+		sigreturns();
 	if (PART("fork"))
 		fork_exec(argv[0]);
 	if (PART("big")) {
