@@ -30,7 +30,7 @@
  * Not checked here, because QEMU's TCG (which runs both kernels in this
  * project) does not do it: limit and type checks of data accesses (a read
  * past a byte-granular limit, a write through a read-only segment, which
- * raise #GP on a CPU). tools/segdemo shows them (user/segdemo.c).
+ * raise #GP on a CPU). segdemo (user/segdemo.c) shows them.
  *
  * Facts that differ between the references are not printed: a 64-bit
  * Linux reloads %fs and %gs from a changed LDT only when it switches
