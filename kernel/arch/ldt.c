@@ -45,6 +45,13 @@
  * becomes null (boot/trap_entry.asm, kernel/arch/extable.c), exactly as
  * for the TLS entries of the GDT.
  *
+ * Locking: there is one CPU and the kernel is not preempted, so only
+ * sleeping can let another process in. The allocations of a write and a
+ * read may sleep, and a process sharing the address space could replace
+ * the table meanwhile: both look at the table again after allocating, and
+ * a read copies it to its own buffer before copy_to_user, which may sleep
+ * too.
+ *
  * Not done: 16-bit stack segments get no "espfix": returning to one leaves
  * the upper half of the kernel's ESP in the upper half of the program's
  * (Linux's espfix hides it).
@@ -124,13 +131,27 @@ int ldt_copy(struct mm *child, const struct mm *parent)
 
 int ldt_set(struct mm *mm, uint32_t entry, struct seg_desc d)
 {
+	uint32_t old_n, new_n;
+	struct ldt *t;
+
 	if (entry >= LDT_ENTRIES)
 		return -EINVAL;
-	uint32_t old_n = ldt_size(mm);
-	uint32_t new_n = entry + 1 > old_n ? entry + 1 : old_n;
-	struct ldt *t = ldt_alloc(new_n);
-	if (!t)
-		return -ENOMEM;
+	/*
+	 * The allocation may sleep, and another process sharing mm may
+	 * change the table meanwhile: the copy is made from the table as it
+	 * is after the allocation, and a table that grew meanwhile means a
+	 * new allocation.
+	 */
+	for (;;) {
+		old_n = ldt_size(mm);
+		new_n = entry + 1 > old_n ? entry + 1 : old_n;
+		t = ldt_alloc(new_n);
+		if (!t)
+			return -ENOMEM;
+		if (ldt_size(mm) == old_n)
+			break;
+		kfree(t);
+	}
 	if (mm->ldt)
 		memcpy(t->entries, mm->ldt->entries, old_n * LDT_ENTRY_SIZE);
 	t->entries[entry] = d;
@@ -143,23 +164,41 @@ int ldt_set(struct mm *mm, uint32_t entry, struct seg_desc d)
 	return 0;
 }
 
-/* modify_ldt(0): the table's bytes, zero-filled to n, at most 64 KiB. */
+/*
+ * modify_ldt(0): the table's bytes, zero-filled to n, at most 64 KiB. The
+ * bytes are copied out of a snapshot: copy_to_user may sleep (a page
+ * fault), and the table be replaced and freed meanwhile.
+ */
 static int32_t ldt_read(void *uptr, uint32_t n)
 {
-	const struct ldt *t = current->mm->ldt;
+	struct mm *mm = current->mm;
+	uint32_t have;
+	void *snap;
 
-	if (!t)
-		return 0;
 	if (n > LDT_ENTRIES * LDT_ENTRY_SIZE)
 		n = LDT_ENTRIES * LDT_ENTRY_SIZE;
-	uint32_t have = t->nr_entries * LDT_ENTRY_SIZE;
-	if (have > n)
-		have = n;
-	if (copy_to_user(uptr, t->entries, have))
-		return -EFAULT;
-	if (have < n && clear_user((char *)uptr + have, n - have))
-		return -EFAULT;
-	return (int32_t)n;
+	for (;;) {
+		if (!mm->ldt)
+			return 0;
+		have = ldt_size(mm) * LDT_ENTRY_SIZE;
+		if (have > n)
+			have = n;
+		snap = kmalloc(have ? have : 1, GFP_KERNEL);
+		if (!snap)
+			return -ENOMEM;
+		/* The allocation may have slept: the same size still? */
+		uint32_t now = ldt_size(mm) * LDT_ENTRY_SIZE;
+		if ((now > n ? n : now) == have)
+			break;
+		kfree(snap);
+	}
+	memcpy(snap, mm->ldt->entries, have);
+	int32_t ret = (int32_t)n;
+	if (copy_to_user(uptr, snap, have) ||
+	    (have < n && clear_user((char *)uptr + have, n - have)))
+		ret = -EFAULT;
+	kfree(snap);
+	return ret;
 }
 
 /* modify_ldt(2): i386 Linux's default LDT is five empty entries. */

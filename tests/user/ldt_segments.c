@@ -22,12 +22,15 @@
  *    register holds its selector: the register becomes null, the call
  *    succeeds, and the process is killed only when it uses the register.
  *    An entry changed to another data segment is used at the next load.
+ *    The %cs or %ss entry cleared: the return to the program fails and
+ *    the process is killed. sigreturn with an LDT selector in the frame's
+ *    %fs: kept if the CPU takes it, else null.
  *  - fork copies the LDT, execve starts without one.
  *
  * Not checked here, because QEMU's TCG (which runs both kernels in this
  * project) does not do it: limit and type checks of data accesses (a read
  * past a byte-granular limit, a write through a read-only segment, which
- * raise #GP on a CPU). tools/segdemo shows them (user/segdemo.c).
+ * raise #GP on a CPU). segdemo (user/segdemo.c) shows them.
  *
  * Facts that differ between the references are not printed: a 64-bit
  * Linux reloads %fs and %gs from a changed LDT only when it switches
@@ -39,6 +42,7 @@
 #include "utest.h"
 
 #include <sys/syscall.h>
+#include <ucontext.h>
 
 /* struct user_desc (asm/ldt.h): four words, the last holding bit-fields. */
 struct ud {
@@ -498,6 +502,119 @@ static void reloads(int only_reg, int only_case)
 	}
 }
 
+/*
+ * Code in LDT code segment 13 clears its own entry (modify_ldt with the
+ * user_desc at %esi) and returns (lret): the kernel's return to the
+ * program cannot load %cs (its iret faults), and the process is killed.
+ */
+__asm__(".text\n"
+	"ldt_clear_own_cs:\n\t"
+	"mov $123, %eax\n\t"
+	"mov $0x11, %ebx\n\t"
+	"mov %esi, %ecx\n\t"
+	"mov $16, %edx\n\t"
+	"int $0x80\n\t"
+	"lret\n");
+extern char ldt_clear_own_cs[];
+
+static int clear_own_cs(void *arg)
+{
+	static struct ud clear = { 13, 0, 0, UD_EMPTY };
+	struct {
+		uint32_t off;
+		uint16_t sel;
+	} __attribute__((packed)) fp = { (uint32_t)ldt_clear_own_cs,
+					 (uint16_t)SEL(13) };
+	(void)arg;
+	set(13, 0, 0xfffff, FLAT32 | UD_CONTENTS(2));
+	__asm__ volatile("push %%ebx\n\t"
+			 "lcall *%0\n\t"
+			 "pop %%ebx"
+			 :
+			 : "m"(fp), "S"(&clear)
+			 : "eax", "ecx", "edx", "memory");
+	return 0;
+}
+
+/* The same for %ss: the stack segment's entry cleared while in use. */
+static int clear_own_ss(void *arg)
+{
+	static struct ud clear = { 13, 0, 0, UD_EMPTY };
+	(void)arg;
+	set(13, 0, 0xfffff, FLAT32);
+	__asm__ volatile("push %%ebx\n\t"
+			 "mov %%ss, %%edi\n\t"
+			 "mov %0, %%ss\n\t"
+			 "mov $123, %%eax\n\t"
+			 "mov $0x11, %%ebx\n\t"
+			 "mov %%esi, %%ecx\n\t"
+			 "mov $16, %%edx\n\t"
+			 "int $0x80\n\t"
+			 "mov %%edi, %%ss\n\t"
+			 "pop %%ebx"
+			 :
+			 : "r"(SEL(13)), "S"(&clear)
+			 : "eax", "ecx", "edx", "edi", "memory");
+	return 0;
+}
+
+/*
+ * sigreturn loads the selectors of the signal frame: a handler puts an
+ * LDT selector in the frame's %fs; after the return %fs holds it, or null
+ * if the CPU refused it. (%fs only: glibc uses %gs, %ds and %es.)
+ */
+static uint32_t frame_fs;
+
+static void put_fs_in_frame(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)si;
+	((ucontext_t *)ctx)->uc_mcontext.gregs[REG_FS] = (greg_t)frame_fs;
+}
+
+/* Exit 0: %fs null after sigreturn; 1: it holds the selector; 2: other. */
+static int fs_after_sigreturn(void *arg)
+{
+	struct sigaction sa = { .sa_sigaction = put_fs_in_frame,
+				.sa_flags = SA_SIGINFO };
+	uint32_t fs;
+	frame_fs = (uint32_t)(uintptr_t)arg;
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	__asm__ volatile("mov %%fs, %0" : "=r"(fs));
+	fs &= 0xffff;
+	return fs == 0 ? 0 : fs == frame_fs ? 1 : 2;
+}
+
+static void sigreturns(void)
+{
+	static const char *const what[] = { "null", "kept", "something else" };
+	static const struct {
+		const char *name;
+		uint32_t sel;
+	} cases[] = {
+		{ "a data segment", SEL(14) },
+		{ "a not-present segment", SEL(15) },
+		{ "execute-only code", SEL(16) },
+		{ "an empty entry", SEL(17) },
+		{ "past the LDT's end", SEL(300) },
+	};
+	set(14, (uint32_t)data, 255, UD_SEG_32BIT);
+	set(15, (uint32_t)data, 255, UD_SEG_32BIT | UD_SEG_NOT_PRESENT);
+	set(16, 0, 0xfffff, FLAT32 | UD_CONTENTS(2) | UD_READ_EXEC_ONLY);
+	set(17, 0, 0, UD_EMPTY);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int st = ut_in_child(fs_after_sigreturn,
+				     (void *)(uintptr_t)cases[i].sel);
+		if (WIFEXITED(st) && WEXITSTATUS(st) <= 2)
+			ut_fact("sigreturn with %%fs = %s: %%fs %s",
+				cases[i].name, what[WEXITSTATUS(st)]);
+		else
+			ut_fact("sigreturn with %%fs = %s: %s", cases[i].name,
+				ut_status(st));
+	}
+}
+
 /* After the entry is cleared, a read through the null %fs kills. */
 static int use_cleared_fs(void *arg)
 {
@@ -575,7 +692,13 @@ int main(int argc, char **argv)
 		reloads(-1, -1);
 		ut_fact("using %%fs after its entry was cleared: %s",
 			ut_status(ut_in_child(use_cleared_fs, NULL)));
+		ut_fact("%%cs entry cleared by code running in it: %s",
+			ut_status(ut_in_child(clear_own_cs, NULL)));
+		ut_fact("%%ss entry cleared while in use: %s",
+			ut_status(ut_in_child(clear_own_ss, NULL)));
 	}
+	if (PART("sigreturn"))
+		sigreturns();
 	if (PART("fork"))
 		fork_exec(argv[0]);
 	if (PART("big")) {
