@@ -389,6 +389,15 @@ def run_shell_session(args, totals):
          r"T +sleep 30", 5),
         ("fg, then ^C", "fg\n", r"sleep 30\n", 5),
         ("^C after fg", "\x03", r"\n" + PROMPT, 5),
+        # A background job that reads the terminal is stopped (SIGTTIN);
+        # one that writes is too once `stty tostop` asks (SIGTTOU).
+        ("background read: SIGTTIN", "cat & sleep 1; jobs\n",
+         r"Stopped \(tty input\) +cat", 5),
+        ("kill the stopped job", "kill -9 %1; sleep 1; echo gone\n",
+         r"gone\n(.|\n)*Killed +cat\n" + PROMPT, 5),
+        ("background write: SIGTTOU", "stty tostop; (sleep 0.2; echo out) & "
+         "sleep 1; jobs; stty -tostop\n", r"Stopped \(tty output\)", 5),
+        ("fg lets it write", "fg\n", r"\nout\n" + PROMPT, 5),
         ("bash trap", "bash -c 'trap \"echo got USR1\" USR1; "
          "kill -USR1 $$; echo after'\n", r"got USR1\nafter\n" + PROMPT, 10),
         ("help", "help\n", r"uffdemo(.|\n)*gcdemo(.|\n)*" + PROMPT, 10),
