@@ -168,7 +168,7 @@ def run_sysrq(args, totals, save_log):
            "-serial", "mon:stdio",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-kernel", args.kernel, "-initrd", args.initrd,
-           "-append", "init=/bin/sh loglevel=4"]
+           "-append", "init=/bin/minish loglevel=4"]  # the small shell: its prompt
     c = Console(cmd)
     results = []
     try:

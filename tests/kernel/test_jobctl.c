@@ -9,14 +9,21 @@
 #include "kernel/ktest.h"
 #include "kernel/proc/jobctl.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/thread.h"
 #include "libk/string.h"
 
 /* A process outside the process list, runnable so that no signal makes
  * the scheduler touch it, without a parent to tell. */
 static void fake(struct proc *p)
 {
+	static struct sighand actions; /* all SIG_DFL */
+
 	memset(p, 0, sizeof(*p));
+	memset(&actions, 0, sizeof(actions));
 	p->pid = 31000;
+	thread_init_leader(p);
+	p->sighand = &actions;
+	p->sig_action = actions.action;
 	p->state = PROC_RUNNABLE;
 	p->exit_signal = SIGCHLD;
 }
