@@ -194,7 +194,9 @@ void proc_free(struct proc *p)
 	nprocs--;
 	irq_restore(was);
 	signal_release(p);
-	kstack_free(p->kstack);
+	sched_forget_dead(p);
+	if (p->kstack)  /* a zombie's went after its last switch */
+		kstack_free(p->kstack);
 	kmem_cache_free(proc_cache, p);
 }
 

@@ -150,11 +150,43 @@ static void load_context(struct proc *p)
 	ldt_install(p->mm);
 }
 
+/*
+ * A process that has ended gives its kernel stack back once the CPU has
+ * left it for good (after its last switch, as Linux does), so that a
+ * zombie waiting for its parent's wait holds only its struct proc: a
+ * parent that reaps late (an init busy out of memory, say) is not
+ * starved by thousands of 16 KiB stacks nobody will run on again.
+ * The stack cannot be freed while it is in use, so the zombie is noted
+ * here and its stack freed by whichever process runs next.
+ */
+static struct proc *dead_stack_owner;
+
+static void free_dead_stack(void)
+{
+	struct proc *p = dead_stack_owner;
+	if (!p || p == current)
+		return;
+	dead_stack_owner = NULL;
+	kstack_free(p->kstack);
+	p->kstack = 0;
+	p->tf = NULL;
+}
+
+void sched_forget_dead(struct proc *p)
+{
+	bool was = irq_save();
+	if (dead_stack_owner == p)
+		dead_stack_owner = NULL;
+	irq_restore(was);
+}
+
 void schedule(void)
 {
 	bool was = irq_save();
 	struct proc *prev = current;
 	struct proc *next;
+
+	free_dead_stack();
 
 	need_resched = false;
 	slice_left = SCHED_SLICE_TICKS;
@@ -177,7 +209,10 @@ void schedule(void)
 		load_context(next);
 		if (next != &idle_proc)
 			fpu_restore(&next->fpu);
+		if (prev->state == PROC_ZOMBIE && prev != &idle_proc)
+			dead_stack_owner = prev;  /* none pending: freed above */
 		switch_context(&prev->kesp, next->kesp);
+		free_dead_stack();  /* back on our own stack */
 	}
 	irq_restore(was);
 }

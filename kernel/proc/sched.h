@@ -37,6 +37,12 @@ void sched_make_runnable(struct proc *p);
 void sched_yield(void);
 /* Switches to the next runnable process (or the idle loop). */
 void schedule(void);
+/*
+ * A process being freed (reaped): forgets it if its kernel stack was still
+ * to be freed after its last switch (proc_free frees it then).
+ */
+void sched_forget_dead(struct proc *p);
+
 /* Sleeps on a channel until sched_wakeup(chan) or a signal. */
 void sched_sleep(void *chan);
 /*
