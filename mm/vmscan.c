@@ -168,6 +168,7 @@ struct evict_walk {
 /* Rewrites one PTE mapping the victim (an rmap_walk callback). */
 static int evict_pte(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg)
 {
+	/* LAB 6 BEGIN: turn one PTE of the victim into a swap entry */
 	struct evict_walk *e = arg;
 	pte_t pte = *ptep;
 
@@ -193,6 +194,7 @@ static int evict_pte(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg)
 	mm->rss--;
 	e->pg->refcount--;
 	return 0;
+	/* LAB 6 END */
 }
 
 /* Why a victim could not be evicted. */
@@ -220,6 +222,7 @@ static bool evictable(const struct page *pg)
  */
 static enum evict_result evict_page(struct page *pg, const char *why)
 {
+	/* LAB 6 BEGIN: write the victim to a swap slot unless a clean copy is there, then unmap it everywhere */
 	KASSERT((pg->flags & PG_USER) && policy_page_tracked(pg));
 	if (!evictable(pg))
 		return EVICT_BUSY;
@@ -256,6 +259,7 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	if (e.clean)
 		vm_events.pgsteal_clean++;
 	return EVICTED;
+	/* LAB 6 END */
 }
 
 /* Evicts up to n pages chosen by the active policy. */
