@@ -61,6 +61,47 @@ static void test_demand_zero(void **state)
 	mm_fixture_destroy(mm);
 }
 
+/*
+ * A demand-zero page is zeroed even when its frame held data before: every
+ * free frame is filled with a pattern first (a fresh host machine's RAM is
+ * all zeros, which would hide a missing GFP_ZERO).
+ */
+static void test_demand_zero_frame_is_zeroed(void **state)
+{
+	(void)state;
+	struct mm *mm = mm_fixture_new();
+	mm_fixture_map(mm, BASE, P(4), RW, 0);
+	struct page *held = NULL;
+	struct page *pg;
+	uint32_t n = 0;
+	while ((pg = pmm_alloc_frame(GFP_KERNEL)) != NULL) {
+		memset(page_address(pg), 0xa5, PAGE_SIZE);
+		*(struct page **)page_address(pg) = held;
+		held = pg;
+		n++;
+	}
+	assert_true(n > 0);
+	while (held) {
+		pg = held;
+		held = *(struct page **)page_address(pg);
+		pmm_free_frame(pg);
+	}
+	for (uint32_t p = 0; p < 4; p++) {
+		paddr_t pa;
+		assert_int_equal(mm_touch(mm, BASE + P(p), TOUCH_USER, &pa),
+				 MM_FAULT_OK);
+		for (uint32_t i = 0; i < PAGE_SIZE; i++) {
+			uint8_t b = host_ram[(pa & PAGE_MASK) + i];
+			if (b != 0)
+				fail_msg("demand-zero fault mapped a frame that "
+					 "was not zeroed: byte %u of page %u is "
+					 "%#x (allocate it with GFP_ZERO)",
+					 i, p, b);
+		}
+	}
+	mm_fixture_destroy(mm);
+}
+
 /* Heap and stack regions are demand-zero too. */
 static void test_demand_zero_heap_stack(void **state)
 {
@@ -499,6 +540,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_demand_zero, mm_fixture_boot),
+		cmocka_unit_test_setup(test_demand_zero_frame_is_zeroed,
+				       mm_fixture_boot),
 		cmocka_unit_test_setup(test_demand_zero_heap_stack,
 				       mm_fixture_boot),
 		cmocka_unit_test_setup(test_unmapped_and_kernel,

@@ -153,7 +153,9 @@ static void test_find(void **state)
 		     q++)
 			assert_true(strcmp((*p)->name, (*q)->name) != 0);
 	}
-	assert_int_equal(n, NPOLICIES);
+	/* Every policy known here is listed; a new one (a lab's own policy)
+	 * is checked by the loop above without changing this test. */
+	assert_true(n >= NPOLICIES);
 	for (unsigned int i = 0; i < NPOLICIES; i++)
 		assert_non_null(vm_policy_find(kernel_policies[i]->name));
 	assert_null(vm_policy_find("lru"));
