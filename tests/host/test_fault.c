@@ -311,6 +311,10 @@ static void test_cow_copy(void **state)
 
 	struct vm_events e0 = vm_events;
 	assert_true(mm_poke(child, BASE, 42));
+	if (frame_of(child, BASE) == shared)
+		fail_msg("COW page not copied: the child's write went to the "
+			 "frame it shares with its parent (a write fault on a "
+			 "copy-on-write page with other mappers must copy it)");
 	assert_int_equal(vm_events.cow_faults, e0.cow_faults + 1);
 	assert_int_equal(vm_events.cow_copies, e0.cow_copies + 1);
 	assert_ptr_not_equal(frame_of(child, BASE), shared);

@@ -226,6 +226,8 @@ static void test_split_and_merge(void **state)
 
 	free_pages(p, 9);
 	struct pmm_stats after = stats();
+	/* The invariants first: they say in words what is wrong. */
+	assert_verified(pmm_verify());
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
 		assert_int_equal(after.nr_free[o], before.nr_free[o]);
 	assert_int_equal(after.free_pages, before.free_pages);
@@ -280,6 +282,7 @@ static void test_split_chain_and_coalesce(void **state)
 		assert_int_equal(st.nr_free[o], 1);
 	assert_verified(pmm_verify());
 	free_pages(p, 4);
+	assert_verified(pmm_verify());
 	st = stats();
 	assert_int_equal(st.nr_free[10], 2);
 	for (unsigned int o = 0; o < PMM_MAX_ORDER - 1; o++)
@@ -456,6 +459,8 @@ static void test_single_frames_and_cache(void **state)
 	pmm_drain_cache();
 	struct pmm_stats after = stats();
 	assert_int_equal(after.cached_pages, 0);
+	/* The invariants first: they say in words what is wrong. */
+	assert_verified(pmm_verify());
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
 		assert_int_equal(after.nr_free[o], before.nr_free[o]);
 	assert_verified(pmm_verify());
@@ -503,6 +508,8 @@ static void test_exhaust_and_return(void **state)
 	struct pmm_stats after = stats();
 	assert_int_equal(after.free_pages, n);
 	assert_int_equal(after.user_pages, 0);
+	/* The invariants first: they say in words what is wrong. */
+	assert_verified(pmm_verify());
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
 		assert_int_equal(after.nr_free[o], before.nr_free[o]);
 	assert_verified(pmm_verify());
@@ -551,6 +558,8 @@ static void test_exhaust_mixed_orders(void **state)
 	free(blocks);
 	pmm_drain_cache();
 	struct pmm_stats after = stats();
+	/* The invariants first: they say in words what is wrong. */
+	assert_verified(pmm_verify());
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
 		assert_int_equal(after.nr_free[o], before.nr_free[o]);
 	assert_verified(pmm_verify());
@@ -888,6 +897,7 @@ static void test_fragmentation(void **state)
 			free_page(all[i]);
 	free(all);
 	pmm_drain_cache();
+	assert_verified(pmm_verify());
 	assert_int_equal(stats().frag_permille, 0);
 	assert_verified(pmm_verify());
 }

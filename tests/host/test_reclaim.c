@@ -170,7 +170,9 @@ static void expect_at(int line, struct mm *mm, vaddr_t at, uint32_t npages,
 		if (first != pattern(at + P(i), g) ||
 		    last != ~pattern(at + P(i), g))
 			fail_msg("line %d: page %u of %#x holds %#x..%#x, "
-				 "expected generation %u",
+				 "expected generation %u (data lost: was a "
+				 "dirty page evicted without being written "
+				 "back to its swap slot?)",
 				 line, i, (unsigned int)at, first, last, g);
 	}
 }

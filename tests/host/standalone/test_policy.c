@@ -124,7 +124,13 @@ static void evict_expect(const struct vm_policy *p, unsigned int want)
 	struct page *pg = p->choose();
 
 	assert_non_null(pg);
-	assert_int_equal(idx(pg), want);
+	if (idx(pg) != want)
+		fail_msg("%s chose page %u, expected page %u%s", p->name,
+			 idx(pg), want,
+			 p == &vm_policy_clock
+				 ? " (no second chance? a page whose accessed "
+				   "bit is set is spared: clear the bit, move on)"
+				 : "");
 	p->remove(pg);
 	assert_false(policy_page_tracked(pg));
 	assert_int_equal(pg->flags, base_flags(want));
