@@ -251,6 +251,8 @@ trace-example:
 # --- tests --------------------------------------------------------------------
 
 include tests/host/host.mk
+# Instructor's tree only (absent from a lab's student tree).
+-include tests/hidden/hidden.mk
 include tests/host/vmsim.mk
 include tests/host/bench.mk
 include tests/fuzz/fuzz.mk
