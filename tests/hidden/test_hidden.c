@@ -77,9 +77,10 @@ static void test_hidden_buddy_shuffled_frees(void **state)
 	pmm_get_stats(&after);
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
 		if (after.nr_free[o] != before.nr_free[o])
-			fail_msg("after every block came back, order %u has %u "
-				 "free blocks, %u at the start (not all merged)",
-				 o, after.nr_free[o], before.nr_free[o]);
+			fail_msg(
+				"after every block came back, order %u has %u "
+				"free blocks, %u at the start (not all merged)",
+				o, after.nr_free[o], before.nr_free[o]);
 }
 
 /* Lab 4: parent, child and grandchild each write; each sees its own. */
