@@ -206,7 +206,7 @@ def check_student(c, lab, tmp, full):
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = p.stdout.decode("utf-8", "replace")
     if not c.check(p.returncode == 0, name + " student tree builds",
-                   "host tests" if p.returncode == 0 else out[-300:]):
+                   "host tests " + " ".join(progs) if p.returncode == 0 else out[-300:]):
         return
     _, res, earned, total = grader.grade(tree, lab, layers={"host"},
                                          do_build=False, quiet=True)
