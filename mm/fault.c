@@ -164,7 +164,7 @@ static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
 /* Demand-load: the file's bytes for this page, zeros after them. */
 static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 {
-	/* LAB 3 BEGIN: load the page from the executable, zeros after its end */
+	/* LAB 3 BEGIN: load the page from the file, zeros after its end */
 	const struct vma_file *f = &v->file;
 	uint32_t off = va - v->start;
 
@@ -311,7 +311,7 @@ static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
 static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 				       vaddr_t va, pte_t pte, bool write)
 {
-	/* LAB 6 BEGIN: read the page back from its slot (or the swap cache) and map it */
+	/* LAB 6 BEGIN: read the page back from swap (or the cache), map it */
 	uint32_t slot = pte_swap_slot(pte);
 	struct page *page = swap_cache_lookup(slot);
 	/* Read-only and copy-on-write: the frame is or may become shared. */

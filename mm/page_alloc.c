@@ -142,7 +142,7 @@ static struct page *rmqueue(unsigned int order)
 /* Frees a block and merges it with its buddies as far as possible. */
 static void free_one(pfn_t pfn, unsigned int order)
 {
-	/* LAB 1 BEGIN: merge the freed block with its free buddies, then list it */
+	/* LAB 1 BEGIN: merge the block with its free buddies, list it */
 	while (order < PMM_MAX_ORDER - 1) {
 		pfn_t buddy_pfn = pfn ^ (1u << order);
 		if (buddy_pfn >= max_pfn)

@@ -473,7 +473,7 @@ int vm_translate(struct vm_space *s, vaddr_t va, paddr_t *pa, uint32_t *flags)
 /* Changes the protection of the present pages of a range. */
 uint32_t vm_protect(struct vm_space *s, vaddr_t va, size_t size, uint32_t prot)
 {
-	/* LAB 2 BEGIN: change the protection of a range, flushing what changed */
+	/* LAB 2 BEGIN: new protection for a range; flush what changed */
 	struct gather g;
 	uint32_t changed = 0;
 	uint64_t a = va, end = (uint64_t)va + size;

@@ -70,7 +70,7 @@ static void aging_remove(struct page *pg)
 /* Shifts every page's history by one tick, the accessed bit entering. */
 static void aging_tick(void)
 {
-	/* LAB 5 BEGIN: shift each page's age right, the accessed bit in at the top */
+	/* LAB 5 BEGIN: age >>= 1, the accessed bit in at the top */
 	struct list_node *n;
 
 	list_for_each(n, &aging_pages) {

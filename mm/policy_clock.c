@@ -66,7 +66,7 @@ static void clock_remove(struct page *pg)
  */
 static struct page *clock_choose(void)
 {
-	/* LAB 5 BEGIN: second chance: sweep the hand past recently used pages */
+	/* LAB 5 BEGIN: second chance: the hand passes recently used pages */
 	uint32_t limit = 2 * clock_stats.tracked; /* frames < 2^20 */
 	struct page *pg = policy_first(&clock_pages);
 

@@ -728,7 +728,7 @@ int mm_setup_stack(struct mm *mm, vaddr_t stack_top, size_t initial)
 enum mm_fault_result vma_grow_stack(struct mm *mm, vaddr_t addr,
 				    struct vma **out)
 {
-	/* LAB 3 BEGIN: grow the stack region down to addr, within its limit and guard gap */
+	/* LAB 3 BEGIN: grow the stack down to addr (limit, guard gap) */
 	struct vma *v = vma_find_from(mm, addr);
 	if (!v || !(v->flags & VMA_GROWSDOWN))
 		return MM_FAULT_UNMAPPED;

@@ -222,7 +222,7 @@ static bool evictable(const struct page *pg)
  */
 static enum evict_result evict_page(struct page *pg, const char *why)
 {
-	/* LAB 6 BEGIN: write the victim to a swap slot unless a clean copy is there, then unmap it everywhere */
+	/* LAB 6 BEGIN: write the victim to swap unless clean; unmap it */
 	KASSERT((pg->flags & PG_USER) && policy_page_tracked(pg));
 	if (!evictable(pg))
 		return EVICT_BUSY;
