@@ -57,7 +57,7 @@ static void test_demand_zero(void **state)
 	assert_int_equal(mm_touch(mm, BASE + P(4), TOUCH_USER, NULL),
 			 MM_FAULT_OK);
 	assert_false(mm_pte(mm, BASE + P(4)) & PTE_W);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 }
 
@@ -114,7 +114,7 @@ static void test_demand_zero_heap_stack(void **state)
 	assert_true(mm_poke(mm, BASE + P(1), 3));
 	assert_true(mm_poke(mm, MM_STACK_TOP - 4, 4));
 	assert_int_equal(vm_events.zero_faults, e0.zero_faults + 2);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 }
 
@@ -167,7 +167,7 @@ static void test_protection(void **state)
 			 MM_FAULT_PROTECTION);
 	assert_int_equal(mm_fault(mm, BASE + P(2), MM_PF_USER | MM_PF_FETCH),
 			 MM_FAULT_OK);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 }
 
@@ -209,7 +209,7 @@ static void test_file_load(void **state)
 	assert_true(mm_poke(mm, BASE + 16, 0xDEADBEEF));
 	assert_int_equal(mm_peek(mm, BASE + 16), 0xDEADBEEF);
 	assert_int_equal(image[P(1) + 16], (uint8_t)((P(1) + 16) * 7 + 3));
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 
 	/* Dropped pages come back from the file as they were. */
 	assert_int_equal(mm_dontneed(mm, BASE, P(1)), 0);
@@ -332,8 +332,8 @@ static void test_cow_copy(void **state)
 	assert_ptr_equal(frame_of(parent, BASE), shared);
 	assert_false(mm_pte(parent, BASE) & PTE_COW);
 	assert_int_equal(mm_peek(child, BASE), 42);
-	assert_int_equal(mm_check(parent), 0);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(parent));
+	assert_verified(mm_check(child));
 	mm_fixture_destroy(child);
 	mm_destroy(parent);
 }
@@ -389,8 +389,8 @@ static void test_mm_write_read(void **state)
 	assert_int_equal(mm_read(child, BASE + P(3), back, 4), 0);
 	assert_int_equal(mm_write(child, KERNEL_VMA - 2, msg, 4), -EFAULT);
 	assert_int_equal(mm_write(child, BASE, msg, 0), 0);
-	assert_int_equal(mm_check(child), 0);
-	assert_int_equal(mm_check(parent), 0);
+	assert_verified(mm_check(child));
+	assert_verified(mm_check(parent));
 	mm_destroy(child);
 	mm_destroy(parent);
 }
@@ -424,7 +424,7 @@ static void test_stack_growth(void **state)
 	mm->limit_as = P(21);
 	assert_int_equal(mm_touch(mm, MM_STACK_TOP - P(22), UW, NULL),
 			 MM_FAULT_STACK_LIMIT);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 }
 
@@ -446,7 +446,7 @@ static void test_stack_guard_gap(void **state)
 	/* A PROT_NONE region below is itself a guard: no gap needed. */
 	assert_int_equal(mm_protect(mm, below - P(1), P(1), 0), 0);
 	assert_int_equal(mm_touch(mm, below + P(1), UW, NULL), MM_FAULT_OK);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 }
 
@@ -480,8 +480,8 @@ static void test_shared_anon(void **state)
 	/* Dropping pages keeps shared contents. */
 	assert_int_equal(mm_dontneed(child, a, P(2)), 0);
 	assert_int_equal(mm_peek(child, a + P(1)), 3);
-	assert_int_equal(mm_check(parent), 0);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(parent));
+	assert_verified(mm_check(child));
 	/* The parent goes first; the child's mapping keeps the object. */
 	mm_fixture_destroy(parent);
 	assert_int_equal(mm_peek(child, a), 2);
@@ -530,7 +530,7 @@ static void test_out_of_memory(void **state)
 	}
 	assert_int_equal(mm_touch(mm, BASE + P(1), UW, NULL), MM_FAULT_OOM);
 	assert_int_equal(mm->rss, 1);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	while (hoard) {
 		p = hoard;
 		hoard = *(struct page **)page_address(p);

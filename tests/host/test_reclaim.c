@@ -114,7 +114,7 @@ static void expect_all_back(void)
 	disk.fail_read = disk.fail_write = 0;
 	vmscan_shrink();
 	assert_int_equal(swap_free(), swap_free0);
-	assert_int_equal(vmscan_check_idle(), 0);
+	assert_verified(vmscan_check_idle());
 	assert_true(mm_fixture_same(base));
 }
 
@@ -203,7 +203,7 @@ static void test_evict_and_swap_in(void **state)
 		assert_true(pte_is_swap(pte));
 		assert_int_equal(swap_slot_refs(pte_swap_slot(pte)), 1);
 	}
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	struct mm_usage u;
 	mm_get_usage(mm, &u);
 	assert_int_equal(u.vm_swap, 16);
@@ -216,7 +216,7 @@ static void test_evict_and_swap_in(void **state)
 	assert_int_equal(swap_free(), swap_free0 - 16);
 	pte_t pte = mm_pte(mm, BASE);
 	assert_true(pte_present(pte) && !(pte & PTE_W) && (pte & PTE_COW));
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 
 	/* Clean pages are dropped without a write. */
 	uint64_t clean0 = vm_events.pgsteal_clean;
@@ -230,7 +230,7 @@ static void test_evict_and_swap_in(void **state)
 	assert_true(mm_poke(mm, BASE, 77));
 	assert_int_equal(swap_free(), swap_free0 - 15);
 	assert_true(mm_pte(mm, BASE) & PTE_W);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 	expect_all_back();
 }
@@ -252,7 +252,7 @@ static void test_write_swap_in(void **state)
 				 pattern(BASE + P(i), 1));
 		assert_int_equal(mm_peek(mm, BASE + P(i) + 8), i);
 	}
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 	expect_all_back();
 }
@@ -282,8 +282,8 @@ static void test_fork_shared_slot(void **state)
 	for (uint32_t i = 0; i < 8; i++)
 		assert_int_equal(pte_frame(mm_pte(parent, BASE + P(i))),
 				 pte_frame(mm_pte(child, BASE + P(i))));
-	assert_int_equal(mm_check(parent), 0);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(parent));
+	assert_verified(mm_check(child));
 
 	/* Copy-on-write still isolates the writers. */
 	fill(parent, BASE, 4, 2);
@@ -295,8 +295,8 @@ static void test_fork_shared_slot(void **state)
 	expect(parent, BASE, 4, 2);
 	expect(parent, BASE + P(4), 4, 1);
 	expect(child, BASE, 4, 1);
-	assert_int_equal(mm_check(parent), 0);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(parent));
+	assert_verified(mm_check(child));
 	mm_fixture_destroy(parent);
 	expect(child, BASE, 4, 1);
 	mm_fixture_destroy(child);
@@ -313,7 +313,7 @@ static void test_fork_of_swap_entries(void **state)
 	assert_int_equal(mm_fork(parent, &child), 0);
 	assert_int_equal(child->swap_pages, 8);
 	assert_int_equal(swap_slot_refs(pte_swap_slot(mm_pte(child, BASE))), 2);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(child));
 	/* The child writes, the parent keeps the original. */
 	fill(child, BASE, 8, 2);
 	expect(parent, BASE, 8, 1);
@@ -344,7 +344,7 @@ static void test_shared_memory(void **state)
 	assert_true(pte_none(mm_pte(parent, a)));
 	assert_true(pte_none(mm_pte(child, a)));
 	assert_int_equal(parent->rss + child->rss, 0);
-	assert_int_equal(mm_check(parent), 0);
+	assert_verified(mm_check(parent));
 	/* The child reads them back; the parent maps the same frames. */
 	expect(child, a, 8, 1);
 	assert_int_equal(s->swapped, 0);
@@ -360,8 +360,8 @@ static void test_shared_memory(void **state)
 	fill(child, a, 8, 2);
 	assert_int_equal(evict_all(), 8);
 	expect(parent, a, 8, 2);
-	assert_int_equal(mm_check(parent), 0);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(parent));
+	assert_verified(mm_check(child));
 	mm_fixture_destroy(child);
 	assert_int_equal(evict_all(), 8);
 	mm_fixture_destroy(parent);
@@ -381,7 +381,7 @@ static void test_unmap_frees_slots(void **state)
 	assert_int_equal(mm_unmap(mm, BASE + P(8), P(8)), 0);
 	assert_int_equal(swap_free(), swap_free0 - 4);
 	assert_int_equal(mm->swap_pages, 4);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	expect(mm, BASE + P(4), 1, 1);
 	mm_fixture_destroy(mm);
 	expect_all_back();
@@ -406,7 +406,7 @@ static void test_write_errors(void **state)
 	assert_int_equal(evict_all(), 32);
 	assert_true(vm_events.swap_write_errors - err0 >= 10);
 	assert_int_equal(swap_free(), swap_free0 - 32);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	disk.fail_write = 0;
 	expect(mm, BASE, 32, 1);
 	mm_fixture_destroy(mm);
@@ -451,7 +451,7 @@ static void test_swap_full(void **state)
 	assert_int_equal(mm->swap_pages, 0);
 	assert_int_equal(reclaim_pages(16), 8);
 	expect(mm, BASE, 16, 1);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 	expect_all_back();
 }
@@ -492,7 +492,7 @@ static void test_local_replacement(void **state)
 	assert_true(vm_events.pgsteal_local - stolen >= 16);
 	expect(mm, BASE, 24, 1);
 	assert_true(mm->rss <= 8);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 
 	/* A limit below MM_RSS_MIN_PAGES counts as that many pages. */
 	mm->limit_rss = P(2);
@@ -500,7 +500,7 @@ static void test_local_replacement(void **state)
 	assert_int_equal(mm->rss, MM_RSS_MIN_PAGES);
 	expect(mm, BASE, 24, 2);
 	assert_int_equal(mm->rss, MM_RSS_MIN_PAGES);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 	expect_all_back();
 }
@@ -557,7 +557,7 @@ static void test_local_replacement_progress(void **state)
 			}
 		}
 		expect(mm, BASE, 32, 1);
-		assert_int_equal(mm_check(mm), 0);
+		assert_verified(mm_check(mm));
 		mm_fixture_destroy(mm);
 	}
 	expect_all_back();
@@ -688,7 +688,7 @@ static void test_random(void **state)
 		}
 		for (int k = 0; k < FAMILY; k++)
 			if (mm[k])
-				assert_int_equal(mm_check(mm[k]), 0);
+				assert_verified(mm_check(mm[k]));
 	}
 	for (int k = 0; k < FAMILY; k++)
 		if (mm[k])
