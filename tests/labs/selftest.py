@@ -231,6 +231,32 @@ def check_student(c, lab, tmp, full):
     c.check(other_earned > 0, name + " other labs still score",
             "%d of %d host points of the other labs" %
             (other_earned, other_total))
+    check_cumulative(c, lab, tree)
+
+
+def check_cumulative(c, lab, tree):
+    """--cumulative: the next lab's tree keeps this student's own bodies
+    of this lab. The student tree's first stub becomes a line of the
+    student's own, then the file is transformed for a later lab."""
+    later = mklab.LAB_ORDER[mklab.LAB_ORDER.index(lab) + 1:]
+    regions = [(f, r) for f, rs in mklab.all_regions(ROOT).items()
+               for r in rs if r["lab"] == lab]
+    if not later or not regions:
+        return
+    f, r = regions[0]
+    path = os.path.join(tree, f)
+    text = open(path).read()
+    own = "/* the student's own %s() */" % r["function"]
+    stub_line = 'panic("LAB %d: %s() in %s is not written yet");' % (
+        lab, r["function"], f)
+    with open(path, "w") as fh:
+        fh.write(text.replace(stub_line, own, 1))
+    ref = open(os.path.join(ROOT, f)).read()
+    out, _ = mklab.transform(f, ref, later[0], tree)
+    c.check(own in out and stub_line not in out,
+            "lab %d cumulative" % lab, "lab %d's tree keeps the student's "
+            "%s()" % (later[0], r["function"]) if own in out else
+            "the student's body was not carried over")
 
 
 def check_reference(c, lab):
