@@ -20,7 +20,11 @@ Q :=
 else
 Q := @
 endif
+# A student tree of a lab (tools/mklab) has a lab.mk setting LAB and
+# LABBUILD=1; see docs/labs/README.md.
+-include lab.mk
 DEBUG   ?= 0
+LABBUILD ?= 0
 MEM     ?= 128M
 # Extra kernel command line for `make debug` (the ISO of `make run` uses
 # iso/boot/grub/grub.cfg), e.g. CMDLINE="loglevel=8".
@@ -34,8 +38,18 @@ KCFLAGS := -std=gnu11 -m32 -march=i686 -ffreestanding -fno-builtin \
 	-I. -MMD -MP -DPORT_INLINE_HEADER='"kernel/mm_port_inline.h"'
 ifeq ($(DEBUG),1)
 KCFLAGS += -Og -fsanitize=undefined -DCONFIG_DEBUG=1
+else ifeq ($(LABBUILD),1)
+KCFLAGS += -Og
 else
 KCFLAGS += -O2
+endif
+# Lab builds: -Og so that GDB shows arguments and locals in every function.
+# In a student tree a stub's unused parameters and helpers are warnings,
+# not errors.
+ifeq ($(LABTREE),1)
+LAB_WARNINGS := -Wno-error=unused-parameter -Wno-error=unused-function \
+	-Wno-error=unused-variable -Wno-error=unused-but-set-variable
+KCFLAGS += $(LAB_WARNINGS)
 endif
 NASMFLAGS := -f elf32 -g -F dwarf -I boot/
 LDFLAGS   := -m elf_i386 -T linker.ld -nostdlib -z noexecstack
@@ -56,7 +70,7 @@ INITRD_MINI := $(BUILD)/initramfs-mini.cpio
 # The small initramfs has Pagoda's own small shell as /bin/sh.
 MINI_PROGS  := init minish hello
 
-.PHONY: all kernel iso run debug test bench trace-example memmap-example bench-host fuzz fuzz-ci fuzz-sys clean compdb \
+.PHONY: all kernel iso run debug test bench lab grade grade-selftest trace-example memmap-example bench-host fuzz fuzz-ci fuzz-sys clean compdb \
 	format help deps
 
 # Objects depend on a file holding the compiler flags, rewritten only when
@@ -84,6 +98,9 @@ help:
 	@echo "  vmsim    build the page-replacement simulator (tools/vmsim/vmsim --help)"
 	@echo "  vmsim-test  check the simulator against the textbook figures"
 	@echo "  vmsim-table every policy / OPT on the real-program traces (tests/vmsim/traces)"
+	@echo "  lab      write the student tree of a lab: make lab LAB=n OUT=dir"
+	@echo "  grade    grade a lab: make grade [LAB=n] [HIDDEN=1] (docs/labs/README.md)"
+	@echo "  grade-selftest  check every lab's student tree and grader (slow)"
 	@echo "  iso      build build/pagoda.iso only"
 	@echo "  clean    remove build/"
 	@echo "  compdb   write compile_commands.json for clangd"
@@ -288,6 +305,8 @@ memmap-example:
 # --- tests --------------------------------------------------------------------
 
 include tests/host/host.mk
+# Instructor's tree only (absent from a lab's student tree).
+-include tests/hidden/hidden.mk
 include tests/host/vmsim.mk
 include tests/host/bench.mk
 include tests/fuzz/fuzz.mk
@@ -312,6 +331,24 @@ bench:
 	@$(PYTHON) tests/run.py --bench --kernel $(KERNEL) --initrd $(INITRD)
 	@echo "Host: the kernel heap against glibc malloc on a kernel-like trace"
 	@$(MAKE) --no-print-directory -s bench-host | tee -a $(BUILD)/bench.txt
+
+# --- labs (docs/labs/README.md) ---------------------------------------------
+
+LAB    ?=
+OUT    ?=
+HIDDEN ?= 0
+
+lab:
+	@test -n "$(LAB)" -a -n "$(OUT)" || { echo "usage: make lab LAB=n OUT=dir [CUMULATIVE=dir]"; exit 2; }
+	@tools/mklab $(LAB) $(OUT) $(if $(CUMULATIVE),--cumulative $(CUMULATIVE))
+
+grade:
+	@tools/deps.sh --quiet
+	@tools/grade $(if $(LAB),--lab $(LAB)) $(if $(filter 1,$(HIDDEN)),--hidden)
+
+# Every lab: generate, build and grade the student tree, grade the reference.
+grade-selftest:
+	@$(PYTHON) tests/labs/selftest.py --all
 
 # --- housekeeping -------------------------------------------------------------
 

@@ -152,17 +152,20 @@ static enum mm_trace_kind zero_kind(const struct mm *mm, vaddr_t va)
 /* Demand-zero: a fresh zeroed frame. */
 static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
 {
+	/* LAB 3 BEGIN: map a fresh zero-filled frame */
 	struct page *page = vm_alloc_user_page(GFP_ZERO);
 	if (!page)
 		return MM_FAULT_OOM;
 	vm_events.zero_faults++;
 	trace_fault(zero_kind(mm, va), mm->trace_pid, va, page, MM_TRACE_NONE);
 	return map_frame(mm, v, va, page, vma_pte_prot(v, false));
+	/* LAB 3 END */
 }
 
 /* Demand-load: the file's bytes for this page, zeros after them. */
 static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 {
+	/* LAB 3 BEGIN: load the page from the file, zeros after its end */
 	const struct vma_file *f = &v->file;
 	uint32_t off = va - v->start;
 
@@ -185,6 +188,7 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 	vm_events.file_faults++;
 	trace_fault(MM_TRACE_FILE, mm->trace_pid, va, page, MM_TRACE_NONE);
 	return map_frame(mm, v, va, page, vma_pte_prot(v, false));
+	/* LAB 3 END */
 }
 
 /*
@@ -256,6 +260,7 @@ static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
 						vaddr_t va, pte_t *ptep,
 						pte_t pte)
 {
+	/* LAB 4 BEGIN: break copy-on-write: reuse the frame or copy it */
 	struct page *old = phys_to_page(pte_frame(pte));
 	KASSERT(old && old->refcount > 0);
 
@@ -287,6 +292,7 @@ static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
 	vm_events.cow_copies++;
 	trace_fault(MM_TRACE_COW_COPY, mm->trace_pid, va, copy, MM_TRACE_NONE);
 	return MM_FAULT_OK;
+	/* LAB 4 END */
 }
 
 /*
@@ -307,6 +313,7 @@ static enum mm_fault_result fault_write_protect(struct mm *mm, struct vma *v,
 static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 				       vaddr_t va, pte_t pte, bool write)
 {
+	/* LAB 6 BEGIN: read the page back from swap (or the cache), map it */
 	uint32_t slot = pte_swap_slot(pte);
 	struct page *page = swap_cache_lookup(slot);
 	/* Read-only and copy-on-write: the frame is or may become shared. */
@@ -362,6 +369,7 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 	swap_slot_put(slot);
 	mm->swap_pages--;
 	return MM_FAULT_OK;
+	/* LAB 6 END */
 }
 
 /* Makes the page at va present as the access needs (see mm_internal.h). */

@@ -122,6 +122,7 @@ struct fork_walk {
  */
 static int fork_pte(vaddr_t va, pte_t *ptep, pte_t *out, void *arg)
 {
+	/* LAB 4 BEGIN: share the page with the child, both copy-on-write */
 	struct fork_walk *w = arg;
 	pte_t pte = *ptep;
 
@@ -153,6 +154,7 @@ static int fork_pte(vaddr_t va, pte_t *ptep, pte_t *out, void *arg)
 	*out = pte_make(pte_frame(pte),
 			PTE_P | (pte_flags(pte) & (PTE_U | PTE_W | PTE_COW)));
 	return 0;
+	/* LAB 4 END */
 }
 
 /* Copies an address space for fork. */

@@ -121,6 +121,7 @@ static inline void del_free_block(struct page *page, unsigned int order)
  */
 static struct page *rmqueue(unsigned int order)
 {
+	/* LAB 1 BEGIN: take a block off a free list, splitting a larger one */
 	unsigned int o = order;
 	while (o < PMM_MAX_ORDER && free_area[o].nr == 0)
 		o++;
@@ -135,11 +136,13 @@ static struct page *rmqueue(unsigned int order)
 		add_free_block(page + (1u << o), o);
 	}
 	return page;
+	/* LAB 1 END */
 }
 
 /* Frees a block and merges it with its buddies as far as possible. */
 static void free_one(pfn_t pfn, unsigned int order)
 {
+	/* LAB 1 BEGIN: merge the block with its free buddies, list it */
 	while (order < PMM_MAX_ORDER - 1) {
 		pfn_t buddy_pfn = pfn ^ (1u << order);
 		if (buddy_pfn >= max_pfn)
@@ -152,6 +155,7 @@ static void free_one(pfn_t pfn, unsigned int order)
 		order++;
 	}
 	add_free_block(pfn_to_page(pfn), order);
+	/* LAB 1 END */
 }
 
 /* Adds free frames [start, end) as maximal aligned blocks. */
@@ -585,7 +589,8 @@ static int verify_free_list(unsigned int o, uint32_t *frames)
 			VERIFY(b >= max_pfn || mem_map[b].flags != PG_BUDDY ||
 				       mem_map[b].order != o,
 			       "pfn %#x and its buddy are both free at order "
-			       "%u but not merged\n",
+			       "%u but not merged (a freed block must be coalesced "
+			       "with its free buddy)\n",
 			       (unsigned int)pfn, o);
 		}
 		n++;

@@ -168,12 +168,14 @@ static int table_create(struct vm_space *s, vaddr_t va)
 /* The PTE of va, creating its table when create is set. */
 static pte_t *pte_get(struct vm_space *s, vaddr_t va, bool create)
 {
+	/* LAB 2 BEGIN: find the PTE of va, making its page table if asked */
 	pde_t *pde = &s->pgdir[pde_index(va)];
 	if (!(*pde & PTE_P)) {
 		if (!create || table_create(s, va) < 0)
 			return NULL;
 	}
 	return table_of(*pde) + pte_index(va);
+	/* LAB 2 END */
 }
 
 /*
@@ -183,6 +185,7 @@ static pte_t *pte_get(struct vm_space *s, vaddr_t va, bool create)
  */
 static pte_t clear_entry(struct gather *g, vaddr_t va, pte_t *ptep)
 {
+	/* LAB 2 BEGIN: clear a PTE, queue its TLB flush, free an empty table */
 	struct vm_space *s = g->s;
 	pde_t *pde = &s->pgdir[pde_index(va)];
 	struct page *table = table_page(*pde);
@@ -206,6 +209,7 @@ static pte_t clear_entry(struct gather *g, vaddr_t va, pte_t *ptep)
 		gather_free(g, table);
 	}
 	return old;
+	/* LAB 2 END */
 }
 
 /* The flags a new or changed entry of va gets for prot. */
@@ -220,6 +224,7 @@ static inline uint32_t entry_flags(vaddr_t va, uint32_t prot)
 /* Maps one page. */
 int vm_map_page(struct vm_space *s, vaddr_t va, paddr_t pa, uint32_t prot)
 {
+	/* LAB 2 BEGIN: map one page */
 	if ((va | pa) & (PAGE_SIZE - 1) || prot & ~VM_PROT_MASK)
 		return -EINVAL;
 	pte_t *ptep = pte_get(s, va, true);
@@ -231,6 +236,7 @@ int vm_map_page(struct vm_space *s, vaddr_t va, paddr_t pa, uint32_t prot)
 		table_page(s->pgdir[pde_index(va)])->pt_used++;
 	*ptep = pte_make(pa, entry_flags(va, prot));
 	return 0;
+	/* LAB 2 END */
 }
 
 /* Maps a physically contiguous range, all or nothing. */
@@ -452,6 +458,7 @@ int vm_copy_range(struct vm_space *src, struct vm_space *dst, vaddr_t va,
 /* Looks a virtual address up. */
 int vm_translate(struct vm_space *s, vaddr_t va, paddr_t *pa, uint32_t *flags)
 {
+	/* LAB 2 BEGIN: look a virtual address up */
 	pte_t *ptep = pte_get(s, va, false);
 	if (!ptep || !(*ptep & PTE_P))
 		return -EFAULT;
@@ -460,11 +467,13 @@ int vm_translate(struct vm_space *s, vaddr_t va, paddr_t *pa, uint32_t *flags)
 	if (flags)
 		*flags = pte_flags(*ptep);
 	return 0;
+	/* LAB 2 END */
 }
 
 /* Changes the protection of the present pages of a range. */
 uint32_t vm_protect(struct vm_space *s, vaddr_t va, size_t size, uint32_t prot)
 {
+	/* LAB 2 BEGIN: new protection for a range; flush what changed */
 	struct gather g;
 	uint32_t changed = 0;
 	uint64_t a = va, end = (uint64_t)va + size;
@@ -498,6 +507,7 @@ uint32_t vm_protect(struct vm_space *s, vaddr_t va, size_t size, uint32_t prot)
 	}
 	gather_finish(&g);
 	return changed;
+	/* LAB 2 END */
 }
 
 /* The PTE of va, or NULL when va has no page table. */

@@ -70,6 +70,7 @@ static void aging_remove(struct page *pg)
 /* Shifts every page's history by one tick, the accessed bit entering. */
 static void aging_tick(void)
 {
+	/* LAB 5 BEGIN: age >>= 1, the accessed bit in at the top */
 	struct list_node *n;
 
 	list_for_each(n, &aging_pages) {
@@ -81,6 +82,7 @@ static void aging_tick(void)
 		policy_set_data(pg, age);
 		aging_stats.sampled++;
 	}
+	/* LAB 5 END */
 }
 
 /*
@@ -91,6 +93,7 @@ static void aging_tick(void)
  */
 static struct page *aging_choose(void)
 {
+	/* LAB 5 BEGIN: the page with the smallest age */
 	struct page *victim = NULL;
 	uint32_t best = 0;
 	uint64_t used = 0;
@@ -119,6 +122,7 @@ static struct page *aging_choose(void)
 	policy_requeue(&aging_pages, victim);
 	policy_set_data(victim, AGING_USED);
 	return victim;
+	/* LAB 5 END */
 }
 
 /* The page resident longest. */

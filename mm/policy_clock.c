@@ -66,6 +66,7 @@ static void clock_remove(struct page *pg)
  */
 static struct page *clock_choose(void)
 {
+	/* LAB 5 BEGIN: second chance: the hand passes recently used pages */
 	uint32_t limit = 2 * clock_stats.tracked; /* frames < 2^20 */
 	struct page *pg = policy_first(&clock_pages);
 
@@ -82,6 +83,7 @@ static struct page *clock_choose(void)
 	policy_requeue(&clock_pages, pg);
 	clock_stats.chosen++;
 	return pg;
+	/* LAB 5 END */
 }
 
 /* The page under the hand. */

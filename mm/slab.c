@@ -172,6 +172,7 @@ struct page *slab_lookup_tail(struct page *page)
 /* Gets a new slab for c and threads its free list; NULL if out of memory. */
 static struct page *slab_grow(struct kmem_cache *c)
 {
+	/* LAB 7 BEGIN: get pages for a new slab and thread its free list */
 	struct page *head = alloc_pages(c->order, GFP_KERNEL);
 	uint32_t npages = 1u << c->order;
 
@@ -200,6 +201,7 @@ static struct page *slab_grow(struct kmem_cache *c)
 	c->nr_slabs++;
 	slab_account_pages(npages);
 	return head;
+	/* LAB 7 END */
 }
 
 /* Releases a slab that is on no list and has no object in use. */
@@ -222,6 +224,7 @@ static void slab_release(struct kmem_cache *c, struct page *slab)
  */
 struct page *slab_refill(struct kmem_cache *c)
 {
+	/* LAB 7 BEGIN: a slab with free objects: an empty one, or a new one */
 	struct list_node *n = list_first(&c->empty);
 	struct page *slab;
 
@@ -236,6 +239,7 @@ struct page *slab_refill(struct kmem_cache *c)
 	}
 	list_push_front(&c->partial, &slab->list);
 	return slab;
+	/* LAB 7 END */
 }
 
 /* 1 if an empty slab rests at the end of c's partial list, else 0. */

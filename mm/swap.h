@@ -78,6 +78,9 @@ STATIC_ASSERT(__builtin_offsetof(struct swap_header_v1, badpages) == 1536,
  * if the current area still has slots in use (it stays as it is).
  */
 int swap_init(struct block_device *dev);
+/* Drops the area without checking its slots: for a machine being reset. */
+void swap_forget(void);
+void swap_cache_forget(void);
 bool swap_enabled(void);
 
 /*

@@ -113,6 +113,20 @@ uint32_t swap_cache_shrink(void)
 	return n;
 }
 
+/*
+ * Empties the lookup table without touching the pages it names: with
+ * swap_forget(), for a machine being reset as a whole.
+ */
+void swap_cache_forget(void)
+{
+	for (uint32_t ci = 0; ci < NCHUNKS; ci++) {
+		kfree(chunks[ci]);
+		chunks[ci] = NULL;
+		chunk_used[ci] = 0;
+	}
+	nr_cached = 0;
+}
+
 void swapoff_drop_cache(void)
 {
 	for (uint32_t ci = 0; ci < NCHUNKS; ci++) {

@@ -392,6 +392,18 @@ int swap_init(struct block_device *dev)
 	return err;
 }
 
+/*
+ * Forgets the area whatever its slots still hold. Only for a machine being
+ * reset as a whole: the host tests' teardown after a failed test, whose
+ * mappings of slots are gone with the machine. Without it one failure
+ * would make every later test's swap_init() fail with -EBUSY.
+ */
+void swap_forget(void)
+{
+	swap_cache_forget();
+	area_release();
+}
+
 int swap_on(struct block_device *dev, int prio)
 {
 	if (area.dev)

@@ -748,6 +748,7 @@ int mm_setup_stack(struct mm *mm, vaddr_t stack_top, size_t initial)
 enum mm_fault_result vma_grow_stack(struct mm *mm, vaddr_t addr,
 				    struct vma **out)
 {
+	/* LAB 3 BEGIN: grow the stack down to addr (limit, guard gap) */
 	struct vma *v = vma_find_from(mm, addr);
 	if (!v || !(v->flags & VMA_GROWSDOWN))
 		return MM_FAULT_UNMAPPED;
@@ -781,6 +782,7 @@ enum mm_fault_result vma_grow_stack(struct mm *mm, vaddr_t addr,
 	mm->stack_grown = start;
 	*out = v;
 	return MM_FAULT_OK;
+	/* LAB 3 END */
 }
 
 /* Counts a present entry (a vm_walk callback). */

@@ -199,6 +199,7 @@ struct evict_walk {
 /* Rewrites one PTE mapping the victim (an rmap_walk callback). */
 static int evict_pte(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg)
 {
+	/* LAB 6 BEGIN: turn one PTE of the victim into a swap entry */
 	struct evict_walk *e = arg;
 	pte_t pte = *ptep;
 
@@ -224,6 +225,7 @@ static int evict_pte(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg)
 	mm->rss--;
 	e->pg->refcount--;
 	return 0;
+	/* LAB 6 END */
 }
 
 /* Why a victim could not be evicted. */
@@ -251,6 +253,7 @@ static bool evictable(const struct page *pg)
  */
 static enum evict_result evict_page(struct page *pg, const char *why)
 {
+	/* LAB 6 BEGIN: write the victim to swap unless clean; unmap it */
 	KASSERT((pg->flags & PG_USER) && policy_page_tracked(pg));
 	if (!evictable(pg))
 		return EVICT_BUSY;
@@ -294,6 +297,7 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	if (e.clean)
 		vm_events.pgsteal_clean++;
 	return EVICTED;
+	/* LAB 6 END */
 }
 
 /* Evicts up to n pages chosen by the active policy. */

@@ -29,6 +29,10 @@ Layers, in order:
            trace, tools/memmap on a known and a fresh dump, the events of known scenarios (tests/trace/tracetest.c),
            and a swap scenario run twice under --deterministic with the
            same bytes out (tests/trace/run_trace.py)
+  labs     the coursework labs' machinery (tests/labs/selftest.py): each
+           lab's grader names real tests worth 100 points, its stubs
+           leave no solution line; lab 1's student tree is generated,
+           built and graded (below the pass mark; the reference 100)
 
 A QEMU run fails on a kernel panic, a triple fault (QEMU exits with status
 0 under -no-reboot), a timeout, or a missing final line. The last line is
@@ -718,6 +722,35 @@ def run_vmsim(args, totals):
     totals.suite(ok, "vmsim simulator", detail, npass, nfail)
 
 
+def run_labs(args, totals):
+    """The labs' machinery (tests/labs/selftest.py): every lab's grader
+    and stubs, and lab 1's student tree generated, built and graded. In a
+    student tree (no selftest.py) there is nothing to check."""
+    path = os.path.join("tests", "labs", "selftest.py")
+    if not os.path.exists(path):
+        return
+    try:
+        p = subprocess.run([sys.executable, path], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=300)
+        out = p.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace") + "\n(timeout)"
+    for line in out.splitlines():
+        m = re.match(r"^(PASS|FAIL) (labs .+?)(?:: (.*))?$", line)
+        if m:
+            totals.suite(m.group(1) == "PASS", m.group(2), m.group(3) or "")
+    if not re.search(r"^labs: \d+ passed, \d+ failed$", out, re.M):
+        totals.suite(False, "labs", "no summary (log: %s)" %
+                     save_log(args.logdir, "labs", out))
+
+
+def run_vmsim_if_present(args, totals):
+    """A student tree has no tests/vmsim/run.py (its models are
+    solutions of lab 5): the layer is skipped there."""
+    if os.path.exists(os.path.join("tests", "vmsim", "run.py")):
+        run_vmsim(args, totals)
+
+
 def run_swap(args, totals):
     """Swapping under pressure (user/swaptest, as init, through qemu-run on
     a small machine): data integrity and shared pages under every policy,
@@ -1127,7 +1160,7 @@ def main():
     ap.add_argument("--only", default="",
                     help="comma list of layers: "
                     "host,vmsim,fuzz,kernel,user,robust,swap,boot,gdb,"
-                    "selftest,trace")
+                    "selftest,trace,labs")
     ap.add_argument("--bench", action="store_true",
                     help="run the benchmarks instead of the tests")
     ap.add_argument("--bench-sel", default="all")
@@ -1139,12 +1172,12 @@ def main():
 
     layers = set(args.only.split(",")) if args.only else \
         {"host", "vmsim", "fuzz", "kernel", "user", "robust", "swap", "boot",
-         "gdb", "selftest", "trace"}
+         "gdb", "selftest", "trace", "labs"}
     totals = Totals()
     if "host" in layers:
         run_host(args, totals)
     if "vmsim" in layers:
-        run_vmsim(args, totals)
+        run_vmsim_if_present(args, totals)
     if "fuzz" in layers:
         run_fuzz(args, totals)
     if "kernel" in layers:
@@ -1182,6 +1215,8 @@ def main():
         run_qemu_run_checks(args, totals)
     if "trace" in layers:
         run_trace.run_trace(args, totals, save_log)
+    if "labs" in layers:
+        run_labs(args, totals)
     print("%d passed, %d failed, %d skipped" % (
         totals.passed, totals.failed, totals.skipped))
     return 1 if totals.failed else 0

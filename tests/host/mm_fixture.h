@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "mm/mm.h"
@@ -82,13 +83,39 @@ static inline bool mm_fixture_same(struct mm_baseline b)
 	       now.heap_objects == b.heap_objects;
 }
 
-/* Fresh machine, heap in debug mode (red zones catch overruns). */
+/*
+ * Fills every free frame with a junk byte, as a machine that has run for a
+ * while holds old data in its free memory (a fresh host machine's RAM is
+ * all zeros, which would hide a frame handed out without GFP_ZERO where
+ * zeros are due). Frames are taken one by one and given back in the same
+ * order, so the free lists end as they were.
+ */
+static inline void mm_fixture_junk_free_frames(void)
+{
+	struct page *held = NULL, *pg;
+	while ((pg = pmm_alloc_frame(GFP_KERNEL)) != NULL) {
+		memset(page_address(pg), 0xa5, PAGE_SIZE);
+		*(struct page **)page_address(pg) = held;
+		held = pg;
+	}
+	while (held) {
+		pg = held;
+		held = *(struct page **)page_address(pg);
+		memset(page_address(pg), 0xa5, sizeof(held));
+		pmm_free_frame(pg);
+	}
+	pmm_drain_cache();
+}
+
+/* Fresh machine with junk in its free frames, heap in debug mode (red
+ * zones catch overruns). */
 static inline int mm_fixture_boot(void **state)
 {
 	(void)state;
 	host_cpu_pge = true;
 	if (host_boot_qemu(MM_FIXTURE_RAM, true) != 0)
 		abort();
+	mm_fixture_junk_free_frames();
 	kheap_init();
 	if (kheap_set_debug(true) != 0)
 		abort();

@@ -68,7 +68,48 @@ static void test_demand_zero(void **state)
 	assert_int_equal(mm_touch(mm, BASE + P(4), TOUCH_USER, NULL),
 			 MM_FAULT_OK);
 	assert_false(mm_pte(mm, BASE + P(4)) & PTE_W);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
+	mm_fixture_destroy(mm);
+}
+
+/*
+ * A demand-zero page is zeroed even when its frame held data before: every
+ * free frame is filled with a pattern first (a fresh host machine's RAM is
+ * all zeros, which would hide a missing GFP_ZERO).
+ */
+static void test_demand_zero_frame_is_zeroed(void **state)
+{
+	(void)state;
+	struct mm *mm = mm_fixture_new();
+	mm_fixture_map(mm, BASE, P(4), RW, 0);
+	struct page *held = NULL;
+	struct page *pg;
+	uint32_t n = 0;
+	while ((pg = pmm_alloc_frame(GFP_KERNEL)) != NULL) {
+		memset(page_address(pg), 0xa5, PAGE_SIZE);
+		*(struct page **)page_address(pg) = held;
+		held = pg;
+		n++;
+	}
+	assert_true(n > 0);
+	while (held) {
+		pg = held;
+		held = *(struct page **)page_address(pg);
+		pmm_free_frame(pg);
+	}
+	for (uint32_t p = 0; p < 4; p++) {
+		paddr_t pa;
+		assert_int_equal(mm_touch(mm, BASE + P(p), TOUCH_USER, &pa),
+				 MM_FAULT_OK);
+		for (uint32_t i = 0; i < PAGE_SIZE; i++) {
+			uint8_t b = host_ram[(pa & PAGE_MASK) + i];
+			if (b != 0)
+				fail_msg("demand-zero fault mapped a frame that "
+					 "was not zeroed: byte %u of page %u is "
+					 "%#x (allocate it with GFP_ZERO)",
+					 i, p, b);
+		}
+	}
 	mm_fixture_destroy(mm);
 }
 
@@ -84,7 +125,7 @@ static void test_demand_zero_heap_stack(void **state)
 	assert_true(mm_poke(mm, BASE + P(1), 3));
 	assert_true(mm_poke(mm, MM_STACK_TOP - 4, 4));
 	assert_int_equal(vm_events.zero_faults, e0.zero_faults + 2);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 }
 
@@ -137,7 +178,7 @@ static void test_protection(void **state)
 			 MM_FAULT_PROTECTION);
 	assert_int_equal(mm_fault(mm, BASE + P(2), MM_PF_USER | MM_PF_FETCH),
 			 MM_FAULT_OK);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 }
 
@@ -179,7 +220,7 @@ static void test_file_load(void **state)
 	assert_true(mm_poke(mm, BASE + 16, 0xDEADBEEF));
 	assert_int_equal(mm_peek(mm, BASE + 16), 0xDEADBEEF);
 	assert_int_equal(image[P(1) + 16], (uint8_t)((P(1) + 16) * 7 + 3));
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 
 	/* Dropped pages come back from the file as they were. */
 	assert_int_equal(mm_dontneed(mm, BASE, P(1)), 0);
@@ -281,6 +322,10 @@ static void test_cow_copy(void **state)
 
 	struct vm_events e0 = vm_events;
 	assert_true(mm_poke(child, BASE, 42));
+	if (frame_of(child, BASE) == shared)
+		fail_msg("COW page not copied: the child's write went to the "
+			 "frame it shares with its parent (a write fault on a "
+			 "copy-on-write page with other mappers must copy it)");
 	assert_int_equal(vm_events.cow_faults, e0.cow_faults + 1);
 	assert_int_equal(vm_events.cow_copies, e0.cow_copies + 1);
 	assert_ptr_not_equal(frame_of(child, BASE), shared);
@@ -298,8 +343,8 @@ static void test_cow_copy(void **state)
 	assert_ptr_equal(frame_of(parent, BASE), shared);
 	assert_false(mm_pte(parent, BASE) & PTE_COW);
 	assert_int_equal(mm_peek(child, BASE), 42);
-	assert_int_equal(mm_check(parent), 0);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(parent));
+	assert_verified(mm_check(child));
 	mm_fixture_destroy(child);
 	mm_destroy(parent);
 }
@@ -355,8 +400,8 @@ static void test_mm_write_read(void **state)
 	assert_int_equal(mm_read(child, BASE + P(3), back, 4), 0);
 	assert_int_equal(mm_write(child, KERNEL_VMA - 2, msg, 4), -EFAULT);
 	assert_int_equal(mm_write(child, BASE, msg, 0), 0);
-	assert_int_equal(mm_check(child), 0);
-	assert_int_equal(mm_check(parent), 0);
+	assert_verified(mm_check(child));
+	assert_verified(mm_check(parent));
 	mm_destroy(child);
 	mm_destroy(parent);
 }
@@ -390,7 +435,7 @@ static void test_stack_growth(void **state)
 	mm->limit_as = P(21);
 	assert_int_equal(mm_touch(mm, MM_STACK_TOP - P(22), UW, NULL),
 			 MM_FAULT_STACK_LIMIT);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 }
 
@@ -412,7 +457,7 @@ static void test_stack_guard_gap(void **state)
 	/* A PROT_NONE region below is itself a guard: no gap needed. */
 	assert_int_equal(mm_protect(mm, below - P(1), P(1), 0), 0);
 	assert_int_equal(mm_touch(mm, below + P(1), UW, NULL), MM_FAULT_OK);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 }
 
@@ -446,8 +491,8 @@ static void test_shared_anon(void **state)
 	/* Dropping pages keeps shared contents. */
 	assert_int_equal(mm_dontneed(child, a, P(2)), 0);
 	assert_int_equal(mm_peek(child, a + P(1)), 3);
-	assert_int_equal(mm_check(parent), 0);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(parent));
+	assert_verified(mm_check(child));
 	/* The parent goes first; the child's mapping keeps the object. */
 	mm_fixture_destroy(parent);
 	assert_int_equal(mm_peek(child, a), 2);
@@ -496,7 +541,7 @@ static void test_out_of_memory(void **state)
 	}
 	assert_int_equal(mm_touch(mm, BASE + P(1), UW, NULL), MM_FAULT_OOM);
 	assert_int_equal(mm->rss, 1);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	while (hoard) {
 		p = hoard;
 		hoard = *(struct page **)page_address(p);
@@ -510,6 +555,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_demand_zero, mm_fixture_boot),
+		cmocka_unit_test_setup(test_demand_zero_frame_is_zeroed,
+				       mm_fixture_boot),
 		cmocka_unit_test_setup(test_demand_zero_heap_stack,
 				       mm_fixture_boot),
 		cmocka_unit_test_setup(test_unmapped_and_kernel,

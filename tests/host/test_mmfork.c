@@ -127,8 +127,8 @@ static void test_fork_copies_no_data(void **state)
 	assert_int_equal(mm_peek(child, MM_STACK_TOP - 4), 99);
 	assert_int_equal(mm_peek(child, BASE + P(BIG_PAGES + 8)), 77);
 	assert_int_equal(vm_events.cow_copies, e0.cow_copies);
-	assert_int_equal(mm_check(parent), 0);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(parent));
+	assert_verified(mm_check(child));
 
 	mm_fixture_destroy(child);
 	for (int p = 0; p < BIG_PAGES; p += 101)
@@ -162,13 +162,13 @@ static void test_fork_writes_isolate(void **state)
 		assert_int_equal(mm_peek(child, BASE + P(p)),
 				 p >= 16 ? 2000 + p : p);
 	}
-	assert_int_equal(mm_check(parent), 0);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(parent));
+	assert_verified(mm_check(child));
 	/* The parent goes first this time. */
 	mm_fixture_destroy(parent);
 	assert_int_equal(mm_peek(child, BASE + P(3)), 3);
 	assert_int_equal(frame_of(child, BASE + P(3))->refcount, 1);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(child));
 	mm_fixture_destroy(child);
 	assert_true(mm_fixture_same(base));
 }
@@ -197,9 +197,9 @@ static void test_fork_then_mprotect(void **state)
 	assert_int_equal(mm_protect(grandchild, BASE + P(1), P(1), RW), 0);
 	assert_true(mm_poke(grandchild, BASE + P(1), 60));
 	assert_int_equal(mm_peek(child, BASE + P(1)), 6);
-	assert_int_equal(mm_check(parent), 0);
-	assert_int_equal(mm_check(child), 0);
-	assert_int_equal(mm_check(grandchild), 0);
+	assert_verified(mm_check(parent));
+	assert_verified(mm_check(child));
+	assert_verified(mm_check(grandchild));
 	mm_fixture_destroy(grandchild);
 	mm_destroy(child);
 	mm_destroy(parent);
@@ -247,7 +247,7 @@ static void test_fork_chain(void **state)
 			assert_int_equal(mm_peek(mm, BASE),
 					 order[j] == 2 ? 222 : 0);
 			assert_int_equal(mm_peek(mm, BASE + P(7)), 7);
-			assert_int_equal(mm_check(mm), 0);
+			assert_verified(mm_check(mm));
 		}
 		mm_fixture_destroy(m[order[i]]);
 	}
@@ -344,7 +344,7 @@ static void test_random_fork_family(void **state)
 					assert_int_equal(mm_peek(mm[k],
 								 BASE + P(q)),
 							 view[k][q]);
-				assert_int_equal(mm_check(mm[k]), 0);
+				assert_verified(mm_check(mm[k]));
 			}
 		}
 	}
@@ -387,11 +387,11 @@ static void test_fork_out_of_memory(void **state)
 			failures++;
 		} else {
 			successes++;
-			assert_int_equal(mm_check(child), 0);
+			assert_verified(mm_check(child));
 			mm_fixture_destroy(child);
 			break;
 		}
-		assert_int_equal(mm_check(parent), 0);
+		assert_verified(mm_check(parent));
 	}
 	while (held > 0)
 		free_page(hoard[--held]);
@@ -429,8 +429,8 @@ static void test_fork_then_move(void **state)
 	assert_ptr_equal(frame_of(child, out + P(7)), fp);
 	assert_int_equal(fp->refcount, 2);
 	assert_int_equal(user_frames(), users0);
-	assert_int_equal(mm_check(parent), 0);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(parent));
+	assert_verified(mm_check(child));
 	/* The child's write copies; the parent keeps its page. */
 	assert_true(mm_poke(child, out + P(7), 1));
 	assert_int_equal(mm_peek(parent, BASE + P(7)), 0x507);
@@ -438,7 +438,7 @@ static void test_fork_then_move(void **state)
 	for (int p = 0; p < 64; p += 9)
 		assert_int_equal(mm_peek(child, out + P(p)),
 				 p == 7 ? 1u : 0x500u + p);
-	assert_int_equal(mm_check(child), 0);
+	assert_verified(mm_check(child));
 	mm_fixture_destroy(child);
 	mm_fixture_destroy(parent);
 }

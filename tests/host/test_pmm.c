@@ -131,7 +131,7 @@ static void test_init_qemu_128m(void **state)
 	assert_non_null(strstr(host_log, "pmm: "));
 	assert_non_null(strstr(host_log, "free blocks per order"));
 	assert_true(host_irq_enabled);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /*
@@ -174,7 +174,7 @@ static void test_init_ignores_stale_memmap(void **state)
 			assert_int_equal(st.nr_free[k], want.nr_free[k]);
 		for (uint32_t i = 0; i < st.max_pfn; i++)
 			assert_int_equal(mem_map[i].refcount, 0);
-		assert_int_equal(pmm_verify(), 0);
+		assert_verified(pmm_verify());
 	}
 }
 
@@ -226,6 +226,8 @@ static void test_split_and_merge(void **state)
 
 	free_pages(p, 9);
 	struct pmm_stats after = stats();
+	/* The invariants first: they say in words what is wrong. */
+	assert_verified(pmm_verify());
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
 		assert_int_equal(after.nr_free[o], before.nr_free[o]);
 	assert_int_equal(after.free_pages, before.free_pages);
@@ -233,7 +235,7 @@ static void test_split_and_merge(void **state)
 	while (nheld--)
 		free_pages(held[nheld], 9);
 	assert_int_equal(stats().kernel_pages, 0);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /*
@@ -278,8 +280,9 @@ static void test_split_chain_and_coalesce(void **state)
 		assert_int_equal(st.nr_free[o], 0);
 	for (unsigned int o = 4; o < PMM_MAX_ORDER - 1; o++)
 		assert_int_equal(st.nr_free[o], 1);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 	free_pages(p, 4);
+	assert_verified(pmm_verify());
 	st = stats();
 	assert_int_equal(st.nr_free[10], 2);
 	for (unsigned int o = 0; o < PMM_MAX_ORDER - 1; o++)
@@ -297,7 +300,7 @@ static void test_split_chain_and_coalesce(void **state)
 	for (unsigned int o = 4; o < PMM_MAX_ORDER - 1; o++)
 		assert_int_equal(st.nr_free[o], 1);
 	free_page(p);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 
 	/* One order-3 block: its cache takes a batch of 2, the same 16. */
 	p = alloc_pages(3, GFP_KERNEL);
@@ -311,7 +314,7 @@ static void test_split_chain_and_coalesce(void **state)
 		assert_int_equal(st.nr_free[o], 1);
 	free_pages(p, 3);
 	assert_int_equal(stats().nr_cached[3], 2);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 
 	pmm_drain_cache();
 	st = stats();
@@ -319,7 +322,7 @@ static void test_split_chain_and_coalesce(void **state)
 	assert_int_equal(st.nr_free[10], 2);
 	for (unsigned int o = 0; o < PMM_MAX_ORDER - 1; o++)
 		assert_int_equal(st.nr_free[o], 0);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /*
@@ -357,7 +360,7 @@ static void test_small_orders_cached(void **state)
 		assert_true(st.nr_cached[order] <= 64u >> order);
 		assert_int_equal(st.free_pages, before.free_pages);
 		assert_int_equal(st.kernel_pages, 0);
-		assert_int_equal(pmm_verify(), 0);
+		assert_verified(pmm_verify());
 	}
 	struct pmm_stats st = stats();
 	uint32_t cached = 0;
@@ -373,7 +376,7 @@ static void test_small_orders_cached(void **state)
 		assert_int_equal(st.nr_cached[o], 0);
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
 		assert_int_equal(st.nr_free[o], before.nr_free[o]);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /*
@@ -411,7 +414,7 @@ static void test_caches_drained_on_demand(void **state)
 	st = stats();
 	assert_int_equal(st.nr_cached[3], 0);
 	assert_int_equal(st.free_pages, 31);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 	free_page(p);
 
 	/* The four blocks merged back; take them. */
@@ -428,7 +431,7 @@ static void test_caches_drained_on_demand(void **state)
 	assert_int_equal(st.nr_free[4], 0);
 	assert_non_null(alloc_pages(4, GFP_KERNEL));
 	assert_int_equal(stats().free_pages, 0);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* Single frames come from the cache; a drain restores the buddy lists. */
@@ -452,13 +455,15 @@ static void test_single_frames_and_cache(void **state)
 	free_page(c);
 	free_page(b);
 	assert_int_equal(stats().free_pages, before.free_pages);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 	pmm_drain_cache();
 	struct pmm_stats after = stats();
 	assert_int_equal(after.cached_pages, 0);
+	/* The invariants first: they say in words what is wrong. */
+	assert_verified(pmm_verify());
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
 		assert_int_equal(after.nr_free[o], before.nr_free[o]);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* Allocate until exhausted; every frame distinct; free all: back to start. */
@@ -485,7 +490,7 @@ static void test_exhaust_and_return(void **state)
 	assert_int_equal(empty.largest_free_order, -1);
 	assert_true(empty.alloc_failures >= 1);
 	assert_null(alloc_pages(3, GFP_KERNEL));
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 
 	/* Free in a scrambled order so that merges happen out of order. */
 	for (uint32_t i = 0; i < got; i++) {
@@ -503,9 +508,11 @@ static void test_exhaust_and_return(void **state)
 	struct pmm_stats after = stats();
 	assert_int_equal(after.free_pages, n);
 	assert_int_equal(after.user_pages, 0);
+	/* The invariants first: they say in words what is wrong. */
+	assert_verified(pmm_verify());
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
 		assert_int_equal(after.nr_free[o], before.nr_free[o]);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* Mixed orders until nothing fits, then everything back. */
@@ -543,7 +550,7 @@ static void test_exhaust_mixed_orders(void **state)
 	}
 	assert_int_equal(frames, before.free_pages);
 	assert_int_equal(stats().kernel_pages, frames);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 	while (n--) {
 		disown(blocks[n].p, blocks[n].order);
 		free_pages(blocks[n].p, blocks[n].order);
@@ -551,9 +558,11 @@ static void test_exhaust_mixed_orders(void **state)
 	free(blocks);
 	pmm_drain_cache();
 	struct pmm_stats after = stats();
+	/* The invariants first: they say in words what is wrong. */
+	assert_verified(pmm_verify());
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
 		assert_int_equal(after.nr_free[o], before.nr_free[o]);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* Unsorted, overlapping and unaligned entries; a usable/reserved clash. */
@@ -584,7 +593,7 @@ static void test_odd_map(void **state)
 	assert_true(phys_to_page(0x700000)->flags & PG_RESERVED);
 	assert_true(phys_to_page(0x703000)->flags & PG_RESERVED);
 	assert_int_equal(st.free_pages + st.reserved_pages, st.total_pages);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 
 	/* Nothing outside the usable frames is ever handed out. */
 	struct page *p;
@@ -626,7 +635,7 @@ static void test_high_memory(void **state)
 	struct page *p;
 	while ((p = alloc_pages(PMM_MAX_ORDER - 1, GFP_USER)) != NULL)
 		assert_true(page_to_phys(p) + (4 * MIB) <= LOWMEM_LIMIT);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* An entry crossing 4 GiB is clipped at 4 GiB. */
@@ -649,7 +658,7 @@ static void test_entry_crossing_4g(void **state)
 	assert_int_equal(st.max_pfn, 0x1000);
 	assert_non_null(strstr(host_log, "covering lowmem only"));
 	assert_null(phys_to_page(0xFFFF0000u));
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 
 	/* With enough lowmem, highmem frames get their struct pages. */
 	map[0].size = 0x7F00000;
@@ -659,7 +668,7 @@ static void test_entry_crossing_4g(void **state)
 	assert_int_equal(phys_to_page(0xFFFF0000u)->flags,
 			 PG_RESERVED | PG_HIGHMEM);
 	assert_int_equal(phys_to_page(0xFFFE0000u)->flags, PG_RESERVED);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* mem= keeps the lowest SIZE bytes of usable RAM. */
@@ -676,7 +685,7 @@ static void test_mem_cap(void **state)
 	assert_int_equal(st.ignored_cap_bytes,
 			 (0x9F + (128 * MIB - 0x20000 - MIB) / PAGE_SIZE -
 			  4096) * PAGE_SIZE);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* -m 8M boots; 2 MiB does not, with a clear message; so does no RAM. */
@@ -685,7 +694,7 @@ static void test_tiny_machines(void **state)
 	(void)state;
 	assert_int_equal(host_boot_qemu(8 * MIB, false), 0);
 	assert_true(stats().free_pages >= PMM_MIN_FREE_PAGES);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 
 	host_log_clear();
 	assert_int_equal(host_boot_qemu(2 * MIB, false), -ENOMEM);
@@ -722,7 +731,7 @@ static void test_many_entries(void **state)
 	/* The first MAX_RANGES entries are kept: 4 MiB + 127 * 16 frames. */
 	assert_int_equal(stats().total_pages, 1024 + 127 * 16);
 	assert_non_null(strstr(host_log, "ranges in the memory map"));
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* Boot data is reserved until released, then merges with its neighbours. */
@@ -746,7 +755,7 @@ static void test_release_boot(void **state)
 	/* A second release finds nothing. */
 	assert_int_equal(pmm_release_boot(HOST_MODULE_START, HOST_MODULE_SIZE),
 			 0);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* A boot range overlapping the kernel keeps the overlap. */
@@ -764,7 +773,7 @@ static void test_boot_overlapping_fixed(void **state)
 		phys_to_page(HOST_KERNEL_START + HOST_KERNEL_SIZE - PAGE_SIZE)
 			->flags &
 		PG_RESERVED);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* Double frees, wrong orders and reserved frames panic. */
@@ -787,7 +796,7 @@ static void test_bad_frees_panic(void **state)
 	assert_true(HOST_EXPECT_PANIC(free_page(phys_to_page(0))));
 	host_irq_enabled = true;
 	assert_null(alloc_pages(PMM_MAX_ORDER, GFP_KERNEL));
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* GFP_ZERO zeroes; the kind of allocation goes to its counter. */
@@ -819,7 +828,7 @@ static void test_zero_and_kinds(void **state)
 	free_page(pt);
 	st = stats();
 	assert_int_equal(st.user_pages + st.kernel_pages + st.pgtable_pages, 0);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* Conversions between struct page, physical and direct-map addresses. */
@@ -888,8 +897,9 @@ static void test_fragmentation(void **state)
 			free_page(all[i]);
 	free(all);
 	pmm_drain_cache();
+	assert_verified(pmm_verify());
 	assert_int_equal(stats().frag_permille, 0);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 /* pmm_verify notices a corrupted free list. */
@@ -913,7 +923,7 @@ static void test_verify_detects_corruption(void **state)
 	assert_int_equal(pmm_verify(), -EINVAL);
 	assert_non_null(strstr(host_log, "pmm_verify"));
 	head->order = (uint32_t)o;
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 int main(void)

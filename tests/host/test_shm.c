@@ -88,8 +88,8 @@ static void test_share_between_two(void **state)
 	struct shm_stat st;
 	assert_int_equal(shm_stat(id, &st), 0);
 	assert_int_equal(st.nattch, 2);
-	assert_int_equal(mm_check(x), 0);
-	assert_int_equal(mm_check(y), 0);
+	assert_verified(mm_check(x));
+	assert_verified(mm_check(y));
 
 	/* Detach from x: its pages go, y keeps the data. */
 	assert_int_equal(shm_detach(x, ax), 0);
@@ -155,7 +155,7 @@ static void test_read_only_attach(void **state)
 	assert_int_equal(shm_attach(x, id, 0, SHM_RDONLY | SHM_EXEC, &rx), 0);
 	assert_int_equal(mm_find_vma(x, rx)->prot, MM_PROT_READ | MM_PROT_EXEC);
 	assert_int_equal(shm_remove(id), 0);
-	assert_int_equal(mm_check(x), 0);
+	assert_verified(mm_check(x));
 	mm_fixture_destroy(x);
 }
 
@@ -184,7 +184,7 @@ static void test_attach_address(void **state)
 	assert_int_equal(mm_find_vma(x, 0x61003000)->start, 0x61003000);
 	assert_int_equal(shm_attach(x, id + 1000, 0, 0, &a), -EINVAL);
 	assert_int_equal(shm_remove(id), 0);
-	assert_int_equal(mm_check(x), 0);
+	assert_verified(mm_check(x));
 	mm_fixture_destroy(x);
 }
 

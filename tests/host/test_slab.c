@@ -232,7 +232,7 @@ static void test_pages_return_to_page_allocator(void **state)
 	kheap_shrink();
 	pmm_get_stats(&st1);
 	assert_int_equal(st1.free_pages, st0.free_pages);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 }
 
 static void test_destroy_busy_cache(void **state)
@@ -447,7 +447,7 @@ static void check_invariants(struct kmem_cache **caches, const size_t *sizes,
 			 (unsigned long long)seed,
 			 (unsigned long long)heap_bytes, t.pages);
 	assert_true(t.pages <= t.pages_peak);
-	assert_int_equal(pmm_verify(), 0);
+	assert_verified(pmm_verify());
 	/* Every heap call re-enabled interrupts on its way out. */
 	assert_true(host_irq_enabled);
 }

@@ -56,7 +56,7 @@ static void test_create_destroy(void **state)
 	assert_int_equal(mm->stack_top, MM_STACK_TOP);
 	assert_int_equal(mm->limit_stack, MM_DEFAULT_STACK_LIMIT);
 	assert_true(mm->mmap_base < MM_STACK_TOP - MM_DEFAULT_STACK_LIMIT);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	assert_false(mm_fixture_same(b));
 	mm_destroy(mm);
 	assert_true(mm_fixture_same(b));
@@ -81,7 +81,7 @@ static void test_map_topdown(void **state)
 	assert_int_equal(mm_unmap(mm, a, P(1)), 0);
 	assert_int_equal(map(mm, 0, P(1), RO, 0), a);
 	assert_int_equal(map(mm, 0, P(2), RO, 0), c - P(2));
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_destroy(mm);
 }
 
@@ -100,7 +100,7 @@ static void test_map_hint(void **state)
 	/* A hint that does not fit below the top of user space neither. */
 	assert_int_equal(map(mm, KERNEL_VMA - P(1), P(2), RO, 0),
 			 mm->mmap_base - P(4));
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_destroy(mm);
 }
 
@@ -128,7 +128,7 @@ static void test_map_fixed_replaces(void **state)
 	map(mm, BASE + P(2), P(3), RW, MM_MAP_FIXED);
 	assert_int_equal(mm_nr_vmas(mm), 1);
 	expect_vma(mm, BASE, BASE, BASE + P(8), RW);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 	assert_true(mm_fixture_same(base));
 }
@@ -210,7 +210,7 @@ static void test_rlimit_as(void **state)
 	expect_vma(mm, BASE + P(8), BASE + P(6), BASE + P(10), RO);
 	assert_int_equal(mm_unmap(mm, BASE, P(1)), 0);
 	map(mm, 0, P(1), RO, 0);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_destroy(mm);
 }
 
@@ -273,7 +273,7 @@ static void test_unmap_matrix(void **state)
 		assert_int_equal(mm->rss, expect_rss);
 		assert_int_equal(mm_nr_vmas(mm),
 				 (r > l) ? (l > 0) + (r < 8) : 1);
-		assert_int_equal(mm_check(mm), 0);
+		assert_verified(mm_check(mm));
 		mm_fixture_destroy(mm);
 	}
 	assert_true(mm_fixture_same(base));
@@ -296,7 +296,7 @@ static void test_unmap_span(void **state)
 	assert_int_equal(mm_unmap(mm, KERNEL_VMA - P(1), P(2)), -EINVAL);
 	/* Nothing mapped there: fine, as on Linux. */
 	assert_int_equal(mm_unmap(mm, BASE + P(100), P(1)), 0);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_destroy(mm);
 }
 
@@ -344,7 +344,7 @@ static void test_protect(void **state)
 	assert_int_equal(mm_protect(mm, BASE + 1, P(1), RO), -EINVAL);
 	assert_int_equal(mm_protect(mm, BASE, P(1), 0x10), -EINVAL);
 	assert_int_equal(mm_protect(mm, BASE, 0, RO), 0);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 }
 
@@ -366,7 +366,7 @@ static void test_dontneed(void **state)
 	assert_int_equal(mm_dontneed(mm, BASE + P(3), P(2)), -ENOMEM);
 	assert_int_equal(mm_peek(mm, BASE + P(3)), 0);
 	assert_int_equal(mm_dontneed(mm, BASE + 8, P(1)), -EINVAL);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 }
 
@@ -412,7 +412,7 @@ static void test_dontneed_locked(void **state)
 	assert_int_equal(mm_madvise_free(mm, BASE + P(10), P(1)), -EINVAL);
 	assert_int_equal(mm_dontneed(mm, BASE + P(8), P(1)), 0);
 	assert_int_equal(mm_dontneed(mm, BASE + P(10), P(1)), 0);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 }
 
@@ -467,7 +467,7 @@ static void test_remap(void **state)
 	mm->limit_as = (uint64_t)u.vm_size << PAGE_SHIFT;
 	assert_int_equal(mm_remap(mm, a, P(4), P(5), 0, 0, &out), -ENOMEM);
 	mm->limit_as = UINT64_MAX;
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_destroy(mm);
 }
 
@@ -508,7 +508,7 @@ static void test_remap_move(void **state)
 	mm_get_usage(mm, &u);
 	assert_int_equal(u.vm_rss, rss);
 	assert_int_equal(mm_peek(mm, out + P(5)), 0); /* new: demand-zero */
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 
 	/* MREMAP_FIXED: onto a mapping, which goes; part of a region. */
 	vaddr_t dst = map(mm, BASE + P(40), P(4), RO, MM_MAP_FIXED);
@@ -520,7 +520,7 @@ static void test_remap_move(void **state)
 	expect_vma(mm, dst + P(1), dst + P(1), dst + P(3), RW);
 	assert_int_equal(mm_peek(mm, dst + P(1)), 101);
 	assert_int_equal(mm_peek(mm, dst + P(2)), 102);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 
 	/* Linux's errors for the moving forms. */
 	assert_int_equal(mm_remap(mm, dst + P(1), P(1), P(1), FIXED, dst, &out),
@@ -551,7 +551,7 @@ static void test_remap_move(void **state)
 	assert_non_null(mm_find_vma(mm, dst + P(1)));
 	assert_int_equal(mm_pte(mm, dst + P(1)), 0);
 	assert_int_equal(mm_peek(mm, dst + P(1)), 0);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 	assert_true(mm_fixture_same(b));
 }
@@ -593,7 +593,7 @@ static void test_remap_shared(void **state)
 	assert_int_equal(mm_peek(mm, BASE + P(51)), 56);
 	assert_true(mm_poke(mm, BASE + P(51), 57));
 	assert_int_equal(mm_peek(mm, dup), 57);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 	assert_true(mm_fixture_same(b));
 }
@@ -633,12 +633,12 @@ static void test_remap_heap(void **state)
 	assert_int_equal(mm_brk(mm, heap0 + P(4)), heap0 + P(2));
 	assert_int_equal(mm_brk(mm, heap0 + P(3)), heap0 + P(3));
 	assert_int_equal(mm_find_vma(mm, heap0 + P(2))->kind, VMA_HEAP);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	/* Back to the start: only the heap goes. */
 	assert_int_equal(mm_brk(mm, heap0), heap0);
 	assert_null(mm_find_vma(mm, heap0));
 	assert_int_equal(mm_nr_vmas(mm), 2);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_destroy(mm);
 }
 
@@ -712,7 +712,7 @@ static void test_brk(void **state)
 	mm->limit_as = P(2 + 9);
 	assert_int_equal(mm_brk(mm, heap0 + P(9)), heap0 + P(9));
 	assert_int_equal(mm_brk(mm, heap0 + P(10)), heap0 + P(9));
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 	mm_fixture_destroy(mm);
 	assert_true(mm_fixture_same(base));
 }
@@ -1016,7 +1016,7 @@ static void check_model(struct mm *mm, const struct model_page *m)
 				 m[p].resident ? PTE_P : 0);
 	}
 	assert_int_equal(mm->rss, rss);
-	assert_int_equal(mm_check(mm), 0);
+	assert_verified(mm_check(mm));
 }
 
 static void test_random_against_model(void **state)

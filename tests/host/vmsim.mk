@@ -50,7 +50,7 @@ $(VMSIM): $(VMSIM_OBJ)
 POLICY_TEST_SRC := tests/host/standalone/test_policy.c \
 	$(wildcard mm/policy*.c) \
 	$(filter-out libk/ubsan.c, $(wildcard libk/*.c)) \
-	tests/host/shim/host_shim.c
+	tests/host/shim/host_shim.c tests/host/lib/one_test.c
 POLICY_TEST_O   := $(POLICY_TEST_SRC:%.c=$(BUILD)/host/obj/%.o)
 
 host-tests: $(BUILD)/host/test_policy

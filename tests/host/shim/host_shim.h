@@ -38,4 +38,20 @@ void host_log_clear(void);
 		_panicked;                                                    \
 	})
 
+/*
+ * Asserts that a checker such as pmm_verify() returns 0; on failure the test
+ * fails with what the checker logged, so the broken invariant is named in
+ * words without HOST_LOG_ECHO ("pfn 0x7ce and its buddy are both free at
+ * order 0 but not merged ..."). For cmocka test files.
+ */
+#define assert_verified(call)                                                 \
+	do {                                                                  \
+		size_t _mark = host_log_len;                                  \
+		int _err = (call);                                            \
+		if (_err != 0)                                                \
+			fail_msg("%s returned %d: %s", #call, _err,           \
+				 host_log_len > _mark ? host_log + _mark      \
+						      : "(nothing logged)");  \
+	} while (0)
+
 #endif

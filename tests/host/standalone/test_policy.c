@@ -125,7 +125,13 @@ static void evict_expect(const struct vm_policy *p, unsigned int want)
 	struct page *pg = p->choose();
 
 	assert_non_null(pg);
-	assert_int_equal(idx(pg), want);
+	if (idx(pg) != want)
+		fail_msg("%s chose page %u, expected page %u%s", p->name,
+			 idx(pg), want,
+			 p == &vm_policy_clock
+				 ? " (no second chance? a page whose accessed "
+				   "bit is set is spared: clear the bit, move on)"
+				 : "");
 	p->remove(pg);
 	assert_false(policy_page_tracked(pg));
 	assert_int_equal(pg->flags, base_flags(want));
@@ -156,7 +162,9 @@ static void test_find(void **state)
 		     q++)
 			assert_true(strcmp((*p)->name, (*q)->name) != 0);
 	}
-	assert_int_equal(n, NPOLICIES);
+	/* Every policy known here is listed; a new one (a lab's own policy)
+	 * is checked by the loop above without changing this test. */
+	assert_true(n >= NPOLICIES);
 	for (unsigned int i = 0; i < NPOLICIES; i++)
 		assert_non_null(vm_policy_find(kernel_policies[i]->name));
 	assert_null(vm_policy_find("lru"));
