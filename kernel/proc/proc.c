@@ -470,9 +470,14 @@ static __attribute__((noreturn)) void init_ended(int status)
 			  : QEMU_EXIT_FAILURE);
 }
 
+void (*proc_exit_hook)(struct proc *p);
+
 void proc_exit(int status)
 {
 	struct proc *p = current;
+
+	if (proc_exit_hook)
+		proc_exit_hook(p);
 
 	/* Robust futexes and clear_child_tid, while the memory is loaded. */
 	thread_exit_user(p);

@@ -237,6 +237,12 @@ void proc_init_moved(struct proc *from, struct proc *to);
 void vfork_done(struct proc *p);
 /* Ends the current process with a wait status; never returns. */
 __attribute__((noreturn)) void proc_exit(int wait_status);
+/*
+ * Called by proc_exit, when set, while the ending thread's kernel stack
+ * and last trap frame still exist (they go at its last switch): the
+ * in-kernel tests read the user registers a process ended with.
+ */
+extern void (*proc_exit_hook)(struct proc *p);
 /* proc_wait option: return 0 at once if no child has ended (wait(2)). */
 #define WNOHANG 1
 /* proc_wait option: leave the child a zombie, to be waited for again. */

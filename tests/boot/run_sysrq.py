@@ -1,14 +1,14 @@
 """SysRq over the serial console, for the boot layer of tests/run.py.
 
-Boots the kernel with /bin/sh as init and the serial port on QEMU's mux
+Boots the kernel with /bin/minish (the small shell) as init and the serial port on QEMU's mux
 console (-serial mon:stdio), where Ctrl-A b sends a BREAK, and checks:
 
-  - a BREAK then t lists the processes: sh as PID 1, sleeping, with the
+  - a BREAK then t lists the processes: minish as PID 1, sleeping, with the
     resident size ps gives (VmRSS of /proc/1/status, in KiB);
   - Ctrl-O then m (the fallback) prints the frame summary, whose managed
     frames are free's total (MemTotal of /proc/meminfo);
-  - BREAK v lists the regions of sh, the ranges pmap 1 gives;
-  - BREAK p prints sh's page tables, whose present pages add up to the
+  - BREAK v lists the regions of minish, the ranges pmap 1 gives;
+  - BREAK p prints minish's page tables, whose present pages add up to the
     rss in its header;
   - BREAK b, s, w print the buddy, slab and swap dumps; an unknown letter
     prints the help;
@@ -119,10 +119,10 @@ def run_checks(c):
                                       re.M)]
 
     out = sysrq(c, BREAK + b"t", "show-tasks")
-    m = out and re.search(r"^\s+1\s+0\s+S \(sleeping\)\s+(\d+)\s+0 sh$", out,
+    m = out and re.search(r"^\s+1\s+0\s+S \(sleeping\)\s+(\d+)\s+0 minish$", out,
                           re.M)
     yield (m is not None and int(m.group(1)) * 4 == rss_kb,
-           "BREAK t: sh as PID 1 with its VmRSS",
+           "BREAK t: minish as PID 1 with its VmRSS",
            "VmRSS %d kB; got %r" % (rss_kb, out))
 
     out = sysrq(c, SYSRQ_KEY + b"m", "show-memory")
@@ -142,7 +142,7 @@ def run_checks(c):
     present = sum(int(n) for n in re.findall(
         r"^  [0-9a-f]{8}-[0-9a-f]{8}\s+(\d+) pages?\s+phys", out or "", re.M))
     yield (m is not None and int(m.group(1)) == present and present > 0 and
-           "/bin/sh" in out and "[stack]" in out,
+           "/bin/minish" in out and "[stack]" in out,
            "BREAK p: present pages add up to the rss",
            "present %d; got %r" % (present, (out or "")[:400]))
 

@@ -162,6 +162,16 @@ struct outcome {
  * test's context (the idle process, which only runs when nothing else
  * does: so each yield lets the child run until it ends or sleeps).
  */
+static int watched_pid;
+static struct trapframe watched_tf;
+
+/* proc_exit_hook: the frame the watched process ends with. */
+static void keep_last_frame(struct proc *p)
+{
+	if (p->pid == watched_pid)
+		watched_tf = *p->tf;
+}
+
 static bool run_hello(struct ktest *t, void (*setup)(struct proc *p, void *arg),
 		      void *arg, struct outcome *out)
 {
@@ -176,6 +186,8 @@ static bool run_hello(struct ktest *t, void (*setup)(struct proc *p, void *arg),
 	}
 	int pid = p->pid;
 	setup(p, arg);
+	watched_pid = pid;
+	proc_exit_hook = keep_last_frame;
 	sched_make_runnable(p);
 	uint64_t deadline = pit_ticks() + 10 * pit_hz();
 	while (p->state != PROC_ZOMBIE && pit_ticks() < deadline) {
@@ -183,11 +195,12 @@ static bool run_hello(struct ktest *t, void (*setup)(struct proc *p, void *arg),
 		if (p->state != PROC_ZOMBIE)
 			hlt();
 	}
+	proc_exit_hook = NULL;
 	if (p->state != PROC_ZOMBIE) {
 		ktest_fail(t, __FILE__, __LINE__, "pid %d did not end", pid);
 		return false;
 	}
-	out->tf = *p->tf; /* before proc_wait frees the kernel stack */
+	out->tf = watched_tf; /* the zombie's stack is gone */
 	int status, r = proc_wait(pid, &status, WNOHANG);
 	if (r != pid) {
 		ktest_fail(t, __FILE__, __LINE__, "proc_wait: %d", r);
