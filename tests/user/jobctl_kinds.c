@@ -203,9 +203,16 @@ static void stop_continue(void)
 	w = waitpid(c, &status, WCONTINUED);
 	ut_check(w == c && WIFCONTINUED(status),
 		 "waitpid WCONTINUED (status 0x%04x)", status);
+	ut_check(read(sync[0], &b, 1) == 1, "it runs again");
+	/*
+	 * Linux sends the CLD_CONTINUED SIGCHLD when the child next runs,
+	 * while wait reports the continue from the moment SIGCONT is sent:
+	 * give the signal up to two seconds to arrive.
+	 */
+	for (int i = 0; i < 200 && chld_code != CLD_CONTINUED; i++)
+		usleep(10000);
 	ut_check(chld_code == CLD_CONTINUED && chld_status == SIGCONT,
 		 "SIGCHLD: %s %d", code_name(chld_code), chld_status);
-	ut_check(read(sync[0], &b, 1) == 1, "it runs again");
 
 	/* A signal sent while it is stopped waits for SIGCONT. */
 	kill(c, SIGSTOP);
