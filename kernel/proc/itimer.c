@@ -1,7 +1,8 @@
 /*
  * kernel/proc/itimer.c - alarm(2), setitimer(2) and getitimer(2).
  *
- * Each process has three interval timers (struct kitimer in
+ * Each process has three interval timers, shared by its threads (kept in
+ * the thread group leader; struct kitimer in
  * kernel/proc/signal.h). ITIMER_REAL holds the time on the monotonic clock
  * when it next expires; the timer interrupt looks for expired ones (only
  * while some process has one armed) and sends SIGALRM. A periodic
@@ -18,6 +19,7 @@
  */
 #include "kernel/proc/proc.h"
 #include "kernel/proc/signal.h"
+#include "kernel/proc/thread.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/time.h"
 #include "kernel/syscall/uaccess.h"
@@ -39,17 +41,27 @@ struct itimerval32 {
 /* The signal each timer sends. */
 static const int timer_signal[ITIMER_COUNT] = { SIGALRM, SIGVTALRM, SIGPROF };
 
-/* Charges one tick to a CPU-time timer of p. */
+/*
+ * The timers are the process's, shared by its threads as on Linux: they
+ * live in the thread group's leader, and what they send is a signal for
+ * the process, taken by whichever thread does not block it.
+ */
+static struct kitimer *timers_of(struct proc *p)
+{
+	return p->group_leader ? p->group_leader->itimer : p->itimer;
+}
+
+/* Charges one tick of p's CPU time to a CPU-time timer of its process. */
 static void charge(struct proc *p, int which, int64_t ns)
 {
-	struct kitimer *t = &p->itimer[which];
+	struct kitimer *t = &timers_of(p)[which];
 
 	if (t->value_ns <= 0)
 		return;
 	t->value_ns -= ns;
 	if (t->value_ns > 0)
 		return;
-	signal_send(p, timer_signal[which], NULL);
+	thread_signal_group(p, timer_signal[which], NULL);
 	t->value_ns = t->interval_ns;
 }
 
@@ -62,11 +74,14 @@ static void real_check(struct proc *p, void *ctx)
 	int64_t now = *(int64_t *)ctx;
 	struct kitimer *t = &p->itimer[ITIMER_REAL];
 
-	if (p->state == PROC_ZOMBIE || t->value_ns <= 0)
+	/* A process's timers are its leader's, until its last thread ends. */
+	if (!thread_is_leader(p) ||
+	    (p->state == PROC_ZOMBIE && p->nr_threads == 0) ||
+	    t->value_ns <= 0)
 		return;
 	if (t->value_ns <= now) {
 		t->value_ns = -t->value_ns;
-		signal_send(p, SIGALRM, NULL); /* si_code SI_KERNEL */
+		thread_signal_group(p, SIGALRM, NULL); /* si_code SI_KERNEL */
 	}
 	if (t->value_ns > 0)
 		real_armed++;
@@ -91,7 +106,7 @@ void itimer_tick(bool from_user)
 void itimer_alarm_taken(struct proc *p)
 {
 	bool was = irq_save();
-	struct kitimer *t = &p->itimer[ITIMER_REAL];
+	struct kitimer *t = &timers_of(p)[ITIMER_REAL];
 
 	if (t->value_ns < 0 && t->interval_ns) {
 		/* The first expiry of the period after now. */
@@ -109,7 +124,7 @@ void itimer_alarm_taken(struct proc *p)
 /* The time left on a timer of the current process, in ns. */
 static int64_t time_left(int which)
 {
-	const struct kitimer *t = &current->itimer[which];
+	const struct kitimer *t = &timers_of(current)[which];
 
 	if (t->value_ns <= 0)
 		return 0;
@@ -125,14 +140,14 @@ static void get_timer(int which, int64_t *value, int64_t *interval)
 {
 	bool was = irq_save();
 	*value = time_left(which);
-	*interval = current->itimer[which].interval_ns;
+	*interval = timers_of(current)[which].interval_ns;
 	irq_restore(was);
 }
 
 /* Arms (value > 0) or disarms a timer of the current process. */
 static void set_timer(int which, int64_t value, int64_t interval)
 {
-	struct kitimer *t = &current->itimer[which];
+	struct kitimer *t = &timers_of(current)[which];
 	bool was = irq_save();
 
 	if (value <= 0) {

@@ -36,6 +36,7 @@
 #include "kernel/arch/x86.h"
 #include "libk/assert.h"
 #include "libk/errno.h"
+#include "libk/string.h"
 #include "mm/mm.h"
 
 void thread_init_leader(struct proc *p)
@@ -244,6 +245,8 @@ static void take_leadership(struct proc *p, struct proc *old)
 		list_push_back(&p->children, &c->sibling);
 	}
 	p->exit_signal = old->exit_signal;
+	/* The process's interval timers survive execve (kernel/proc/itimer.c). */
+	memcpy(p->itimer, old->itimer, sizeof(p->itimer));
 	p->start_ticks = old->start_ticks;
 	p->cutime = old->cutime;
 	p->cstime = old->cstime;
