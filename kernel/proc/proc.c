@@ -510,6 +510,10 @@ void proc_exit(int status)
 			struct proc *c = list_entry(n, struct proc, sibling);
 			list_remove(&c->sibling);
 			c->parent = init_proc;
+			/* Nobody slays init with an exit signal (Linux's
+			 * reparent_leader does the same). */
+			if (c->exit_signal)
+				c->exit_signal = SIGCHLD;
 			list_push_back(&init_proc->children, &c->sibling);
 			zombies |= c->state == PROC_ZOMBIE;
 		}

@@ -452,6 +452,13 @@ void signal_notify_parent(struct proc *p, int status)
 
 	if (!parent || !p->exit_signal)
 		return;
+	/*
+	 * clone() lets a child choose any exit signal; init, its parent
+	 * from the start, gets it only if it asked for it (SIGKILL from an
+	 * ending child used to end the machine).
+	 */
+	if (proc_is_init(parent) && init_discards(parent, p->exit_signal))
+		return;
 	/* Every thread's time (the caller is its process's last thread). */
 	struct proc_usage use;
 	thread_group_usage(p, &use);
