@@ -56,7 +56,7 @@ LDFLAGS   := -m elf_i386 -T linker.ld -nostdlib -z noexecstack
 # Evaluated when used, so that a fresh machine can install the compiler first.
 LIBGCC     = $(shell $(CC) -m32 -print-libgcc-file-name 2>/dev/null)
 
-KERNEL_C   := $(wildcard kernel/*.c kernel/*/*.c mm/*.c drivers/*.c libk/*.c tests/kernel/*.c)
+KERNEL_C   := $(wildcard kernel/*.c kernel/*/*.c fs/*.c mm/*.c drivers/*.c libk/*.c tests/kernel/*.c)
 KERNEL_ASM := $(wildcard boot/*.asm)
 KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o) \
 	$(BUILD)/k/gen/syscall_names.o

@@ -3,7 +3,7 @@
  * VGA screen, input from the serial port (IRQ 4) and the keyboard (IRQ 1).
  *
  * Characters arrive in interrupt context (serial IRQ 4, keyboard IRQ 1)
- * and go to the terminal's line discipline (kernel/fs/tty.c), which
+ * and go to the terminal's line discipline (fs/tty.c), which
  * edits, echoes and queues them. A BREAK on the serial line, or Ctrl-O,
  * and the letter after it go to SysRq (kernel/sysrq.c) instead.
  */
@@ -14,7 +14,7 @@
 #include "drivers/keyboard.h"
 #include "drivers/serial.h"
 #include "drivers/vga.h"
-#include "kernel/fs/tty.h"
+#include "fs/tty.h"
 #include "kernel/kmsg.h"
 #include "kernel/sysrq.h"
 #include "kernel/proc/proc.h"

@@ -3,7 +3,7 @@
  *
  * Output goes to COM1 (the primary console) and is mirrored on the VGA
  * text screen. Input from the serial port and the PS/2 keyboard goes to
- * the terminal's line discipline (kernel/fs/tty.h), which edits it into
+ * the terminal's line discipline (fs/tty.h), which edits it into
  * lines or hands it out as typed, as the program's termios settings say.
  */
 #ifndef KERNEL_CONSOLE_H

@@ -28,7 +28,7 @@
 #include "kernel/ktest.h"
 #include "kernel/monitor.h"
 #include "kernel/arch/fpu.h"
-#include "kernel/fs/initramfs.h"
+#include "fs/initramfs.h"
 #include "kernel/panic.h"
 #include "kernel/random.h"
 #include "drivers/qemu.h"

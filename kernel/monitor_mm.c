@@ -22,7 +22,7 @@
  */
 #include "kernel/monitor.h"
 
-#include "kernel/fs/procfs.h"
+#include "fs/procfs.h"
 #include "kernel/proc/proc.h"
 #include "libk/printf.h"
 #include "mm/kpage.h"

@@ -3,7 +3,7 @@
  */
 #include "kernel/sysctl.h"
 
-#include "kernel/fs/procfs.h"
+#include "fs/procfs.h"
 #include "kernel/proc/proc.h"
 #include "kernel/version.h"
 #include "libk/errno.h"

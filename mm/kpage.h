@@ -3,7 +3,7 @@
  * words of Linux's /proc/kpageflags, /proc/kpagecount and
  * /proc/PID/pagemap (Documentation/admin-guide/mm/pagemap.rst).
  *
- * The /proc files (kernel/fs/procfs_pagemap.c) only copy these numbers
+ * The /proc files (fs/procfs_pagemap.c) only copy these numbers
  * out; the decisions about which Linux flag a Pagoda frame deserves are
  * made here, next to the struct page they read, so that the host tests
  * can check them against the allocator's own state.

@@ -36,7 +36,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/fs/initramfs.h"
+#include "fs/initramfs.h"
 #include "kernel/proc/proc.h"
 #include "mm/mm.h"
 

@@ -19,7 +19,7 @@
  */
 #include "kernel/proc/jobctl.h"
 
-#include "kernel/fs/tty.h"
+#include "fs/tty.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/signal.h"

@@ -4,7 +4,7 @@
  *
  * Every process belongs to a process group (pgid) inside a session (sid).
  * A shell with job control puts each pipeline in a group of its own and
- * gives the terminal (kernel/fs/tty.h) to the group in the foreground;
+ * gives the terminal (fs/tty.h) to the group in the foreground;
  * ^C, ^Z and ^\ signal that group. SIGSTOP, SIGTSTP, SIGTTIN and SIGTTOU
  * stop a process (it sleeps in signal delivery until SIGCONT or SIGKILL),
  * and its parent learns of the stop and the continue through wait4's

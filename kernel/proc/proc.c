@@ -20,7 +20,7 @@
 #include "drivers/qemu.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/jobctl.h"
-#include "kernel/fs/file.h"
+#include "fs/file.h"
 #include "kernel/arch/gdt.h"
 #include "kernel/arch/ldt.h"
 #include "kernel/proc/oom.h"

@@ -109,10 +109,10 @@ struct proc {
 	uint32_t fault_trapno, fault_error, fault_cr2;
 	struct kitimer itimer[ITIMER_COUNT];  /* kernel/proc/itimer.c */
 
-	struct fdtable *fdt;         /* open files (kernel/fs/fd.c), maybe
+	struct fdtable *fdt;         /* open files (fs/fd.c), maybe
 					shared; NULL once exited */
 	uint32_t fs_id;              /* names its current directory; shared
-					with CLONE_FS (kernel/fs/fd.c) */
+					with CLONE_FS (fs/fd.c) */
 
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	struct seg_desc tls[TLS_SLOTS];  /* set_thread_area (kernel/arch/tls.c) */

@@ -22,7 +22,7 @@
  *
  * Threads also share what clone told them to (each is reference
  * counted): the address space (mm_get/mm_put), the descriptor table
- * (kernel/fs/fd.c), the signal actions (kernel/proc/signal.c).
+ * (fs/fd.c), the signal actions (kernel/proc/signal.c).
  *
  * Also here: the robust futex list and clear_child_tid, which a thread's
  * end acts on while its address space is still loaded.

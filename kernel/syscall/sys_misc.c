@@ -7,7 +7,7 @@
  * of the time calls: the old ones with a 32-bit time_t, and the *_time64
  * ones (403-407) that glibc tries first.
  */
-#include "kernel/fs/file.h"
+#include "fs/file.h"
 #include "kernel/proc/cpustat.h"
 #include "kernel/proc/proc.h"
 #include "kernel/random.h"

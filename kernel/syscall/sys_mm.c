@@ -5,8 +5,8 @@
  * These check the arguments the way Linux does (mm/mmap.c, mm/mprotect.c,
  * ipc/shm.c) and leave the work to the address-space code in mm/mm.h.
  */
-#include "kernel/fs/file.h"
-#include "kernel/fs/initramfs.h"
+#include "fs/file.h"
+#include "fs/initramfs.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/syscall/uaccess.h"

@@ -13,7 +13,7 @@
  * EBUSY for a swapon of the area in use; ENOMEM when the pages in swap
  * cannot all fit in memory. Every process is root, so EPERM never comes.
  */
-#include "kernel/fs/file.h"
+#include "fs/file.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 #include "libk/errno.h"

@@ -8,11 +8,11 @@
  * /proc/PID, /proc/self) is covered by the user-space tests.
  */
 #include "drivers/rtc.h"
-#include "kernel/fs/file.h"
-#include "kernel/fs/initramfs.h"
+#include "fs/file.h"
+#include "fs/initramfs.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/thread.h"
-#include "kernel/fs/procfs.h"
+#include "fs/procfs.h"
 #include "kernel/ktest.h"
 #include "kernel/time.h"
 #include "libk/errno.h"

@@ -9,7 +9,7 @@
  * archive does not: implicit directories, odd names, replaced and
  * conflicting entries, skipped types, corrupt archives, a deep tree.
  */
-#include "kernel/fs/initramfs.h"
+#include "fs/initramfs.h"
 #include "kernel/ktest.h"
 #include "libk/errno.h"
 #include "libk/printf.h"

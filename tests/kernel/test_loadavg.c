@@ -10,7 +10,7 @@
  */
 #include "drivers/pit.h"
 #include "kernel/arch/x86.h"
-#include "kernel/fs/procfs.h"
+#include "fs/procfs.h"
 #include "kernel/ktest.h"
 #include "kernel/proc/cpustat.h"
 #include "kernel/proc/proc.h"

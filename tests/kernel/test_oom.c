@@ -13,7 +13,7 @@
  * spawned with no open files.
  */
 #include "drivers/pit.h"
-#include "kernel/fs/initramfs.h"
+#include "fs/initramfs.h"
 #include "kernel/ktest.h"
 #include "kernel/proc/oom.h"
 #include "kernel/proc/proc.h"

@@ -17,7 +17,7 @@
 #include "kernel/arch/extable.h"
 #include "kernel/arch/gdt.h"
 #include "kernel/arch/ldt.h"
-#include "kernel/fs/initramfs.h"
+#include "fs/initramfs.h"
 #include "kernel/ktest.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"

@@ -1,6 +1,6 @@
 /*
  * tests/kernel/test_tty.c - the console terminal's line discipline
- * (kernel/fs/tty.c), fed characters as the serial interrupt would and read
+ * (fs/tty.c), fed characters as the serial interrupt would and read
  * as a program would.
  *
  * Canonical mode: erase, kill, word erase, ^D at the start and in the
@@ -12,7 +12,7 @@
  * boot layer's shell session, tests/user/jobctl_kinds.c).
  */
 #include "drivers/pit.h"
-#include "kernel/fs/tty.h"
+#include "fs/tty.h"
 #include "kernel/ktest.h"
 #include "libk/string.h"
 

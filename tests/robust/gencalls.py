@@ -10,7 +10,7 @@ This script collects those lines from the kernel's C sources and writes a C
 header for tests/robust/sysfuzz, so that a call added to the kernel is
 fuzzed without anyone touching the fuzzer:
 
-    gencalls.py kernel/syscall/syscall.h kernel/*/*.c mm/*.c drivers/*.c \
+    gencalls.py kernel/syscall/syscall.h kernel/*/*.c fs/*.c mm/*.c drivers/*.c \
         > build/gen/sysfuzz_calls.h
 
 The header defines KCALL_COUNT and kcalls[], {number, name} sorted by

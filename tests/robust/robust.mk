@@ -31,7 +31,7 @@ KEEP_POLICY  ?= 0
 $(SYSFUZZ_GEN): tests/robust/gencalls.py kernel/syscall/syscall.h $(KERNEL_C)
 	@mkdir -p $(dir $@)
 	$(Q)$(PYTHON) tests/robust/gencalls.py kernel/syscall/syscall.h \
-		$(filter kernel/%.c mm/%.c drivers/%.c,$(KERNEL_C)) > $@.tmp
+		$(filter kernel/%.c fs/%.c mm/%.c drivers/%.c,$(KERNEL_C)) > $@.tmp
 	$(Q)mv $@.tmp $@
 
 # -fno-stack-protector: the fuzzing loop must not touch GS (the stack

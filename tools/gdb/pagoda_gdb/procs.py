@@ -15,7 +15,7 @@ from . import kernel as k
 from . import memory as m
 
 # The letters ps shows for enum proc_state (procfs_state_name in
-# kernel/fs/procfs_show.c).
+# fs/procfs_show.c).
 STATE_LETTERS = {"RUNNABLE": "R", "SLEEPING": "S", "ZOMBIE": "Z"}
 
 

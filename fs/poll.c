@@ -1,6 +1,6 @@
 /*
- * kernel/fs/poll.c - poll, ppoll, select, _newselect and pselect6, with
- * Linux i386 numbers and structures (kernel/fs/poll.h).
+ * fs/poll.c - poll, ppoll, select, _newselect and pselect6, with
+ * Linux i386 numbers and structures (fs/poll.h).
  *
  * One loop serves them all: look at every file; if some event is ready,
  * or the time is up, return; else sleep on `poll_channel` until a file
@@ -13,10 +13,10 @@
  * pselect6 run with their signal mask and go back to the old one like
  * sigsuspend. select writes back the time left, as Linux does.
  */
-#include "kernel/fs/poll.h"
+#include "fs/poll.h"
 
 #include "drivers/pit.h"
-#include "kernel/fs/file.h"
+#include "fs/file.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/signal.h"

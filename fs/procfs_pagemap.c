@@ -1,5 +1,5 @@
 /*
- * kernel/fs/procfs_pagemap.c - the page-inspection files of /proc, in
+ * fs/procfs_pagemap.c - the page-inspection files of /proc, in
  * Linux's formats (Documentation/admin-guide/mm/pagemap.rst,
  * Documentation/admin-guide/mm/slabinfo.rst):
  *
@@ -23,8 +23,8 @@
  *
  * What each bit means for Pagoda's frames is decided in mm/kpage.c.
  */
-#include "kernel/fs/file.h"
-#include "kernel/fs/procfs.h"
+#include "fs/file.h"
+#include "fs/procfs.h"
 
 #include "kernel/proc/proc.h"
 #include "libk/errno.h"

@@ -1,5 +1,5 @@
 /*
- * kernel/fs/pipe.c - pipes: pipe(2) and pipe2(2).
+ * fs/pipe.c - pipes: pipe(2) and pipe2(2).
  *
  * A pipe is a 4 KiB ring buffer shared by a read end and a write end (two
  * open files). Readers sleep while it is empty and writers while it is
@@ -7,8 +7,8 @@
  * file), a write with no readers left raises SIGPIPE and fails with -EPIPE,
  * as on Linux (pipe(7)). Writes of at most PIPE_BUF bytes are atomic.
  */
-#include "kernel/fs/file.h"
-#include "kernel/fs/poll.h"
+#include "fs/file.h"
+#include "fs/poll.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
 #include "kernel/syscall/syscall.h"

@@ -1,14 +1,14 @@
 /*
- * kernel/fs/initramfs_fs.c - the initramfs tree as a file system.
+ * fs/initramfs_fs.c - the initramfs tree as a file system.
  *
- * The tree of struct inode (kernel/fs/initramfs.c) never changes and its
+ * The tree of struct inode (fs/initramfs.c) never changes and its
  * inodes are never freed, so a vnode simply points at its inode. Regular
  * files are read straight from the boot module; nothing can be written,
  * created or removed (the file system is read-only: -EROFS).
  */
-#include "kernel/fs/initramfs.h"
+#include "fs/initramfs.h"
 
-#include "kernel/fs/file.h"
+#include "fs/file.h"
 #include "libk/errno.h"
 #include "libk/string.h"
 

@@ -1,6 +1,6 @@
 /*
- * kernel/fs/poll.h - waiting for several files at once: poll(2) and
- * select(2) and their variants (kernel/fs/poll.c).
+ * fs/poll.h - waiting for several files at once: poll(2) and
+ * select(2) and their variants (fs/poll.c).
  *
  * A file says which events are ready through its file_ops.poll; a file
  * without one is always readable and writable, as a regular file is.

@@ -1,11 +1,11 @@
 /*
- * kernel/fs/devfs.c - /dev: the console and the memory devices.
+ * fs/devfs.c - /dev: the console and the memory devices.
  *
  * A fixed table of character devices with Linux's numbers
  * (Documentation/admin-guide/devices.txt), so that programs which check
  * st_rdev see what they expect:
  *
- *   /dev/console  5:1   the console terminal (kernel/fs/tty.c): termios
+ *   /dev/console  5:1   the console terminal (fs/tty.c): termios
  *                       line discipline, job control; output to serial
  *                       and VGA (kernel/console.c)
  *   /dev/tty      5:0   the same console (Pagoda has one terminal)
@@ -23,10 +23,10 @@
  *
  * The directory itself is read-only: nothing can be created in it.
  */
-#include "kernel/fs/file.h"
+#include "fs/file.h"
 
 #include "drivers/ramdisk.h"
-#include "kernel/fs/tty.h"
+#include "fs/tty.h"
 #include "kernel/random.h"
 #include "kernel/syscall/uaccess.h"
 #include "libk/assert.h"

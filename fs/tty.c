@@ -1,7 +1,7 @@
 /*
- * kernel/fs/tty.c - the console terminal: the line discipline of
+ * fs/tty.c - the console terminal: the line discipline of
  * termios(3), the terminal ioctls, and the controlling terminal of job
- * control (kernel/fs/tty.h).
+ * control (fs/tty.h).
  *
  * Input: tty_receive() runs in the serial and keyboard interrupts. In
  * canonical mode a character is edited into `edit` and a finished line
@@ -15,14 +15,14 @@
  * terminal. Every change is made with interrupts off, since the
  * interrupt handlers read and change the same state.
  */
-#include "kernel/fs/tty.h"
+#include "fs/tty.h"
 
 #include <stdbool.h>
 
 #include "drivers/pit.h"
 #include "kernel/console.h"
-#include "kernel/fs/file.h"
-#include "kernel/fs/poll.h"
+#include "fs/file.h"
+#include "fs/poll.h"
 #include "kernel/proc/jobctl.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"

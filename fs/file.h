@@ -1,5 +1,5 @@
 /*
- * kernel/fs/file.h - open files, file descriptors and path names.
+ * fs/file.h - open files, file descriptors and path names.
  *
  * Three layers, from the bottom:
  *
@@ -15,12 +15,12 @@
  *   fd      a slot in the process's table, fdt->files[], with FD_CLOEXEC kept
  *           in the cloexec bit mask beside it.
  *
- * The name space: the initramfs is the root; /proc (kernel/fs/procfs.c) and
- * /dev (kernel/fs/devfs.c) are mounted over it. Everything is read-only except
- * the character devices. Path resolution is in kernel/fs/namei.c.
+ * The name space: the initramfs is the root; /proc (fs/procfs.c) and
+ * /dev (fs/devfs.c) are mounted over it. Everything is read-only except
+ * the character devices. Path resolution is in fs/namei.c.
  *
  * Operations never see user pointers: the system calls copy data through
- * kernel buffers (kernel/fs/sys_file.c), so the file systems can be tested in
+ * kernel buffers (fs/sys_file.c), so the file systems can be tested in
  * the kernel without a user process.
  */
 #ifndef KERNEL_FILE_H
@@ -204,7 +204,7 @@ struct file_ops {
 	int (*iterate)(struct file *f, struct dir_ctx *ctx);
 	/* Frees private data when the last reference goes. */
 	void (*release)(struct file *f);
-	/* poll(2): the POLL* events ready now (kernel/fs/poll.h); NULL:
+	/* poll(2): the POLL* events ready now (fs/poll.h); NULL:
 	 * always readable and writable, as a regular file. */
 	uint32_t (*poll)(struct file *f);
 };
@@ -221,7 +221,7 @@ struct file {
 	char *path;	 /* canonical path it was opened by, or NULL */
 };
 
-/* --- kernel/fs/file.c: open file descriptions ------------------------------ */
+/* --- fs/file.c: open file descriptions ------------------------------ */
 
 /* A new file with refcount 1 for the vnode, or NULL without memory. */
 struct file *file_alloc(const struct vnode *vn, int flags);
@@ -260,7 +260,7 @@ int64_t file_lseek_sized(struct file *f, int64_t off, int whence, int64_t size);
 /* lseek for directories: SEEK_SET and SEEK_CUR to any position >= 0. */
 int64_t file_lseek_dir(struct file *f, int64_t off, int whence);
 
-/* --- kernel/fs/fd.c: descriptor tables --------------------------------------- */
+/* --- fs/fd.c: descriptor tables --------------------------------------- */
 
 /* The highest descriptor number + 1 (RLIMIT_NOFILE as Pagoda has it). */
 #define FD_MAX PROC_MAX_FILES
@@ -322,7 +322,7 @@ const char *fs_cwd(const struct proc *p);
 /* Sets p's current directory to a canonical absolute path. */
 int fs_set_cwd(struct proc *p, const char *path);
 
-/* --- kernel/fs/namei.c: path names --------------------------------------------- */
+/* --- fs/namei.c: path names --------------------------------------------- */
 
 /* Flags for namei. */
 #define NAMEI_FOLLOW (1u << 0) /* follow a symlink in the last component */
@@ -341,7 +341,7 @@ int namei(const char *base, const char *path, unsigned int flags,
 /* The root directory's vnode. */
 void namei_root(struct vnode *out);
 
-/* --- kernel/fs/sys_fs.c: helpers for the system calls ------------------------ */
+/* --- fs/sys_fs.c: helpers for the system calls ------------------------ */
 
 /*
  * Copies a path name from user space into a new PATH_MAX buffer (*out, to
@@ -357,7 +357,7 @@ int at_base(int dirfd, const char *path, const char **base);
 
 /* --- the file systems ------------------------------------------------------ */
 
-/* The initramfs's root directory (kernel/fs/initramfs_fs.c); -ENOENT if none. */
+/* The initramfs's root directory (fs/initramfs_fs.c); -ENOENT if none. */
 int initramfs_fs_root(struct vnode *out);
 /*
  * Emits the entries of an initramfs directory ("." and ".." excluded), the
@@ -367,9 +367,9 @@ int initramfs_fs_list(const struct vnode *dir, struct dir_ctx *ctx,
 		      int64_t first);
 /* The initramfs inode behind a vnode, or NULL if it names something else. */
 struct inode *initramfs_fs_inode(const struct vnode *v);
-/* /proc (kernel/fs/procfs.c). */
+/* /proc (fs/procfs.c). */
 void procfs_root(struct vnode *out);
-/* /dev (kernel/fs/devfs.c). */
+/* /dev (fs/devfs.c). */
 void devfs_root(struct vnode *out);
 /* A file opened on the console (descriptors 0, 1, 2 of init). */
 int devfs_open_console(struct file **out);

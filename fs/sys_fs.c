@@ -1,5 +1,5 @@
 /*
- * kernel/fs/sys_fs.c - system calls on path names.
+ * fs/sys_fs.c - system calls on path names.
  *
  * The stat family (stat64, lstat64, fstat64, fstatat64, statx), access and
  * faccessat, readlink and readlinkat, getcwd, chdir and fchdir. glibc on
@@ -7,7 +7,7 @@
  * fstatat64 when statx is missing), so statx with AT_EMPTY_PATH is the
  * common path.
  */
-#include "kernel/fs/file.h"
+#include "fs/file.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/syscall/uaccess.h"

@@ -1,5 +1,5 @@
 /*
- * kernel/fs/fd.c - file descriptor tables and the current directory.
+ * fs/fd.c - file descriptor tables and the current directory.
  *
  * A process's descriptors are the slots of its table, p->fdt->files[]; a
  * slot holds one reference to its struct file. Bit fd of p->fdt->cloexec
@@ -19,7 +19,7 @@
  * exit drops it. Threads made with CLONE_FS share their parent's fs_id,
  * and so its directory; the entry goes with the last of them.
  */
-#include "kernel/fs/file.h"
+#include "fs/file.h"
 
 #include "kernel/proc/proc.h"
 #include "libk/assert.h"

@@ -1,5 +1,5 @@
 /*
- * kernel/fs/initramfs.c - unpacking the initramfs into a tree, and path lookup.
+ * fs/initramfs.c - unpacking the initramfs into a tree, and path lookup.
  *
  * The archive is read twice: once to check all of it (a corrupt or
  * truncated archive gives no files at all rather than half a tree), then
@@ -23,7 +23,7 @@
  * building, the partial tree is freed without recursion and the root is
  * left empty.
  */
-#include "kernel/fs/initramfs.h"
+#include "fs/initramfs.h"
 
 #include "kernel/arch/multiboot.h"
 #include "libk/assert.h"

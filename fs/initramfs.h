@@ -1,5 +1,5 @@
 /*
- * kernel/fs/initramfs.h - the file tree unpacked from the boot module.
+ * fs/initramfs.h - the file tree unpacked from the boot module.
  *
  * The loader brings the initramfs (a cpio "newc" archive, built by
  * tools/mkinitramfs.sh) into memory as a Multiboot module. At boot,

@@ -1,5 +1,5 @@
 /*
- * kernel/fs/procfs_trace.c - /proc/pagoda: the memory manager's event
+ * fs/procfs_trace.c - /proc/pagoda: the memory manager's event
  * trace (mm/trace.h) as text, and its switches.
  *
  *   /proc/pagoda/trace       a header, then every record kept; reading
@@ -12,15 +12,15 @@
  *   /proc/pagoda/trace_pid   only this process's events ("0": everyone's)
  *
  * The format of a record is in docs/tracing.md. trace and trace_pipe are
- * not snapshots like the other /proc files (kernel/fs/procfs.h): a full
+ * not snapshots like the other /proc files (fs/procfs.h): a full
  * ring is half a megabyte of text, and a machine under memory pressure,
  * which is when a trace is interesting, may have no such buffer to give.
  * They are formatted one line at a time as they are read, from a cursor
  * kept with the open file: reading goes forwards; seeking back to 0
  * starts again from the oldest record kept (trace only).
  */
-#include "kernel/fs/file.h"
-#include "kernel/fs/procfs.h"
+#include "fs/file.h"
+#include "fs/procfs.h"
 
 #include "libk/errno.h"
 #include "libk/printf.h"

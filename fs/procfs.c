@@ -1,5 +1,5 @@
 /*
- * kernel/fs/procfs.c - the /proc file system: names, directories, snapshots.
+ * fs/procfs.c - the /proc file system: names, directories, snapshots.
  *
  *   /proc/meminfo /proc/vmstat /proc/uptime /proc/buddyinfo
  *   /proc/stat /proc/loadavg /proc/swaps /proc/slabinfo
@@ -27,13 +27,13 @@
  * and vnode.node pointing at it.
  *
  * Reading a file from offset 0 runs its show function into a kmalloc'ed
- * buffer, doubling the buffer until the text fits (see kernel/fs/procfs.h:
+ * buffer, doubling the buffer until the text fits (see fs/procfs.h:
  * snapshots).
  */
-#include "kernel/fs/procfs.h"
+#include "fs/procfs.h"
 
 #include "drivers/pit.h"
-#include "kernel/fs/file.h"
+#include "fs/file.h"
 #include "kernel/proc/cpustat.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"

@@ -1,5 +1,5 @@
 /*
- * kernel/fs/procfs_show.c - the text of the /proc files.
+ * fs/procfs_show.c - the text of the /proc files.
  *
  * Layouts follow Linux's (fs/proc/meminfo.c, fs/proc/array.c,
  * mm/vmstat.c, fs/proc/uptime.c) so that the same parsing code works on
@@ -12,8 +12,8 @@
 
 #include "drivers/pit.h"
 #include "kernel/proc/cpustat.h"
-#include "kernel/fs/procfs.h"
-#include "kernel/fs/tty.h"
+#include "fs/procfs.h"
+#include "fs/tty.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/thread.h"
 #include "libk/printf.h"

@@ -1,5 +1,5 @@
 /*
- * kernel/fs/file.c - open file descriptions.
+ * fs/file.c - open file descriptions.
  *
  * A struct file is created by file_open*() with refcount 1 and shared by
  * every descriptor that refers to it (dup, fork). Its offset belongs to the
@@ -12,7 +12,7 @@
  * read-only file system is -EROFS. Pagoda's processes run as root, so
  * permission bits never refuse read or write access, as on Linux.
  */
-#include "kernel/fs/file.h"
+#include "fs/file.h"
 
 #include "libk/assert.h"
 #include "libk/errno.h"

@@ -1,5 +1,5 @@
 /*
- * kernel/fs/tty.h - the console terminal: line discipline, termios, and
+ * fs/tty.h - the console terminal: line discipline, termios, and
  * the controlling terminal of job control.
  *
  * Pagoda has one terminal, the console (/dev/console and /dev/tty). Typed

@@ -1,5 +1,5 @@
 /*
- * kernel/fs/procfs.h - /proc: text views of the kernel's state.
+ * fs/procfs.h - /proc: text views of the kernel's state.
  *
  * Every /proc file is generated whole when it is read at offset 0, into a
  * buffer owned by the open file (a snapshot), and reads further on take
@@ -118,7 +118,7 @@ const char *procfs_state_name(const struct proc *p);
 int procfs_parse_pid(const char *name, size_t len);
 
 /*
- * /proc/pagoda (kernel/fs/procfs_trace.c): the memory manager's event
+ * /proc/pagoda (fs/procfs_trace.c): the memory manager's event
  * trace and its switches. A write returns n or -errno.
  */
 struct file;
@@ -130,7 +130,7 @@ void procfs_show_trace_pid(struct proc *p, struct seqbuf *sb);
 int procfs_write_trace_pid(const char *buf, size_t n);
 
 /*
- * The page-inspection files (kernel/fs/procfs_pagemap.c): pagemap,
+ * The page-inspection files (fs/procfs_pagemap.c): pagemap,
  * kpageflags, kpagecount, pagoda/kpageorder (read in 8-byte entries) and
  * slabinfo.
  */

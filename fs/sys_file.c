@@ -1,5 +1,5 @@
 /*
- * kernel/fs/sys_file.c - system calls on file descriptors.
+ * fs/sys_file.c - system calls on file descriptors.
  *
  * open, read, write, lseek, readv, writev, pread64, pwrite64, close, dup,
  * fcntl, ioctl and getdents64, with Linux i386 numbers and errors. The file
@@ -8,7 +8,7 @@
  * time. A read stops at the first short piece, so a terminal read returns
  * one line and a file read never blocks twice.
  */
-#include "kernel/fs/file.h"
+#include "fs/file.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/syscall/uaccess.h"

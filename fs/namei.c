@@ -1,5 +1,5 @@
 /*
- * kernel/fs/namei.c - from path names to vnodes, and the root directory.
+ * fs/namei.c - from path names to vnodes, and the root directory.
  *
  * A path is walked one component at a time from the root (or, for a
  * relative path, from the canonical directory it is relative to), keeping
@@ -16,7 +16,7 @@
  * over it: "proc" and "dev" name procfs and devfs whatever the initramfs
  * has under those names. Without an initramfs the root holds only them.
  */
-#include "kernel/fs/file.h"
+#include "fs/file.h"
 
 #include "libk/errno.h"
 #include "libk/string.h"
@@ -229,7 +229,7 @@ static int splice_link(struct namei_buf *w, const struct vnode *link,
 }
 
 /*
- * The walk itself (see namei() in kernel/fs/file.h), from the canonical
+ * The walk itself (see namei() in fs/file.h), from the canonical
  * directory start ("/" for an absolute path).
  */
 static int walk(struct namei_buf *w, const char *start, unsigned int flags,
