@@ -269,6 +269,23 @@ def check_reference(c, lab):
             else "; ".join(bad[:2]))
 
 
+def check_extension(c, lab):
+    """A lab's extension grades a policy: the reference's scan-resistant
+    clockpro beats clock somewhere, FIFO (clock without its second
+    chance) nowhere."""
+    ext = mklab.load_spec(lab).get("extension")
+    if not ext:
+        return
+    ok, _ = grader.make(ROOT, ["vmsim"], quiet=True)
+    good = grader.grade_extension(mklab.load_spec(lab), ROOT, "clockpro", 1,
+                                  quiet=True) if ok else {"ok": False,
+                                                          "why": "no vmsim"}
+    bad = grader.grade_extension(mklab.load_spec(lab), ROOT, "fifo", 1,
+                                 quiet=True) if ok else {"ok": True}
+    c.check(good["ok"] and not bad["ok"], "lab %d extension" % lab,
+            "clockpro: %s; fifo: %s" % (good["why"], bad.get("why", "")))
+
+
 def list_failing(lab):
     tmp = tempfile.mkdtemp(prefix="pagoda-labs-")
     try:
@@ -310,6 +327,7 @@ def main():
                 check_student(c, lab, tmp, lab in full)
             if lab in full and mklab.load_spec(lab)["tests"]:
                 check_reference(c, lab)
+            check_extension(c, lab)
     finally:
         shutil.rmtree(tmp)
     print("labs: %d passed, %d failed" % (c.passed, c.failed))
