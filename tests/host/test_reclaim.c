@@ -187,6 +187,47 @@ static uint32_t evict_all(void)
 	return reclaim_pages(st.tracked);
 }
 
+/*
+ * Lab 6's first stage: every page goes to a slot of its own and comes
+ * back with its contents, by a read or a write, whether or not the
+ * kernel keeps a clean copy in the swap cache (that is the second stage,
+ * test_evict_and_swap_in).
+ */
+static void test_evict_and_read_back(void **state)
+{
+	(void)state;
+	struct mm *mm = mm_fixture_new();
+	map(mm, BASE, P(16), 0);
+	fill(mm, BASE, 16, 1);
+	uint64_t out0 = vm_events.pswpout, maj0 = vm_events.pgmajfault;
+	assert_int_equal(evict_all(), 16);
+	assert_int_equal(vm_events.pswpout - out0, 16);
+	assert_int_equal(mm->rss, 0);
+	assert_int_equal(mm->swap_pages, 16);
+	assert_int_equal(swap_free(), swap_free0 - 16);
+	for (uint32_t i = 0; i < 16; i++) {
+		pte_t pte = mm_pte(mm, BASE + P(i));
+		assert_true(pte_is_swap(pte));
+		assert_int_equal(swap_slot_refs(pte_swap_slot(pte)), 1);
+	}
+	/* Half read back, half written: each page has its old contents. */
+	expect(mm, BASE, 8, 1);
+	for (uint32_t i = 8; i < 16; i++)
+		assert_true(mm_poke(mm, BASE + P(i), 100 + i));
+	assert_int_equal(vm_events.pgmajfault - maj0, 16);
+	assert_int_equal(mm->swap_pages, 0);
+	assert_int_equal(mm->rss, 16);
+	for (uint32_t i = 8; i < 16; i++) {
+		assert_true(mm_pte(mm, BASE + P(i)) & PTE_W);
+		/* The write faulted the page in: its last word came too. */
+		assert_int_equal(mm_peek(mm, BASE + P(i) + PAGE_SIZE - 4),
+				 ~pattern(BASE + P(i), 1));
+	}
+	assert_verified(mm_check(mm));
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
 static void test_evict_and_swap_in(void **state)
 {
 	(void)state;
@@ -1134,6 +1175,8 @@ static void test_family_swapoff_shared(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_evict_and_read_back, boot,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_evict_and_swap_in, boot,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_write_swap_in, boot,
