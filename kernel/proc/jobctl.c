@@ -41,6 +41,7 @@ void jobctl_fork(struct proc *child, const struct proc *parent)
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
 	child->jobctl_stopped = false;
+	child->jobctl_execed = false;
 	child->jobctl_report = 0;
 }
 
@@ -231,7 +232,8 @@ static void find_group(struct proc *p, void *ctx)
  * setpgid(pid, pgid): moves pid (0: the caller), which must be the caller
  * or one of its children in its session, into group pgid (0: pid's own),
  * which must be pid itself or a group of the same session. A session
- * leader cannot move (EPERM), as on Linux.
+ * leader cannot move (EPERM), nor can a child after its execve (EACCES),
+ * as on Linux.
  */
 static int32_t sys_setpgid(const struct syscall_args *a)
 {
@@ -250,6 +252,9 @@ static int32_t sys_setpgid(const struct syscall_args *a)
 		return -ESRCH;
 	if (p != current && p->sid != current->sid)
 		return -EPERM;
+	/* A child that has run another program: EACCES, as on Linux. */
+	if (p != current && p->jobctl_execed)
+		return -EACCES;
 	if (p->sid == p->pid)
 		return -EPERM;
 	if (pgid != pid && !jobctl_pgrp_in_session(pgid, current->sid))

@@ -153,6 +153,8 @@ struct proc {
 	int pgid;                    /* process group */
 	int sid;                     /* session */
 	bool jobctl_stopped;         /* stopped by a stop signal */
+	bool jobctl_execed;          /* has run execve since its fork (its
+					parent's setpgid then fails) */
 	int jobctl_report;           /* a stop or continue wait status not
 					yet reported to the parent, or 0 */
 };
