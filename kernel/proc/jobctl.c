@@ -72,10 +72,18 @@ static void notify_parent(struct proc *p, int code, int sig)
 	sched_wakeup(parent);
 }
 
+/* Drops pending signals of set from p and from its process's own. */
+static void drop_pending(struct proc *p, uint64_t set)
+{
+	struct proc *l = p->group_leader ? p->group_leader : p;
+	p->sig_pending &= ~set;
+	l->sig_pending &= ~(set & l->sig_shared);
+}
+
 void jobctl_signal_sent(struct proc *p, int sig)
 {
 	if (sig == SIGCONT) {
-		p->sig_pending &= ~STOP_SIGNALS;
+		drop_pending(p, STOP_SIGNALS);
 		if (p->jobctl_stopped) {
 			p->jobctl_stopped = false;
 			p->jobctl_report = JOBCTL_CONTINUED_STATUS;
@@ -83,7 +91,7 @@ void jobctl_signal_sent(struct proc *p, int sig)
 			sched_wakeup(&p->jobctl_stopped);
 		}
 	} else if (jobctl_is_stop_signal(sig)) {
-		p->sig_pending &= ~sig_bit(SIGCONT);
+		drop_pending(p, sig_bit(SIGCONT));
 	}
 }
 

@@ -90,6 +90,10 @@ struct proc {
 
 	/* Signals (kernel/proc/signal.h). */
 	uint64_t sig_pending;        /* sent and not yet acted on */
+	uint64_t sig_shared;         /* leader: those of sig_pending sent to
+					the process while every thread
+					blocked them; any thread may take
+					them (Linux's shared_pending) */
 	uint64_t sig_blocked;        /* the signal mask */
 	uint64_t sig_forced;         /* faults signal_force() sent: they
 					end even init */
