@@ -150,6 +150,8 @@ void procfs_format_vmstat(struct seqbuf *sb, const struct pmm_stats *st,
 		   (unsigned long long)ev->reclaim_runs);
 	seq_printf(sb, "reclaim_failed %llu\n",
 		   (unsigned long long)ev->reclaim_failed);
+	seq_printf(sb, "reclaim_skipped %llu\n",
+		   (unsigned long long)ev->reclaim_skipped);
 	seq_printf(sb, "swap_write_errors %llu\n",
 		   (unsigned long long)ev->swap_write_errors);
 	seq_printf(sb, "swap_read_errors %llu\n",

@@ -498,6 +498,63 @@ static void test_swap_full(void **state)
 	expect_all_back();
 }
 
+/*
+ * Below the low watermark with swap full, reclaim frees nothing: the
+ * faults that follow must not each walk the whole list again (a stall of
+ * seconds per thousand faults in the kernel), but back off, and still
+ * try once more at the min watermark before an allocation fails.
+ */
+/* Free frames now. */
+static uint32_t free_now(void)
+{
+	struct pmm_stats st;
+	pmm_get_stats(&st);
+	return st.free_pages;
+}
+
+static void test_futile_reclaim_backs_off(void **state)
+{
+	(void)state;
+	teardown(state);
+	setup_swap(9); /* 8 slots */
+	struct vm_watermarks wm;
+	vmscan_watermarks(&wm);
+	struct mm *mm = mm_fixture_new();
+	uint32_t room = free_now() - wm.min + 64;
+	map(mm, BASE, P(room), 0);
+	uint32_t i = 0;
+	/* Down to the low watermark; below it, swap fills at once. */
+	while (free_now() >= wm.low && i < room) {
+		assert_true(mm_poke(mm, BASE + P(i), i));
+		i++;
+	}
+	uint64_t runs0 = vm_events.reclaim_runs;
+	uint64_t skipped0 = vm_events.reclaim_skipped;
+	uint32_t faults = 0;
+	while (free_now() > wm.min + 2 && i < room) {
+		assert_true(mm_poke(mm, BASE + P(i), i));
+		i++;
+		faults++;
+	}
+	uint64_t runs = vm_events.reclaim_runs - runs0;
+	assert_true(faults >= 32);
+	/* 1 + 2 + 4 + ... : a run per doubling, not one per fault. */
+	if (runs > 8 + faults / 64)
+		fail_msg("%llu reclaim runs for %u faults below the low "
+			 "watermark with swap full (no backoff after a run that "
+			 "freed nothing?)", (unsigned long long)runs, faults);
+	assert_int_equal(swap_free(), 0);
+	assert_true(vm_events.reclaim_skipped - skipped0 >= faults / 2);
+	/* At the min watermark reclaim runs again before the failure. */
+	uint64_t runs1 = vm_events.reclaim_runs;
+	while (i < room && mm_poke(mm, BASE + P(i), i))
+		i++;
+	assert_true(i < room);
+	assert_true(vm_events.reclaim_runs > runs1);
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
 static void test_accessed_bits(void **state)
 {
 	(void)state;
@@ -1194,6 +1251,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_error, boot,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_swap_full, boot, teardown),
+		cmocka_unit_test_setup_teardown(test_futile_reclaim_backs_off,
+						boot, teardown),
 		cmocka_unit_test_setup_teardown(test_accessed_bits, boot,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_local_replacement, boot,
