@@ -162,7 +162,11 @@ static void show_loadavg(struct proc *p, struct seqbuf *sb)
 			      proc_last_pid());
 }
 
-/* Free blocks per order, as Linux's /proc/buddyinfo (one zone). */
+/*
+ * Free blocks per order, as Linux's /proc/buddyinfo: the buddy allocator's
+ * zone (lowmem, "Normal"), then the highmem zone when there is one, whose
+ * free frames are single frames (mm/highmem.c).
+ */
 static void show_buddyinfo(struct proc *p, struct seqbuf *sb)
 {
 	(void)p;
@@ -176,6 +180,13 @@ static void show_buddyinfo(struct proc *p, struct seqbuf *sb)
 		seq_printf(sb, "%6u ", n);
 	}
 	seq_printf(sb, "\n");
+	if (st.highmem_managed_pages) {
+		seq_printf(sb, "Node 0, zone  HighMem ");
+		for (int order = 0; order < PMM_MAX_ORDER; order++)
+			seq_printf(sb, "%6u ",
+				   order == 0 ? st.highmem_free_pages : 0);
+		seq_printf(sb, "\n");
+	}
 }
 
 /* /proc/self: the caller's process ID (not a thread's), a relative link. */

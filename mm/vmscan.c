@@ -39,6 +39,7 @@
 #include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/log.h"
+#include "mm/highmem.h"
 #include "mm/internal.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
@@ -123,8 +124,9 @@ void vmscan_make_room(void)
 {
 	struct vm_watermarks wm;
 	vmscan_watermarks(&wm);
-	if (pmm_count.free < wm.low)
-		reclaim_pages(wm.high - pmm_count.free);
+	uint32_t free = pmm_count.free + hz_count.free;
+	if (free < wm.low)
+		reclaim_pages(wm.high - free);
 }
 
 /* A frame for user memory, reclaiming first when memory is low. */
@@ -140,12 +142,17 @@ struct page *vm_alloc_user_page(unsigned int gfp)
 		vmscan_watermarks(&wm);
 		wm_managed = pmm_count.managed;
 	}
-	if (pmm_count.free < wm.low)
-		reclaim_pages(wm.high - pmm_count.free);
-	/* The last min frames are the kernel's (see mm/vmscan.h). */
-	if (pmm_count.free <= wm.min)
+	/* User pages may live in either zone: both count as free. */
+	uint32_t free = pmm_count.free + hz_count.free;
+	if (free < wm.low)
+		reclaim_pages(wm.high - free);
+	/*
+	 * Highmem first (GFP_HIGHUSER); the last min frames of lowmem are
+	 * the kernel's (see mm/vmscan.h).
+	 */
+	if (pmm_count.free <= wm.min && hz_count.free == 0)
 		return NULL;
-	struct page *pg = alloc_page(GFP_USER | (gfp & GFP_ZERO));
+	struct page *pg = alloc_page(GFP_HIGHUSER | (gfp & GFP_ZERO));
 	if (!pg)
 		return NULL;
 	pg->user.slot = 0;
@@ -268,7 +275,10 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	} else {
 		if (swap_slot_alloc(&e.slot) < 0)
 			return EVICT_NOSPACE;
-		if (swap_write_page(e.slot, page_address(pg)) < 0) {
+		void *kva = kmap_atomic(pg);
+		int err = swap_write_page(e.slot, kva);
+		kunmap_atomic(kva);
+		if (err < 0) {
 			swap_slot_put(e.slot);
 			vm_events.swap_write_errors++;
 			return EVICT_IOERR;
