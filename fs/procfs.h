@@ -107,6 +107,9 @@ void procfs_format_loadavg(struct seqbuf *sb, const uint32_t avg[3],
  * /proc/swaps: the header, and a line for the area if there is one (path
  * NULL: none); sizes in kB.
  */
+/* One more area's line of /proc/swaps. */
+void procfs_format_swap_line(struct seqbuf *sb, const char *path,
+			     uint32_t size_kb, uint32_t used_kb, int prio);
 void procfs_format_swaps(struct seqbuf *sb, const char *path,
 			 uint32_t size_kb, uint32_t used_kb, int prio);
 

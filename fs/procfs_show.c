@@ -423,8 +423,13 @@ void procfs_format_swaps(struct seqbuf *sb, const char *path, uint32_t size_kb,
 			 uint32_t used_kb, int prio)
 {
 	seq_printf(sb, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
-	if (!path)
-		return;
+	if (path)
+		procfs_format_swap_line(sb, path, size_kb, used_kb, prio);
+}
+
+void procfs_format_swap_line(struct seqbuf *sb, const char *path,
+			     uint32_t size_kb, uint32_t used_kb, int prio)
+{
 	int len = (int)strlen(path);
 	/* Every area is a block device: "partition", never "file". */
 	seq_printf(sb, "%s%*s%s\t%u\t%s%u\t%s%d\n", path,

@@ -173,6 +173,7 @@ static void mm_boot(void)
 		kheap_set_debug(boot_options.kheap_debug);
 	kheap_init();
 	swap_boot(swap_module, &disk);
+	ramdisk_create_boot(boot_options.ramdisks);
 	vmctl_init();
 }
 

@@ -186,7 +186,12 @@ int kmap_init(void)
 void *kmap_atomic_phys(paddr_t pa)
 {
 	pa = page_round_down(pa);
-	if (pa < lowmem_limit && pa != 0)
+	/*
+	 * The direct map covers every frame below the lowmem limit and the
+	 * end of the memory map (paging_init), holes included, but page 0.
+	 */
+	pfn_t pfn = pa >> PAGE_SHIFT;
+	if (pfn < LOWMEM_PFN && pfn < max_pfn && pfn != 0)
 		return port_phys_to_virt(pa);
 	KASSERT(kmap_ptes);
 	bool irq = port_irq_save();

@@ -156,13 +156,14 @@ int shm_unuse_swap(struct shm_object *s)
 	for (uint32_t idx = 0; idx < s->npages; idx++) {
 		struct page *pg;
 		bool created;
-		if (s->slots[idx]) {
+		if (s->slots[idx] && swap_slot_draining(s->slots[idx])) {
 			int err = shm_page(s, idx, &pg, &created);
 			if (err)
 				return err;
 		}
 		pg = s->pages[idx];
-		if (pg && page_swapcached(pg))
+		if (pg && page_swapcached(pg) &&
+		    swap_slot_draining(pg->user.slot))
 			user_page_drop_swap(pg);
 	}
 	return 0;
