@@ -6,7 +6,9 @@ Layers, in order:
   vmsim    the page replacement simulator: textbook figures, policy models
   fuzz     a short libFuzzer run over the allocators
   kernel   in-kernel suites under QEMU at several memory sizes (TAP output),
-           and once more with the kernel heap's debug mode
+           once more with the kernel heap's debug mode, and once at 128M
+           with the direct map capped (lowmem=32M: highmem on a small
+           machine)
   user     programs run on the host (Linux) and on Pagoda, outputs compared;
            then all of them in one boot with a leak check
   robust   random system calls from user space (tests/robust/sysfuzz.c),
@@ -1188,6 +1190,10 @@ def main():
         # under it.
         run_kernel(args, totals, args.mem.split(",")[0], "all", 60,
                    "kheap.debug=1")
+        # Highmem on a small machine: the direct map capped at 32 MiB,
+        # so user pages, swap I/O and the kmap slots are exercised in
+        # every suite, not only at 3G.
+        run_kernel(args, totals, "128M", "all", 60, "lowmem=32M")
         # Only the full set of boots promises that (at 8M alone, the
         # swap tests have no room to run).
         if args.mem == DEFAULT_MEM:

@@ -3,15 +3,16 @@
  * by word: for highmem (docs/memory-layout.md) and for swap on large
  * RAM-disks (docs/swap.md).
  *
- *   bigmem [-p PROCS] [-m MIB] [-r ROUNDS] [-s SHARED_MIB]
+ *   bigmem [-p PROCS] [-m MIB] [-r ROUNDS] [-s SHARED_MIB] [-c DIV]
  *
  * PROCS processes (default 5) each map MIB MiB (default 512) of private
  * anonymous memory and fill every 32-bit word with a value computed from
  * (process, word index, round); after a round has been written by all of
  * them (so that together they hold PROCS * MIB at once), each reads its
  * whole area back and checks every word. Between rounds each process forks
- * a child that rewrites the first eighth of the area (copy-on-write
- * copies) and checks it, while the parent's words must stay as they were.
+ * a child that rewrites the first 1/DIV of the area (default 8; -c 0: no
+ * child) and checks it: copy-on-write copies, while the parent's words
+ * must stay as they were.
  * A MAP_SHARED area of SHARED_MIB MiB (default 16) is written by each
  * process in its own slice and checked by the parent at the end.
  *
@@ -103,7 +104,7 @@ static void barrier(volatile uint32_t *count, uint32_t target)
 
 /* One worker: returns the number of bad words. */
 static uint32_t worker(uint32_t p, uint32_t procs, uint32_t mib,
-		       uint32_t rounds, volatile uint32_t *sync,
+		       uint32_t rounds, uint32_t cow_div, volatile uint32_t *sync,
 		       uint32_t *shared, uint32_t shared_words)
 {
 	uint32_t words = mib * (MIB / 4);
@@ -122,17 +123,20 @@ static uint32_t worker(uint32_t p, uint32_t procs, uint32_t mib,
 		/* Everybody's round is in memory at once. */
 		barrier(sync, (r + 1) * procs);
 		bad += check(area, 0, words, p, r, "after the barrier");
-		/* A child changes its copy of the first eighth. */
+		if (cow_div == 0)
+			continue;
+		/* A child changes its copy of the first 1/cow_div. */
+		uint32_t part = words / cow_div;
 		pid_t c = fork();
 		if (c < 0) {
 			printf("bigmem: fork: %s\n", strerror(errno));
 			return bad + 1;
 		}
 		if (c == 0) {
-			fill(area, 0, words / 8, p + 100, r);
-			uint32_t cb = check(area, 0, words / 8, p + 100, r,
+			fill(area, 0, part, p + 100, r);
+			uint32_t cb = check(area, 0, part, p + 100, r,
 					    "child's copy");
-			cb += check(area, words / 8, words, p, r,
+			cb += check(area, part, words, p, r,
 				    "child's shared part");
 			_exit(cb ? 1 : 0);
 		}
@@ -154,9 +158,9 @@ static uint32_t worker(uint32_t p, uint32_t procs, uint32_t mib,
 
 int main(int argc, char **argv)
 {
-	uint32_t procs = 5, mib = 512, rounds = 2, shared_mib = 16;
+	uint32_t procs = 5, mib = 512, rounds = 2, shared_mib = 16, cow_div = 8;
 	int opt;
-	while ((opt = getopt(argc, argv, "p:m:r:s:h")) != -1) {
+	while ((opt = getopt(argc, argv, "p:m:r:s:c:h")) != -1) {
 		switch (opt) {
 		case 'p':
 			procs = (uint32_t)atoi(optarg);
@@ -170,9 +174,12 @@ int main(int argc, char **argv)
 		case 's':
 			shared_mib = (uint32_t)atoi(optarg);
 			break;
+		case 'c':
+			cow_div = (uint32_t)atoi(optarg);
+			break;
 		default:
 			fprintf(stderr, "usage: bigmem [-p PROCS] [-m MIB] "
-					"[-r ROUNDS] [-s SHARED_MIB]\n");
+					"[-r ROUNDS] [-s SHARED_MIB] [-c DIV]\n");
 			return opt == 'h' ? 0 : 2;
 		}
 	}
@@ -202,17 +209,24 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (c == 0)
-			_exit(worker(p, procs, mib, rounds, sync, shared,
-				     shared_words)
+			_exit(worker(p, procs, mib, rounds, cow_div, sync,
+				     shared, shared_words)
 				      ? 1
 				      : 0);
 	}
 	int failed = 0;
 	for (uint32_t p = 0; p < procs; p++) {
 		int st;
-		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		pid_t w = wait(&st);
+		if (w < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			printf("bigmem: pid %d ended with status %#x\n", (int)w,
+			       st);
 			failed++;
+		}
 	}
+	/* Run as init, orphans of killed workers are ours to wait for. */
+	while (wait(NULL) > 0)
+		;
 	uint32_t slice = shared_words / procs, bad = 0;
 	for (uint32_t p = 0; p < procs; p++)
 		bad += check(shared, p * slice, (p + 1) * slice, p, 0,
