@@ -290,6 +290,16 @@ int ramdisk_create(uint64_t size)
 	}
 	uint32_t npages = (uint32_t)(size >> PAGE_SHIFT);
 	uint32_t leaves = (npages + PTRS_PER_PAGE - 1) / PTRS_PER_PAGE;
+	struct pmm_stats st;
+	pmm_get_stats(&st);
+	if ((uint64_t)npages + (RAMDISK_KEEP_FREE >> PAGE_SHIFT) >
+	    st.free_pages) {
+		pr_err("ramdisk: a RAM-disk of %llu KiB does not fit: %u KiB "
+		       "are free, and the system keeps %u KiB\n",
+		       (unsigned long long)(size >> 10), st.free_pages * 4,
+		       RAMDISK_KEEP_FREE >> 10);
+		return -ENOMEM;
+	}
 	struct page ***table = kzalloc(leaves * sizeof(*table), GFP_KERNEL);
 	if (!table)
 		goto out_nomem;

@@ -41,6 +41,8 @@
 #define RAMDISK_MAX 8u
 /* The largest disk made of frames (ramdisk_create): RAM below 4 GiB. */
 #define RAMDISK_MAX_SIZE (3ull << 30)
+/* Free memory a disk made of frames must leave to the system. */
+#define RAMDISK_KEEP_FREE (4u << 20)
 /*
  * Without mem=, the reserved region comes out of the machine's RAM; it
  * is shrunk (or dropped) so that at least this much usable RAM stays
@@ -99,9 +101,9 @@ unsigned int ramdisk_count(void);
 /*
  * Makes a disk of size bytes (rounded up to pages, RAMDISK_MIN_SIZE to
  * RAMDISK_MAX_SIZE) out of zeroed frames from the allocator, highmem
- * first; they are the disk's for good. Returns its number (/dev/ram<n>),
- * or -EINVAL (size), -EBUSY (RAMDISK_MAX disks exist) or -ENOMEM, after a
- * message.
+ * first; they are the disk's for good. It must leave RAMDISK_KEEP_FREE of
+ * free memory. Returns its number (/dev/ram<n>), or -EINVAL (size),
+ * -EBUSY (RAMDISK_MAX disks exist) or -ENOMEM, after a message.
  */
 int ramdisk_create(uint64_t size);
 

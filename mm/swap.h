@@ -112,8 +112,8 @@ bool swap_in_use(const struct block_device *dev);
 
 /*
  * swapoff(2), in steps (mm/swapoff.c drives them): swap_drain_begin(dev)
- * stops handing out slots of dev's area (-EINVAL if dev is none), and
- * reclaim stops evicting; the caller then brings back every page whose
+ * stops handing out slots of dev's area (-EINVAL if dev is none; reclaim
+ * goes on with the other areas); the caller then brings back every page whose
  * slot is draining (swap_slot_draining()) and calls swap_drain_finish(),
  * which turns the area off, or returns -EBUSY if its slots are still in
  * use (then swap_drain_cancel() goes back to normal use of the area).

@@ -264,8 +264,12 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	KASSERT((pg->flags & PG_USER) && policy_page_tracked(pg));
 	if (!evictable(pg))
 		return EVICT_BUSY;
-	if (swap_draining())
-		return EVICT_NOSPACE;
+	/*
+	 * A clean copy in an area that swapoff is emptying must not be
+	 * relied on (new slots come from the other areas only).
+	 */
+	if (page_swapcached(pg) && swap_slot_draining(pg->user.slot))
+		return EVICT_BUSY;
 
 	struct evict_walk e = { pg, 0, page_swapcached(pg), false, why };
 	if (e.clean) {
@@ -317,8 +321,11 @@ uint32_t reclaim_pages(uint32_t n)
 	uint32_t freed = 0;
 	bool nospace = false;
 
-	/* swapoff is bringing every page back: nothing may leave. */
-	if (reclaiming || n == 0 || swap_draining())
+	/*
+	 * While swapoff empties an area, pages may still leave, to the
+	 * other areas (an area being drained hands out no slot).
+	 */
+	if (reclaiming || n == 0)
 		return 0;
 	/* Without swap only pages already in the swap cache could go. */
 	if (unlikely(!swap_enabled()) && swap_cache_pages() == 0)

@@ -790,6 +790,10 @@ def run_swap(args, totals):
         # swapoff brings every kind of page back; swapon again.
         ("swapoff", small, ["swapoff"],
          [r"swap: ram0 is blank: no swap signature"]),
+        # Two more RAM-disks made of frames, swap areas of priority 10
+        # above ram0: used in turn, one turned off under pressure.
+        ("areas", ["--mem", "32M", "--swap", "16M", "--cmdline",
+                   "ramdisks=2,8M"], ["areas"], []),
         ("inject-read", small + ["--cmdline", "ramdisk.fail_read=50"],
          ["inject-read"],
          [r"SIGBUS: pid \d+ \(swaptest\) killed: I/O error reading the "

@@ -93,15 +93,18 @@ static int32_t sys_swapoff(const struct syscall_args *a)
 	/*
 	 * Like Linux's check before it starts (security_vm_enough_memory):
 	 * refuse at once when the pages in this area cannot fit in free
-	 * memory.
+	 * memory and the other areas' free slots.
 	 */
-	struct swap_area_stats sw;
+	struct swap_area_stats sw, mine = { 0 };
+	struct swap_stats all;
 	struct pmm_stats st;
 	for (unsigned int n = 0; swap_get_area_stats(n, &sw) == 0; n++)
 		if (sw.dev == dev)
-			break;
+			mine = sw;
+	swap_get_stats(&all);
 	pmm_get_stats(&st);
-	if (sw.total - sw.free > st.free_pages)
+	if (mine.total - mine.free >
+	    st.free_pages + (all.free - mine.free))
 		return -ENOMEM;
 
 	swap_drain_begin(dev);
