@@ -211,6 +211,18 @@ void *kmap_atomic(struct page *page)
 	return kmap_atomic_phys(page_to_phys(page));
 }
 
+/* Whether page is the pointer of a slot held below the top one. */
+static bool held_below_top(uintptr_t page)
+{
+	for (unsigned int i = 0; i + 1 < kmap_top; i++) {
+		vaddr_t va = KMAP_BASE + i * PAGE_SIZE;
+		if ((uintptr_t)port_kmap_pointer(va, pte_frame(kmap_ptes[i])) ==
+		    page)
+			return true;
+	}
+	return false;
+}
+
 void kunmap_atomic(void *addr)
 {
 	uintptr_t page = (uintptr_t)addr & ~(uintptr_t)(PAGE_SIZE - 1);
@@ -221,8 +233,9 @@ void kunmap_atomic(void *addr)
 	    (uintptr_t)port_kmap_pointer(va, pte_frame(kmap_ptes[slot])) !=
 		    page) {
 		/* A direct-map address (nothing was mapped), unless ... */
-		if (page >= KMAP_BASE &&
-		    page < KMAP_BASE + KMAP_SLOTS * PAGE_SIZE)
+		if (held_below_top(page) || (page >= KMAP_BASE &&
+					     page < KMAP_BASE + KMAP_SLOTS *
+								PAGE_SIZE))
 			panic("kunmap_atomic: %p is not the most recent "
 			      "temporary mapping",
 			      addr);
