@@ -185,9 +185,9 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 	struct page *page = vm_alloc_user_page(n < PAGE_SIZE ? GFP_ZERO : 0);
 	if (!page)
 		return MM_FAULT_OOM;
-	void *kva = kmap_atomic(page);
-	copy_words(kva, f->data + pos, n);
-	kunmap_atomic(kva);
+	void *dst = kmap_atomic(page); /* the frame may be in highmem */
+	copy_words(dst, f->data + pos, n);
+	kunmap_atomic(dst);
 	vm_events.file_faults++;
 	trace_fault(MM_TRACE_FILE, mm->trace_pid, va, page, MM_TRACE_NONE);
 	return map_frame(mm, v, va, page, vma_pte_prot(v, false));
