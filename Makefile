@@ -354,7 +354,8 @@ lab:
 
 grade:
 	@tools/deps.sh --quiet
-	@tools/grade $(if $(LAB),--lab $(LAB)) $(if $(filter 1,$(HIDDEN)),--hidden)
+	@tools/grade $(if $(LAB),--lab $(LAB)) $(if $(filter 1,$(HIDDEN)),--hidden) \
+		$(if $(POLICY),--policy $(POLICY))
 
 # Every lab: generate, build and grade the student tree, grade the reference.
 grade-selftest:

@@ -320,6 +320,15 @@ static int devfs_open(const struct vnode *v, struct file *f, int flags)
 	struct block_device *disk = dev_disk(v->kind);
 	if (disk && (flags & O_ACCMODE) != O_RDONLY && swap_in_use(disk))
 		return -EBUSY;
+	/*
+	 * /dev/tty (5,0) is the caller's controlling terminal: without one,
+	 * ENXIO, as on Linux (drivers/tty/tty_io.c, tty_open_current_tty).
+	 * /dev/console (5,1) is never made the controlling terminal by
+	 * open on Linux either: only TIOCSCTTY does that (fs/tty.c).
+	 */
+	if (v->kind >= 0 && devices[v->kind].major == 5 &&
+	    devices[v->kind].minor == 0 && !tty_nr_of(current))
+		return -ENXIO;
 	f->ops = v->kind < 0 ? &devfs_dir_ops : devices[v->kind].ops;
 	return 0;
 }

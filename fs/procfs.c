@@ -63,6 +63,8 @@
 #define PROC_SYS_INO 0x8000
 /* vnode.kind of an entry named by vnode.node (the /proc/sys tree). */
 #define PROC_KIND_NODE (-2)
+/* A /proc/PID/task/TID directory: a PID directory without "task". */
+#define PROC_KIND_THREAD (-3)
 
 /* Snapshot buffers start at one page and may grow to this. */
 #define SNAPSHOT_MIN 4096u
@@ -515,14 +517,15 @@ static int procfs_lookup(const struct vnode *dir, const char *name, size_t len,
 		if (!p || !t || t->tgid != p->tgid ||
 		    (t->thread_reap && t->state == PROC_ZOMBIE))
 			return -ENOENT;
-		make_vnode(tid, -1, out);
+		make_vnode(tid, PROC_KIND_THREAD, out);
 		return 0;
 	}
 	if (dir->pid) {
 		if (!proc_find(dir->pid))
 			return -ENOENT;
 		i = find_entry(pid_entries, NPID, name, len);
-		if (i < 0)
+		if (i < 0 || (dir->kind == PROC_KIND_THREAD &&
+			      i == (int)PID_TASK_KIND))
 			return -ENOENT;
 		make_vnode(dir->pid, i, out);
 		return 0;
@@ -690,7 +693,9 @@ static int procfs_iterate(struct file *f, struct dir_ctx *ctx)
 		return procfs_iterate_tasks(f, ctx);
 	if (!dir_emit_dots(ctx, f->vn.ino, PROC_ROOT_INO))
 		return 0;
-	while (ctx->pos >= 2 && ctx->pos < 2 + (int64_t)NPID) {
+	/* A thread's directory under task/ has no task/ of its own. */
+	size_t n = f->vn.kind == PROC_KIND_THREAD ? NPID - 1 : NPID;
+	while (ctx->pos >= 2 && ctx->pos < 2 + (int64_t)n) {
 		size_t i = (size_t)ctx->pos - 2;
 		struct vnode v;
 		make_vnode(f->vn.pid, (int)i, &v);

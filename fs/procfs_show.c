@@ -158,6 +158,8 @@ void procfs_format_vmstat(struct seqbuf *sb, const struct pmm_stats *st,
 		   (unsigned long long)ev->reclaim_runs);
 	seq_printf(sb, "reclaim_failed %llu\n",
 		   (unsigned long long)ev->reclaim_failed);
+	seq_printf(sb, "reclaim_skipped %llu\n",
+		   (unsigned long long)ev->reclaim_skipped);
 	seq_printf(sb, "swap_write_errors %llu\n",
 		   (unsigned long long)ev->swap_write_errors);
 	seq_printf(sb, "swap_read_errors %llu\n",
@@ -259,9 +261,12 @@ void procfs_format_status(struct seqbuf *sb, const struct proc *p,
 	}
 	seq_printf(sb, "Threads:\t%u\n", thread_count(p));
 	signal_masks(p, &ign, &cgt);
-	seq_printf(sb, "SigPnd:\t%016llx\n", 0ull);
+	/* The thread's own, then the process's (the leader's shared ones). */
+	const struct proc *l = p->group_leader ? p->group_leader : p;
+	seq_printf(sb, "SigPnd:\t%016llx\n",
+		   (unsigned long long)(p->sig_pending & ~p->sig_shared));
 	seq_printf(sb, "ShdPnd:\t%016llx\n",
-		   (unsigned long long)p->sig_pending);
+		   (unsigned long long)(l->sig_pending & l->sig_shared));
 	seq_printf(sb, "SigBlk:\t%016llx\n",
 		   (unsigned long long)p->sig_blocked);
 	seq_printf(sb, "SigIgn:\t%016llx\n", (unsigned long long)ign);

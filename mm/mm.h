@@ -421,6 +421,8 @@ struct vm_events {
 	uint64_t pgscan;       /* victims the policy proposed */
 	uint64_t reclaim_runs; /* calls of the reclaimer */
 	uint64_t reclaim_failed;   /* runs that freed nothing */
+	uint64_t reclaim_skipped;  /* faults that skipped a run after a
+				      futile one (mm/vmscan.c backoff) */
 	uint64_t swap_write_errors; /* evictions abandoned on a write error */
 	uint64_t swap_read_errors;  /* faults failed on a read error */
 	uint64_t oom_kill;     /* processes killed for lack of memory */

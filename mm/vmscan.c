@@ -130,6 +130,46 @@ void vmscan_make_room(void)
 }
 
 /* A frame for user memory, reclaiming first when memory is low. */
+/*
+ * Reclaim below the low watermark, backing off while it is futile. When
+ * a run frees nothing (every candidate locked or pinned, swap full), the
+ * next one would walk the same list in vain on every fault: instead the
+ * next `skip` allocations above the min watermark do without, and skip
+ * doubles with each futile run up to RECLAIM_BACKOFF_MAX. The first run
+ * that frees a frame ends the backoff. At the min watermark a run is
+ * always made, so an allocation fails (and the OOM killer is called) only
+ * after reclaim was tried on its way down. Once free memory is back
+ * above the low watermark the shortage is over and so is the backoff.
+ */
+#define RECLAIM_BACKOFF_MAX 64
+
+static uint32_t reclaim_backoff, reclaim_skip;
+
+static void reclaim_for_fault(const struct vm_watermarks *wm, bool over)
+{
+	uint32_t backoff = reclaim_backoff;
+	/* Free frames for user pages: lowmem's and highmem's. */
+	uint32_t free = pmm_count.free + hz_count.free;
+
+	if (over) {
+		reclaim_backoff = reclaim_skip = 0;
+		return;
+	}
+	if (reclaim_skip > 0 && free > wm->min) {
+		reclaim_skip--;
+		vm_events.reclaim_skipped++;
+		return;
+	}
+	if (reclaim_pages(wm->high - free) > 0) {
+		reclaim_backoff = reclaim_skip = 0;
+		return;
+	}
+	backoff = backoff ? backoff * 2 : 1;
+	if (backoff > RECLAIM_BACKOFF_MAX)
+		backoff = RECLAIM_BACKOFF_MAX;
+	reclaim_backoff = reclaim_skip = backoff;
+}
+
 struct page *vm_alloc_user_page(unsigned int gfp)
 {
 	/*
@@ -145,7 +185,9 @@ struct page *vm_alloc_user_page(unsigned int gfp)
 	/* User pages may live in either zone: both count as free. */
 	uint32_t free = pmm_count.free + hz_count.free;
 	if (free < wm.low)
-		reclaim_pages(wm.high - free);
+		reclaim_for_fault(&wm, false);
+	else if (unlikely(reclaim_backoff))
+		reclaim_for_fault(&wm, true); /* the shortage is over */
 	/*
 	 * Highmem first (GFP_HIGHUSER); the last min frames of lowmem are
 	 * the kernel's (see mm/vmscan.h).

@@ -41,6 +41,7 @@ void jobctl_fork(struct proc *child, const struct proc *parent)
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
 	child->jobctl_stopped = false;
+	child->jobctl_execed = false;
 	child->jobctl_report = 0;
 }
 
@@ -71,10 +72,18 @@ static void notify_parent(struct proc *p, int code, int sig)
 	sched_wakeup(parent);
 }
 
+/* Drops pending signals of set from p and from its process's own. */
+static void drop_pending(struct proc *p, uint64_t set)
+{
+	struct proc *l = p->group_leader ? p->group_leader : p;
+	p->sig_pending &= ~set;
+	l->sig_pending &= ~(set & l->sig_shared);
+}
+
 void jobctl_signal_sent(struct proc *p, int sig)
 {
 	if (sig == SIGCONT) {
-		p->sig_pending &= ~STOP_SIGNALS;
+		drop_pending(p, STOP_SIGNALS);
 		if (p->jobctl_stopped) {
 			p->jobctl_stopped = false;
 			p->jobctl_report = JOBCTL_CONTINUED_STATUS;
@@ -82,7 +91,7 @@ void jobctl_signal_sent(struct proc *p, int sig)
 			sched_wakeup(&p->jobctl_stopped);
 		}
 	} else if (jobctl_is_stop_signal(sig)) {
-		p->sig_pending &= ~sig_bit(SIGCONT);
+		drop_pending(p, sig_bit(SIGCONT));
 	}
 }
 
@@ -231,7 +240,8 @@ static void find_group(struct proc *p, void *ctx)
  * setpgid(pid, pgid): moves pid (0: the caller), which must be the caller
  * or one of its children in its session, into group pgid (0: pid's own),
  * which must be pid itself or a group of the same session. A session
- * leader cannot move (EPERM), as on Linux.
+ * leader cannot move (EPERM), nor can a child after its execve (EACCES),
+ * as on Linux.
  */
 static int32_t sys_setpgid(const struct syscall_args *a)
 {
@@ -250,6 +260,9 @@ static int32_t sys_setpgid(const struct syscall_args *a)
 		return -ESRCH;
 	if (p != current && p->sid != current->sid)
 		return -EPERM;
+	/* A child that has run another program: EACCES, as on Linux. */
+	if (p != current && p->jobctl_execed)
+		return -EACCES;
 	if (p->sid == p->pid)
 		return -EPERM;
 	if (pgid != pid && !jobctl_pgrp_in_session(pgid, current->sid))

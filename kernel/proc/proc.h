@@ -90,6 +90,10 @@ struct proc {
 
 	/* Signals (kernel/proc/signal.h). */
 	uint64_t sig_pending;        /* sent and not yet acted on */
+	uint64_t sig_shared;         /* leader: those of sig_pending sent to
+					the process while every thread
+					blocked them; any thread may take
+					them (Linux's shared_pending) */
 	uint64_t sig_blocked;        /* the signal mask */
 	uint64_t sig_forced;         /* faults signal_force() sent: they
 					end even init */
@@ -153,6 +157,8 @@ struct proc {
 	int pgid;                    /* process group */
 	int sid;                     /* session */
 	bool jobctl_stopped;         /* stopped by a stop signal */
+	bool jobctl_execed;          /* has run execve since its fork (its
+					parent's setpgid then fails) */
 	int jobctl_report;           /* a stop or continue wait status not
 					yet reported to the parent, or 0 */
 };

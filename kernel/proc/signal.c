@@ -83,16 +83,32 @@ static void set_blocked(struct proc *p, uint64_t mask)
 	irq_restore(was);
 }
 
+uint64_t signal_pending_set(const struct proc *p)
+{
+	const struct proc *leader = p->group_leader;
+	uint64_t set = p->sig_pending;
+	if (leader && leader != p)
+		set |= leader->sig_pending & leader->sig_shared;
+	return set;
+}
+
 bool signal_pending(struct proc *p)
 {
 	/*
 	 * Only signals that act or are awaited are ever pending and not
 	 * blocked (signal_send drops ignored ones).
 	 */
-	return (p->sig_pending & ~p->sig_blocked) != 0;
+	return (signal_pending_set(p) & ~p->sig_blocked) != 0;
 }
 
+
 void signal_send(struct proc *p, int sig, const struct ksiginfo *info)
+{
+	signal_send_to(p, p, false, sig, info);
+}
+
+void signal_send_to(struct proc *p, struct proc *store, bool shared, int sig,
+		    const struct ksiginfo *info)
 {
 	static const struct ksiginfo from_kernel = { .code = SI_KERNEL };
 	uint64_t bit = sig_bit(sig);
@@ -109,10 +125,13 @@ void signal_send(struct proc *p, int sig, const struct ksiginfo *info)
 	if (!((p->sig_blocked | p->sig_real_blocked) & bit) &&
 	    signal_ignored(p, sig))
 		goto out;
-	if (!(p->sig_pending & bit)) {
-		p->sig_pending |= bit;
-		p->sig_info[sig] = info ? *info : from_kernel;
+	if (!(store->sig_pending & bit)) {
+		store->sig_pending |= bit;
+		store->sig_shared &= ~bit;
+		store->sig_info[sig] = info ? *info : from_kernel;
 	}
+	if (shared)
+		store->sig_shared |= bit;
 	if (signal_pending(p))
 		sched_interrupt(p);
 out:
@@ -191,9 +210,15 @@ int proc_kill(int pid, int sig)
 int signal_dequeue(struct proc *p, uint64_t set, struct ksiginfo *info)
 {
 	bool was = irq_save();
+	/* The thread's own signals first, then the process's (as Linux). */
+	struct proc *from = p;
 	uint64_t ready = p->sig_pending & set;
 	int sig = 0;
 
+	if (!ready && p->group_leader && p->group_leader != p) {
+		from = p->group_leader;
+		ready = from->sig_pending & from->sig_shared & set;
+	}
 	if (ready) {
 		/* SIGKILL ends the process before any handler can run. */
 		if (ready & sig_bit(SIGKILL))
@@ -201,8 +226,9 @@ int signal_dequeue(struct proc *p, uint64_t set, struct ksiginfo *info)
 		else if (ready & SYNCHRONOUS_MASK)
 			ready &= SYNCHRONOUS_MASK;
 		sig = __builtin_ctzll(ready) + 1;
-		p->sig_pending &= ~sig_bit(sig);
-		*info = p->sig_info[sig];
+		from->sig_pending &= ~sig_bit(sig);
+		from->sig_shared &= ~sig_bit(sig);
+		*info = from->sig_info[sig];
 	}
 	irq_restore(was);
 	if (sig == SIGALRM)
@@ -214,6 +240,14 @@ void signal_flush(struct proc *p, uint64_t set)
 {
 	bool was = irq_save();
 	p->sig_pending &= ~set;
+	p->sig_shared &= ~set;
+	/* The process's own pending signals too (Linux's flush_sigqueue_mask
+	 * of shared_pending). */
+	if (p->group_leader && p->group_leader != p) {
+		struct proc *l = p->group_leader;
+		l->sig_pending &= ~(set & l->sig_shared);
+		l->sig_shared &= ~set;
+	}
 	irq_restore(was);
 }
 
@@ -312,7 +346,8 @@ void signal_deliver(struct trapframe *tf)
 	 * signal sent just after this look waits for the next trap.
 	 */
 	if (!(in_syscall && is_restart((int32_t)tf->eax)) &&
-	    !p->sig_restore_blocked && !(p->sig_pending & ~p->sig_blocked))
+	    !p->sig_restore_blocked &&
+	    !(signal_pending_set(p) & ~p->sig_blocked))
 		return;
 	while ((sig = signal_dequeue(p, ~p->sig_blocked, &info))) {
 		struct ksigaction ka = p->sig_action[sig];

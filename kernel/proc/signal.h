@@ -146,6 +146,16 @@ void signal_force(int sig, const struct ksiginfo *info);
 int signal_kill(int pid, int sig, int code);
 /* True when a signal would interrupt a sleep of p. */
 bool signal_pending(struct proc *p);
+/* p's pending signals: its own and the process's (signal_send_shared). */
+uint64_t signal_pending_set(const struct proc *p);
+/*
+ * signal_send as seen by thread p (its mask, its wakeup), the signal kept
+ * pending in store: p itself, or with shared, the group leader, where it
+ * is the process's (Linux's shared_pending) and the first thread that
+ * does not block it, or waits for it (rt_sigtimedwait), takes it.
+ */
+void signal_send_to(struct proc *p, struct proc *store, bool shared, int sig,
+		    const struct ksiginfo *info);
 /*
  * Acts on pending signals before a return to user mode: runs handlers
  * (sets up their frames), ends the process for a fatal one, and finishes a

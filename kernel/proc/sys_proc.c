@@ -212,6 +212,7 @@ static int32_t sys_execve(const struct syscall_args *a)
 		goto out_envp;
 	}
 	proc_exec_image(current, &img);
+	current->jobctl_execed = true;
 	err = 0;
 out_envp:
 	free_strings(envp);

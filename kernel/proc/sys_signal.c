@@ -197,7 +197,7 @@ SYSCALL(126, sigprocmask, sys_sigprocmask);
 /* The signals pending while blocked. */
 static uint64_t blocked_pending(void)
 {
-	return current->sig_pending & current->sig_blocked;
+	return signal_pending_set(current) & current->sig_blocked;
 }
 
 /* rt_sigpending(set, sigsetsize): a sigsetsize up to 8 bytes is copied. */

@@ -245,6 +245,13 @@ static void take_leadership(struct proc *p, struct proc *old)
 		list_push_back(&p->children, &c->sibling);
 	}
 	p->exit_signal = old->exit_signal;
+	/* The process's pending signals stay; old's own go with it. */
+	uint64_t shared = old->sig_pending & old->sig_shared;
+	for (int sig = 1; sig < NSIG; sig++)
+		if ((shared & sig_bit(sig)) && !(p->sig_pending & sig_bit(sig)))
+			p->sig_info[sig] = old->sig_info[sig];
+	p->sig_pending |= shared;
+	p->sig_shared = shared;
 	/* The process's interval timers survive execve (kernel/proc/itimer.c). */
 	memcpy(p->itimer, old->itimer, sizeof(p->itimer));
 	p->start_ticks = old->start_ticks;
@@ -317,10 +324,16 @@ void thread_signal_group(struct proc *p, int sig, const struct ksiginfo *info)
 			break;
 		}
 	}
+	/*
+	 * Pending in the process, woken in a thread that does not block it;
+	 * if every thread does, the first to unblock it takes it.
+	 */
 	if (!target)
 		target = alive;
+	/* SIGKILL is the thread's own: its waits test their own set. */
 	if (target)
-		signal_send(target, sig, info);
+		signal_send_to(target, sig == SIGKILL ? target : leader,
+			       sig != SIGKILL, sig, info);
 	irq_restore(was);
 }
 

@@ -187,6 +187,47 @@ static uint32_t evict_all(void)
 	return reclaim_pages(st.tracked);
 }
 
+/*
+ * Lab 6's first stage: every page goes to a slot of its own and comes
+ * back with its contents, by a read or a write, whether or not the
+ * kernel keeps a clean copy in the swap cache (that is the second stage,
+ * test_evict_and_swap_in).
+ */
+static void test_evict_and_read_back(void **state)
+{
+	(void)state;
+	struct mm *mm = mm_fixture_new();
+	map(mm, BASE, P(16), 0);
+	fill(mm, BASE, 16, 1);
+	uint64_t out0 = vm_events.pswpout, maj0 = vm_events.pgmajfault;
+	assert_int_equal(evict_all(), 16);
+	assert_int_equal(vm_events.pswpout - out0, 16);
+	assert_int_equal(mm->rss, 0);
+	assert_int_equal(mm->swap_pages, 16);
+	assert_int_equal(swap_free(), swap_free0 - 16);
+	for (uint32_t i = 0; i < 16; i++) {
+		pte_t pte = mm_pte(mm, BASE + P(i));
+		assert_true(pte_is_swap(pte));
+		assert_int_equal(swap_slot_refs(pte_swap_slot(pte)), 1);
+	}
+	/* Half read back, half written: each page has its old contents. */
+	expect(mm, BASE, 8, 1);
+	for (uint32_t i = 8; i < 16; i++)
+		assert_true(mm_poke(mm, BASE + P(i), 100 + i));
+	assert_int_equal(vm_events.pgmajfault - maj0, 16);
+	assert_int_equal(mm->swap_pages, 0);
+	assert_int_equal(mm->rss, 16);
+	for (uint32_t i = 8; i < 16; i++) {
+		assert_true(mm_pte(mm, BASE + P(i)) & PTE_W);
+		/* The write faulted the page in: its last word came too. */
+		assert_int_equal(mm_peek(mm, BASE + P(i) + PAGE_SIZE - 4),
+				 ~pattern(BASE + P(i), 1));
+	}
+	assert_verified(mm_check(mm));
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
 static void test_evict_and_swap_in(void **state)
 {
 	(void)state;
@@ -453,6 +494,63 @@ static void test_swap_full(void **state)
 	assert_int_equal(reclaim_pages(16), 8);
 	expect(mm, BASE, 16, 1);
 	assert_verified(mm_check(mm));
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
+/*
+ * Below the low watermark with swap full, reclaim frees nothing: the
+ * faults that follow must not each walk the whole list again (a stall of
+ * seconds per thousand faults in the kernel), but back off, and still
+ * try once more at the min watermark before an allocation fails.
+ */
+/* Free frames now. */
+static uint32_t free_now(void)
+{
+	struct pmm_stats st;
+	pmm_get_stats(&st);
+	return st.free_pages;
+}
+
+static void test_futile_reclaim_backs_off(void **state)
+{
+	(void)state;
+	teardown(state);
+	setup_swap(9); /* 8 slots */
+	struct vm_watermarks wm;
+	vmscan_watermarks(&wm);
+	struct mm *mm = mm_fixture_new();
+	uint32_t room = free_now() - wm.min + 64;
+	map(mm, BASE, P(room), 0);
+	uint32_t i = 0;
+	/* Down to the low watermark; below it, swap fills at once. */
+	while (free_now() >= wm.low && i < room) {
+		assert_true(mm_poke(mm, BASE + P(i), i));
+		i++;
+	}
+	uint64_t runs0 = vm_events.reclaim_runs;
+	uint64_t skipped0 = vm_events.reclaim_skipped;
+	uint32_t faults = 0;
+	while (free_now() > wm.min + 2 && i < room) {
+		assert_true(mm_poke(mm, BASE + P(i), i));
+		i++;
+		faults++;
+	}
+	uint64_t runs = vm_events.reclaim_runs - runs0;
+	assert_true(faults >= 32);
+	/* 1 + 2 + 4 + ... : a run per doubling, not one per fault. */
+	if (runs > 8 + faults / 64)
+		fail_msg("%llu reclaim runs for %u faults below the low "
+			 "watermark with swap full (no backoff after a run that "
+			 "freed nothing?)", (unsigned long long)runs, faults);
+	assert_int_equal(swap_free(), 0);
+	assert_true(vm_events.reclaim_skipped - skipped0 >= faults / 2);
+	/* At the min watermark reclaim runs again before the failure. */
+	uint64_t runs1 = vm_events.reclaim_runs;
+	while (i < room && mm_poke(mm, BASE + P(i), i))
+		i++;
+	assert_true(i < room);
+	assert_true(vm_events.reclaim_runs > runs1);
 	mm_fixture_destroy(mm);
 	expect_all_back();
 }
@@ -1134,6 +1232,8 @@ static void test_family_swapoff_shared(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_evict_and_read_back, boot,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_evict_and_swap_in, boot,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_write_swap_in, boot,
@@ -1151,6 +1251,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_error, boot,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_swap_full, boot, teardown),
+		cmocka_unit_test_setup_teardown(test_futile_reclaim_backs_off,
+						boot, teardown),
 		cmocka_unit_test_setup_teardown(test_accessed_bits, boot,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_local_replacement, boot,

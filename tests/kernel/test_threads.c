@@ -11,6 +11,7 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/proc/futex.h"
+#include "kernel/proc/signal.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/thread.h"
 #include "libk/errno.h"
@@ -96,6 +97,7 @@ static void group_bookkeeping(struct ktest *t)
 static void group_signal_target(struct ktest *t)
 {
 	static struct proc leader, a, b;
+	struct ksiginfo info;
 	fake_thread(&leader, TEST_TGID);
 	fake_thread(&a, TEST_TGID + 1);
 	fake_thread(&b, TEST_TGID + 2);
@@ -103,24 +105,43 @@ static void group_signal_target(struct ktest *t)
 	thread_attach(&b, &leader);
 	uint64_t usr1 = sig_bit(SIGUSR1), usr2 = sig_bit(SIGUSR2);
 
-	/* The leader takes it when it can. */
+	/* The process's: pending in the leader, marked shared, seen by all. */
 	thread_signal_group(&a, SIGUSR1, NULL);
-	KT_EXPECT(t, (leader.sig_pending & usr1) && !(a.sig_pending & usr1));
-	/* Else the first thread that does not block it. */
+	KT_EXPECT(t, (leader.sig_pending & leader.sig_shared & usr1) &&
+		     !(a.sig_pending & usr1));
+	KT_EXPECT(t, signal_pending(&a) && signal_pending(&b));
+	KT_EXPECT_EQ(t, signal_dequeue(&b, usr1, &info), SIGUSR1);
+	KT_EXPECT(t, !(signal_pending_set(&a) & usr1) &&
+		     !(leader.sig_shared & usr1));
+	/* Only a thread that does not block it has it pending unblocked. */
 	leader.sig_blocked = a.sig_blocked = usr2;
 	thread_signal_group(&leader, SIGUSR2, NULL);
-	KT_EXPECT(t, (b.sig_pending & usr2) && !(leader.sig_pending & usr2));
-	/* Blocked everywhere: the leader keeps it pending. */
-	b.sig_pending = 0;
+	KT_EXPECT(t, signal_pending(&b) && !signal_pending(&a) &&
+		     !signal_pending(&leader));
+	/* Blocked everywhere: it waits for the first thread to unblock it. */
 	b.sig_blocked = usr2;
-	thread_signal_group(&b, SIGUSR2, NULL);
-	KT_EXPECT(t, (leader.sig_pending & usr2) && !(b.sig_pending & usr2));
-	/* A zombie leader is passed over. */
-	leader.state = PROC_ZOMBIE;
-	leader.sig_pending = 0;
+	KT_EXPECT(t, !signal_pending(&a) && !signal_pending(&b));
+	KT_EXPECT(t, signal_pending_set(&b) & usr2);
 	a.sig_blocked = 0;
+	KT_EXPECT(t, signal_pending(&a));
+	KT_EXPECT_EQ(t, signal_dequeue(&a, ~a.sig_blocked, &info), SIGUSR2);
+	KT_EXPECT(t, !(leader.sig_pending & usr2));
+	/* A thread's own signal (tgkill) stays its own. */
+	signal_send(&b, SIGUSR1, NULL);
+	KT_EXPECT(t, (b.sig_pending & usr1) && !(signal_pending_set(&a) & usr1));
+	KT_EXPECT_EQ(t, signal_dequeue(&a, usr1, &info), 0);
+	b.sig_pending = 0;
+	/* A zombie leader still keeps the process's signals. */
+	leader.state = PROC_ZOMBIE;
 	thread_signal_group(&b, SIGUSR1, NULL);
-	KT_EXPECT(t, (a.sig_pending & usr1) && !(leader.sig_pending & usr1));
+	KT_EXPECT(t, (leader.sig_pending & leader.sig_shared & usr1) &&
+		     signal_pending(&a));
+	KT_EXPECT_EQ(t, signal_dequeue(&a, usr1, &info), SIGUSR1);
+	/* SIGKILL goes to the woken thread's own set. */
+	thread_signal_group(&b, SIGKILL, NULL);
+	KT_EXPECT(t, (a.sig_pending & sig_bit(SIGKILL)) &&
+		     !(leader.sig_pending & sig_bit(SIGKILL)));
+	a.sig_pending = 0;
 }
 
 static void futex_wake_edges(struct ktest *t)

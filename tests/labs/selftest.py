@@ -232,6 +232,64 @@ def check_student(c, lab, tmp, full):
             "%d of %d host points of the other labs" %
             (other_earned, other_total))
     check_cumulative(c, lab, tree)
+    check_stages(c, lab, tree, progs)
+
+
+def check_stages(c, lab, tree, progs):
+    """A lab in stages: an answer to its first stage alone (instructor
+    only, spec "stage_answer") passes every first-stage host test and
+    fails some of the second stage's, so the stages are graded apart."""
+    spec = mklab.load_spec(lab)
+    if "stage_answer" not in spec:
+        return
+    name = "lab %d stage 1" % lab
+    bodies = dict(re.findall(r"/\* BODY (\w+) \*/\n(.*?)/\* END \1 \*/",
+                             open(os.path.join(ROOT, spec["stage_answer"]))
+                             .read(), re.S))
+    for f in mklab.all_regions(ROOT):
+        path = os.path.join(tree, f)
+        text = open(path).read()
+        text2 = replace_stubs(text, lab, bodies)
+        if text2 != text:
+            open(path, "w").write(text2)
+    p = subprocess.run(["make", "-C", tree, "--no-print-directory", "-j2",
+                        "LABBUILD=0"] + ["build/host/" + x for x in progs],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if not c.check(p.returncode == 0, name + " builds",
+                   "with %s" % spec["stage_answer"] if p.returncode == 0
+                   else p.stdout.decode("utf-8", "replace")[-300:]):
+        return
+    _, res, _, _ = grader.grade(tree, lab, layers={"host"}, do_build=False,
+                                quiet=True)
+    failed1 = [r["id"] for r in res if r.get("stage") == 1 and not r["ok"]]
+    failed2 = [r["id"] for r in res if r.get("stage") == 2 and not r["ok"]]
+    c.check(not failed1 and failed2, name + " graded apart",
+            "stage 1's host tests pass; stage 2 fails %s" %
+            ", ".join(failed2) if not failed1 and failed2 else
+            "stage 1 fails %s; stage 2 fails %s" % (failed1, failed2))
+
+
+def replace_stubs(text, lab, bodies):
+    """text with the body between each LAB lab marker pair replaced by the
+    body of the function the markers are in, where bodies has one."""
+    lines, out, func = text.split("\n"), [], None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = re.match(r"^(?:static\s+)?[\w\s\*]*?\b(\w+)\(", line)
+        if m and not line.startswith((" ", "\t")):
+            func = m.group(1)
+        b = mklab.BEGIN_RE.match(line)
+        if b and int(b.group(2)) == lab and func in bodies:
+            out.append(line)
+            out += bodies[func].rstrip("\n").split("\n")
+            while not mklab.END_RE.match(lines[i]):
+                i += 1
+            out.append(lines[i])
+        else:
+            out.append(line)
+        i += 1
+    return "\n".join(out)
 
 
 def check_cumulative(c, lab, tree):
@@ -267,6 +325,23 @@ def check_reference(c, lab):
     c.check(earned == total and total > 0, "lab %d reference" % lab,
             "scores 100 (%d host and vmsim tests)" % len(res) if not bad
             else "; ".join(bad[:2]))
+
+
+def check_extension(c, lab):
+    """A lab's extension grades a policy: the reference's scan-resistant
+    clockpro beats clock somewhere, FIFO (clock without its second
+    chance) nowhere."""
+    ext = mklab.load_spec(lab).get("extension")
+    if not ext:
+        return
+    ok, _ = grader.make(ROOT, ["vmsim"], quiet=True)
+    good = grader.grade_extension(mklab.load_spec(lab), ROOT, "clockpro", 1,
+                                  quiet=True) if ok else {"ok": False,
+                                                          "why": "no vmsim"}
+    bad = grader.grade_extension(mklab.load_spec(lab), ROOT, "fifo", 1,
+                                 quiet=True) if ok else {"ok": True}
+    c.check(good["ok"] and not bad["ok"], "lab %d extension" % lab,
+            "clockpro: %s; fifo: %s" % (good["why"], bad.get("why", "")))
 
 
 def list_failing(lab):
@@ -310,6 +385,7 @@ def main():
                 check_student(c, lab, tmp, lab in full)
             if lab in full and mklab.load_spec(lab)["tests"]:
                 check_reference(c, lab)
+            check_extension(c, lab)
     finally:
         shutil.rmtree(tmp)
     print("labs: %d passed, %d failed" % (c.passed, c.failed))

@@ -349,10 +349,55 @@ static void polling(void)
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
 }
 
+/*
+ * setpgid of a child that has run execve: EACCES; /dev/tty without a
+ * controlling terminal: ENXIO (a new session has none).
+ */
+static void after_exec(const char *self)
+{
+	printf("-- after execve, without a terminal\n");
+	int ready[2];
+	if (pipe(ready))
+		return;
+	pid_t c = fork();
+	if (c == 0) {
+		char fd[16];
+		snprintf(fd, sizeof(fd), "%d", ready[1]);
+		close(ready[0]);
+		execl(self, self, "--after-exec", fd, (char *)NULL);
+		_exit(127);
+	}
+	close(ready[1]);
+	char b = 0;
+	ut_check(read(ready[0], &b, 1) == 1 && b == 'x',
+		 "the child runs its new program");
+	close(ready[0]);
+	ut_check(FAILS_WITH(setpgid(c, c), EACCES),
+		 "setpgid(child after execve)");
+	kill(c, SIGKILL);
+	ut_check(ut_killed_by(ut_wait(c), SIGKILL), "the child killed");
+
+	c = fork();
+	if (c == 0) {
+		setsid();
+		int fd = open("/dev/tty", O_RDWR);
+		_exit(fd < 0 && errno == ENXIO ? 0 : 1);
+	}
+	ut_check(ut_exited(ut_wait(c), 0),
+		 "open(/dev/tty) in a new session: ENXIO");
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "--after-exec") == 0) {
+		/* The child of after_exec(), in its new program. */
+		write(atoi(argv[2]), "x", 1);
+		for (;;)
+			pause();
+	}
 	ut_begin(argc, argv);
 	groups();
+	after_exec(argv[0]);
 	kill_group();
 	stop_continue();
 	polling();

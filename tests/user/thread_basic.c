@@ -301,6 +301,23 @@ static void proc_task(void)
 	snprintf(tidpath, sizeof(tidpath), "/proc/%d/task/%d/status", getpid(),
 		 parked_tid[0]);
 	ut_check(access(tidpath, R_OK) == 0, "/proc/PID/task/TID/status");
+	/* A thread's directory there has the PID directory's files, no task/. */
+	snprintf(tidpath, sizeof(tidpath), "/proc/%d/task/%d/task", getpid(),
+		 parked_tid[0]);
+	ut_check(access(tidpath, F_OK) == -1 && errno == ENOENT,
+		 "/proc/PID/task/TID has no task/");
+	snprintf(tidpath, sizeof(tidpath), "/proc/%d/task/%d", getpid(),
+		 parked_tid[0]);
+	int with_task = 0, files = 0;
+	d = opendir(tidpath);
+	while (d && (e = readdir(d))) {
+		files += e->d_name[0] != '.';
+		with_task += strcmp(e->d_name, "task") == 0;
+	}
+	if (d)
+		closedir(d);
+	ut_check(files > 0 && !with_task,
+		 "/proc/PID/task/TID lists its files, not task");
 
 	pthread_barrier_wait(&parked);
 	for (int i = 0; i < EXTRA; i++)
