@@ -70,7 +70,7 @@ INITRD_MINI := $(BUILD)/initramfs-mini.cpio
 # The small initramfs has Pagoda's own small shell as /bin/sh.
 MINI_PROGS  := init minish hello
 
-.PHONY: all kernel iso run debug test bench lab grade grade-selftest trace-example memmap-example bench-host fuzz fuzz-ci fuzz-sys clean compdb \
+.PHONY: all kernel iso run debug test test-bigmem bench lab grade grade-selftest trace-example memmap-example bench-host fuzz fuzz-ci fuzz-sys clean compdb \
 	format help deps
 
 # Objects depend on a file holding the compiler flags, rewritten only when
@@ -89,6 +89,7 @@ help:
 	@echo "  run      boot the ISO through GRUB in QEMU on this terminal (quit: Ctrl-A X)"
 	@echo "  debug    boot paused with a GDB stub and open GDB connected to it"
 	@echo "  test     run every test layer; ends with 'N passed, N failed, N skipped'"
+	@echo "  test-bigmem  2.5 GiB in highmem at 3G, 1 GiB through swap at 48M (minutes)"
 	@echo "  bench    run the in-kernel benchmarks and print a table"
 	@echo "  fuzz     run the libFuzzer harness for the allocators (FUZZ_SECONDS=60)"
 	@echo "  fuzz-sys random system calls on Pagoda, with a table (SECONDS=300 SEED=1)"
@@ -324,6 +325,15 @@ test:
 	@$(MAKE) --no-print-directory -j$(JOBS) all host-tests user-tests $(ROBUST_BIN) $(TRACE_BIN) $(FUZZ_BIN)
 	@$(PYTHON) tests/run.py --kernel $(KERNEL) --iso $(ISO) --initrd $(INITRD) \
 		--initrd-mini $(INITRD_MINI) --host-bin $(BUILD)/host
+
+# The large working sets of docs/testing.md, too slow for make test: user/
+# bigmem verifies every word of 5 x 512 MiB on a 3 GiB machine (highmem),
+# then of 2 x 512 MiB on a 48 MiB machine with a 1 GiB swap RAM-disk.
+test-bigmem:
+	@tools/deps.sh --quiet
+	@$(MAKE) --no-print-directory -j$(JOBS) all
+	tools/qemu-run --mem 3G --timeout 1800 bigmem -p 5 -m 512 -r 1
+	tools/qemu-run --mem 48M --swap 1G --timeout 1800 bigmem -p 2 -m 512 -r 1 -s 4 -c 0
 
 bench:
 	@tools/deps.sh --quiet

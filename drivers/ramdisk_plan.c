@@ -7,9 +7,11 @@
  * entries shrunk inward to whole pages, everything else grown outward and
  * winning where they overlap, mem= keeping the lowest mem_cap bytes of
  * usable RAM), so that the range it picks is RAM the allocator would
- * otherwise have used, or RAM beyond mem=:
+ * otherwise have used, or RAM beyond mem=. The disk is read through
+ * temporary mappings (mm/highmem.h), so it may lie anywhere below 4 GiB,
+ * in the direct map or above it:
  *
- *   0      1M  kernel, modules                     mem= cap    top of lowmem
+ *   0      1M  kernel, modules                     mem= cap      top of RAM
  *   |......|####|.............................|.......|[ RAM-disk ]|
  *          (never)        frames for the system        ^ with mem=, the
  *                                                        disk comes from
@@ -155,10 +157,9 @@ int ramdisk_plan(const struct mem_range *map, size_t nmap,
 	}
 	collect_ram(&ram, map, nmap);
 
-	/* Where the disk may go: usable lowmem above the first MiB ... */
+	/* Where the disk may go: usable RAM above the first MiB ... */
 	room = ram;
 	plan_cut(&room, 0, LOW_MEMORY_END);
-	plan_cut(&room, LOWMEM_LIMIT, UINT64_MAX);
 	/* ... that holds nothing the kernel still needs ... */
 	for (size_t i = 0; i < navoid; i++)
 		plan_cut(&room, round_down_page(avoid[i].base),
@@ -167,14 +168,10 @@ int ramdisk_plan(const struct mem_range *map, size_t nmap,
 	if (mem_cap) {
 		plan_cut(&room, 0, cap_boundary(&ram, mem_cap));
 	} else {
-		uint64_t low = 0;
-		for (unsigned int i = 0; i < ram.n; i++) {
-			uint64_t e = ram.r[i].end < LOWMEM_LIMIT ? ram.r[i].end
-								 : LOWMEM_LIMIT;
-			if (ram.r[i].start < e)
-				low += e - ram.r[i].start;
-		}
-		limit = low > RAMDISK_KEEP_RAM ? low - RAMDISK_KEEP_RAM : 0;
+		uint64_t all = 0;
+		for (unsigned int i = 0; i < ram.n; i++)
+			all += ram.r[i].end - ram.r[i].start;
+		limit = all > RAMDISK_KEEP_RAM ? all - RAMDISK_KEEP_RAM : 0;
 		if (limit > want)
 			limit = want;
 		limit = round_down_page(limit);
@@ -225,7 +222,7 @@ int ramdisk_plan(const struct mem_range *map, size_t nmap,
 				(unsigned long long)(RAMDISK_KEEP_RAM >> 10));
 		else
 			pr_warn("ramdisk: swap RAM-disk shrunk from %llu to "
-				"%llu KiB, the largest free range of lowmem\n",
+				"%llu KiB, the largest free range of RAM\n",
 				(unsigned long long)(want >> 10),
 				(unsigned long long)(got >> 10));
 	}

@@ -13,10 +13,10 @@
  *   /dev/zero     1:5   reads give zeros, writes vanish
  *   /dev/random   1:8   reads give random bytes (kernel/random.h), writes
  *   /dev/urandom  1:9   vanish (they would stir the pool on Linux)
- *   /dev/ram0     1:0   the RAM-disk, a block device (drivers/ramdisk.h):
- *                       read and written at any offset, the swap area of
- *                       swapon(2); present only when there is a RAM-disk.
- *                       While it is the active swap area it cannot be
+ *   /dev/ram0..7  1:N   the RAM-disks, block devices (drivers/ramdisk.h):
+ *                       read and written at any offset, swap areas for
+ *                       swapon(2); present only for the disks attached.
+ *                       While a disk is an active swap area it cannot be
  *                       opened for writing (EBUSY), as Linux refuses
  *                       writers of a block device in use
  *                       (CONFIG_BLK_DEV_WRITE_MOUNTED=n)
@@ -104,10 +104,15 @@ static const struct file_ops random_ops = {
 	.lseek = mem_lseek,
 };
 
-/* The RAM-disk's size in bytes (it must exist). */
-static int64_t ram_size(void)
+/* The RAM-disk a /dev/ramN file is open on. */
+static struct block_device *ram_device(const struct file *f)
 {
-	struct block_device *dev = ramdisk_get();
+	return devfs_block_device(&f->vn);
+}
+
+/* A RAM-disk's size in bytes. */
+static int64_t ram_size(const struct block_device *dev)
+{
 	return (int64_t)(dev->sectors * dev->sector_size);
 }
 
@@ -116,10 +121,10 @@ static int64_t ram_size(void)
  * through a bounce page (the disk is reached by whole pages only); a
  * write reads the page first when it changes only part of it.
  */
-static int32_t ram_transfer(char *buf, size_t n, int64_t *pos, bool write)
+static int32_t ram_transfer(struct block_device *dev, char *buf, size_t n,
+			    int64_t *pos, bool write)
 {
-	struct block_device *dev = ramdisk_get();
-	int64_t size = ram_size();
+	int64_t size = ram_size(dev);
 	size_t done = 0;
 
 	if (*pos >= size)
@@ -156,21 +161,19 @@ static int32_t ram_transfer(char *buf, size_t n, int64_t *pos, bool write)
 
 static int32_t ram_read(struct file *f, char *buf, size_t n, int64_t *pos)
 {
-	(void)f;
-	return ram_transfer(buf, n, pos, false);
+	return ram_transfer(ram_device(f), buf, n, pos, false);
 }
 
 static int32_t ram_write(struct file *f, const char *buf, size_t n,
 			 int64_t *pos)
 {
-	(void)f;
-	return ram_transfer((char *)buf, n, pos, true);
+	return ram_transfer(ram_device(f), (char *)buf, n, pos, true);
 }
 
 /* A block device seeks anywhere; SEEK_END is its size (mkswap asks). */
 static int64_t ram_lseek(struct file *f, int64_t off, int whence)
 {
-	return file_lseek_sized(f, off, whence, ram_size());
+	return file_lseek_sized(f, off, whence, ram_size(ram_device(f)));
 }
 
 /* Block-device ioctls (include/uapi/linux/fs.h, i386 encodings). */
@@ -181,11 +184,10 @@ static int64_t ram_lseek(struct file *f, int64_t off, int whence)
 /* The size queries mkswap and swapon make. */
 static int ram_ioctl(struct file *f, uint32_t cmd, uint32_t arg)
 {
-	(void)f;
-	struct block_device *dev = ramdisk_get();
+	struct block_device *dev = ram_device(f);
 	switch (cmd) {
 	case BLKGETSIZE: {
-		uint32_t sectors = (uint32_t)(ram_size() / 512);
+		uint32_t sectors = (uint32_t)(ram_size(dev) / 512);
 		return copy_to_user((void *)arg, &sectors, sizeof(sectors));
 	}
 	case BLKSSZGET: {
@@ -193,7 +195,7 @@ static int ram_ioctl(struct file *f, uint32_t cmd, uint32_t arg)
 		return copy_to_user((void *)arg, &size, sizeof(size));
 	}
 	case BLKGETSIZE64: {
-		uint64_t bytes = (uint64_t)ram_size();
+		uint64_t bytes = (uint64_t)ram_size(dev);
 		return copy_to_user((void *)arg, &bytes, sizeof(bytes));
 	}
 	default:
@@ -220,6 +222,13 @@ static const struct devnode devices[] = {
 	{ "console", 5, 1, S_IFCHR | 0600, &tty_console_ops },
 	{ "null", 1, 3, S_IFCHR | 0666, &null_ops },
 	{ "ram0", 1, 0, S_IFBLK | 0660, &ram_ops },
+	{ "ram1", 1, 1, S_IFBLK | 0660, &ram_ops },
+	{ "ram2", 1, 2, S_IFBLK | 0660, &ram_ops },
+	{ "ram3", 1, 3, S_IFBLK | 0660, &ram_ops },
+	{ "ram4", 1, 4, S_IFBLK | 0660, &ram_ops },
+	{ "ram5", 1, 5, S_IFBLK | 0660, &ram_ops },
+	{ "ram6", 1, 6, S_IFBLK | 0660, &ram_ops },
+	{ "ram7", 1, 7, S_IFBLK | 0660, &ram_ops },
 	{ "random", 1, 8, S_IFCHR | 0666, &random_ops },
 	{ "tty", 5, 0, S_IFCHR | 0666, &tty_console_ops },
 	{ "urandom", 1, 9, S_IFCHR | 0666, &random_ops },
@@ -228,12 +237,20 @@ static const struct devnode devices[] = {
 
 #define NDEVICES (sizeof(devices) / sizeof(devices[0]))
 #define DEV_CONSOLE 0 /* index of /dev/console in devices[] */
-#define DEV_RAM0 2    /* index of /dev/ram0 */
+#define DEV_RAM0 2    /* index of /dev/ram0; ram1..7 follow it */
 
-/* Whether devices[i] exists (the RAM-disk only if one is attached). */
+/* The RAM-disk behind devices[i], or NULL if it is no (attached) disk. */
+static struct block_device *dev_disk(int i)
+{
+	if (i < DEV_RAM0 || i >= DEV_RAM0 + (int)RAMDISK_MAX)
+		return NULL;
+	return ramdisk_get_index((unsigned int)(i - DEV_RAM0));
+}
+
+/* Whether devices[i] exists (a RAM-disk only if it is attached). */
 static bool dev_present(size_t i)
 {
-	return i != DEV_RAM0 || ramdisk_get() != NULL;
+	return devices[i].ops != &ram_ops || dev_disk((int)i) != NULL;
 }
 
 static const struct fs_ops devfs_ops;
@@ -300,8 +317,8 @@ static const struct file_ops devfs_dir_ops = {
 /* A device takes its operations from the table; /dev itself lists. */
 static int devfs_open(const struct vnode *v, struct file *f, int flags)
 {
-	if (v->kind == DEV_RAM0 && (flags & O_ACCMODE) != O_RDONLY &&
-	    swap_device() == ramdisk_get())
+	struct block_device *disk = dev_disk(v->kind);
+	if (disk && (flags & O_ACCMODE) != O_RDONLY && swap_in_use(disk))
 		return -EBUSY;
 	/*
 	 * /dev/tty (5,0) is the caller's controlling terminal: without one,
@@ -340,9 +357,9 @@ static const struct fs_ops devfs_ops = {
 
 struct block_device *devfs_block_device(const struct vnode *v)
 {
-	if (v->fs != &devfs_ops || v->kind != DEV_RAM0)
+	if (v->fs != &devfs_ops)
 		return NULL;
-	return ramdisk_get();
+	return dev_disk(v->kind);
 }
 
 int devfs_open_console(struct file **out)

@@ -46,6 +46,7 @@
 #include "kernel/vmctl.h"
 #include "libk/string.h"
 #include "mm/slab.h"
+#include "mm/blockdev.h"
 #include "mm/swap.h"
 #include "mm/vmscan.h"
 
@@ -145,15 +146,20 @@ static void show_stat_top(struct proc *p, struct seqbuf *sb)
 	procfs_format_cpu_stat(sb, &st);
 }
 
-/* /proc/swaps: the one area, on the RAM-disk, if swap is on. */
+/* /proc/swaps: a line per active area, in swapon order. */
 static void show_swaps(struct proc *p, struct seqbuf *sb)
 {
 	(void)p;
-	struct swap_stats sw;
-	swap_get_stats(&sw);
+	struct swap_area_stats a;
 	uint32_t kb = PAGE_SIZE / 1024;
-	procfs_format_swaps(sb, sw.device ? "/dev/ram0" : NULL, sw.total * kb,
-			    (sw.total - sw.free) * kb, sw.prio);
+	procfs_format_swaps(sb, NULL, 0, 0, 0);
+	for (unsigned int n = 0; swap_get_area_stats(n, &a) == 0; n++) {
+		char path[16];
+		/* Every area is on a RAM-disk, named ramN. */
+		snprintf(path, sizeof(path), "/dev/%s", a.dev->name);
+		procfs_format_swap_line(sb, path, a.total * kb,
+					(a.total - a.free) * kb, a.prio);
+	}
 }
 
 /* /proc/loadavg. */
@@ -164,7 +170,11 @@ static void show_loadavg(struct proc *p, struct seqbuf *sb)
 			      proc_last_pid());
 }
 
-/* Free blocks per order, as Linux's /proc/buddyinfo (one zone). */
+/*
+ * Free blocks per order, as Linux's /proc/buddyinfo: the buddy allocator's
+ * zone (lowmem, "Normal"), then the highmem zone when there is one, whose
+ * free frames are single frames (mm/highmem.c).
+ */
 static void show_buddyinfo(struct proc *p, struct seqbuf *sb)
 {
 	(void)p;
@@ -178,6 +188,13 @@ static void show_buddyinfo(struct proc *p, struct seqbuf *sb)
 		seq_printf(sb, "%6u ", n);
 	}
 	seq_printf(sb, "\n");
+	if (st.highmem_managed_pages) {
+		seq_printf(sb, "Node 0, zone  HighMem ");
+		for (int order = 0; order < PMM_MAX_ORDER; order++)
+			seq_printf(sb, "%6u ",
+				   order == 0 ? st.highmem_free_pages : 0);
+		seq_printf(sb, "\n");
+	}
 }
 
 /* /proc/self: the caller's process ID (not a thread's), a relative link. */

@@ -50,6 +50,11 @@ struct procfs_meminfo {
 	uint64_t vmalloc_used;	/* VmallocUsed */
 	uint64_t user;		/* UserPages (Pagoda): frames of user memory */
 	uint64_t kernel;	/* KernelPages (Pagoda): frames of the kernel */
+	/* As a 32-bit Linux with highmem: the two zones' shares. */
+	uint64_t high_total;	/* HighTotal: frames of the highmem zone */
+	uint64_t high_free;	/* HighFree */
+	uint64_t low_total;	/* LowTotal: MemTotal - HighTotal */
+	uint64_t low_free;	/* LowFree: MemFree - HighFree */
 };
 
 /* Gathers the numbers from the allocators and the process list. */
@@ -102,6 +107,9 @@ void procfs_format_loadavg(struct seqbuf *sb, const uint32_t avg[3],
  * /proc/swaps: the header, and a line for the area if there is one (path
  * NULL: none); sizes in kB.
  */
+/* One more area's line of /proc/swaps. */
+void procfs_format_swap_line(struct seqbuf *sb, const char *path,
+			     uint32_t size_kb, uint32_t used_kb, int prio);
 void procfs_format_swaps(struct seqbuf *sb, const char *path,
 			 uint32_t size_kb, uint32_t used_kb, int prio);
 

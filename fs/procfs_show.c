@@ -87,6 +87,10 @@ void procfs_meminfo_collect(struct procfs_meminfo *m)
 	m->vmalloc_used = pages_kb(vmap_used_pages());
 	m->user = pages_kb(st.user_pages);
 	m->kernel = pages_kb(st.kernel_pages);
+	m->high_total = pages_kb(st.highmem_managed_pages);
+	m->high_free = pages_kb(st.highmem_free_pages);
+	m->low_total = m->total - m->high_total;
+	m->low_free = m->free - m->high_free;
 }
 
 /* One meminfo line: the name padded to 16 columns, the number to 8. */
@@ -104,6 +108,10 @@ void procfs_format_meminfo(struct seqbuf *sb, const struct procfs_meminfo *m)
 	meminfo_line(sb, "Buffers:", 0);
 	meminfo_line(sb, "Cached:", 0);
 	meminfo_line(sb, "SwapCached:", m->swap_cached);
+	meminfo_line(sb, "HighTotal:", m->high_total);
+	meminfo_line(sb, "HighFree:", m->high_free);
+	meminfo_line(sb, "LowTotal:", m->low_total);
+	meminfo_line(sb, "LowFree:", m->low_free);
 	meminfo_line(sb, "SwapTotal:", m->swap_total);
 	meminfo_line(sb, "SwapFree:", m->swap_free);
 	meminfo_line(sb, "Slab:", m->slab);
@@ -420,8 +428,13 @@ void procfs_format_swaps(struct seqbuf *sb, const char *path, uint32_t size_kb,
 			 uint32_t used_kb, int prio)
 {
 	seq_printf(sb, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
-	if (!path)
-		return;
+	if (path)
+		procfs_format_swap_line(sb, path, size_kb, used_kb, prio);
+}
+
+void procfs_format_swap_line(struct seqbuf *sb, const char *path,
+			     uint32_t size_kb, uint32_t used_kb, int prio)
+{
 	int len = (int)strlen(path);
 	/* Every area is a block device: "partition", never "file". */
 	seq_printf(sb, "%s%*s%s\t%u\t%s%u\t%s%d\n", path,

@@ -61,7 +61,9 @@ struct boot_options {
 	char bench[CMDLINE_STR_MAX];      /* bench=: benchmarks to run */
 	char vm_policy[CMDLINE_STR_MAX];  /* vm.policy=: page replacement */
 	uint64_t mem;                     /* mem=: cap on usable RAM, 0 = all */
+	uint64_t lowmem;                  /* lowmem=: cap on the direct map */
 	uint64_t swap;                    /* swap=: RAM-disk size, 0 = off */
+	char ramdisks[CMDLINE_STR_MAX];   /* ramdisks=COUNT,SIZE: more disks */
 	unsigned int loglevel;            /* loglevel=: see libk/log.h */
 	unsigned int hz;                  /* hz=: timer frequency */
 	bool swap_required;               /* swap.required=: no swap, no boot */

@@ -5,7 +5,7 @@
  * shows) is kept in a ring of KMSG_BUF_SIZE bytes, each line stored as
  * Linux's syslog(2) hands it out:
  *
- *     <6>[    1.234567] swap: 16384 KiB on ramdisk (4095 slots)
+ *     <6>[    1.234567] swap: 16384 KiB on ram0 (4095 slots)
  *
  * the message's level in angle brackets (kprintf's lines have
  * LOG_DEFAULT_MESSAGE, 4, like printk without a level), then the time

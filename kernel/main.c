@@ -43,6 +43,7 @@
 #include "libk/errno.h"
 #include "libk/log.h"
 #include "libk/printf.h"
+#include "mm/highmem.h"
 #include "mm/pmm.h"
 #include "mm/slab.h"
 #include "mm/swap.h"
@@ -93,6 +94,34 @@ static void swap_boot(int module, const struct mem_range *disk)
 }
 
 /*
+ * Applies lowmem= (mm/highmem.h). The boot modules are read through the
+ * direct map, so a limit below the end of one is raised to cover it.
+ */
+static void lowmem_boot(void)
+{
+	uint64_t want = boot_options.lowmem, need = 0;
+	if (!want)
+		return;
+	for (size_t i = 0; i < boot_info.nmodules; i++)
+		if (boot_info.modules[i].end > need)
+			need = boot_info.modules[i].end;
+	/* Room for the memory map and the heap above the modules. */
+	need += 8u << 20;
+	need = (need + (4u << 20) - 1) & ~(uint64_t)((4u << 20) - 1);
+	if (want < need) {
+		pr_warn("lowmem: %lluK would leave the boot modules outside "
+			"the direct map; using %lluK\n",
+			(unsigned long long)(want >> 10),
+			(unsigned long long)(need >> 10));
+		want = need;
+	}
+	paddr_t got = highmem_set_lowmem_limit(want);
+	pr_info("lowmem: direct map capped at %u KiB; RAM above is "
+		"highmem\n",
+		got >> 10);
+}
+
+/*
  * Brings up the memory manager: the frame allocator from the memory map
  * (minus the kernel image, the boot modules and the swap RAM-disk), then
  * the kernel's own page tables in place of the boot ones, then the kernel
@@ -130,6 +159,7 @@ static void mm_boot(void)
 			 boot_options.swap, boot_options.mem, &disk) == 0)
 		resv[n++] = disk;
 	klog_level = loglevel;
+	lowmem_boot();
 	if (pmm_init(boot_info.ranges, boot_info.nranges, resv, n,
 		     boot_options.mem))
 		panic("not enough memory to run (see the messages above)");
@@ -143,6 +173,7 @@ static void mm_boot(void)
 		kheap_set_debug(boot_options.kheap_debug);
 	kheap_init();
 	swap_boot(swap_module, &disk);
+	ramdisk_create_boot(boot_options.ramdisks);
 	vmctl_init();
 }
 

@@ -23,6 +23,12 @@ extern char __text_start[], __rodata_end[];
 
 uintptr_t port_direct_map_base = KERNEL_VMA;
 
+void *port_kmap_pointer(vaddr_t va, paddr_t pa)
+{
+	(void)pa;
+	return (void *)(uintptr_t)va;
+}
+
 void port_tlb_flush_page(vaddr_t va)
 {
 	invlpg(va);

@@ -29,7 +29,7 @@
 #define BLOCK_SECTOR_SIZE 512u
 
 struct block_device {
-	/* A short name for messages, e.g. "ramdisk". */
+	/* A short name for messages, e.g. "ram0" (its name in /dev). */
 	const char *name;
 	/* The device's size in sectors. */
 	uint64_t sectors;

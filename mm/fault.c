@@ -44,6 +44,7 @@
 #include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/string.h"
+#include "mm/highmem.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
 #include "mm/pmm.h"
@@ -184,7 +185,9 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 	struct page *page = vm_alloc_user_page(n < PAGE_SIZE ? GFP_ZERO : 0);
 	if (!page)
 		return MM_FAULT_OOM;
-	copy_words(page_address(page), f->data + pos, n);
+	void *dst = kmap_atomic(page); /* the frame may be in highmem */
+	copy_words(dst, f->data + pos, n);
+	kunmap_atomic(dst);
 	vm_events.file_faults++;
 	trace_fault(MM_TRACE_FILE, mm->trace_pid, va, page, MM_TRACE_NONE);
 	return map_frame(mm, v, va, page, vma_pte_prot(v, false));
@@ -249,7 +252,7 @@ static struct page *copy_of(struct page *src)
 	get_page(src);
 	struct page *copy = vm_alloc_user_page(0);
 	if (copy)
-		copy_words(page_address(copy), page_address(src), PAGE_SIZE);
+		highmem_copy_page(copy, src);
 	src->refcount--;
 	KASSERT(src->refcount > 0);
 	return copy;
@@ -337,7 +340,10 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 		page = vm_alloc_user_page(0);
 		if (!page)
 			return MM_FAULT_OOM;
-		if (swap_read_page(slot, page_address(page)) < 0) {
+		void *kva = kmap_atomic(page);
+		int err = swap_read_page(slot, kva);
+		kunmap_atomic(kva);
+		if (err < 0) {
 			put_page(page);
 			vm_events.swap_read_errors++;
 			return MM_FAULT_IO;
@@ -469,11 +475,12 @@ static int user_copy(struct mm *mm, vaddr_t addr, void *buf, size_t n,
 		int err = user_frame(mm, addr, write, &page);
 		if (err)
 			return err;
-		uint8_t *kva = (uint8_t *)page_address(page) + off;
+		uint8_t *kva = kmap_atomic(page);
 		if (write)
-			memcpy(kva, p, chunk);
+			memcpy(kva + off, p, chunk);
 		else
-			memcpy(p, kva, chunk);
+			memcpy(p, kva + off, chunk);
+		kunmap_atomic(kva);
 		p += chunk;
 		addr += chunk;
 		n -= chunk;

@@ -20,8 +20,9 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* First frame above lowmem. */
-#define LOWMEM_PFN (LOWMEM_LIMIT >> PAGE_SHIFT)
+/* First frame above lowmem (the lowmem limit may be lowered: lowmem=). */
+extern paddr_t lowmem_limit;
+#define LOWMEM_PFN (lowmem_limit >> PAGE_SHIFT)
 
 /* The struct page array: mem_map[pfn] for pfn < max_pfn. */
 extern struct page *mem_map;
@@ -66,6 +67,21 @@ struct pmm_counters {
 };
 
 extern struct pmm_counters pmm_count;
+
+/* Frame counters of the highmem zone (mm/highmem.c). */
+struct highmem_counters {
+	uint32_t managed;	   /* frames given to the zone */
+	uint32_t free;		   /* of those, free */
+	uint32_t kind[PAGE_KINDS]; /* allocated, by enum page_kind */
+};
+
+extern struct highmem_counters hz_count;
+
+/* The highmem zone (mm/highmem.c): emptied, filled at boot, used. */
+void highmem_reset(void);
+void highmem_add_range(pfn_t start, pfn_t end);
+struct page *highmem_alloc_frame(unsigned int gfp);
+void highmem_free_frame(struct page *page);
 
 /* Empties the free lists and the hot-block caches (start of pmm_init). */
 void buddy_reset(void);

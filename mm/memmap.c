@@ -13,7 +13,8 @@
  *   4. the first MiB, the kernel image, boot data and the struct page array
  *      (placed by a bump allocation in the first lowmem gap big enough) are
  *      reserved; the rest of lowmem goes to the buddy allocator as maximal
- *      aligned blocks. Highmem frames get a struct page but stay reserved.
+ *      aligned blocks; free highmem goes to the highmem zone
+ *      (mm/highmem.c), frame by frame.
  *
  * Per frame, boot work is two stores: the flags and the reference count of
  * its struct page (the other members are written before they are first
@@ -23,7 +24,8 @@
  * handed over a whole block at a time.
  *
  * Invariants after pmm_init: every frame below max_pfn is either reserved
- * (PG_RESERVED) or managed by the buddy allocator; only lowmem is managed.
+ * (PG_RESERVED) or managed: by the buddy allocator below the lowmem limit,
+ * by the highmem zone above it.
  */
 #include "libk/assert.h"
 #include "libk/errno.h"
@@ -240,7 +242,7 @@ static void init_frames(pfn_t start, pfn_t end, uint32_t flags)
 }
 
 /*
- * Walks the usable lowmem range [s, e) in address order and calls
+ * Walks the usable range [s, e) (lowmem, or highmem) in address order and calls
  * fn(start, end, reserved) for each run of reserved and of free frames.
  */
 static void walk_lowmem(pfn_t s, pfn_t e,
@@ -275,6 +277,13 @@ static void free_run(pfn_t start, pfn_t end, bool reserved)
 {
 	if (!reserved)
 		buddy_add_range(start, end);
+}
+
+/* Step 4, second pass: a run of free highmem goes to the highmem zone. */
+static void free_high_run(pfn_t start, pfn_t end, bool reserved)
+{
+	if (!reserved)
+		highmem_add_range(start, end);
 }
 
 /*
@@ -321,9 +330,9 @@ static void log_summary(size_t nmap, paddr_t memmap_pa)
 		pr_info("pmm: mem= leaves out %llu KiB of RAM\n",
 			(unsigned long long)(pmm_count.ignored_cap_bytes >>
 					     10));
-	pr_info("pmm: lowmem up to %#x; %u KiB highmem above %#x (not used "
-		"yet)\n",
-		lowmem_end << PAGE_SHIFT, pmm_count.highmem * 4, LOWMEM_LIMIT);
+	pr_info("pmm: lowmem up to %#x; %u KiB highmem above %#x%s\n",
+		lowmem_end << PAGE_SHIFT, pmm_count.highmem * 4, lowmem_limit,
+		lowmem_limit < LOWMEM_LIMIT ? " (lowmem=)" : "");
 	pr_info("pmm: memory map: %u struct pages of %u bytes at %#x "
 		"(%u KiB)\n",
 		max_pfn, (unsigned int)sizeof(struct page), memmap_pa,
@@ -339,6 +348,7 @@ int pmm_init(const struct mem_range *map, size_t nmap,
 	uint64_t t0 = port_timestamp();
 
 	buddy_reset();
+	highmem_reset();
 	pmm_count = (struct pmm_counters){ 0 };
 	usable.n = holes.n = fixed_resv.n = boot_resv.n = all_resv.n = 0;
 	usable.overflow = holes.overflow = false;
@@ -372,7 +382,7 @@ int pmm_init(const struct mem_range *map, size_t nmap,
 	/*
 	 * Bump-allocate the struct page array in the first lowmem gap. If
 	 * lowmem cannot hold struct pages for highmem too (little RAM below,
-	 * some far above), cover lowmem only: highmem is not used yet.
+	 * some far above), cover lowmem only: highmem is then left unused.
 	 */
 	max_pfn = usable.r[usable.n - 1].end;
 	uint32_t memmap_pages = memmap_size(max_pfn);
@@ -435,6 +445,15 @@ int pmm_init(const struct mem_range *map, size_t nmap,
 			e = LOWMEM_PFN;
 		if (s < e)
 			walk_lowmem(s, e, free_run);
+	}
+	for (unsigned int i = 0; i < usable.n; i++) {
+		pfn_t s = usable.r[i].start, e = usable.r[i].end;
+		if (s < LOWMEM_PFN)
+			s = LOWMEM_PFN;
+		if (e > max_pfn)
+			e = max_pfn;
+		if (s < e)
+			walk_lowmem(s, e, free_high_run);
 	}
 	mark_bootmem();
 	pmm_count.init_ticks = port_timestamp() - t0;

@@ -333,9 +333,14 @@ struct page *pmm_alloc_block(unsigned int order, unsigned int gfp)
 	return alloc_block(order, gfp);
 }
 
-/* Allocates one frame, on the shortest path. */
+/* Allocates one frame, on the shortest path; highmem first if allowed. */
 struct page *pmm_alloc_frame(unsigned int gfp)
 {
+	if (gfp & GFP_HIGHMEM) {
+		struct page *page = highmem_alloc_frame(gfp);
+		if (page)
+			return page;
+	}
 	return alloc_block(0, gfp);
 }
 
@@ -376,7 +381,7 @@ static inline bool freeable(pfn_t pfn, uint32_t flags, unsigned int order,
 		       (flags & PG_ORDER_MASK) == order << PG_ORDER_SHIFT;
 	return pfn < max_pfn && order < PMM_MAX_ORDER &&
 	       !(pfn & ((1u << order) - 1)) &&
-	       !(flags & (PG_BUDDY | PG_PCP | PG_RESERVED)) &&
+	       !(flags & (PG_BUDDY | PG_PCP | PG_RESERVED | PG_HIGHMEM)) &&
 	       (flags & (PG_HEAD | PG_SLAB)) && head_ok && refcount <= 1;
 }
 
@@ -412,10 +417,13 @@ void pmm_free_block(struct page *page, unsigned int order)
 	free_block(page, order);
 }
 
-/* Frees one frame, on the shortest path. */
+/* Frees one frame, on the shortest path (a highmem one to its zone). */
 void pmm_free_frame(struct page *page)
 {
-	free_block(page, 0);
+	if (unlikely(page->flags & PG_HIGHMEM))
+		highmem_free_frame(page);
+	else
+		free_block(page, 0);
 }
 
 /* Drops a reference to a single allocated frame; frees it at zero. */
@@ -439,6 +447,7 @@ struct page *phys_to_page(paddr_t pa)
 
 void *page_address(const struct page *page)
 {
+	KASSERT(!(page->flags & PG_HIGHMEM));
 	return port_phys_to_virt(page_to_phys(page));
 }
 
@@ -469,14 +478,19 @@ void pmm_get_stats(struct pmm_stats *st)
 {
 	bool irq = port_irq_save();
 	st->total_pages = pmm_count.total;
-	st->managed_pages = pmm_count.managed;
-	st->free_pages = pmm_count.free;
-	st->reserved_pages = pmm_count.reserved;
+	st->managed_pages = pmm_count.managed + hz_count.managed;
+	st->free_pages = pmm_count.free + hz_count.free;
+	st->reserved_pages =
+		pmm_count.reserved + pmm_count.highmem - hz_count.managed;
 	st->bootmem_pages = pmm_count.bootmem;
 	st->memmap_pages = pmm_count.memmap;
 	st->highmem_pages = pmm_count.highmem;
-	st->kernel_pages = pmm_count.kind[KIND_KERNEL];
-	st->user_pages = pmm_count.kind[KIND_USER];
+	st->highmem_managed_pages = hz_count.managed;
+	st->highmem_free_pages = hz_count.free;
+	st->lowmem_limit_pages = LOWMEM_PFN;
+	st->kernel_pages =
+		pmm_count.kind[KIND_KERNEL] + hz_count.kind[KIND_KERNEL];
+	st->user_pages = pmm_count.kind[KIND_USER] + hz_count.kind[KIND_USER];
 	st->pgtable_pages = pmm_count.kind[KIND_PGTABLE];
 	st->max_pfn = max_pfn;
 	st->cached_pages = 0;
@@ -491,6 +505,7 @@ void pmm_get_stats(struct pmm_stats *st)
 		if (free_area[o].nr || cached)
 			st->largest_free_order = (int)o;
 	}
+	/* Fragmentation is the buddy allocator's: lowmem only. */
 	uint32_t cap = 1u << (PMM_MAX_ORDER - 1);
 	uint32_t reachable = pmm_count.free < cap ? pmm_count.free : cap;
 	if (reachable == 0)
@@ -518,10 +533,11 @@ void pmm_dump_stats(void)
 		st.total_pages * 4, st.managed_pages * 4, st.free_pages * 4,
 		st.cached_pages * 4, st.kernel_pages * 4, st.user_pages * 4,
 		st.pgtable_pages * 4);
-	pr_info("pmm: %u KiB reserved (%u KiB boot data, %u KiB memory map), "
-		"%u KiB highmem unused\n",
+	pr_info("pmm: %u KiB reserved (%u KiB boot data, %u KiB memory map); "
+		"highmem %u KiB, %u KiB of it free\n",
 		st.reserved_pages * 4, st.bootmem_pages * 4,
-		st.memmap_pages * 4, st.highmem_pages * 4);
+		st.memmap_pages * 4, st.highmem_managed_pages * 4,
+		st.highmem_free_pages * 4);
 	char line[160], cached[64];
 	int len = 0;
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
@@ -665,5 +681,5 @@ int pmm_verify(void)
 	err = 0;
 out:
 	port_irq_restore(irq);
-	return err;
+	return err ? err : highmem_verify();
 }

@@ -28,6 +28,7 @@
 #include "libk/errno.h"
 #include "libk/list.h"
 #include "libk/log.h"
+#include "mm/highmem.h"
 #include "mm/internal.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
@@ -756,6 +757,8 @@ int paging_init(void)
 		*ptep &= ~PTE_W;
 	}
 	vmap_reset();
+	if (kmap_init())
+		return -ENOMEM;
 	port_paging_start(kernel_space.pgdir_phys, global_pages);
 	current_space = &kernel_space;
 	pr_info("paging: direct map %#x-%#x with %u page tables; read-only "

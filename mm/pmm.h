@@ -6,8 +6,10 @@
  * blocks of orders below PMM_PCP_ORDERS usually come from small hot-block
  * caches in O(1).
  *
- * Only lowmem (direct-mapped) frames are handed out for now; highmem frames
- * get a struct page but stay reserved. See docs/memory-manager.md.
+ * Lowmem (direct-mapped) frames are managed by the buddy allocator;
+ * frames above the lowmem limit form the highmem zone (mm/highmem.c), from
+ * which GFP_HIGHMEM single-frame allocations are served first. See
+ * docs/memory-manager.md.
  */
 #ifndef MM_PMM_H
 #define MM_PMM_H
@@ -41,6 +43,13 @@ enum gfp_flags {
 	GFP_ZERO = 1u << 0,    /* fill the block with zeros */
 	GFP_USER = 1u << 1,    /* for user memory (counted as user) */
 	GFP_PGTABLE = 1u << 2, /* for a page table (counted as such) */
+	/*
+	 * A single frame may come from highmem (tried first): for memory
+	 * the kernel reaches only through kmap_atomic() (mm/highmem.h).
+	 */
+	GFP_HIGHMEM = 1u << 3,
+	/* A user page, preferably from highmem (Linux's GFP_HIGHUSER). */
+	GFP_HIGHUSER = GFP_USER | GFP_HIGHMEM,
 };
 
 /* A range of physical memory as the boot loader describes it. */
@@ -138,7 +147,7 @@ void pmm_zero_pages(void *va, size_t npages);
 paddr_t page_to_phys(const struct page *page);
 /* The struct page of a frame, or NULL if the frame is not managed. */
 struct page *phys_to_page(paddr_t pa);
-/* The direct-map address of a lowmem page. */
+/* The direct-map address of a lowmem page (highmem: kmap_atomic). */
 void *page_address(const struct page *page);
 /* The struct page behind a direct-map address. */
 struct page *virt_to_page(const void *va);
@@ -146,13 +155,21 @@ struct page *virt_to_page(const void *va);
 /* Counters, for the boot summary, /proc/meminfo and tests (in frames). */
 struct pmm_stats {
 	uint32_t total_pages;	 /* usable RAM below 4 GiB, after mem= */
-	uint32_t managed_pages;	 /* the allocator's: free + allocated */
+	/*
+	 * The next five and the allocated counts cover both zones, lowmem
+	 * and highmem, like Linux's MemTotal and MemFree; the highmem_
+	 * counters give highmem's share.
+	 */
+	uint32_t managed_pages;	 /* the allocators': free + allocated */
 	uint32_t free_pages;	 /* free frames, hot-block caches included */
 	uint32_t cached_pages;	 /* free frames in the hot-block caches */
-	uint32_t reserved_pages; /* usable lowmem frames reserved at boot */
+	uint32_t reserved_pages; /* usable frames reserved at boot */
 	uint32_t bootmem_pages;	 /* of those, boot data that can be released */
 	uint32_t memmap_pages;	 /* of those, the struct page array */
-	uint32_t highmem_pages;	 /* usable frames above LOWMEM_LIMIT (unused) */
+	uint32_t highmem_pages;	 /* usable frames above the lowmem limit */
+	uint32_t highmem_managed_pages; /* of those, in the highmem zone */
+	uint32_t highmem_free_pages;	/* of those, free */
+	uint32_t lowmem_limit_pages;	/* frames below the lowmem limit */
 	uint32_t kernel_pages;	 /* allocated for the kernel (slab included) */
 	uint32_t user_pages;	 /* allocated for user memory */
 	uint32_t pgtable_pages;	 /* allocated for page tables and directories */
@@ -196,5 +213,7 @@ void pmm_drain_cache(void);
  * logging the first violation.
  */
 int pmm_verify(void);
+/* The same for the highmem zone (mm/highmem.c). */
+int highmem_verify(void);
 
 #endif

@@ -50,6 +50,14 @@ static inline void *port_phys_to_virt(paddr_t pa)
 	return (void *)(port_direct_map_base + pa);
 }
 
+/*
+ * The pointer through which C code reaches the temporary kernel mapping at
+ * va of the frame at pa (mm/highmem.h): va itself in the kernel. The host
+ * tests have no MMU under their C code, but their fake RAM holds every
+ * frame, so there it is the frame's place in that RAM.
+ */
+void *port_kmap_pointer(vaddr_t va, paddr_t pa);
+
 /* The physical address behind a direct-map pointer. */
 static inline paddr_t port_virt_to_phys(const void *va)
 {

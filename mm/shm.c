@@ -21,6 +21,7 @@
 
 #include "libk/assert.h"
 #include "libk/errno.h"
+#include "mm/highmem.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
 #include "mm/pmm.h"
@@ -110,7 +111,10 @@ int shm_page(struct shm_object *s, uint32_t idx, struct page **out,
 	p->user.shm = s;
 	p->user.shm_idx = idx;
 	if (slot) {
-		if (swap_read_page(slot, page_address(p)) < 0) {
+		void *kva = kmap_atomic(p);
+		int rerr = swap_read_page(slot, kva);
+		kunmap_atomic(kva);
+		if (rerr < 0) {
 			put_page(p);
 			vm_events.swap_read_errors++;
 			return -EIO;
@@ -152,13 +156,14 @@ int shm_unuse_swap(struct shm_object *s)
 	for (uint32_t idx = 0; idx < s->npages; idx++) {
 		struct page *pg;
 		bool created;
-		if (s->slots[idx]) {
+		if (s->slots[idx] && swap_slot_draining(s->slots[idx])) {
 			int err = shm_page(s, idx, &pg, &created);
 			if (err)
 				return err;
 		}
 		pg = s->pages[idx];
-		if (pg && page_swapcached(pg))
+		if (pg && page_swapcached(pg) &&
+		    swap_slot_draining(pg->user.slot))
 			user_page_drop_swap(pg);
 	}
 	return 0;

@@ -1,5 +1,5 @@
 /*
- * mm/swap.h - the swap area: a block device holding evicted pages.
+ * mm/swap.h - the swap areas: block devices holding evicted pages.
  *
  * The area uses Linux's swap-header format (version 1, "SWAPSPACE2" at
  * the end of the first page; include/linux/swap.h union swap_header), so
@@ -63,19 +63,22 @@ STATIC_ASSERT(__builtin_offsetof(struct swap_header_v1, badpages) == 1536,
 
 /*
  * Slot numbers must fit in a swap PTE (mm/pgtable.h: 20 bits); pages of a
- * bigger area beyond this are left unused.
+ * bigger area beyond this are left unused. The areas share this space of
+ * slot numbers (each owns a range of it, mm/swapfile.c).
  */
 #define SWAP_MAX_SLOTS (1u << 20)
+/* Areas active at once (swapon; Linux's MAX_SWAPFILES is 32). */
+#define SWAP_MAX_AREAS 8u
 /* References one slot can hold (swap_slot_dup() asserts below this). */
 #define SWAP_SLOT_MAX_REFS 0xFFFEu
 
 /*
- * Sets up swap on dev, replacing the current area. NULL turns swap off.
+ * Sets up swap on dev alone, replacing every area. NULL turns swap off.
  * The first page must hold a valid version 1 header, or be all zeros (a
  * blank device is then formatted). Logs one line saying what it found.
  * Returns 0; -EINVAL after logging why the area was refused (swap stays
  * off); -EIO if the header could not be read or written; -ENOMEM; -EBUSY
- * if the current area still has slots in use (it stays as it is).
+ * if an area still has slots in use (they all stay as they are).
  */
 int swap_init(struct block_device *dev);
 /* Drops the area without checking its slots: for a machine being reset. */
@@ -88,27 +91,39 @@ bool swap_enabled(void);
  * area -2 (mm/swapfile.c, least_priority starts at -1 and is decremented).
  */
 #define SWAP_PRIO_DEFAULT (-2)
+/*
+ * swap_on()'s prio for "none given": like Linux, -2 for the first such
+ * area, then -3, -4... (and the gap closes when one goes).
+ */
+#define SWAP_PRIO_NONE (-0x7fffffff - 1)
 
 /*
- * swapon(2): makes dev the swap area, with priority prio. Unlike
- * swap_init() a blank device is refused (it needs a header: mkswap).
- * Returns 0, -EBUSY if an area is in use already, -EINVAL for a device
- * without a valid header, -EIO or -ENOMEM.
+ * swapon(2): adds dev as a swap area, with priority prio (or
+ * SWAP_PRIO_NONE). Slots come from the areas of the highest priority
+ * first, in turn among areas of equal priority. Unlike swap_init() a
+ * blank device is refused (it needs a header: mkswap). Returns 0, -EBUSY
+ * if dev is an area already, -EPERM when SWAP_MAX_AREAS are on, -EINVAL
+ * for a device without a valid header (or no room among the slot
+ * numbers), -EIO or -ENOMEM.
  */
 int swap_on(struct block_device *dev, int prio);
+/* Whether dev is an active swap area. */
+bool swap_in_use(const struct block_device *dev);
 
 /*
- * swapoff(2), in steps (mm/swapoff.c drives them): swap_drain_begin()
- * stops handing out slots (and reclaim stops evicting); the caller then
- * brings every page back and calls swap_drain_finish(), which turns swap
- * off, or returns -EBUSY if slots are still in use (then
- * swap_drain_cancel() goes back to normal use of the area).
+ * swapoff(2), in steps (mm/swapoff.c drives them): swap_drain_begin(dev)
+ * stops handing out slots of dev's area (-EINVAL if dev is none; reclaim
+ * goes on with the other areas); the caller then brings back every page whose
+ * slot is draining (swap_slot_draining()) and calls swap_drain_finish(),
+ * which turns the area off, or returns -EBUSY if its slots are still in
+ * use (then swap_drain_cancel() goes back to normal use of the area).
  */
-void swap_drain_begin(void);
+int swap_drain_begin(struct block_device *dev);
 bool swap_draining(void);
+bool swap_slot_draining(uint32_t slot);
 int swap_drain_finish(void);
 void swap_drain_cancel(void);
-/* The active area's device, or NULL. */
+/* The device of the first active area (in swapon order), or NULL. */
 struct block_device *swap_device(void);
 
 /*
@@ -131,9 +146,11 @@ uint32_t swap_slot_refs(uint32_t slot);
 int swap_write_page(uint32_t slot, const void *page);
 int swap_read_page(uint32_t slot, void *page);
 
+/* Totals over every area (device and prio: the first area's). */
 struct swap_stats {
 	uint32_t total;	 /* usable slots (pages) */
 	uint32_t free;	 /* free slots */
+	uint32_t areas;	 /* active areas */
 	uint64_t writes; /* pages written (pswpout) */
 	uint64_t reads;	 /* pages read (pswpin) */
 	uint64_t write_errors, read_errors;
@@ -142,5 +159,15 @@ struct swap_stats {
 	int prio;	    /* the area's priority (swapon) */
 };
 void swap_get_stats(struct swap_stats *st);
+
+/* One area, for /proc/swaps. */
+struct swap_area_stats {
+	struct block_device *dev;
+	uint32_t base; /* its first global slot number */
+	uint32_t total, free, bad;
+	int prio;
+};
+/* The nth active area in swapon order: 0, or -ENOENT past the last. */
+int swap_get_area_stats(unsigned int n, struct swap_area_stats *st);
 
 #endif

@@ -132,7 +132,7 @@ void swapoff_drop_cache(void)
 	for (uint32_t ci = 0; ci < NCHUNKS; ci++) {
 		for (uint32_t i = 0; chunks[ci] && i < CHUNK_SLOTS; i++) {
 			struct page *pg = chunks[ci][i];
-			if (pg)
+			if (pg && swap_slot_draining(pg->user.slot))
 				user_page_drop_swap(pg);
 		}
 	}

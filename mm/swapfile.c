@@ -1,13 +1,29 @@
 /*
- * mm/swapfile.c - the swap area: its header and its slot allocator.
+ * mm/swapfile.c - the swap areas: their headers and the slot allocator.
  *
- * The area is a block device in Linux's swap format (mm/swap.h): page 0
+ * An area is a block device in Linux's swap format (mm/swap.h): page 0
  * holds the header, pages 1 .. last_page are slots of one page each, and
  * the pages the header lists as bad are never used. swap_init() reads the
  * header and checks every field against the device before trusting it; an
  * all-zero first page is a blank device and gets a fresh header.
  *
- * The slot map is two arrays over slots 0 .. last_page:
+ * Up to SWAP_MAX_AREAS areas are active at once (swapon). The slot
+ * numbers of all of them share one space, the one a swap PTE can hold
+ * (SWAP_MAX_SLOTS): each area owns the range [base, base + last_page] of
+ * it, given at swapon (the lowest free range that fits), so that a slot
+ * number alone names its area and its page there (slot - base), and the
+ * rest of mm/ never needs to know that there are several areas:
+ *
+ *   global slots  0      1024           5120                    2^20
+ *                 |ram0: 1024 pages|ram1: 4096 pages |   free ...  |
+ *                  ^ slot 0 is ram0's header, never handed out
+ *
+ * Which area a new slot comes from follows Linux's priorities: the areas
+ * of the highest priority that have free slots, and among several of that
+ * priority, each in turn (round robin, one slot at a time). An area being
+ * drained by swapoff gives no new slots.
+ *
+ * Each area's slot map is two arrays over its slots 0 .. last_page:
  *
  *   refs[slot]   how many swap PTEs (and shared objects) point at the slot;
  *                REFS_UNUSABLE for the header and bad pages
@@ -46,10 +62,11 @@
 
 STATIC_ASSERT(SWAP_SLOT_MAX_REFS < REFS_UNUSABLE, "refs marker");
 
-/* The one swap area (Pagoda, like many small kernels, has one). */
-static struct swap_area {
-	struct block_device *dev; /* NULL: swap is off */
-	uint32_t last_page;	  /* highest slot number */
+/* One active area (or a free entry of areas[], dev NULL). */
+struct swap_area {
+	struct block_device *dev; /* NULL: the entry is free */
+	uint32_t base;		  /* its slot 0's global slot number */
+	uint32_t last_page;	  /* highest slot number (in the area) */
 	uint16_t *refs;		  /* last_page + 1 reference counts */
 	uint32_t *used_words;	  /* storage of used */
 	struct bitmap used;	  /* set: allocated or unusable */
@@ -59,7 +76,15 @@ static struct swap_area {
 	uint32_t bad;		  /* bad pages from the header */
 	int prio;		  /* swapon's priority (/proc/swaps) */
 	bool draining;		  /* swapoff in progress: no new slots */
-} area;
+	uint32_t seq;		  /* swapon order, for /proc/swaps */
+};
+
+static struct swap_area areas[SWAP_MAX_AREAS];
+/* The area the last slot came from (round robin among equals). */
+static unsigned int last_alloc;
+static uint32_t swapon_seq;
+/* The lowest priority given so far to an area swapped on without one. */
+static int least_prio = SWAP_PRIO_DEFAULT + 1;
 
 /*
  * Page I/O counters since boot. Like Linux's pswpin/pswpout they count
@@ -203,21 +228,51 @@ static int check_header(const uint8_t *page, uint64_t dev_pages,
 	return 0;
 }
 
-/* Frees the slot map of the current area and turns swap off. */
-static void area_release(void)
+/* Frees an area's slot map and the entry. */
+static void area_release(struct swap_area *a)
 {
-	kfree(area.refs);
-	kfree(area.used_words);
-	area = (struct swap_area){ 0 };
+	kfree(a->refs);
+	kfree(a->used_words);
+	*a = (struct swap_area){ 0 };
+}
+
+/*
+ * The lowest global slot number from which nslots slots are free of
+ * every active area but self, or UINT32_MAX. Areas are few: a scan of them for
+ * each candidate start (0, and the end of each area) is enough.
+ */
+static uint32_t free_slot_range(const struct swap_area *self, uint32_t nslots)
+{
+	uint32_t cand[SWAP_MAX_AREAS + 1];
+	unsigned int n = 0;
+	cand[n++] = 0;
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++)
+		if (areas[i].dev && &areas[i] != self)
+			cand[n++] = areas[i].base + areas[i].last_page + 1;
+	uint32_t best = UINT32_MAX;
+	for (unsigned int c = 0; c < n; c++) {
+		uint64_t s = cand[c], e = s + nslots;
+		bool ok = e <= SWAP_MAX_SLOTS;
+		for (unsigned int i = 0; ok && i < SWAP_MAX_AREAS; i++) {
+			const struct swap_area *a = &areas[i];
+			if (a->dev && a != self &&
+			    s <= a->base + a->last_page && a->base < e)
+				ok = false;
+		}
+		if (ok && s < best)
+			best = (uint32_t)s;
+	}
+	return best;
 }
 
 /*
  * Builds the slot map for a header that check_header() accepted: every
  * slot free except slot 0 and the bad pages (within the area).
  */
-static int area_build(struct block_device *dev, const uint8_t *page,
-		      const struct header_info *hi)
+static int area_build(struct swap_area *a, struct block_device *dev,
+		      const uint8_t *page, const struct header_info *hi)
 {
+	struct swap_area area = { 0 };
 	const struct swap_header_v1 *h = (const struct swap_header_v1 *)page;
 	uint32_t nslots = hi->last_page + 1;
 	uint16_t *refs = kzalloc(nslots * sizeof(*refs), GFP_KERNEL);
@@ -249,6 +304,7 @@ static int area_build(struct block_device *dev, const uint8_t *page,
 	area.total = hi->last_page - area.bad;
 	area.nfree = area.total;
 	area.cursor = 1;
+	*a = area;
 	return 0;
 }
 
@@ -263,10 +319,11 @@ static void uuid_string(const uint8_t *u, char *out, size_t len)
 }
 
 /*
- * Reads and checks dev's header and builds the slot map; a blank device is
- * formatted when format_blank, refused otherwise. Swap must be off.
+ * Reads and checks dev's header and builds the slot map in the free entry
+ * a; a blank device is formatted when format_blank, refused otherwise.
  */
-static int area_setup(struct block_device *dev, bool format_blank)
+static int area_setup(struct swap_area *a, struct block_device *dev,
+		      bool format_blank)
 {
 	uint8_t *page = NULL;
 	char why[96];
@@ -331,11 +388,11 @@ static int area_setup(struct block_device *dev, bool format_blank)
 		       dev->name, why);
 		goto out_free;
 	}
-	err = area_build(dev, page, &hi);
+	err = area_build(a, dev, page, &hi);
 	if (err)
 		goto out_nomem;
-	if (area.total == 0) {
-		area_release();
+	if (a->total == 0) {
+		area_release(a);
 		pr_err("swap: bad header on %s: every page is listed as bad; "
 		       "running without swap\n",
 		       dev->name);
@@ -352,14 +409,25 @@ static int area_setup(struct block_device *dev, bool format_blank)
 		pr_warn("swap: %s is larger than a swap entry can address; "
 			"using its first %u pages\n",
 			dev->name, SWAP_MAX_SLOTS);
-	if (area.bad)
+	uint32_t base = free_slot_range(a, a->last_page + 1);
+	if (base == UINT32_MAX) {
+		pr_err("swap: %s does not fit in the %u slots swap entries "
+		       "can address beside the other areas\n",
+		       dev->name, SWAP_MAX_SLOTS);
+		area_release(a);
+		err = -EINVAL;
+		goto out_free;
+	}
+	a->base = base;
+	a->seq = ++swapon_seq;
+	if (a->bad)
 		pr_info("swap: %u KiB on %s (%u slots, %u bad pages)\n",
-			(area.last_page + 1) * (PAGE_SIZE / 1024), dev->name,
-			area.total, area.bad);
+			(a->last_page + 1) * (PAGE_SIZE / 1024), dev->name,
+			a->total, a->bad);
 	else
 		pr_info("swap: %u KiB on %s (%u slots)\n",
-			(area.last_page + 1) * (PAGE_SIZE / 1024), dev->name,
-			area.total);
+			(a->last_page + 1) * (PAGE_SIZE / 1024), dev->name,
+			a->total);
 	pr_debug("swap: label '%s', UUID %s\n", label, uuid);
 	kfree(page);
 	return 0;
@@ -373,80 +441,187 @@ out_free:
 	return err;
 }
 
-/* Sets up swap on dev (or turns it off for NULL). */
+/* Whether any area still has slots in use (said in the log). */
+static bool any_in_use(void)
+{
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++) {
+		struct swap_area *a = &areas[i];
+		if (a->dev && a->nfree != a->total) {
+			pr_err("swap: %u slots of %s are still in use; keeping "
+			       "it\n",
+			       a->total - a->nfree, a->dev->name);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Sets up swap on dev alone (or turns it off for NULL). */
 int swap_init(struct block_device *dev)
 {
-	if (area.dev && area.nfree != area.total) {
-		pr_err("swap: %u slots of %s are still in use; keeping it\n",
-		       area.total - area.nfree, area.dev->name);
+	if (any_in_use())
 		return -EBUSY;
-	}
-	area_release();
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++)
+		area_release(&areas[i]);
+	least_prio = SWAP_PRIO_DEFAULT + 1;
 	if (!dev) {
 		pr_info("swap: off\n");
 		return 0;
 	}
-	int err = area_setup(dev, true);
+	int err = area_setup(&areas[0], dev, true);
 	if (!err)
-		area.prio = SWAP_PRIO_DEFAULT;
+		areas[0].prio = --least_prio;
 	return err;
 }
 
 /*
- * Forgets the area whatever its slots still hold. Only for a machine being
- * reset as a whole: the host tests' teardown after a failed test, whose
- * mappings of slots are gone with the machine. Without it one failure
- * would make every later test's swap_init() fail with -EBUSY.
+ * Forgets the areas whatever their slots still hold. Only for a machine
+ * being reset as a whole: the host tests' teardown after a failed test,
+ * whose mappings of slots are gone with the machine. Without it one
+ * failure would make every later test's swap_init() fail with -EBUSY.
  */
 void swap_forget(void)
 {
 	swap_cache_forget();
-	area_release();
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++)
+		area_release(&areas[i]);
+}
+
+/* The active area on dev, or NULL. */
+static struct swap_area *area_of_dev(const struct block_device *dev)
+{
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++)
+		if (areas[i].dev && areas[i].dev == dev)
+			return &areas[i];
+	return NULL;
 }
 
 int swap_on(struct block_device *dev, int prio)
 {
-	if (area.dev)
+	if (area_of_dev(dev))
 		return -EBUSY;
-	int err = area_setup(dev, false);
+	struct swap_area *a = NULL;
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS && !a; i++)
+		if (!areas[i].dev)
+			a = &areas[i];
+	if (!a)
+		return -EPERM; /* Linux: MAX_SWAPFILES areas are on */
+	int err = area_setup(a, dev, false);
 	if (!err)
-		area.prio = prio;
+		a->prio = prio == SWAP_PRIO_NONE ? --least_prio : prio;
 	return err;
 }
 
-void swap_drain_begin(void)
+bool swap_in_use(const struct block_device *dev)
 {
-	KASSERT(area.dev && !area.draining);
-	area.draining = true;
+	return area_of_dev(dev) != NULL;
+}
+
+int swap_drain_begin(struct block_device *dev)
+{
+	struct swap_area *a = area_of_dev(dev);
+	if (!a)
+		return -EINVAL;
+	KASSERT(!a->draining);
+	a->draining = true;
+	return 0;
 }
 
 bool swap_draining(void)
 {
-	return area.draining;
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++)
+		if (areas[i].dev && areas[i].draining)
+			return true;
+	return false;
+}
+
+/* The area holding global slot number slot, or NULL. */
+static struct swap_area *area_of_slot(uint32_t slot)
+{
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++) {
+		struct swap_area *a = &areas[i];
+		if (a->dev && slot >= a->base && slot - a->base <= a->last_page)
+			return a;
+	}
+	return NULL;
+}
+
+bool swap_slot_draining(uint32_t slot)
+{
+	struct swap_area *a = area_of_slot(slot);
+	return a && a->draining;
 }
 
 int swap_drain_finish(void)
 {
-	KASSERT(area.draining);
-	if (area.nfree != area.total)
-		return -EBUSY;
-	area.draining = false;
-	return swap_init(NULL);
+	int err = 0;
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++) {
+		struct swap_area *a = &areas[i];
+		if (!a->dev || !a->draining)
+			continue;
+		if (a->nfree != a->total) {
+			err = -EBUSY;
+			continue;
+		}
+		pr_info("swap: %s off\n", a->dev->name);
+		/*
+		 * As Linux: an area that got its priority by default leaves
+		 * a gap the default areas below it close.
+		 */
+		if (a->prio < 0) {
+			for (unsigned int k = 0; k < SWAP_MAX_AREAS; k++)
+				if (areas[k].dev && areas[k].prio < a->prio)
+					areas[k].prio++;
+			least_prio++;
+		}
+		area_release(a);
+	}
+	return err;
 }
 
 void swap_drain_cancel(void)
 {
-	area.draining = false;
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++)
+		areas[i].draining = false;
 }
 
 struct block_device *swap_device(void)
 {
-	return area.dev;
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++)
+		if (areas[i].dev)
+			return areas[i].dev;
+	return NULL;
 }
 
 bool swap_enabled(void)
 {
-	return area.dev != NULL;
+	return swap_device() != NULL;
+}
+
+/*
+ * The area the next slot comes from: of the areas with free slots that
+ * are not being drained, those of the highest priority, and among them
+ * the first after the one used last (round robin). NULL if none.
+ */
+static struct swap_area *pick_area(void)
+{
+	struct swap_area *best = NULL;
+	unsigned int best_dist = 0;
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++) {
+		struct swap_area *a = &areas[i];
+		if (!a->dev || a->draining || a->nfree == 0)
+			continue;
+		/* Distance after the last used area, 1 .. SWAP_MAX_AREAS. */
+		unsigned int dist = (i + SWAP_MAX_AREAS - last_alloc - 1) %
+					    SWAP_MAX_AREAS +
+				    1;
+		if (!best || a->prio > best->prio ||
+		    (a->prio == best->prio && dist < best_dist)) {
+			best = a;
+			best_dist = dist;
+		}
+	}
+	return best;
 }
 
 /* Takes a free slot, searching from the cursor and wrapping once. */
@@ -455,18 +630,20 @@ int swap_slot_alloc(uint32_t *slot)
 	bool was = port_irq_save();
 	int err = -ENOSPC;
 
-	if (!area.dev || area.nfree == 0 || area.draining)
+	struct swap_area *a = pick_area();
+	if (!a)
 		goto out;
-	size_t s = bitmap_find_first_zero(&area.used, area.cursor);
-	if (s >= area.used.nbits)
-		s = bitmap_find_first_zero(&area.used, 1);
+	last_alloc = (unsigned int)(a - areas);
+	size_t s = bitmap_find_first_zero(&a->used, a->cursor);
+	if (s >= a->used.nbits)
+		s = bitmap_find_first_zero(&a->used, 1);
 	/* nfree > 0 promises a clear bit. */
-	KASSERT(s < area.used.nbits && area.refs[s] == 0);
-	bitmap_set(&area.used, s);
-	area.refs[s] = 1;
-	area.nfree--;
-	area.cursor = (uint32_t)s + 1;
-	*slot = (uint32_t)s;
+	KASSERT(s < a->used.nbits && a->refs[s] == 0);
+	bitmap_set(&a->used, s);
+	a->refs[s] = 1;
+	a->nfree--;
+	a->cursor = (uint32_t)s + 1;
+	*slot = a->base + (uint32_t)s;
 	trace_swap_slot(MM_TRACE_ALLOC, *slot);
 	err = 0;
 out:
@@ -474,11 +651,16 @@ out:
 	return err;
 }
 
-/* Whether slot is an allocated slot of the current area. */
-static bool slot_allocated(uint32_t slot)
+/* The area of an allocated slot (else NULL), and the slot's index there. */
+static struct swap_area *slot_allocated(uint32_t slot, uint32_t *local)
 {
-	return area.dev && slot <= area.last_page && area.refs[slot] != 0 &&
-	       area.refs[slot] != REFS_UNUSABLE;
+	struct swap_area *a = area_of_slot(slot);
+	if (!a)
+		return NULL;
+	*local = slot - a->base;
+	if (a->refs[*local] == 0 || a->refs[*local] == REFS_UNUSABLE)
+		return NULL;
+	return a;
 }
 
 /*
@@ -488,20 +670,24 @@ static bool slot_allocated(uint32_t slot)
  */
 void swap_slot_dup(uint32_t slot)
 {
-	KASSERT(slot_allocated(slot));
-	KASSERT(area.refs[slot] < SWAP_SLOT_MAX_REFS);
+	uint32_t i = 0;
+	struct swap_area *a = slot_allocated(slot, &i);
+	KASSERT(a);
+	KASSERT(a->refs[i] < SWAP_SLOT_MAX_REFS);
 	bool was = port_irq_save();
-	area.refs[slot]++;
+	a->refs[i]++;
 	port_irq_restore(was);
 }
 
 void swap_slot_put(uint32_t slot)
 {
-	KASSERT(slot_allocated(slot));
+	uint32_t i = 0;
+	struct swap_area *a = slot_allocated(slot, &i);
+	KASSERT(a);
 	bool was = port_irq_save();
-	if (--area.refs[slot] == 0) {
-		bitmap_clear(&area.used, slot);
-		area.nfree++;
+	if (--a->refs[i] == 0) {
+		bitmap_clear(&a->used, i);
+		a->nfree++;
 		trace_swap_slot(MM_TRACE_FREE, slot);
 	}
 	port_irq_restore(was);
@@ -509,15 +695,19 @@ void swap_slot_put(uint32_t slot)
 
 uint32_t swap_slot_refs(uint32_t slot)
 {
-	return slot_allocated(slot) ? area.refs[slot] : 0;
+	uint32_t i = 0;
+	struct swap_area *a = slot_allocated(slot, &i);
+	return a ? a->refs[i] : 0;
 }
 
 int swap_write_page(uint32_t slot, const void *page)
 {
-	if (!area.dev)
+	uint32_t i = 0;
+	struct swap_area *a = area_of_slot(slot);
+	if (!a)
 		return -EIO;
-	KASSERT(slot_allocated(slot));
-	if (block_write_page(area.dev, slot, page)) {
+	KASSERT(slot_allocated(slot, &i));
+	if (block_write_page(a->dev, i, page)) {
 		io.write_errors++;
 		return -EIO;
 	}
@@ -527,10 +717,12 @@ int swap_write_page(uint32_t slot, const void *page)
 
 int swap_read_page(uint32_t slot, void *page)
 {
-	if (!area.dev)
+	uint32_t i = 0;
+	struct swap_area *a = area_of_slot(slot);
+	if (!a)
 		return -EIO;
-	KASSERT(slot_allocated(slot));
-	if (block_read_page(area.dev, slot, page)) {
+	KASSERT(slot_allocated(slot, &i));
+	if (block_read_page(a->dev, i, page)) {
 		io.read_errors++;
 		return -EIO;
 	}
@@ -542,15 +734,53 @@ void swap_get_stats(struct swap_stats *st)
 {
 	bool was = port_irq_save();
 	*st = (struct swap_stats){
-		.total = area.total,
-		.free = area.nfree,
 		.writes = io.writes,
 		.reads = io.reads,
 		.write_errors = io.write_errors,
 		.read_errors = io.read_errors,
-		.bad = area.bad,
-		.device = area.dev ? area.dev->name : NULL,
-		.prio = area.prio,
 	};
+	/* The first area (in swapon order) names the device. */
+	uint32_t first = UINT32_MAX;
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++) {
+		const struct swap_area *a = &areas[i];
+		if (!a->dev)
+			continue;
+		st->total += a->total;
+		st->free += a->nfree;
+		st->bad += a->bad;
+		st->areas++;
+		if (a->seq < first) {
+			first = a->seq;
+			st->device = a->dev->name;
+			st->prio = a->prio;
+		}
+	}
 	port_irq_restore(was);
+}
+
+int swap_get_area_stats(unsigned int n, struct swap_area_stats *st)
+{
+	/* The nth area in swapon order, as /proc/swaps lists them. */
+	const struct swap_area *pick = NULL;
+	for (unsigned int k = 0; k <= n; k++) {
+		const struct swap_area *next = NULL;
+		for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++) {
+			const struct swap_area *a = &areas[i];
+			if (a->dev && (!pick || a->seq > pick->seq) &&
+			    (!next || a->seq < next->seq))
+				next = a;
+		}
+		if (!next)
+			return -ENOENT;
+		pick = next;
+	}
+	*st = (struct swap_area_stats){
+		.dev = pick->dev,
+		.base = pick->base,
+		.total = pick->total,
+		.free = pick->nfree,
+		.bad = pick->bad,
+		.prio = pick->prio,
+	};
+	return 0;
 }

@@ -9,6 +9,7 @@
 #include "mm/mm_internal.h"
 #include "mm/pgtable.h"
 #include "mm/shm.h"
+#include "mm/swap.h"
 #include "mm/vm.h"
 
 /* Pages one page table covers (4 MiB: skipped at once when absent). */
@@ -28,7 +29,8 @@ static int unuse_region(struct mm *mm, struct vma *v)
 			va = next - PAGE_SIZE;
 			continue;
 		}
-		if (!pte_is_swap(*ptep))
+		if (!pte_is_swap(*ptep) ||
+		    !swap_slot_draining(pte_swap_slot(*ptep)))
 			continue;
 		switch (fault_in(mm, v, va, false)) {
 		case MM_FAULT_OK:

@@ -39,6 +39,7 @@
 #include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/log.h"
+#include "mm/highmem.h"
 #include "mm/internal.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
@@ -123,8 +124,9 @@ void vmscan_make_room(void)
 {
 	struct vm_watermarks wm;
 	vmscan_watermarks(&wm);
-	if (pmm_count.free < wm.low)
-		reclaim_pages(wm.high - pmm_count.free);
+	uint32_t free = pmm_count.free + hz_count.free;
+	if (free < wm.low)
+		reclaim_pages(wm.high - free);
 }
 
 /* A frame for user memory, reclaiming first when memory is low. */
@@ -146,17 +148,19 @@ static uint32_t reclaim_backoff, reclaim_skip;
 static void reclaim_for_fault(const struct vm_watermarks *wm, bool over)
 {
 	uint32_t backoff = reclaim_backoff;
+	/* Free frames for user pages: lowmem's and highmem's. */
+	uint32_t free = pmm_count.free + hz_count.free;
 
 	if (over) {
 		reclaim_backoff = reclaim_skip = 0;
 		return;
 	}
-	if (reclaim_skip > 0 && pmm_count.free > wm->min) {
+	if (reclaim_skip > 0 && free > wm->min) {
 		reclaim_skip--;
 		vm_events.reclaim_skipped++;
 		return;
 	}
-	if (reclaim_pages(wm->high - pmm_count.free) > 0) {
+	if (reclaim_pages(wm->high - free) > 0) {
 		reclaim_backoff = reclaim_skip = 0;
 		return;
 	}
@@ -178,14 +182,19 @@ struct page *vm_alloc_user_page(unsigned int gfp)
 		vmscan_watermarks(&wm);
 		wm_managed = pmm_count.managed;
 	}
-	if (pmm_count.free < wm.low)
+	/* User pages may live in either zone: both count as free. */
+	uint32_t free = pmm_count.free + hz_count.free;
+	if (free < wm.low)
 		reclaim_for_fault(&wm, false);
 	else if (unlikely(reclaim_backoff))
 		reclaim_for_fault(&wm, true); /* the shortage is over */
-	/* The last min frames are the kernel's (see mm/vmscan.h). */
-	if (pmm_count.free <= wm.min)
+	/*
+	 * Highmem first (GFP_HIGHUSER); the last min frames of lowmem are
+	 * the kernel's (see mm/vmscan.h).
+	 */
+	if (pmm_count.free <= wm.min && hz_count.free == 0)
 		return NULL;
-	struct page *pg = alloc_page(GFP_USER | (gfp & GFP_ZERO));
+	struct page *pg = alloc_page(GFP_HIGHUSER | (gfp & GFP_ZERO));
 	if (!pg)
 		return NULL;
 	pg->user.slot = 0;
@@ -297,8 +306,12 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	KASSERT((pg->flags & PG_USER) && policy_page_tracked(pg));
 	if (!evictable(pg))
 		return EVICT_BUSY;
-	if (swap_draining())
-		return EVICT_NOSPACE;
+	/*
+	 * A clean copy in an area that swapoff is emptying must not be
+	 * relied on (new slots come from the other areas only).
+	 */
+	if (page_swapcached(pg) && swap_slot_draining(pg->user.slot))
+		return EVICT_BUSY;
 
 	struct evict_walk e = { pg, 0, page_swapcached(pg), false, why };
 	if (e.clean) {
@@ -308,7 +321,10 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	} else {
 		if (swap_slot_alloc(&e.slot) < 0)
 			return EVICT_NOSPACE;
-		if (swap_write_page(e.slot, page_address(pg)) < 0) {
+		void *kva = kmap_atomic(pg);
+		int err = swap_write_page(e.slot, kva);
+		kunmap_atomic(kva);
+		if (err < 0) {
 			swap_slot_put(e.slot);
 			vm_events.swap_write_errors++;
 			return EVICT_IOERR;
@@ -347,8 +363,11 @@ uint32_t reclaim_pages(uint32_t n)
 	uint32_t freed = 0;
 	bool nospace = false;
 
-	/* swapoff is bringing every page back: nothing may leave. */
-	if (reclaiming || n == 0 || swap_draining())
+	/*
+	 * While swapoff empties an area, pages may still leave, to the
+	 * other areas (an area being drained hands out no slot).
+	 */
+	if (reclaiming || n == 0)
 		return 0;
 	/* Without swap only pages already in the swap cache could go. */
 	if (unlikely(!swap_enabled()) && swap_cache_pages() == 0)

@@ -6,7 +6,9 @@ Layers, in order:
   vmsim    the page replacement simulator: textbook figures, policy models
   fuzz     a short libFuzzer run over the allocators
   kernel   in-kernel suites under QEMU at several memory sizes (TAP output),
-           and once more with the kernel heap's debug mode
+           once more with the kernel heap's debug mode, and once at 128M
+           with the direct map capped (lowmem=32M: highmem on a small
+           machine)
   user     programs run on the host (Linux) and on Pagoda, outputs compared;
            then all of them in one boot with a leak check
   robust   random system calls from user space (tests/robust/sysfuzz.c),
@@ -486,15 +488,15 @@ def run_swap_boots(args, totals):
                 p.returncode, p.stdout.decode("utf-8", "replace").strip())
     cases = [
         ("default", "", None,
-         [r"swap: 16384 KiB on ramdisk \(4095 slots\)"], []),
+         [r"swap: 16384 KiB on ram0 \(4095 slots\)"], []),
         ("swap=0", "swap=0", None, [r"^swap: off"], [r"^ramdisk:"]),
         ("bad image", "", bad,
-         [r"ramdisk: \d+ KiB of module '[^']*bad\.swap\.img'",
-          r"swap: bad header on ramdisk: no SWAPSPACE2 signature; "
+         [r"ramdisk: /dev/ram0: \d+ KiB of module '[^']*bad\.swap\.img'",
+          r"swap: bad header on ram0: no SWAPSPACE2 signature; "
           r"running without swap"],
          [r"swap: \d+ KiB on"]),
         ("mkswap image", "", good,
-         [r"swap: 2048 KiB on ramdisk \(511 slots\)",
+         [r"swap: 2048 KiB on ram0 \(511 slots\)",
           r"swap: label 'pagoda-test'"], [r"formatted"]),
     ]
     for label, append, image, want, unwanted in cases:
@@ -787,7 +789,11 @@ def run_swap(args, totals):
          ["inject-write"], []),
         # swapoff brings every kind of page back; swapon again.
         ("swapoff", small, ["swapoff"],
-         [r"swap: ramdisk is blank: no swap signature"]),
+         [r"swap: ram0 is blank: no swap signature"]),
+        # Two more RAM-disks made of frames, swap areas of priority 10
+        # above ram0: used in turn, one turned off under pressure.
+        ("areas", ["--mem", "32M", "--swap", "16M", "--cmdline",
+                   "ramdisks=2,8M"], ["areas"], []),
         ("inject-read", small + ["--cmdline", "ramdisk.fail_read=50"],
          ["inject-read"],
          [r"SIGBUS: pid \d+ \(swaptest\) killed: I/O error reading the "
@@ -937,9 +943,24 @@ def run_qemu_run_checks(args, totals):
     cases = [
         # (name, options, program and arguments, status, lines the output
         # must have, must lack)
-        ("qemu-run refuses --swap 128M", ["--swap", "128M"], ["hello"], 2,
-         [r"ramdisk: cannot map", r"swap\.required=1",
-          r"cannot set up --swap 128M.*nothing was run"], [r"hello from"]),
+        ("qemu-run refuses --swap 32K", ["--swap", "32K"], ["hello"], 2,
+         [r"swap=32K is smaller than the smallest RAM-disk",
+          r"swap\.required=1",
+          r"cannot set up --swap 32K.*nothing was run"], [r"hello from"]),
+        # A swap RAM-disk larger than the kernel's address space could map
+        # for good (it is read through temporary mappings), holding a
+        # working set eight times the machine's memory.
+        ("qemu-run --mem 16M --swap 160M bigmem",
+         ["--mem", "16M", "--swap", "160M"],
+         ["bigmem", "-p", "2", "-m", "64", "-s", "2", "-c", "16"], 0,
+         [r"SwapTotal 163836 ", r"^bigmem: OK, 128 MiB verified"], []),
+        # User pages in highmem on a small machine (the direct map capped
+        # at 32 MiB), with copy-on-write children and shared memory.
+        ("qemu-run --mem 128M lowmem=32M bigmem",
+         ["--mem", "128M", "--cmdline", "lowmem=32M"],
+         ["bigmem", "-p", "3", "-m", "24", "-s", "4"], 0,
+         [r"HighTotal [1-9]\d{4} HighFree", r"^bigmem: OK, 72 MiB verified"],
+         []),
         ("qemu-run --mem 16M --swap 64M", ["--mem", "16M", "--swap", "64M"],
          ["hello"], 0, [r"^hello from /bin/hello with 0 arguments$"], []),
         ("qemu-run a 200-byte program name", [], [long_name, "a", "b"], 3,
@@ -1188,6 +1209,10 @@ def main():
         # under it.
         run_kernel(args, totals, args.mem.split(",")[0], "all", 60,
                    "kheap.debug=1")
+        # Highmem on a small machine: the direct map capped at 32 MiB,
+        # so user pages, swap I/O and the kmap slots are exercised in
+        # every suite, not only at 3G.
+        run_kernel(args, totals, "128M", "all", 60, "lowmem=32M")
         # Only the full set of boots promises that (at 8M alone, the
         # swap tests have no room to run).
         if args.mem == DEFAULT_MEM:

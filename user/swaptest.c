@@ -29,6 +29,12 @@
  *                and SysV shm pages, every byte intact; swapon(2) again,
  *                with a priority; /proc/swaps; the errors (EBUSY, EINVAL,
  *                ENOENT, and ENOMEM when swap holds more than memory)
+ *   areas        (boot with ramdisks=2,SIZE) swap headers written on
+ *                /dev/ram1 and ram2, both swapped on with priority 10
+ *                above the boot's ram0: pages go out to the two in turn
+ *                and never to ram0; swapoff of ram1 while a process
+ *                holds its pages (they come back, or go to ram2), then
+ *                of ram2; every word verified
  *
  * Meant to run as init (tools/qemu-run; tests/run.py boots it once per
  * policy and once per special case). It locks its own memory (mlockall),
@@ -1199,6 +1205,118 @@ static void swap_errors(void)
 	      "swap errors", "ENOENT, EINVAL as Linux");
 }
 
+/* The used kB and priority /proc/swaps gives dev; false if not listed. */
+static bool swaps_line(const char *dev, long *used, int *prio)
+{
+	char name[64], type[32];
+	long size;
+	if (!slurp("/proc/swaps"))
+		return false;
+	for (char *line = strchr(text, '\n'); line && line[1];
+	     line = strchr(line + 1, '\n')) {
+		if (sscanf(line + 1, "%63s %31s %ld %ld %d", name, type, &size,
+			   used, prio) == 5 &&
+		    !strcmp(name, dev))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Writes a version 1 swap header on dev, as mkswap does (Linux
+ * include/linux/swap.h: version at byte 1024, last_page at 1028, the
+ * signature in the page's last 10 bytes). Returns its pages, or 0.
+ */
+static long write_swap_header(const char *dev)
+{
+	static char page[PAGE];
+	uint64_t bytes = 0;
+	int fd = open(dev, O_RDWR);
+	if (fd < 0 || ioctl(fd, BLKGETSIZE64, &bytes) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	memset(page, 0, sizeof(page));
+	uint32_t version = 1, last = (uint32_t)(bytes / PAGE - 1);
+	memcpy(page + 1024, &version, 4);
+	memcpy(page + 1028, &last, 4);
+	memcpy(page + PAGE - 10, "SWAPSPACE2", 10);
+	bool ok = write(fd, page, PAGE) == PAGE;
+	close(fd);
+	return ok ? (long)(bytes / PAGE) : 0;
+}
+
+/*
+ * Two more areas of equal priority above the boot's: used in turn, the
+ * boot's left alone; swapoff of one of them under pressure.
+ */
+static void scenario_areas(void)
+{
+	static const char *const disks[2] = { "/dev/ram1", "/dev/ram2" };
+	struct snapshot base;
+	snapshot(&base);
+	long pages[2];
+	for (int i = 0; i < 2; i++)
+		pages[i] = write_swap_header(disks[i]);
+	if (!check(pages[0] > 1 && pages[1] > 1, "areas disks",
+		   "headers on %s (%ld pages) and %s (%ld pages)", disks[0],
+		   pages[0], disks[1], pages[1]))
+		return;
+	for (int i = 0; i < 2; i++)
+		check(swapon(disks[i], SWAP_FLAG_PREFER | 10) == 0, "areas swapon",
+		      "%s with priority 10: %s", disks[i], strerror(errno));
+	check(err_of(swapon(disks[0], SWAP_FLAG_PREFER | 3)) == EBUSY,
+	      "areas swapon twice", "EBUSY");
+	long used[3];
+	int prio[3];
+	bool listed = swaps_line(RAM0, &used[0], &prio[0]) &&
+		      swaps_line(disks[0], &used[1], &prio[1]) &&
+		      swaps_line(disks[1], &used[2], &prio[2]);
+	check(listed && prio[0] == -2 && prio[1] == 10 && prio[2] == 10,
+	      "areas listed", "/proc/swaps: ram0 %d, ram1 %d, ram2 %d",
+	      prio[0], prio[1], prio[2]);
+
+	/* A child holds 3/2 of the RAM: about half of it goes out. */
+	uint32_t n = (uint32_t)(base.memfree / 4 * 3 / 2);
+	struct turns t;
+	turns_open(&t);
+	pid_t child = fork();
+	if (child == 0) {
+		uint32_t *m = anon((size_t)n * PAGE);
+		if (!m)
+			_exit(2);
+		fill_range(m, 0, n, 1, 21, 0);
+		give(t.to_parent[1]);
+		take(t.to_child[0]);
+		_exit(verify_range(m, 0, n, 1, 21, 0) ? 1 : 0);
+	}
+	take(t.to_parent[0]);
+	listed = swaps_line(RAM0, &used[0], &prio[0]) &&
+		 swaps_line(disks[0], &used[1], &prio[1]) &&
+		 swaps_line(disks[1], &used[2], &prio[2]);
+	long lo = used[1] < used[2] ? used[1] : used[2];
+	long hi = used[1] < used[2] ? used[2] : used[1];
+	check(listed && used[0] == 0 && lo > 0 && hi - lo <= hi / 4 + 8,
+	      "areas in turn", "used kB: ram0 %ld, ram1 %ld, ram2 %ld",
+	      used[0], used[1], used[2]);
+	/* swapoff ram1 while the child holds its pages. */
+	int r = swapoff(disks[0]);
+	check(r == 0 && !swaps_line(disks[0], &used[1], &prio[1]) &&
+		      swaps_line(disks[1], &used[2], &prio[2]) && prio[2] == 10,
+	      "areas swapoff one", "%s off (%s); ram2 still on, priority %d",
+	      disks[0], r ? strerror(errno) : "ok", prio[2]);
+	give(t.to_child[1]);
+	int st = wait_for(child);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "areas intact",
+	      "child %s", how(st));
+	turns_close(&t);
+	check(swapoff(disks[1]) == 0 && swaps_line(RAM0, &used[0], &prio[0]) &&
+		      !swaps_line(disks[1], &used[2], &prio[2]),
+	      "areas swapoff two", "%s off, ram0 stays", disks[1]);
+	check_baseline("areas", &base);
+}
+
 static void scenario_swapoff(void)
 {
 	struct snapshot base;
@@ -1238,6 +1356,7 @@ static const struct {
 	{ "inject-write", scenario_inject_write, true },
 	{ "inject-read", scenario_inject_read, true },
 	{ "swapoff", scenario_swapoff, true },
+	{ "areas", scenario_areas, true },
 };
 
 static void usage(FILE *out)
@@ -1247,8 +1366,9 @@ static void usage(FILE *out)
 		"policy rsslimit)\n"
 		"Swapping under test. Scenarios: integrity shared policy "
 		"rsslimit oom\n"
-		"oomstorm [N] inject-write inject-read (the last four need a "
-		"machine booted\nfor them: see the top of user/swaptest.c).\n"
+		"oomstorm [N] inject-write inject-read swapoff areas (oom and "
+		"after need a\nmachine booted for them: see the top of "
+		"user/swaptest.c).\n"
 		"It must run as init (pid 1) on a small machine with swap, "
 		"e.g. from the host:\n"
 		"    tools/qemu-run --mem 12M --swap 64M swaptest "

@@ -162,6 +162,9 @@ static int32_t sys_sysinfo(const struct syscall_args *a)
 	si.freeram = st.free_pages * (PAGE_SIZE / unit);
 	si.totalswap = sw.total * (PAGE_SIZE / unit);
 	si.freeswap = sw.free * (PAGE_SIZE / unit);
+	/* As a 32-bit Linux with highmem: its share of totalram, freeram. */
+	si.totalhigh = st.highmem_managed_pages * (PAGE_SIZE / unit);
+	si.freehigh = st.highmem_free_pages * (PAGE_SIZE / unit);
 	si.procs = (uint16_t)proc_count();
 	/* Fixed point with SI_LOAD_SHIFT (16) fraction bits, not 11. */
 	for (int i = 0; i < 3; i++)

@@ -1,11 +1,12 @@
 /*
- * kernel/syscall/sys_swap.c - swapon(2) and swapoff(2) on the RAM-disk.
+ * kernel/syscall/sys_swap.c - swapon(2) and swapoff(2) on the RAM-disks.
  *
- * Pagoda has one block device, the RAM-disk (/dev/ram0), and one swap
- * area on it (mm/swap.h). At boot the area is set up by the kernel
- * (swap=, docs/swap.md); swapoff /dev/ram0 brings every page back and
- * turns it off, swapon /dev/ram0 turns it on again from the header that
- * is on the disk (one mkswap wrote, or the kernel at boot).
+ * Pagoda's block devices are the RAM-disks (/dev/ram0 .. ram7), and each
+ * can hold a swap area (mm/swap.h); several can be on at once, used by
+ * priority as on Linux. At boot the kernel sets up an area on /dev/ram0
+ * (swap=, docs/swap.md); swapoff brings every page of an area back and
+ * turns it off, swapon turns one on from the header that is on its disk
+ * (one mkswap wrote, or the kernel at boot).
  *
  * The errors are Linux's (mm/swapfile.c): EINVAL for unknown flags, a
  * path that is not a block device that can hold swap, a device with no
@@ -63,10 +64,10 @@ static int32_t sys_swapon(const struct syscall_args *a)
 	/* Regular files cannot hold swap: the initramfs is read-only. */
 	if (!dev)
 		return -EINVAL;
-	if (swap_device())
+	if (swap_in_use(dev))
 		return -EBUSY;
 	int prio = flags & SWAP_FLAG_PREFER ? (int)(flags & SWAP_FLAG_PRIO_MASK)
-					    : SWAP_PRIO_DEFAULT;
+					    : SWAP_PRIO_NONE;
 	return swap_on(dev, prio);
 }
 SYSCALL(87, swapon, sys_swapon);
@@ -86,21 +87,27 @@ static int32_t sys_swapoff(const struct syscall_args *a)
 	int err = path_device(a->arg[0], &dev);
 	if (err)
 		return err;
-	if (!dev || dev != swap_device())
+	if (!dev || !swap_in_use(dev))
 		return -EINVAL;
 
 	/*
 	 * Like Linux's check before it starts (security_vm_enough_memory):
-	 * refuse at once when the pages in swap cannot fit in free memory.
+	 * refuse at once when the pages in this area cannot fit in free
+	 * memory and the other areas' free slots.
 	 */
-	struct swap_stats sw;
+	struct swap_area_stats sw, mine = { 0 };
+	struct swap_stats all;
 	struct pmm_stats st;
-	swap_get_stats(&sw);
+	for (unsigned int n = 0; swap_get_area_stats(n, &sw) == 0; n++)
+		if (sw.dev == dev)
+			mine = sw;
+	swap_get_stats(&all);
 	pmm_get_stats(&st);
-	if (sw.total - sw.free > st.free_pages)
+	if (mine.total - mine.free >
+	    st.free_pages + (all.free - mine.free))
 		return -ENOMEM;
 
-	swap_drain_begin();
+	swap_drain_begin(dev);
 	proc_for_each(unuse_proc, &err);
 	if (!err)
 		err = swapoff_unuse_segments();

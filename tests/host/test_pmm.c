@@ -613,7 +613,10 @@ static void test_odd_map(void **state)
 	assert_int_equal(n, st.free_pages);
 }
 
-/* RAM above 4 GiB is ignored with a log line; highmem is counted, unused. */
+/*
+ * RAM above 4 GiB is ignored with a log line; highmem is its own zone,
+ * which only GFP_HIGHMEM single frames come from.
+ */
 static void test_high_memory(void **state)
 {
 	(void)state;
@@ -625,10 +628,25 @@ static void test_high_memory(void **state)
 	uint32_t top = (uint32_t)((3 * GIB + 512 * MIB - 0x20000) / PAGE_SIZE);
 	assert_int_equal(st.max_pfn, top);
 	assert_int_equal(st.highmem_pages, top - (LOWMEM_LIMIT >> PAGE_SHIFT));
-	assert_int_equal(st.managed_pages + st.reserved_pages +
-				 st.highmem_pages,
+	assert_int_equal(st.highmem_managed_pages, st.highmem_pages);
+	assert_int_equal(st.highmem_free_pages, st.highmem_pages);
+	assert_int_equal(st.managed_pages + st.reserved_pages,
 			 st.total_pages);
-	assert_true(phys_to_page(LOWMEM_LIMIT)->flags & PG_HIGHMEM);
+	assert_int_equal(phys_to_page(LOWMEM_LIMIT)->flags,
+			 PG_HIGHMEM | PG_BUDDY);
+	/* A user page comes from highmem, a kernel page never does. */
+	struct page *hp = alloc_page(GFP_HIGHUSER);
+	assert_non_null(hp);
+	assert_true(page_to_phys(hp) >= LOWMEM_LIMIT);
+	assert_int_equal(hp->flags, PG_HIGHMEM | PG_HEAD | PG_USER);
+	assert_int_equal(stats().highmem_free_pages, st.highmem_pages - 1);
+	assert_int_equal(stats().user_pages, st.user_pages + 1);
+	struct page *kp = alloc_page(GFP_KERNEL);
+	assert_true(page_to_phys(kp) < LOWMEM_LIMIT);
+	free_page(kp);
+	put_page(hp);
+	assert_int_equal(stats().highmem_free_pages, st.highmem_pages);
+	assert_int_equal(stats().user_pages, st.user_pages);
 	assert_true(phys_to_page(LOWMEM_LIMIT - PAGE_SIZE)->flags == 0 ||
 		    phys_to_page(LOWMEM_LIMIT - PAGE_SIZE)->flags == PG_BUDDY);
 	/* The largest blocks come from lowmem only. */
@@ -666,7 +684,7 @@ static void test_entry_crossing_4g(void **state)
 	st = stats();
 	assert_int_equal(st.max_pfn, 1u << 20);
 	assert_int_equal(phys_to_page(0xFFFF0000u)->flags,
-			 PG_RESERVED | PG_HIGHMEM);
+			 PG_HIGHMEM | PG_BUDDY);
 	assert_int_equal(phys_to_page(0xFFFE0000u)->flags, PG_RESERVED);
 	assert_verified(pmm_verify());
 }

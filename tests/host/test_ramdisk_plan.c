@@ -59,7 +59,7 @@ static void check_sane(const struct mem_range *map, size_t n,
 	assert_int_equal(out->size % PAGE_SIZE, 0);
 	assert_true(out->size >= RAMDISK_MIN_SIZE);
 	assert_true(out->base >= 0x100000);
-	assert_true(out->base + out->size <= LOWMEM_LIMIT);
+	assert_true(out->base + out->size <= (1ull << 32));
 	bool inside = false;
 	for (size_t i = 0; i < n; i++) {
 		if (map[i].type != MEM_RANGE_USABLE) {
@@ -104,15 +104,28 @@ static void test_top_of_ram(void **state)
 	assert_int_equal(out.base, 0x7FE0000 - MiB);
 }
 
-/* 3 GiB: the disk stays below the lowmem limit. */
-static void test_lowmem_only(void **state)
+/*
+ * 3 GiB: the disk is at the top of RAM, in highmem (it is read through
+ * temporary mappings), leaving lowmem to the kernel.
+ */
+static void test_highmem_top(void **state)
 {
 	(void)state;
 	struct mem_range map[8], out;
 	size_t n = qemu_map(3072 * MiB, map);
 	assert_int_equal(
 		ramdisk_plan(map, n, boot_avoid, NAVOID, 16 * MiB, 0, &out), 0);
-	assert_int_equal(out.base + out.size, LOWMEM_LIMIT);
+	assert_int_equal(out.base + out.size, 3072 * MiB - 0x20000);
+	assert_true(out.base >= LOWMEM_LIMIT);
+	/* With mem=48M a 1 GiB disk fits above it, across the limit. */
+	assert_int_equal(ramdisk_plan(map, n, boot_avoid, NAVOID, 1024 * MiB,
+				      48 * MiB, &out),
+			 0);
+	assert_int_equal(out.size, 1024 * MiB);
+	assert_true(out.base >= 48 * MiB);
+	check_sane(map, n, boot_avoid, NAVOID, &out);
+	assert_int_equal(
+		ramdisk_plan(map, n, boot_avoid, NAVOID, 16 * MiB, 0, &out), 0);
 	check_sane(map, n, boot_avoid, NAVOID, &out);
 }
 
@@ -235,7 +248,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_top_of_ram, setup),
-		cmocka_unit_test_setup(test_lowmem_only, setup),
+		cmocka_unit_test_setup(test_highmem_top, setup),
 		cmocka_unit_test_setup(test_small_machines, setup),
 		cmocka_unit_test_setup(test_mem_cap, setup),
 		cmocka_unit_test_setup(test_obstacles, setup),

@@ -1205,7 +1205,7 @@ static void test_family_swapoff_shared(void **state)
 	fill(mm[0], BASE, 6, 1);
 	assert_int_equal(mm_fork(mm[0], &mm[1]), 0);
 	assert_int_equal(evict_all(), 6);
-	swap_drain_begin();
+	swap_drain_begin(&disk.dev);
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(swapoff_unuse_mm(mm[i]), 0);
 	swapoff_drop_cache();

@@ -685,11 +685,12 @@ static void test_swapon_and_drain(void **state)
 	assert_int_equal(stats().prio, 7);
 	assert_ptr_equal(swap_device(), &d->dev);
 	assert_int_equal(swap_on(&d->dev, 1), -EBUSY);
-	assert_int_equal(swap_on(&blank->dev, 1), -EBUSY);
+	assert_int_equal(swap_on(&blank->dev, 1), -EINVAL);
 
 	uint32_t slot, other;
 	assert_int_equal(swap_slot_alloc(&slot), 0);
-	swap_drain_begin();
+	assert_int_equal(swap_drain_begin(&blank->dev), -EINVAL);
+	assert_int_equal(swap_drain_begin(&d->dev), 0);
 	assert_true(swap_draining());
 	assert_int_equal(swap_slot_alloc(&other), -ENOSPC);
 	assert_int_equal(swap_drain_finish(), -EBUSY);
@@ -698,7 +699,7 @@ static void test_swapon_and_drain(void **state)
 	assert_int_equal(swap_slot_alloc(&other), 0);
 	swap_slot_put(other);
 
-	swap_drain_begin();
+	assert_int_equal(swap_drain_begin(&d->dev), 0);
 	swap_slot_put(slot);
 	assert_int_equal(swap_drain_finish(), 0);
 	assert_false(swap_enabled());
@@ -713,10 +714,121 @@ static void test_swapon_and_drain(void **state)
 	disk_free(d);
 }
 
+/* The area a global slot number belongs to, by which disk it writes. */
+static struct fake_disk *slot_disk(uint32_t slot, struct fake_disk **d,
+				   unsigned int n)
+{
+	uint8_t page[PAGE_SIZE];
+	memset(page, 0x5A, sizeof(page));
+	unsigned int before[8];
+	for (unsigned int i = 0; i < n; i++) {
+		/* A failure that never comes makes the disk count writes. */
+		d[i]->fail_write = UINT32_MAX;
+		before[i] = d[i]->nwrites;
+	}
+	assert_int_equal(swap_write_page(slot, page), 0);
+	struct fake_disk *hit = NULL;
+	for (unsigned int i = 0; i < n; i++)
+		if (d[i]->nwrites != before[i]) {
+			assert_null(hit);
+			hit = d[i];
+		}
+	assert_non_null(hit);
+	return hit;
+}
+
+/*
+ * Several areas: disjoint slot numbers, the highest priority first, equal
+ * priorities in turn, default priorities -2, -3 closing up when one goes,
+ * swapoff of one area while the others stay.
+ */
+static void test_several_areas(void **state)
+{
+	(void)state;
+	struct fake_disk *d[3] = {
+		mkswap_disk(12 * PAGE_SIZE, 12 * PAGE_SIZE, "", 0),
+		mkswap_disk(20 * PAGE_SIZE, 20 * PAGE_SIZE, "", 0),
+		mkswap_disk(10 * PAGE_SIZE, 10 * PAGE_SIZE, "", 0),
+	};
+	uint32_t slots[40];
+
+	assert_int_equal(swap_init(NULL), 0);
+	assert_int_equal(swap_on(&d[0]->dev, 5), 0);
+	assert_int_equal(swap_on(&d[1]->dev, 5), 0);
+	assert_int_equal(swap_on(&d[2]->dev, 9), 0);
+	assert_int_equal(stats().total, 11 + 19 + 9);
+	assert_int_equal(stats().areas, 3);
+	assert_true(swap_in_use(&d[1]->dev));
+
+	/* Priority 9 first: its nine slots, all on d[2]. */
+	for (int i = 0; i < 9; i++) {
+		assert_int_equal(swap_slot_alloc(&slots[i]), 0);
+		assert_ptr_equal(slot_disk(slots[i], d, 3), d[2]);
+	}
+	/* Then the two areas of priority 5 in turn. */
+	struct fake_disk *prev = NULL;
+	for (int i = 9; i < 31; i++) {
+		assert_int_equal(swap_slot_alloc(&slots[i]), 0);
+		struct fake_disk *now = slot_disk(slots[i], d, 3);
+		assert_true(now != d[2]);
+		assert_true(now != prev);
+		prev = now;
+	}
+	/* d[0] is full (11 slots): the rest comes from d[1] alone. */
+	for (int i = 31; i < 39; i++) {
+		assert_int_equal(swap_slot_alloc(&slots[i]), 0);
+		assert_ptr_equal(slot_disk(slots[i], d, 3), d[1]);
+	}
+	assert_int_equal(swap_slot_alloc(&slots[39]), -ENOSPC);
+	/* Every number is different, and reads back what was written. */
+	for (int i = 0; i < 39; i++)
+		for (int j = 0; j < i; j++)
+			assert_true(slots[i] != slots[j]);
+	uint8_t page[PAGE_SIZE];
+	assert_int_equal(swap_read_page(slots[5], page), 0);
+	assert_int_equal(page[100], 0x5A);
+
+	/* swapoff d[2]: its slots go, the others stay allocated. */
+	assert_int_equal(swap_drain_begin(&d[2]->dev), 0);
+	for (int i = 0; i < 39; i++)
+		assert_int_equal(swap_slot_draining(slots[i]), i < 9);
+	assert_int_equal(swap_drain_finish(), -EBUSY);
+	for (int i = 0; i < 9; i++)
+		swap_slot_put(slots[i]);
+	assert_int_equal(swap_drain_finish(), 0);
+	assert_false(swap_in_use(&d[2]->dev));
+	assert_true(swap_in_use(&d[0]->dev));
+	assert_int_equal(stats().areas, 2);
+	for (int i = 9; i < 39; i++)
+		swap_slot_put(slots[i]);
+
+	/* Without a priority: -2, then -3; -3 becomes -2 when -2 goes. */
+	assert_int_equal(swap_init(NULL), 0);
+	assert_int_equal(swap_on(&d[0]->dev, SWAP_PRIO_NONE), 0);
+	assert_int_equal(swap_on(&d[1]->dev, SWAP_PRIO_NONE), 0);
+	struct swap_area_stats a;
+	assert_int_equal(swap_get_area_stats(0, &a), 0);
+	assert_ptr_equal(a.dev, &d[0]->dev);
+	assert_int_equal(a.prio, -2);
+	assert_int_equal(swap_get_area_stats(1, &a), 0);
+	assert_int_equal(a.prio, -3);
+	assert_int_equal(swap_get_area_stats(2, &a), -ENOENT);
+	assert_int_equal(swap_drain_begin(&d[0]->dev), 0);
+	assert_int_equal(swap_drain_finish(), 0);
+	assert_int_equal(swap_get_area_stats(0, &a), 0);
+	assert_ptr_equal(a.dev, &d[1]->dev);
+	assert_int_equal(a.prio, -2);
+	assert_int_equal(swap_init(NULL), 0);
+	for (int i = 0; i < 3; i++)
+		disk_free(d[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_mkswap_sizes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_several_areas, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mkswap_label_uuid, setup,
 						teardown),

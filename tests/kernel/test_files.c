@@ -54,6 +54,10 @@ static void meminfo_layout(struct ktest *t)
 		.vmalloc_used = 64,
 		.user = 400,
 		.kernel = 900,
+		.high_total = 3000,
+		.high_free = 100,
+		.low_total = 16381000,
+		.low_free = 23,
 	};
 	struct seqbuf sb = fresh_buf();
 	procfs_format_meminfo(&sb, &m);
@@ -70,6 +74,12 @@ static void meminfo_layout(struct ktest *t)
 	KT_EXPECT(t, contains(text, "\nKernelStack:          32 kB\n"));
 	KT_EXPECT(t, contains(text, "\nPageTables:            8 kB\n"));
 	KT_EXPECT(t, contains(text, "\nVmallocTotal:     260096 kB\n"));
+	/* A 32-bit Linux's zone lines, just before SwapTotal. */
+	KT_EXPECT(t, contains(text, "\nHighTotal:          3000 kB\n"
+				    "HighFree:            100 kB\n"
+				    "LowTotal:       16381000 kB\n"
+				    "LowFree:              23 kB\n"
+				    "SwapTotal:"));
 	/* Every line has the same shape. */
 	size_t lines = 0;
 	for (const char *p = text; *p; lines++) {
@@ -78,7 +88,7 @@ static void meminfo_layout(struct ktest *t)
 		KT_EXPECT(t, nl - p >= 27 && !memcmp(nl - 3, " kB", 3));
 		p = nl + 1;
 	}
-	KT_EXPECT_EQ(t, lines, 17);
+	KT_EXPECT_EQ(t, lines, 21);
 }
 
 static void vmstat_layout(struct ktest *t)

@@ -141,6 +141,12 @@ static void tlb_flush(bool global)
 			tlb[i].valid = false;
 }
 
+void *port_kmap_pointer(vaddr_t va, paddr_t pa)
+{
+	(void)va;
+	return host_ram + pa;
+}
+
 void port_tlb_flush_page(vaddr_t va)
 {
 	host_port_counts.flush_page++;

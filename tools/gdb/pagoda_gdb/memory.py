@@ -335,16 +335,22 @@ def vma_label(v):
 
 # --- swap --------------------------------------------------------------------
 
-def swap_area():
-    return variable("area", "mm/swapfile.c")
+def swap_areas():
+    """The active swap areas (areas[] of mm/swapfile.c with a device),
+    in the order of the array."""
+    table = variable("areas", "mm/swapfile.c")
+    n = table.type.strip_typedefs().range()[1] + 1
+    return [table[i] for i in range(n) if u32(table[i]["dev"])]
 
 
 def swap_slot_refs(slot):
-    """References of a swap slot (mm/swapfile.c refs[]), 0 if none."""
-    area = swap_area()
-    if u32(area["dev"]) == 0 or slot > u32(area["last_page"]):
-        return 0
-    return int(area["refs"][slot])
+    """References of a swap slot (mm/swapfile.c refs[]), 0 if none. A
+    slot number is global: its area is the one whose range holds it."""
+    for area in swap_areas():
+        base = u32(area["base"])
+        if base <= slot <= base + u32(area["last_page"]):
+            return int(area["refs"][slot - base])
+    return 0
 
 
 # mm/swap_state.c: slots per chunk of the swap cache's lookup table

@@ -1,9 +1,10 @@
 # tools/gdb/pagoda_gdb/swapping.py - swap and page replacement:
 #
-#   pagoda-swap [-v]       the swap area's slots and the swap cache
+#   pagoda-swap [-v]       the swap areas' slots and the swap cache
 #   pagoda-policy [-a|-n N] the active replacement policy's list
 #
-# The swap area is `area` of mm/swapfile.c (refs[] per slot); the swap
+# The swap areas are `areas` of mm/swapfile.c (refs[] per slot, slot
+# numbers global: each area owns [base, base + last_page]); the swap
 # cache is the two-level table `chunks` of mm/swap_state.c plus the pages
 # of shared memory objects that hold a slot. The active policy is `active`
 # of mm/vmscan.c; each policy keeps its pages on one list (the static
@@ -21,22 +22,20 @@ from . import memory as m
 REFS_UNUSABLE = 0xFFFF
 
 
-def slot_refs():
-    """The refs[] array of the swap area as a list (slot 0 first), or
-    None when swap is off."""
-    area = m.swap_area()
-    if k.u32(area["dev"]) == 0:
-        return None
+def slot_refs(area):
+    """[(global slot, refs)] of every slot of a swap area, slot 0 (its
+    header) first."""
     n = k.u32(area["last_page"]) + 1
+    base = k.u32(area["base"])
     data = gdb.selected_inferior().read_memory(k.u32(area["refs"]),
                                                2 * n).tobytes()
-    return list(struct.unpack("<%dH" % n, data))
+    return list(enumerate(struct.unpack("<%dH" % n, data), base))
 
 
 def ranges_by_refs(refs):
     """[(first, last, refs)] runs of allocated slots with equal counts."""
     out = []
-    for slot, r in enumerate(refs):
+    for slot, r in refs:
         if r == 0 or r == REFS_UNUSABLE:
             continue
         if out and out[-1][1] == slot - 1 and out[-1][2] == r:
@@ -96,7 +95,7 @@ def swap_cache_shared(objects):
 
 
 class PagodaSwap(k.Command):
-    """Show the swap area and the swap cache.
+    """Show the swap areas and the swap cache.
 Usage: pagoda-swap [-v]
 
 The area (mm/swapfile.c): its device, usable slots, slots in use and
@@ -115,22 +114,29 @@ every process (pid, address, slot)."""
         args = k.split_args(arg)
         if args not in ([], ["-v"]):
             raise gdb.GdbError("usage: pagoda-swap [-v]")
-        area = m.swap_area()
-        refs = slot_refs()
-        if refs is None:
+        areas = m.swap_areas()
+        if not areas:
             print("swap is off")
             return
-        dev = area["dev"].dereference()
-        used = [s for s, r in enumerate(refs) if r and r != REFS_UNUSABLE]
-        total, nfree = k.u32(area["total"]), k.u32(area["nfree"])
-        print("swap area on %s: %d usable slots (%d KiB), %d in use, %d "
-              "free, %d bad; next search from slot %d"
-              % (k.c_string(dev["name"]), total, total * 4, len(used), nfree,
-                 k.u32(area["bad"]), k.u32(area["cursor"])))
-        if total - nfree != len(used):
-            print("!! total - nfree is %d but %d slots have references"
-                  % (total - nfree, len(used)))
-        runs = ranges_by_refs(refs)
+        refs = []
+        for area in areas:
+            dev = area["dev"].dereference()
+            mine = slot_refs(area)
+            refs += mine
+            used = [s for s, r in mine if r and r != REFS_UNUSABLE]
+            total, nfree = k.u32(area["total"]), k.u32(area["nfree"])
+            base = k.u32(area["base"])
+            print("swap area on %s: %d usable slots (%d KiB), %d in use, %d "
+                  "free, %d bad; priority %d, slots %d-%d; next search "
+                  "from slot %d"
+                  % (k.c_string(dev["name"]), total, total * 4, len(used),
+                     nfree, k.u32(area["bad"]), int(area["prio"]), base,
+                     base + k.u32(area["last_page"]),
+                     base + k.u32(area["cursor"])))
+            if total - nfree != len(used):
+                print("!! total - nfree is %d but %d slots have references"
+                      % (total - nfree, len(used)))
+        runs = ranges_by_refs(sorted(refs))
         if runs:
             print("slots in use (references):")
             for first, last, r in runs:
