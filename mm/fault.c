@@ -44,6 +44,7 @@
 #include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/string.h"
+#include "mm/filemap.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
 #include "mm/pmm.h"
@@ -162,6 +163,32 @@ static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
 	/* LAB 3 END */
 }
 
+/*
+ * A private mapping of a tmpfs file: a copy of the page-cache page (zeros
+ * for a hole and after the end of the file), made at the first access;
+ * a page wholly past the end of the file is MM_FAULT_BUS.
+ */
+static enum mm_fault_result fault_cache_copy(struct mm *mm, struct vma *v,
+					     vaddr_t va)
+{
+	struct shm_object *s = v->file.cache;
+	uint64_t pos = v->file.offset + (va - v->start);
+	if (pos >= s->size)
+		return MM_FAULT_BUS;
+	struct page *page = vm_alloc_user_page(0);
+	if (!page)
+		return MM_FAULT_OOM;
+	int32_t n = filemap_read(s, page_address(page), PAGE_SIZE, pos);
+	if (n < 0) {
+		put_page(page);
+		return n == -EIO ? MM_FAULT_IO : MM_FAULT_OOM;
+	}
+	memset((uint8_t *)page_address(page) + n, 0, PAGE_SIZE - (uint32_t)n);
+	vm_events.file_faults++;
+	trace_fault(MM_TRACE_FILE, mm->trace_pid, va, page, MM_TRACE_NONE);
+	return map_frame(mm, v, va, page, vma_pte_prot(v, false));
+}
+
 /* Demand-load: the file's bytes for this page, zeros after them. */
 static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 {
@@ -169,6 +196,8 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 	const struct vma_file *f = &v->file;
 	uint32_t off = va - v->start;
 
+	if (f->cache)
+		return fault_cache_copy(mm, v, va);
 	if (off >= f->filesz)
 		return fault_zero(mm, v, va);
 	uint64_t pos = f->offset + off;
@@ -207,7 +236,9 @@ static enum mm_fault_result fault_shared(struct mm *mm, struct vma *v,
 		return MM_FAULT_BUS;
 	int err = shm_page(v->shm, idx, &page, &created);
 	if (err)
-		return err == -EIO ? MM_FAULT_IO : MM_FAULT_OOM;
+		return err == -EIO      ? MM_FAULT_IO
+		       : err == -ENOSPC ? MM_FAULT_BUS /* tmpfs full */
+					: MM_FAULT_OOM;
 	if (created)
 		vm_events.zero_faults++;
 	if (write)

@@ -78,6 +78,12 @@ struct vma_file {
 	const char *path;      /* for /proc/PID/maps */
 	uint32_t ino;          /* for /proc/PID/maps */
 	uint32_t dev;          /* for /proc/PID/maps: major << 8 | minor */
+	/*
+	 * A tmpfs file: its page cache (mm/filemap.h), which the region
+	 * holds a reference on; data is then NULL, and size is read from
+	 * the cache at each fault, since the file may change size.
+	 */
+	struct shm_object *cache;
 };
 
 struct vma {
