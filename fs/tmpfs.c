@@ -331,6 +331,9 @@ static int tmpfs_rename(const struct vnode *odirv, const char *oname,
 		return 0;
 	if (s_isdir(i->mode) && is_within(ndir, i))
 		return -EINVAL;
+	/* The new name is a directory holding the old one (Linux's trap). */
+	if (nd && s_isdir(nd->inode->mode) && is_within(odir, nd->inode))
+		return -ENOTEMPTY;
 	if (nd) {
 		struct tmpfs_inode *victim = nd->inode;
 		if (s_isdir(i->mode) && !s_isdir(victim->mode))

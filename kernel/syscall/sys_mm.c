@@ -304,16 +304,60 @@ static int32_t sys_madvise(const struct syscall_args *a)
 		return mm_dontneed(current->mm, addr, len);
 	case MADV_FREE:
 		return mm_madvise_free(current->mm, addr, len);
+	case MADV_WILLNEED:
+		return mm_willneed(current->mm, addr, len);
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
-	case MADV_WILLNEED:
 		return 0;
 	default:
 		return -EINVAL;
 	}
 }
 SYSCALL(219, madvise, sys_madvise);
+
+/* msync(addr, len, flags): checked and done by mm_msync (mm/msync.c). */
+static int32_t sys_msync(const struct syscall_args *a)
+{
+	return mm_msync(current->mm, a->arg[0], a->arg[1], a->arg[2]);
+}
+SYSCALL(144, msync, sys_msync);
+
+/* Pages mincore looks at per round (its vector goes out in pieces). */
+#define MINCORE_BATCH 256u
+
+/*
+ * mincore(addr, len, vec), checked in Linux's order (mm/mincore.c):
+ * addr aligned (-EINVAL), the range inside user space (-ENOMEM), vec
+ * writable (-EFAULT), every page in a region (-ENOMEM).
+ */
+static int32_t sys_mincore(const struct syscall_args *a)
+{
+	uint32_t addr = a->arg[0], len = a->arg[1], uvec = a->arg[2];
+	uint8_t vec[MINCORE_BATCH];
+	if (!page_aligned(addr))
+		return -EINVAL;
+	uint64_t pages = ((uint64_t)len + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	if (!user_range_ok(addr, (size_t)(pages << PAGE_SHIFT)) ||
+	    (uint64_t)addr + (pages << PAGE_SHIFT) > KERNEL_VMA)
+		return -ENOMEM;
+	if (!user_range_ok(uvec, (size_t)pages))
+		return -EFAULT;
+	while (pages) {
+		uint32_t n = pages < MINCORE_BATCH ? (uint32_t)pages
+						   : MINCORE_BATCH;
+		int err = mm_mincore(current->mm, addr, n, vec);
+		if (err)
+			return err;
+		if (copy_to_user((void *)uvec, vec, n))
+			return -EFAULT;
+		addr += n << PAGE_SHIFT;
+		uvec += n;
+		pages -= n;
+	}
+	return 0;
+}
+SYSCALL(218, mincore, sys_mincore);
 
 /* mremap: resize or move a mapping (mm/mremap.c). */
 static int32_t sys_mremap(const struct syscall_args *a)

@@ -202,8 +202,22 @@ static void test_rename(void)
 	ut_check(err == EINVAL, "rename a directory into itself: %s",
 		 ut_errname(err));
 	err = err_of(rename(DIR_ "/sub/r3", DIR_ "/sub"));
+	ut_check(err == ENOTEMPTY,
+		 "rename a file over the directory holding it: %s",
+		 ut_errname(err));
+	ut_check(mkdir(DIR_ "/empty", 0755) == 0, "mkdir empty");
+	err = err_of(rename(DIR_ "/sub/r3", DIR_ "/empty"));
 	ut_check(err == EISDIR, "rename a file over a directory: %s",
 		 ut_errname(err));
+	int fd2 = open(DIR_ "/file", O_CREAT | O_WRONLY, 0644);
+	close(fd2);
+	err = err_of(rename(DIR_ "/empty", DIR_ "/file"));
+	ut_check(err == ENOTDIR, "rename a directory over a file: %s",
+		 ut_errname(err));
+	ut_check(rename(DIR_ "/empty", DIR_ "/sub/moved") == 0 &&
+			 rmdir(DIR_ "/sub/moved") == 0 &&
+			 unlink(DIR_ "/file") == 0,
+		 "move a directory, remove it");
 	err = err_of(rename(DIR_ "/nope", DIR_ "/x"));
 	ut_check(err == ENOENT, "rename a missing name: %s", ut_errname(err));
 	ut_check(rename(DIR_ "/sub/r3", DIR_ "/sub/r3") == 0,
