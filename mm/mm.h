@@ -453,6 +453,9 @@ struct vm_events {
 	uint64_t swap_write_errors; /* evictions abandoned on a write error */
 	uint64_t swap_read_errors;  /* faults failed on a read error */
 	uint64_t oom_kill;     /* processes killed for lack of memory */
+	uint64_t pgsteal_shmem; /* of pgsteal, pages of shm objects and tmpfs
+				   files (the page cache) */
+	uint64_t pswpin_shmem;  /* of pswpin, their pages read back */
 };
 extern struct vm_events vm_events;
 

@@ -131,6 +131,7 @@ int shm_page(struct shm_object *s, uint32_t idx, struct page **out,
 		}
 		vm_events.pgmajfault++;
 		vm_events.pswpin++;
+		vm_events.pswpin_shmem++;
 		/* The object's slot reference becomes the swap cache's. */
 		s->slots[idx] = 0;
 		s->swapped--;

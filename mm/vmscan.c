@@ -294,6 +294,8 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	KASSERT(pg->refcount == 1);
 	put_page(pg);
 	vm_events.pgsteal++;
+	if (page_shm(pg))
+		vm_events.pgsteal_shmem++;
 	if (e.clean)
 		vm_events.pgsteal_clean++;
 	return EVICTED;
