@@ -279,10 +279,12 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	get_page(pg);
 	rmap_walk(pg, evict_pte, &e);
 	KASSERT(rmap_mapcount(pg) == 0);
-	if (page_shm(pg))
+	if (page_shm(pg)) {
 		shm_page_evicted(page_shm(pg), pg->user.shm_idx, pg, e.slot);
-	else
+		vm_events.pgsteal_shmem++;
+	} else {
 		KASSERT(e.ref_given); /* a private page has a mapping */
+	}
 	/* The slot is how a policy with a history knows P when it returns. */
 	const struct vm_policy *pol = vm_policy_active();
 	if (pol->evicted) {
@@ -294,8 +296,6 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	KASSERT(pg->refcount == 1);
 	put_page(pg);
 	vm_events.pgsteal++;
-	if (page_shm(pg))
-		vm_events.pgsteal_shmem++;
 	if (e.clean)
 		vm_events.pgsteal_clean++;
 	return EVICTED;
