@@ -788,6 +788,8 @@ def run_swap(args, totals):
         # swapoff brings every kind of page back; swapon again.
         ("swapoff", small, ["swapoff"],
          [r"swap: ramdisk is blank: no swap signature"]),
+        # tmpfs files in the working set, through swap and back.
+        ("tmpfs", small, ["tmpfs"], []),
         ("inject-read", small + ["--cmdline", "ramdisk.fail_read=50"],
          ["inject-read"],
          [r"SIGBUS: pid \d+ \(swaptest\) killed: I/O error reading the "
