@@ -277,3 +277,12 @@ int filemap_map_shared(struct mm *mm, vaddr_t addr, uint64_t len,
 	return vma_map_pgoff(mm, addr, len, prot, flags | MM_MAP_SHARED,
 			     VMA_SHM, NULL, s, pgoff, out);
 }
+
+bool filemap_page_is_zero(const struct page *pg)
+{
+	const uint32_t *w = page_address(pg);
+	for (uint32_t i = 0; i < PAGE_SIZE / sizeof(*w); i++)
+		if (w[i])
+			return false;
+	return true;
+}

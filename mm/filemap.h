@@ -85,6 +85,11 @@ struct mm;
 int filemap_map_shared(struct mm *mm, uint32_t addr, uint64_t len,
 		       uint32_t prot, uint32_t flags, struct shm_object *s,
 		       uint32_t pgoff, uint32_t *out);
+/*
+ * Whether a cache page holds only zeros (eviction drops such a page
+ * instead of writing it: mm/vmscan.c).
+ */
+bool filemap_page_is_zero(const struct page *pg);
 /* Pages holding data, resident or in swap (st_blocks). */
 uint32_t filemap_pages(const struct shm_object *s);
 

@@ -247,7 +247,7 @@ uint32_t swap_cache_shrink(void);
 /*
  * Eviction of page idx of s (vmscan.c): its frame pg leaves the object,
  * which keeps slot (and the reference on it) instead and drops its frame
- * reference (shm.c).
+ * reference (shm.c). Slot 0: the page held only zeros and becomes a hole.
  */
 void shm_page_evicted(struct shm_object *s, uint32_t idx, struct page *pg,
 		      uint32_t slot);

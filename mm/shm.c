@@ -160,7 +160,10 @@ void shm_page_evicted(struct shm_object *s, uint32_t idx, struct page *pg,
 	s->pages[idx] = NULL;
 	s->slots[idx] = slot;
 	s->resident--;
-	s->swapped++;
+	if (slot)
+		s->swapped++;
+	else if (s->quota)
+		s->quota->used--; /* a page of zeros dropped: a hole again */
 	pg->refcount--;
 }
 

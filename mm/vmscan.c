@@ -21,6 +21,10 @@
  *   4. The slot reference that was the cache's or the allocation's goes
  *      to the first PTE, or to the shm object; P leaves the policy and is
  *      freed.
+ *   A page of a shm object or tmpfs file that holds only zeros (never
+ *   written, or written with zeros) needs no slot: it is unmapped and
+ *   dropped, and the object's page becomes a hole again, read as zeros
+ *   (counted as clean).
  *
  *   before                              after
  *   mm A PTE: frame P | COW             mm A PTE: swap entry, slot 7
@@ -35,6 +39,7 @@
  * with interrupts off (mm/policy.h).
  */
 #include "mm/vmscan.h"
+#include "mm/filemap.h"
 
 #include "libk/assert.h"
 #include "libk/errno.h"
@@ -261,11 +266,13 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 		return EVICT_NOSPACE;
 
 	struct evict_walk e = { pg, 0, page_swapcached(pg), false, why };
+	/* A cache page of zeros keeps nothing: it becomes a hole again. */
+	bool hole = !e.clean && page_shm(pg) && filemap_page_is_zero(pg);
 	if (e.clean) {
 		/* The slot already holds the contents; take the cache's ref. */
 		e.slot = pg->user.slot;
 		swap_cache_del(pg);
-	} else {
+	} else if (!hole) {
 		if (swap_slot_alloc(&e.slot) < 0)
 			return EVICT_NOSPACE;
 		if (swap_write_page(e.slot, page_address(pg)) < 0) {
@@ -287,7 +294,7 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	}
 	/* The slot is how a policy with a history knows P when it returns. */
 	const struct vm_policy *pol = vm_policy_active();
-	if (pol->evicted) {
+	if (pol->evicted && !hole) {
 		bool irq = port_irq_save();
 		pol->evicted(pg, e.slot);
 		port_irq_restore(irq);
@@ -296,7 +303,7 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	KASSERT(pg->refcount == 1);
 	put_page(pg);
 	vm_events.pgsteal++;
-	if (e.clean)
+	if (e.clean || hole)
 		vm_events.pgsteal_clean++;
 	return EVICTED;
 	/* LAB 6 END */
