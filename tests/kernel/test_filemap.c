@@ -190,6 +190,55 @@ static void swap_out_and_back(struct ktest *t)
 	KT_EXPECT(t, mm_touch_same(&snap));
 }
 
+/*
+ * A page of zeros (a hole faulted in by a read through a mapping) is
+ * dropped by eviction without a slot: the object's page is a hole again.
+ */
+static void zero_page_becomes_hole(struct ktest *t)
+{
+	if (!swap_enabled())
+		KT_SKIP(t, "no swap");
+	struct mm_touch_snapshot snap;
+	mm_touch_snapshot(&snap);
+	struct shm_quota q = { .used = 0, .max = 8 };
+	struct shm_object *s = filemap_create(&q);
+	KT_ASSERT(t, s);
+	KT_ASSERT_EQ(t, filemap_truncate(s, P(2)), 0);
+	KT_ASSERT_EQ(t, filemap_write(s, "x", 1, P(1)), 1);
+	struct mm *mm;
+	vaddr_t a;
+	KT_ASSERT_EQ(t, mm_create(&mm), 0);
+	KT_ASSERT_EQ(t, filemap_map_shared(mm, BASE, P(2), RW, MM_MAP_FIXED,
+					   s, 0, &a),
+		     0);
+	mm_touch_enter(mm);
+	uint32_t v = 1;
+	KT_EXPECT_EQ(t, mm_touch_read(BASE, &v), MM_FAULT_OK);
+	KT_EXPECT_EQ(t, v, 0);
+	KT_EXPECT_EQ(t, s->resident, 2);
+	KT_EXPECT_EQ(t, q.used, 2);
+	uint64_t out0 = vm_events.pswpout, clean0 = vm_events.pgsteal_clean;
+	struct vmscan_stats st;
+	vmscan_get_stats(&st);
+	KT_EXPECT_EQ(t, reclaim_pages(st.tracked), 2);
+	KT_EXPECT_EQ(t, vm_events.pswpout - out0, 1); /* only the "x" page */
+	KT_EXPECT_EQ(t, vm_events.pgsteal_clean - clean0, 1);
+	KT_EXPECT(t, s->pages[0] == NULL && s->slots[0] == 0);
+	KT_EXPECT_EQ(t, s->swapped, 1);
+	KT_EXPECT_EQ(t, q.used, 1);
+	KT_EXPECT_EQ(t, mm_touch_read(BASE, &v), MM_FAULT_OK);
+	KT_EXPECT_EQ(t, v, 0);
+	KT_EXPECT_EQ(t, mm_touch_read(BASE + P(1), &v), MM_FAULT_OK);
+	KT_EXPECT_EQ(t, v & 0xFF, 'x');
+	mm_touch_leave();
+	KT_EXPECT_EQ(t, mm_check(mm), 0);
+	mm_destroy(mm);
+	shm_object_put(s);
+	KT_EXPECT_EQ(t, q.used, 0);
+	vmscan_shrink();
+	KT_EXPECT(t, mm_touch_same(&snap));
+}
+
 /* tmpfs through vnodes and files: unlink of an open file, last close. */
 static void tmpfs_unlink_open(struct ktest *t)
 {
@@ -250,6 +299,7 @@ static const struct ktest_case filemap_cases[] = {
 	KTEST_CASE(quota),
 	KTEST_CASE(shared_mapping),
 	KTEST_CASE(swap_out_and_back),
+	KTEST_CASE(zero_page_becomes_hole),
 	KTEST_CASE(tmpfs_unlink_open),
 	KTEST_CASE(tmpfs_dirs),
 };
