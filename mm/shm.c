@@ -204,12 +204,15 @@ int shm_unuse_swap(struct shm_object *s)
 	return 0;
 }
 
+/*
+ * Every object, not only the SysV segments: a tmpfs file nobody maps has
+ * pages in swap too.
+ */
 int swapoff_unuse_segments(void)
 {
-	for (unsigned int i = 0; i < SHM_MAX_SEGMENTS; i++) {
-		if (!segments[i])
-			continue;
-		int err = shm_unuse_swap(segments[i]);
+	for (struct list_node *n = all_objects.next; n != &all_objects;
+	     n = n->next) {
+		int err = shm_unuse_swap(list_entry(n, struct shm_object, all));
 		if (err)
 			return err;
 	}

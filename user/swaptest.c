@@ -30,8 +30,8 @@
  *                to swap under pressure and come back through read() and
  *                mappings, every byte intact; unlinking them gives every
  *                page and slot back (Shmem too)
- *   swapoff      swapoff(2) brings back private, copy-on-write, MAP_SHARED
- *                and SysV shm pages, every byte intact; swapon(2) again,
+ *   swapoff      swapoff(2) brings back private, copy-on-write, MAP_SHARED,
+ *                SysV shm and tmpfs pages, every byte intact; swapon(2) again,
  *                with a priority; /proc/swaps; the errors (EBUSY, EINVAL,
  *                ENOENT, and ENOMEM when swap holds more than memory)
  *
@@ -1063,6 +1063,10 @@ static uint32_t check_holdings(struct holdings *h, bool second)
  * swapon again. The holder and its child keep their memory across the
  * swapoff and verify it afterwards.
  */
+/* tmpfs files (scenario_tmpfs below): one kind swapoff brings back. */
+static uint32_t verify_file(int f, uint32_t n, uint32_t gen);
+static bool write_file_pages(int f, uint32_t n, uint32_t gen);
+
 static void swapoff_all_kinds(long ram_kb)
 {
 	struct holdings h = { .n = (uint32_t)(ram_kb / 4 / 8) };
@@ -1080,6 +1084,9 @@ static void swapoff_all_kinds(long ram_kb)
 	fill_range(h.priv, 0, h.n, 1, 11, 0);
 	fill_range(h.shared, 0, h.n, 1, 12, 0);
 	fill_range(h.sysv, 0, h.n, 1, 13, 0);
+	/* A tmpfs file nobody maps: only its page cache holds it. */
+	if (!write_file_pages(1, h.n, 0))
+		check(false, "swapoff setup", "cannot write a file in /tmp");
 	turns_open(&t);
 	pid_t child = fork();
 	if (child == 0) {
@@ -1094,8 +1101,12 @@ static void swapoff_all_kinds(long ram_kb)
 		swapped = meminfo("SwapTotal") - meminfo("SwapFree");
 	}
 	long child_swap = status_kb(child, "VmSwap");
-	check(swapped >= (long)h.n * 4 && child_swap > 0, "swapoff filled",
-	      "%ld kB in swap, %ld kB of it the child's", swapped, child_swap);
+	long file_out = vmstat("nr_shmem_swapped");
+	check(swapped >= (long)h.n * 4 && child_swap > 0 && file_out > 0,
+	      "swapoff filled",
+	      "%ld kB in swap, %ld kB of it the child's, %ld shm and tmpfs "
+	      "pages",
+	      swapped, child_swap, file_out);
 
 	long in0 = vmstat("pswpin");
 	int r = swapoff(RAM0);
@@ -1111,12 +1122,18 @@ static void swapoff_all_kinds(long ram_kb)
 
 	/* Every byte, then writes on both sides of the copy-on-write pair. */
 	uint32_t bad = check_holdings(&h, false);
+	long file_swapped = vmstat("nr_shmem_swapped");
+	bad += verify_file(1, h.n, 0);
 	give(t.to_child[1]);
 	int st = wait_for(child);
 	bad += verify_range(h.priv, 0, h.n, 2, 11, 1);
-	check(bad == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	      "swapoff intact", "%u pages of each kind: %u bad words; child %s",
-	      h.n, bad, how(st));
+	check(bad == 0 && file_swapped == 0 && WIFEXITED(st) &&
+		      WEXITSTATUS(st) == 0,
+	      "swapoff intact",
+	      "%u pages of each kind (a tmpfs file too): %u bad words, %ld "
+	      "file pages left in swap; child %s",
+	      h.n, bad, file_swapped, how(st));
+	unlink("/tmp/swaptest1");
 
 	/* The header is still on the disk: swapon again, with a priority. */
 	r = swapon(RAM0, SWAP_FLAG_PREFER | 5);
