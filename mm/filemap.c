@@ -216,19 +216,21 @@ int32_t filemap_write(struct shm_object *s, const void *buf, size_t n,
 		if (err)
 			return err;
 	}
+	/* A write past the end leaves a gap that must read as zeros. */
+	if (pos > s->size) {
+		int err = grow(s, (uint32_t)pos);
+		if (err)
+			return err;
+	}
 	while (done < n) {
 		uint32_t idx = (uint32_t)(pos >> PAGE_SHIFT);
 		uint32_t off = (uint32_t)pos & (PAGE_SIZE - 1);
 		size_t chunk = PAGE_SIZE - off;
 		if (chunk > n - done)
 			chunk = n - done;
-		/* The page must exist before the size covers it. */
-		if (idx >= s->npages) {
-			int err = grow(s, (uint32_t)pos);
-			if (err)
-				return done ? (int32_t)done : err;
+		/* The page must be the object's before the size covers it. */
+		if (idx >= s->npages)
 			s->npages = idx + 1;
-		}
 		struct page *pg;
 		bool created;
 		int err = shm_page(s, idx, &pg, &created);

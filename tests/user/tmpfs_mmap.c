@@ -71,12 +71,40 @@ static bool all_zero(const char *p, size_t n)
 	return true;
 }
 
+/*
+ * The permissions and name of the mapping at p in /proc/self/maps
+ * ("rw-s /tmp/x"), or "none".
+ */
+static const char *maps_entry(const void *p)
+{
+	static char line[512], out[300];
+	char want[32];
+	snprintf(want, sizeof(want), "%08lx-", (unsigned long)p);
+	FILE *f = fopen("/proc/self/maps", "r");
+	strcpy(out, "none");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		char perms[8];
+		int name = 0;
+		if (sscanf(line, "%*s %7s %*s %*s %*s %n", perms, &name) >= 1) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(out, sizeof(out), "%s %s", perms, line + name);
+		}
+		break;
+	}
+	if (f)
+		fclose(f);
+	return out;
+}
+
 static void test_private(void)
 {
 	int fd = make_file();
 	char *p = mmap(NULL, 3 * UT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE,
 		       fd, 0);
 	ut_check(p != MAP_FAILED, "MAP_PRIVATE of three pages");
+	printf("maps: %s\n", maps_entry(p));
 	ut_check(has_pattern(p, 0, SIZE), "it reads as the file");
 	ut_check(all_zero(p + SIZE, 3 * UT_PAGE - SIZE),
 		 "zeros after the end of the file");
@@ -157,6 +185,7 @@ static void test_bus(void)
 	char *p = mmap(NULL, 4 * UT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       fd, 0);
 	ut_check(p != MAP_FAILED, "MAP_SHARED of four pages of a 2.5-page file");
+	printf("maps: %s\n", maps_entry(p));
 	int st = ut_in_child(touch_page, p + 3 * UT_PAGE);
 	ut_check(ut_killed_by(st, SIGBUS), "a page past the end: %s",
 		 ut_status(st));
@@ -176,6 +205,7 @@ static void test_bus(void)
 
 	ut_check(unlink(FILE_) == 0, "unlink the mapped file");
 	close(fd);
+	printf("maps: %s\n", maps_entry(p));
 	ut_check(p[2 * UT_PAGE] == 'z' && has_pattern(p + 11, 11, 50),
 		 "the mapping keeps the data");
 	p[3] = 'k';
