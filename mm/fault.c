@@ -14,7 +14,13 @@
  *                                   the page, zeros after them; beyond
  *                                   filesz zeros (bss); a page wholly past
  *                                   the end of the file: MM_FAULT_BUS
+ *   absent page, private mapping    a copy of the page-cache page (zeros
+ *     of a tmpfs file               for a hole); wholly past the end of
+ *                                   the file: MM_FAULT_BUS
  *   absent page, shared (VMA_SHM)   the shm object's frame for the page
+ *                                   (a tmpfs file's cache too); past its
+ *                                   end, or the tmpfs is full:
+ *                                   MM_FAULT_BUS
  *   present, write, private,        copy-on-write: the only mapper takes
  *     read-only PTE                 the frame over; otherwise it gets a
  *                                   copy and drops its reference
@@ -196,8 +202,6 @@ static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 	const struct vma_file *f = &v->file;
 	uint32_t off = va - v->start;
 
-	if (f->cache)
-		return fault_cache_copy(mm, v, va);
 	if (off >= f->filesz)
 		return fault_zero(mm, v, va);
 	uint64_t pos = f->offset + off;
@@ -431,6 +435,8 @@ enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
 		r = fault_swap(mm, v, va, pte, write);
 	else if (v->kind == VMA_SHM)
 		r = fault_shared(mm, v, va, write);
+	else if (v->kind == VMA_FILE && v->file.cache)
+		r = fault_cache_copy(mm, v, va); /* a tmpfs file */
 	else if (v->kind == VMA_FILE)
 		r = fault_file(mm, v, va);
 	else

@@ -160,6 +160,7 @@ void shm_page_evicted(struct shm_object *s, uint32_t idx, struct page *pg,
 	s->pages[idx] = NULL;
 	s->slots[idx] = slot;
 	s->resident--;
+	vm_events.pgsteal_shmem++;
 	if (slot)
 		s->swapped++;
 	else if (s->quota)

@@ -22,9 +22,9 @@
  *      to the first PTE, or to the shm object; P leaves the policy and is
  *      freed.
  *   A page of a shm object or tmpfs file that holds only zeros (never
- *   written, or written with zeros) needs no slot: it is unmapped and
- *   dropped, and the object's page becomes a hole again, read as zeros
- *   (counted as clean).
+ *   written, or written with zeros) needs no slot (drop_zero_page()): it
+ *   is unmapped and freed, and the object's page becomes a hole again,
+ *   read as zeros (counted as clean).
  *
  *   before                              after
  *   mm A PTE: frame P | COW             mm A PTE: swap entry, slot 7
@@ -266,13 +266,11 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 		return EVICT_NOSPACE;
 
 	struct evict_walk e = { pg, 0, page_swapcached(pg), false, why };
-	/* A cache page of zeros keeps nothing: it becomes a hole again. */
-	bool hole = !e.clean && page_shm(pg) && filemap_page_is_zero(pg);
 	if (e.clean) {
 		/* The slot already holds the contents; take the cache's ref. */
 		e.slot = pg->user.slot;
 		swap_cache_del(pg);
-	} else if (!hole) {
+	} else {
 		if (swap_slot_alloc(&e.slot) < 0)
 			return EVICT_NOSPACE;
 		if (swap_write_page(e.slot, page_address(pg)) < 0) {
@@ -286,15 +284,13 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	get_page(pg);
 	rmap_walk(pg, evict_pte, &e);
 	KASSERT(rmap_mapcount(pg) == 0);
-	if (page_shm(pg)) {
+	if (page_shm(pg))
 		shm_page_evicted(page_shm(pg), pg->user.shm_idx, pg, e.slot);
-		vm_events.pgsteal_shmem++;
-	} else {
+	else
 		KASSERT(e.ref_given); /* a private page has a mapping */
-	}
 	/* The slot is how a policy with a history knows P when it returns. */
 	const struct vm_policy *pol = vm_policy_active();
-	if (pol->evicted && !hole) {
+	if (pol->evicted) {
 		bool irq = port_irq_save();
 		pol->evicted(pg, e.slot);
 		port_irq_restore(irq);
@@ -303,10 +299,56 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	KASSERT(pg->refcount == 1);
 	put_page(pg);
 	vm_events.pgsteal++;
-	if (e.clean || hole)
+	if (e.clean)
 		vm_events.pgsteal_clean++;
 	return EVICTED;
 	/* LAB 6 END */
+}
+
+/* Removes one PTE of a page of zeros (an rmap_walk callback). */
+static int drop_pte(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg)
+{
+	struct page *pg = arg;
+	(void)ptep;
+	trace_evict(MM_TRACE_CLEAN, mm->trace_pid, va, pg, 0, "zero");
+	rmap_remove(pg, mm, va);
+	int err = vm_unmap_page(&mm->space, va, NULL);
+	KASSERT(err == 0);
+	KASSERT(mm->rss > 0 && pg->refcount > 1);
+	mm->rss--;
+	pg->refcount--;
+	return 0;
+}
+
+/*
+ * A page-cache page (shm object, tmpfs file) holding only zeros, not in
+ * the swap cache, is dropped without a slot: its object's page becomes a
+ * hole again. Returns EVICTED, or EVICT_BUSY when pg is not such a page
+ * or cannot go now (evict_page() handles it then).
+ */
+static enum evict_result drop_zero_page(struct page *pg)
+{
+	if (!page_shm(pg) || page_swapcached(pg) || !evictable(pg) ||
+	    swap_draining() || !filemap_page_is_zero(pg))
+		return EVICT_BUSY;
+	get_page(pg);
+	rmap_walk(pg, drop_pte, pg);
+	KASSERT(rmap_mapcount(pg) == 0);
+	shm_page_evicted(page_shm(pg), pg->user.shm_idx, pg, 0);
+	vmscan_untrack(pg);
+	KASSERT(pg->refcount == 1);
+	put_page(pg);
+	vm_events.pgsteal++;
+	vm_events.pgsteal_clean++;
+	return EVICTED;
+}
+
+/* Evicts pg: drops it if it is a cache page of zeros, else evict_page(). */
+static enum evict_result evict_or_drop(struct page *pg, const char *why)
+{
+	if (drop_zero_page(pg) == EVICTED)
+		return EVICTED;
+	return evict_page(pg, why);
 }
 
 /* Evicts up to n pages chosen by the active policy. */
@@ -337,7 +379,7 @@ uint32_t reclaim_pages(uint32_t n)
 		vm_events.pgscan++;
 		if (nospace && !page_swapcached(pg))
 			continue;
-		switch (evict_page(pg, p->name)) {
+		switch (evict_or_drop(pg, p->name)) {
 		case EVICTED:
 			freed++;
 			break;
@@ -402,7 +444,7 @@ static int local_pte(vaddr_t va, pte_t *ptep, void *arg)
 		return 0;
 	}
 	w->mm->rss_hand = va + PAGE_SIZE;
-	if (evict_page(pg, "local") == EVICTED) {
+	if (evict_or_drop(pg, "local") == EVICTED) {
 		w->freed++;
 		vm_events.pgsteal_local++;
 	}

@@ -12,11 +12,10 @@
  * the kernel: traps (signal handlers run by the shell), background jobs
  * and `kill %1` (job control without a terminal), subshells, pipelines,
  * `wait`, `kill`, `ulimit` (setrlimit), `read` from a pipe,
- * here-documents, files in /tmp and /dev/shm (redirections, `>>`,
- * noclobber, mkdir, touch, mv, rm, dd, truncate), and awk, sed and sort
- * over /proc files whose format is fixed (field counts and key names,
- * not values). Applets are called as
- * `busybox NAME`, since only busybox itself is in /bin on the reference.
+ * here-documents, and awk, sed and sort over /proc files whose format is
+ * fixed (field counts and key names, not values); files in /tmp are
+ * shell_tmpfs.c's. Applets are called as `busybox NAME`, since only
+ * busybox itself is in /bin on the reference.
  */
 #include "utest.h"
 
@@ -88,22 +87,6 @@ static const struct script {
 	  "x\n"
 	  "y\n"
 	  "EOF\n" },
-	{ "tmpfs",
-	  "$BB rm -rf /tmp/sh_x /tmp/sh_d /tmp/sh_z /tmp/sh_nc\n"
-	  "echo hi > /tmp/sh_x; $BB cat /tmp/sh_x\n"
-	  "echo more >> /tmp/sh_x; $BB cat /tmp/sh_x; $BB wc -c < /tmp/sh_x\n"
-	  "$BB mkdir /tmp/sh_d && $BB touch /tmp/sh_d/a /tmp/sh_d/b\n"
-	  "$BB mv /tmp/sh_d/a /tmp/sh_d/c; $BB ls /tmp/sh_d | $BB tr '\\n' ' '\n"
-	  "echo\n"
-	  "$BB rmdir /tmp/sh_d 2>/dev/null || echo 'rmdir: not empty'\n"
-	  "set -C; echo a > /tmp/sh_nc; echo b 2>/dev/null > /tmp/sh_nc || "
-	  "echo 'noclobber: refused'; set +C; $BB cat /tmp/sh_nc\n"
-	  "$BB dd if=/dev/zero of=/tmp/sh_z bs=1024 count=9 2>/dev/null\n"
-	  "$BB stat -c '%s %b %F' /tmp/sh_z\n"
-	  "$BB truncate -s 100 /tmp/sh_z; $BB stat -c '%s %b' /tmp/sh_z\n"
-	  "echo shm > /dev/shm/sh_y; $BB cat /dev/shm/sh_y; $BB rm /dev/shm/sh_y\n"
-	  "$BB rm -r /tmp/sh_d /tmp/sh_x /tmp/sh_z /tmp/sh_nc\n"
-	  "$BB ls /tmp/sh_d 2>&1 | $BB wc -l\n" },
 	{ "proc",
 	  "$BB awk '{ print NF }' /proc/self/stat\n"
 	  "$BB awk '{ print NF }' /proc/self/statm /proc/loadavg /proc/uptime\n"
