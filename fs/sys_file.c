@@ -266,8 +266,7 @@ SYSCALL(5, open, sys_open);
 /* openat(dirfd, path, flags, mode). */
 static int32_t sys_openat(const struct syscall_args *a)
 {
-	return do_openat((int)a->arg[0], a->arg[1], (int)a->arg[2],
-			 a->arg[3]);
+	return do_openat((int)a->arg[0], a->arg[1], (int)a->arg[2], a->arg[3]);
 }
 SYSCALL(295, openat, sys_openat);
 

@@ -34,9 +34,9 @@ struct parent {
 	struct vnode dir;
 	char name[NAME_MAX + 1];
 	size_t len;
-	bool slash;  /* the path ended in '/': it must name a directory */
-	bool dots;   /* the last component is "." or ".." */
-	bool root;   /* the path is "/" (no last component) */
+	bool slash; /* the path ended in '/': it must name a directory */
+	bool dots;  /* the last component is "." or ".." */
+	bool root;  /* the path is "/" (no last component) */
 };
 
 /*
@@ -481,11 +481,13 @@ static int do_utimensat(const struct syscall_args *a, size_t word)
 				return -EFAULT;
 			for (int i = 0; i < 4; i++)
 				raw[i] = r32[i];
-		} else if (copy_from_user(raw, (void *)a->arg[2], sizeof(raw))) {
+		} else if (copy_from_user(raw, (void *)a->arg[2],
+					  sizeof(raw))) {
 			return -EFAULT;
 		}
 		for (int i = 0; i < 2; i++) {
-			int err = utime_value(raw[2 * i], raw[2 * i + 1], &t[i]);
+			int err =
+				utime_value(raw[2 * i], raw[2 * i + 1], &t[i]);
 			if (err)
 				return err;
 		}

@@ -69,19 +69,19 @@ struct tmpfs_sb {
 
 /* A name in a directory. */
 struct tmpfs_dirent {
-	struct list_node node;	    /* in the directory's entries */
-	struct tmpfs_inode *inode;  /* what it names (one nlink) */
-	int64_t pos;		    /* its getdents position */
+	struct list_node node;	   /* in the directory's entries */
+	struct tmpfs_inode *inode; /* what it names (one nlink) */
+	int64_t pos;		   /* its getdents position */
 	size_t len;
-	char name[];		    /* len bytes, NUL-terminated */
+	char name[]; /* len bytes, NUL-terminated */
 };
 
 struct tmpfs_inode {
 	struct tmpfs_sb *sb;
 	uint32_t ino;
-	uint32_t mode;	 /* type and permission bits */
-	uint32_t nlink;	 /* names (a directory: 2 + subdirectories) */
-	uint32_t opens;	 /* open files referring to it */
+	uint32_t mode;	/* type and permission bits */
+	uint32_t nlink; /* names (a directory: 2 + subdirectories) */
+	uint32_t opens; /* open files referring to it */
 	int64_t atime, mtime, ctime; /* seconds since the epoch */
 	/* Directories. */
 	struct tmpfs_inode *parent; /* ".." */
@@ -173,7 +173,8 @@ static struct tmpfs_dirent *find_entry(struct tmpfs_inode *dir,
 {
 	struct list_node *n;
 	list_for_each(n, &dir->entries) {
-		struct tmpfs_dirent *d = list_entry(n, struct tmpfs_dirent, node);
+		struct tmpfs_dirent *d =
+			list_entry(n, struct tmpfs_dirent, node);
 		if (d->len == len && !memcmp(d->name, name, len))
 			return d;
 	}
@@ -300,7 +301,8 @@ static int tmpfs_rmdir(const struct vnode *dirv, const char *name, size_t len)
 }
 
 /* Whether dir is i or lies below it (renaming i there would loop). */
-static bool is_within(const struct tmpfs_inode *dir, const struct tmpfs_inode *i)
+static bool is_within(const struct tmpfs_inode *dir,
+		      const struct tmpfs_inode *i)
 {
 	for (; dir; dir = dir->parent) {
 		if (dir == i)
@@ -376,7 +378,8 @@ static void tmpfs_getattr(const struct vnode *v, struct kstat *st)
 	st->ctime = i->ctime;
 	if (i->data) {
 		st->size = i->data->size;
-		st->blocks = (uint64_t)filemap_pages(i->data) * (PAGE_SIZE / 512);
+		st->blocks =
+			(uint64_t)filemap_pages(i->data) * (PAGE_SIZE / 512);
 	} else if (s_isdir(i->mode)) {
 		/* Linux's tmpfs: (entries + 2) * BOGO_DIRENT_SIZE (20). */
 		uint32_t n = 2;
@@ -503,7 +506,8 @@ static int tmpfs_iterate(struct file *f, struct dir_ctx *ctx)
 		return 0;
 	struct list_node *n;
 	list_for_each(n, &dir->entries) {
-		struct tmpfs_dirent *d = list_entry(n, struct tmpfs_dirent, node);
+		struct tmpfs_dirent *d =
+			list_entry(n, struct tmpfs_dirent, node);
 		if (d->pos < ctx->pos)
 			continue;
 		ctx->pos = d->pos;

@@ -239,10 +239,12 @@ static enum mm_fault_result fault_shared(struct mm *mm, struct vma *v,
 	if (idx >= v->shm->npages)
 		return MM_FAULT_BUS;
 	int err = shm_page(v->shm, idx, &page, &created);
+	if (err == -EIO)
+		return MM_FAULT_IO;
+	if (err == -ENOSPC)
+		return MM_FAULT_BUS; /* the tmpfs is full: SIGBUS, as Linux */
 	if (err)
-		return err == -EIO      ? MM_FAULT_IO
-		       : err == -ENOSPC ? MM_FAULT_BUS /* tmpfs full */
-					: MM_FAULT_OOM;
+		return MM_FAULT_OOM;
 	if (created)
 		vm_events.zero_faults++;
 	if (write)

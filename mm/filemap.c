@@ -272,9 +272,9 @@ int filemap_allocate(struct shm_object *s, uint64_t off, uint64_t len,
 	return err;
 }
 
-int filemap_map_shared(struct mm *mm, vaddr_t addr, uint64_t len,
-		       uint32_t prot, uint32_t flags, struct shm_object *s,
-		       uint32_t pgoff, vaddr_t *out)
+int filemap_map_shared(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
+		       uint32_t flags, struct shm_object *s, uint32_t pgoff,
+		       vaddr_t *out)
 {
 	return vma_map_pgoff(mm, addr, len, prot, flags | MM_MAP_SHARED,
 			     VMA_SHM, NULL, s, pgoff, out);

@@ -116,7 +116,8 @@ int mm_willneed(struct mm *mm, vaddr_t addr, size_t len)
 		uint64_t e = v->end < end ? v->end : end;
 		for (uint64_t va = s; va < e; va += PAGE_SIZE) {
 			uint32_t idx;
-			struct shm_object *o = cache_page_of(v, (vaddr_t)va, &idx);
+			struct shm_object *o =
+				cache_page_of(v, (vaddr_t)va, &idx);
 			struct page *pg;
 			bool created;
 			/* Only pages in swap: a hole stays a hole. */

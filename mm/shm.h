@@ -83,13 +83,13 @@ struct shm_object {
 	 * object: size is then the file's size, npages its pages, and the
 	 * arrays may hold more entries (capacity) for it to grow into.
 	 */
-	uint32_t capacity;	   /* entries of pages[] and slots[] */
-	struct shm_quota *quota;   /* tmpfs: the instance's page budget,
+	uint32_t capacity;	 /* entries of pages[] and slots[] */
+	struct shm_quota *quota; /* tmpfs: the instance's page budget,
 				      NULL for shared anonymous memory */
-	char *path;		   /* tmpfs: the name maps shows (owned) */
-	uint32_t dev;		   /* tmpfs: its device, for maps */
-	bool unlinked;		   /* tmpfs: the file has no name left */
-	struct list_node all;	   /* in the list of every object */
+	char *path;		 /* tmpfs: the name maps shows (owned) */
+	uint32_t dev;		 /* tmpfs: its device, for maps */
+	bool unlinked;		 /* tmpfs: the file has no name left */
+	struct list_node all;	 /* in the list of every object */
 };
 
 /*

@@ -53,7 +53,8 @@ static void read_write_truncate(struct ktest *t)
 	for (uint32_t i = 0; i < P(2) - 50; i++)
 		zeros = zeros && back[i] == 0;
 	KT_EXPECT(t, zeros);
-	KT_EXPECT(t, s->pages[0] == NULL); /* a read of a hole allocates nothing */
+	KT_EXPECT(t,
+		  s->pages[0] == NULL); /* a read of a hole allocates nothing */
 	KT_EXPECT_EQ(t, memcmp(back + P(2) - 50, buf, 100), 0);
 	KT_EXPECT_EQ(t, filemap_read(s, back, 10, P(5)), 0);
 
@@ -108,8 +109,9 @@ static void shared_mapping(struct ktest *t)
 	struct mm *mm;
 	vaddr_t a;
 	KT_ASSERT_EQ(t, mm_create(&mm), 0);
-	KT_ASSERT_EQ(t, filemap_map_shared(mm, BASE, P(4), RW, MM_MAP_FIXED,
-					   s, 0, &a),
+	KT_ASSERT_EQ(t,
+		     filemap_map_shared(mm, BASE, P(4), RW, MM_MAP_FIXED, s, 0,
+					&a),
 		     0);
 	mm_touch_enter(mm);
 	KT_EXPECT_EQ(t, mm_touch_write(BASE + P(1) + 8, 0x12345678),
@@ -170,8 +172,9 @@ static void swap_out_and_back(struct ktest *t)
 	struct mm *mm;
 	vaddr_t a;
 	KT_ASSERT_EQ(t, mm_create(&mm), 0);
-	KT_ASSERT_EQ(t, filemap_map_shared(mm, BASE, P(3), RW, MM_MAP_FIXED,
-					   s, 0, &a),
+	KT_ASSERT_EQ(t,
+		     filemap_map_shared(mm, BASE, P(3), RW, MM_MAP_FIXED, s, 0,
+					&a),
 		     0);
 	mm_touch_enter(mm);
 	uint32_t v = 0;
@@ -208,8 +211,9 @@ static void zero_page_becomes_hole(struct ktest *t)
 	struct mm *mm;
 	vaddr_t a;
 	KT_ASSERT_EQ(t, mm_create(&mm), 0);
-	KT_ASSERT_EQ(t, filemap_map_shared(mm, BASE, P(2), RW, MM_MAP_FIXED,
-					   s, 0, &a),
+	KT_ASSERT_EQ(t,
+		     filemap_map_shared(mm, BASE, P(2), RW, MM_MAP_FIXED, s, 0,
+					&a),
 		     0);
 	mm_touch_enter(mm);
 	uint32_t v = 1;

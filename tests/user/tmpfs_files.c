@@ -106,8 +106,7 @@ static void test_create(void)
 	err = err_of(open(DIR_ "/b/", O_CREAT | O_RDWR, 0644));
 	ut_check(err == EISDIR, "O_CREAT of \"name/\": %s", ut_errname(err));
 	err = err_of(open(DIR_, O_RDWR));
-	ut_check(err == EISDIR, "a directory for writing: %s",
-		 ut_errname(err));
+	ut_check(err == EISDIR, "a directory for writing: %s", ut_errname(err));
 }
 
 static void test_holes_and_truncate(void)
@@ -120,8 +119,7 @@ static void test_holes_and_truncate(void)
 	ut_check(fstat(fd, &st) == 0 && st.st_size == 0,
 		 "lseek alone does not grow the file");
 	ut_check(write(fd, "end", 3) == 3, "write at 10000");
-	ut_check(fstat(fd, &st) == 0 && st.st_size == 10003,
-		 "size 10003");
+	ut_check(fstat(fd, &st) == 0 && st.st_size == 10003, "size 10003");
 	memset(buf, 'x', sizeof(buf));
 	bool zeros = pread(fd, buf, sizeof(buf), 100) == sizeof(buf);
 	for (size_t i = 0; i < sizeof(buf); i++)
@@ -135,8 +133,8 @@ static void test_holes_and_truncate(void)
 	ut_check(ftruncate(fd, 4001) == 0 && ftruncate(fd, 8000) == 0,
 		 "shrink to 4001, grow to 8000");
 	memset(buf, 'x', 8);
-	ut_check(pread(fd, buf, 8, 3999) == 8 && buf[0] == 0 &&
-			 buf[1] == 'a' && buf[2] == 0 && buf[7] == 0,
+	ut_check(pread(fd, buf, 8, 3999) == 8 && buf[0] == 0 && buf[1] == 'a' &&
+			 buf[2] == 0 && buf[7] == 0,
 		 "bytes cut off read as zeros after growing again");
 	int err = err_of(ftruncate(fd, -1));
 	ut_check(err == EINVAL, "ftruncate to -1: %s", ut_errname(err));
@@ -150,8 +148,7 @@ static void test_holes_and_truncate(void)
 			 stat(DIR_ "/hole", &st) == 0 && st.st_size == 3,
 		 "truncate by name to 3");
 	err = err_of(truncate(DIR_, 0));
-	ut_check(err == EISDIR, "truncate of a directory: %s",
-		 ut_errname(err));
+	ut_check(err == EISDIR, "truncate of a directory: %s", ut_errname(err));
 	err = err_of(truncate(DIR_ "/nothing", 0));
 	ut_check(err == ENOENT, "truncate of a missing file: %s",
 		 ut_errname(err));
@@ -228,8 +225,7 @@ static void test_dirs(void)
 {
 	struct stat st;
 	int err = err_of(mkdir(DIR_ "/sub", 0755));
-	ut_check(err == EEXIST, "mkdir an existing name: %s",
-		 ut_errname(err));
+	ut_check(err == EEXIST, "mkdir an existing name: %s", ut_errname(err));
 	ut_check(stat(DIR_ "/sub", &st) == 0 && S_ISDIR(st.st_mode) &&
 			 (st.st_mode & 0777) == 0755 && st.st_nlink == 2,
 		 "a directory: 0755, two links");
@@ -247,8 +243,8 @@ static void test_dirs(void)
 	ut_check(err == EINVAL, "rmdir \".\": %s", ut_errname(err));
 	list_dir(DIR_);
 	list_dir(DIR_ "/sub");
-	ut_check(rmdir(DIR_ "/sub/inner") == 0 &&
-			 unlink(DIR_ "/sub/r3") == 0 && rmdir(DIR_ "/sub") == 0,
+	ut_check(rmdir(DIR_ "/sub/inner") == 0 && unlink(DIR_ "/sub/r3") == 0 &&
+			 rmdir(DIR_ "/sub") == 0,
 		 "empty and remove sub");
 	err = err_of(mkdir(DIR_ "/no/such", 0755));
 	ut_check(err == ENOENT, "mkdir below a missing directory: %s",
@@ -285,8 +281,7 @@ static void test_sync_alloc(void)
 static void test_shm_dir(void)
 {
 	char buf[8] = { 0 };
-	int fd = open("/dev/shm/tmpfs_files", O_CREAT | O_RDWR | O_TRUNC,
-		      0600);
+	int fd = open("/dev/shm/tmpfs_files", O_CREAT | O_RDWR | O_TRUNC, 0600);
 	ut_check(fd >= 0 && write(fd, "shm", 3) == 3, "a file in /dev/shm");
 	close(fd);
 	int err = err_of(rename("/dev/shm/tmpfs_files", DIR_ "/x"));

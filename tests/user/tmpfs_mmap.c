@@ -135,13 +135,12 @@ static void test_shared(void)
 	char c = 0;
 	ut_check(pread(fd, &c, 1, 10) == 1 && c == '#',
 		 "a store through the mapping is seen by read");
-	ut_check(pwrite(fd, "@", 1, UT_PAGE + 5) == 1 &&
-			 p[UT_PAGE + 5] == '@',
+	ut_check(pwrite(fd, "@", 1, UT_PAGE + 5) == 1 && p[UT_PAGE + 5] == '@',
 		 "a write is seen through the mapping");
 
 	/* fork: the shared mapping is shared, the private one copied. */
-	char *q = mmap(NULL, UT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
-		       0);
+	char *q =
+		mmap(NULL, UT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	ut_check(q != MAP_FAILED, "a private mapping too");
 	q[0] = 'P';
 	int st = ut_in_child(child_store, p);
@@ -184,7 +183,8 @@ static void test_bus(void)
 	int fd = make_file();
 	char *p = mmap(NULL, 4 * UT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       fd, 0);
-	ut_check(p != MAP_FAILED, "MAP_SHARED of four pages of a 2.5-page file");
+	ut_check(p != MAP_FAILED,
+		 "MAP_SHARED of four pages of a 2.5-page file");
 	printf("maps: %s\n", maps_entry(p));
 	int st = ut_in_child(touch_page, p + 3 * UT_PAGE);
 	ut_check(ut_killed_by(st, SIGBUS), "a page past the end: %s",
@@ -258,8 +258,8 @@ static void test_msync_madvise_mincore(void)
 	ut_check(err == EINVAL, "msync unaligned: %s", ut_errname(err));
 
 	/* mincore: the file's pages are all in the cache. */
-	ut_check(mincore(p, 3 * UT_PAGE, vec) == 0 &&
-			 (vec[0] & 1) && (vec[1] & 1) && (vec[2] & 1),
+	ut_check(mincore(p, 3 * UT_PAGE, vec) == 0 && (vec[0] & 1) &&
+			 (vec[1] & 1) && (vec[2] & 1),
 		 "mincore: the file's pages are resident");
 	err = err_of(mincore(p + 1, UT_PAGE, vec));
 	ut_check(err == EINVAL, "mincore unaligned: %s", ut_errname(err));
@@ -344,7 +344,8 @@ static void test_writer_reader(void)
 	ut_check(ut_exited(st, 0), "the writer: %s", ut_status(st));
 	pid_t pid = fork();
 	if (pid == 0) {
-		execl(ut_argv0, ut_argv0, "read", FILE_ ".shared", (char *)NULL);
+		execl(ut_argv0, ut_argv0, "read", FILE_ ".shared",
+		      (char *)NULL);
 		_exit(127);
 	}
 	st = ut_wait(pid);
