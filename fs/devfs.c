@@ -281,6 +281,11 @@ static int devfs_lookup(const struct vnode *dir, const char *name, size_t len,
 			struct vnode *out)
 {
 	(void)dir;
+	/* /dev/shm: the second tmpfs instance (POSIX shared memory). */
+	if (len == 3 && !memcmp(name, "shm", 3)) {
+		tmpfs_shm_root(out);
+		return 0;
+	}
 	for (size_t i = 0; i < NDEVICES; i++) {
 		if (strlen(devices[i].name) == len &&
 		    !memcmp(devices[i].name, name, len) && dev_present(i)) {
@@ -303,6 +308,13 @@ static int devfs_iterate(struct file *f, struct dir_ctx *ctx)
 		    !ctx->emit(ctx, devices[i].name, strlen(devices[i].name),
 			       DEVFS_ROOT_INO + 1 + i,
 			       mode_to_dtype(devices[i].mode)))
+			return 0;
+		ctx->pos++;
+	}
+	if (ctx->pos == 2 + (int64_t)NDEVICES) {
+		struct vnode shm;
+		tmpfs_shm_root(&shm);
+		if (!ctx->emit(ctx, "shm", 3, shm.ino, DT_DIR))
 			return 0;
 		ctx->pos++;
 	}

@@ -27,6 +27,8 @@ struct file *file_alloc(const struct vnode *vn, int flags)
 	f->vn = *vn;
 	f->flags = flags;
 	f->refcount = 1;
+	if (vn->fs && vn->fs->vget)
+		vn->fs->vget(vn);
 	return f;
 }
 
@@ -43,6 +45,8 @@ void file_put(struct file *f)
 		return;
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	if (f->vn.fs && f->vn.fs->vput)
+		f->vn.fs->vput(&f->vn);
 	kfree(f->path);
 	kfree(f);
 }
@@ -96,32 +100,55 @@ out_put:
 }
 
 /*
- * What O_CREAT of a missing name gives: nothing can be created, so -EROFS
- * when the directory exists on a read-only file system, the directory's
- * own error otherwise (procfs, which is not read-only, has no create
- * operation and gives -ENOENT, as Linux's does). buf is PATH_MAX bytes.
+ * O_CREAT of a missing name: creates it when the directory's file system
+ * can (tmpfs), else -EROFS when the directory exists on a read-only file
+ * system, the directory's own error otherwise (procfs, which is not
+ * read-only, has no create operation and gives -ENOENT, as Linux's
+ * does). On success *vn is the new file and canon its canonical path.
+ * canon is PATH_MAX bytes.
  */
-static int create_error(const char *base, const char *path, char *buf)
+static int create_at(const char *base, const char *path, uint32_t mode,
+		     struct vnode *vn, char *canon)
 {
 	struct vnode dir;
 	size_t len = strlen(path);
 
 	if (len >= PATH_MAX)
 		return -ENAMETOOLONG;
-	memcpy(buf, path, len + 1);
-	/* Cut the last component (and any slashes after it) to get the parent. */
-	while (len > 0 && buf[len - 1] == '/')
-		len--;
-	while (len > 0 && buf[len - 1] != '/')
-		len--;
-	if (len == 0)
-		strlcpy(buf, ".", PATH_MAX);
+	/* "name/" names a directory, which O_CREAT never makes. */
+	if (len > 0 && path[len - 1] == '/')
+		return -EISDIR;
+	memcpy(canon, path, len + 1);
+	/* Cut the last component to get the parent. */
+	size_t cut = len;
+	while (cut > 0 && canon[cut - 1] != '/')
+		cut--;
+	size_t name_len = len - cut;
+	char name[NAME_MAX + 1];
+	if (name_len > NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(name, path + cut, name_len);
+	if (cut == 0)
+		strlcpy(canon, ".", PATH_MAX);
 	else
-		buf[len] = '\0';
-	int err = namei(base, buf, NAMEI_FOLLOW | NAMEI_DIR, &dir, NULL, 0);
+		canon[cut] = '\0';
+	int err = namei(base, canon, NAMEI_FOLLOW | NAMEI_DIR, &dir, canon,
+			PATH_MAX);
 	if (err)
 		return err;
-	return dir.fs->read_only ? -EROFS : -ENOENT;
+	if (!dir.fs->create)
+		return dir.fs->read_only ? -EROFS : -ENOENT;
+	err = dir.fs->create(&dir, name, name_len, mode & 07777, vn);
+	if (err)
+		return err;
+	size_t cl = strlen(canon);
+	if (cl + 1 + name_len + 1 > PATH_MAX)
+		return -ENAMETOOLONG;
+	if (cl > 1)
+		canon[cl++] = '/';
+	memcpy(canon + cl, name, name_len);
+	canon[cl + name_len] = '\0';
+	return 0;
 }
 
 int file_open(const char *path, int flags, struct file **out)
@@ -131,6 +158,12 @@ int file_open(const char *path, int flags, struct file **out)
 
 int file_open_at(const char *base, const char *path, int flags,
 		 struct file **out)
+{
+	return file_open_mode_at(base, path, flags, 0644, out);
+}
+
+int file_open_mode_at(const char *base, const char *path, int flags,
+		      uint32_t mode, struct file **out)
 {
 	struct vnode vn;
 	char *canon = kmalloc(PATH_MAX, 0);
@@ -142,12 +175,15 @@ int file_open_at(const char *base, const char *path, int flags,
 	if (flags & O_DIRECTORY)
 		nflags |= NAMEI_DIR;
 	int err = namei(base, path, nflags, &vn, canon, PATH_MAX);
-	if (err == -ENOENT && (flags & O_CREAT))
-		err = create_error(base, path, canon);
-	else if (err == 0 && (flags & O_CREAT) && (flags & O_EXCL))
+	if (err == -ENOENT && (flags & O_CREAT)) {
+		err = create_at(base, path, mode, &vn, canon);
+		/* A new file is empty: nothing to truncate. */
+		flags &= ~O_TRUNC;
+	} else if (err == 0 && (flags & O_CREAT) && (flags & O_EXCL)) {
 		err = -EEXIST;
-	else if (err == 0 && s_islnk(vn.mode) && !(flags & O_PATH))
+	} else if (err == 0 && s_islnk(vn.mode) && !(flags & O_PATH)) {
 		err = -ELOOP; /* O_NOFOLLOW met a symbolic link */
+	}
 	if (err == 0)
 		err = file_open_vnode(&vn, canon, flags, out);
 	kfree(canon);

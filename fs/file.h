@@ -158,6 +158,42 @@ struct fs_ops {
 	int (*open)(const struct vnode *v, struct file *f, int flags);
 	/* Fills *st. */
 	void (*getattr)(const struct vnode *v, struct kstat *st);
+	/*
+	 * Writable file systems (tmpfs). A NULL operation gives -EROFS on a
+	 * read-only file system, -EPERM otherwise. name is one component
+	 * (len bytes, not "." or ".."); dir is a directory of this file
+	 * system. Errors as Linux's (fs/namei.c).
+	 */
+	/* A new regular file (-EEXIST if the name is taken); fills *out. */
+	int (*create)(const struct vnode *dir, const char *name, size_t len,
+		      uint32_t mode, struct vnode *out);
+	int (*mkdir)(const struct vnode *dir, const char *name, size_t len,
+		     uint32_t mode);
+	/* Removes a name that is not a directory (-EISDIR if it is). */
+	int (*unlink)(const struct vnode *dir, const char *name, size_t len);
+	/* Removes an empty directory. */
+	int (*rmdir)(const struct vnode *dir, const char *name, size_t len);
+	/*
+	 * Moves a name, replacing what the new name held (unless
+	 * noreplace: -EEXIST); both directories on this file system.
+	 */
+	int (*rename)(const struct vnode *odir, const char *oname, size_t olen,
+		      const struct vnode *ndir, const char *nname, size_t nlen,
+		      bool noreplace);
+	/* Sets a regular file's size (truncate, ftruncate). */
+	int (*truncate)(const struct vnode *v, uint64_t size);
+	/* Sets the permission bits (chmod). */
+	int (*chmod)(const struct vnode *v, uint32_t mode);
+	/* Sets the times (utimensat); -1 leaves one as it is. */
+	int (*utimes)(const struct vnode *v, int64_t atime, int64_t mtime);
+	/*
+	 * References held by open files on what a vnode names (file_alloc
+	 * takes one, the last file_put drops it), so that a removed file
+	 * lives on while it is open. NULL for file systems whose objects
+	 * never go away.
+	 */
+	void (*vget)(const struct vnode *v);
+	void (*vput)(const struct vnode *v);
 };
 
 /* A name resolved to a file (see the top of this file). */
@@ -207,6 +243,10 @@ struct file_ops {
 	/* poll(2): the POLL* events ready now (fs/poll.h); NULL:
 	 * always readable and writable, as a regular file. */
 	uint32_t (*poll)(struct file *f);
+	/* fsync, fdatasync: 0 if NULL (nothing waits to be written). */
+	int (*fsync)(struct file *f);
+	/* fallocate(mode, off, len); -EOPNOTSUPP if NULL. */
+	int (*fallocate)(struct file *f, int mode, int64_t off, int64_t len);
 };
 
 /* An open file description. */
@@ -238,9 +278,14 @@ int file_open_vnode(const struct vnode *vn, const char *path, int flags,
 		    struct file **out);
 /* Opens a path relative to the current directory. */
 int file_open(const char *path, int flags, struct file **out);
-/* Opens a path relative to the canonical directory base. */
+/*
+ * Opens a path relative to the canonical directory base. O_CREAT creates
+ * a missing regular file with the permission bits of mode.
+ */
 int file_open_at(const char *base, const char *path, int flags,
 		 struct file **out);
+int file_open_mode_at(const char *base, const char *path, int flags,
+		      uint32_t mode, struct file **out);
 /* Reads or writes through the ops at the file's own offset. */
 int32_t file_read(struct file *f, char *buf, size_t n);
 int32_t file_write(struct file *f, const char *buf, size_t n);
@@ -371,6 +416,19 @@ struct inode *initramfs_fs_inode(const struct vnode *v);
 void procfs_root(struct vnode *out);
 /* /dev (fs/devfs.c). */
 void devfs_root(struct vnode *out);
+/*
+ * tmpfs (fs/tmpfs.c): the roots of the two instances, /tmp and /dev/shm,
+ * made at the first use (each limited to half of RAM, as Linux's default
+ * size=50%).
+ */
+void tmpfs_tmp_root(struct vnode *out);
+void tmpfs_shm_root(struct vnode *out);
+struct shm_object;
+/*
+ * The page cache of a tmpfs regular file (mm/filemap.h), or NULL if v
+ * names something else. mmap maps it.
+ */
+struct shm_object *tmpfs_file_cache(const struct vnode *v);
 /* A file opened on the console (descriptors 0, 1, 2 of init). */
 int devfs_open_console(struct file **out);
 struct block_device;

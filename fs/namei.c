@@ -13,8 +13,9 @@
  * front of the rest of the path; an absolute target restarts at the root.
  *
  * The root directory is the initramfs's root with the mount points laid
- * over it: "proc" and "dev" name procfs and devfs whatever the initramfs
- * has under those names. Without an initramfs the root holds only them.
+ * over it: "proc", "dev" and "tmp" name procfs, devfs and tmpfs whatever
+ * the initramfs has under those names (/dev/shm, the second tmpfs, is
+ * devfs's entry). Without an initramfs the root holds only them.
  */
 #include "fs/file.h"
 
@@ -31,6 +32,7 @@ struct mount {
 static const struct mount mounts[] = {
 	{ "dev", devfs_root },
 	{ "proc", procfs_root },
+	{ "tmp", tmpfs_tmp_root },
 };
 
 #define NMOUNTS (sizeof(mounts) / sizeof(mounts[0]))

@@ -43,6 +43,11 @@ struct procfs_meminfo {
 	uint64_t swap_cached;  /* SwapCached: resident pages also in swap */
 	uint64_t swap_total;   /* SwapTotal */
 	uint64_t swap_free;    /* SwapFree */
+	uint64_t cached;       /* Cached: page-cache pages (tmpfs, shm) not
+				  counted in SwapCached */
+	uint64_t shmem;	       /* Shmem: resident pages of shm objects and
+				  tmpfs files */
+	uint64_t mapped;       /* Mapped: of those, mapped by a process */
 	uint64_t slab;	       /* Slab: kernel heap pages (all unreclaimable) */
 	uint64_t kernel_stack; /* KernelStack */
 	uint64_t page_tables;  /* PageTables */

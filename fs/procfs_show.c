@@ -19,6 +19,7 @@
 #include "libk/printf.h"
 #include "libk/string.h"
 #include "mm/policy.h"
+#include "mm/shm.h"
 #include "mm/slab.h"
 #include "mm/swap.h"
 #include "mm/vm.h"
@@ -80,6 +81,11 @@ void procfs_meminfo_collect(struct procfs_meminfo *m)
 	m->swap_total = pages_kb(sw.total);
 	m->swap_free = pages_kb(sw.free);
 	m->swap_cached = pages_kb(vs.swapcache);
+	struct shm_totals sh;
+	shm_totals(&sh);
+	m->cached = pages_kb(sh.resident - sh.swapcached);
+	m->shmem = pages_kb(sh.resident);
+	m->mapped = pages_kb(sh.mapped);
 	m->slab = pages_kb(kt.pages);
 	m->kernel_stack = pages_kb(kstack_pages);
 	m->page_tables = pages_kb(st.pgtable_pages);
@@ -104,9 +110,13 @@ void procfs_format_meminfo(struct seqbuf *sb, const struct procfs_meminfo *m)
 	meminfo_line(sb, "MemTotal:", m->total);
 	meminfo_line(sb, "MemFree:", m->free);
 	meminfo_line(sb, "MemAvailable:", m->available);
-	/* Pagoda has no page cache: file pages live in the initramfs image. */
+	/*
+	 * The page cache is tmpfs files and shared memory (mm/filemap.h);
+	 * initramfs files are read from the boot image, no cache. There are
+	 * no block-device buffers.
+	 */
 	meminfo_line(sb, "Buffers:", 0);
-	meminfo_line(sb, "Cached:", 0);
+	meminfo_line(sb, "Cached:", m->cached);
 	meminfo_line(sb, "SwapCached:", m->swap_cached);
 	meminfo_line(sb, "HighTotal:", m->high_total);
 	meminfo_line(sb, "HighFree:", m->high_free);
@@ -114,6 +124,10 @@ void procfs_format_meminfo(struct seqbuf *sb, const struct procfs_meminfo *m)
 	meminfo_line(sb, "LowFree:", m->low_free);
 	meminfo_line(sb, "SwapTotal:", m->swap_total);
 	meminfo_line(sb, "SwapFree:", m->swap_free);
+	/* tmpfs has no file to write back to: nothing is ever dirty. */
+	meminfo_line(sb, "Dirty:", 0);
+	meminfo_line(sb, "Mapped:", m->mapped);
+	meminfo_line(sb, "Shmem:", m->shmem);
 	meminfo_line(sb, "Slab:", m->slab);
 	meminfo_line(sb, "SReclaimable:", 0);
 	meminfo_line(sb, "SUnreclaim:", m->slab);
@@ -133,6 +147,12 @@ void procfs_format_vmstat(struct seqbuf *sb, const struct pmm_stats *st,
 	seq_printf(sb, "nr_slab_reclaimable 0\n");
 	seq_printf(sb, "nr_slab_unreclaimable %u\n", slab_pages);
 	seq_printf(sb, "nr_page_table_pages %u\n", st->pgtable_pages);
+	struct shm_totals sh;
+	shm_totals(&sh);
+	seq_printf(sb, "nr_file_pages %u\n", sh.resident);
+	seq_printf(sb, "nr_mapped %u\n", sh.mapped);
+	seq_printf(sb, "nr_dirty 0\n");
+	seq_printf(sb, "nr_shmem %u\n", sh.resident);
 	seq_printf(sb, "pgfault %llu\n", (unsigned long long)ev->pgfault);
 	seq_printf(sb, "pgmajfault %llu\n", (unsigned long long)ev->pgmajfault);
 	seq_printf(sb, "pswpin %llu\n", (unsigned long long)ev->pswpin);
@@ -165,6 +185,12 @@ void procfs_format_vmstat(struct seqbuf *sb, const struct pmm_stats *st,
 	seq_printf(sb, "swap_read_errors %llu\n",
 		   (unsigned long long)ev->swap_read_errors);
 	seq_printf(sb, "oom_kill %llu\n", (unsigned long long)ev->oom_kill);
+	/* The page cache's part in swapping (Pagoda's own). */
+	seq_printf(sb, "nr_shmem_swapped %u\n", sh.swapped);
+	seq_printf(sb, "pgsteal_shmem %llu\n",
+		   (unsigned long long)ev->pgsteal_shmem);
+	seq_printf(sb, "pswpin_shmem %llu\n",
+		   (unsigned long long)ev->pswpin_shmem);
 }
 
 void procfs_format_vmstat_reclaim(struct seqbuf *sb)

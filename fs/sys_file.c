@@ -235,7 +235,7 @@ static int32_t sys_writev(const struct syscall_args *a)
 SYSCALL(146, writev, sys_writev);
 
 /* open and openat: returns the new descriptor. */
-static int32_t do_openat(int dirfd, uint32_t upath, int flags)
+static int32_t do_openat(int dirfd, uint32_t upath, int flags, uint32_t mode)
 {
 	char *path;
 	const char *base;
@@ -246,7 +246,7 @@ static int32_t do_openat(int dirfd, uint32_t upath, int flags)
 		return err;
 	err = at_base(dirfd, path, &base);
 	if (err == 0)
-		err = file_open_at(base, path, flags, &f);
+		err = file_open_mode_at(base, path, flags, mode, &f);
 	kfree(path);
 	if (err)
 		return err;
@@ -256,17 +256,17 @@ static int32_t do_openat(int dirfd, uint32_t upath, int flags)
 	return fd;
 }
 
-/* open(path, flags, mode): mode is unused, nothing can be created. */
+/* open(path, flags, mode): mode is the permission bits of a new file. */
 static int32_t sys_open(const struct syscall_args *a)
 {
-	return do_openat(AT_FDCWD, a->arg[0], (int)a->arg[1]);
+	return do_openat(AT_FDCWD, a->arg[0], (int)a->arg[1], a->arg[2]);
 }
 SYSCALL(5, open, sys_open);
 
 /* openat(dirfd, path, flags, mode). */
 static int32_t sys_openat(const struct syscall_args *a)
 {
-	return do_openat((int)a->arg[0], a->arg[1], (int)a->arg[2]);
+	return do_openat((int)a->arg[0], a->arg[1], (int)a->arg[2], a->arg[3]);
 }
 SYSCALL(295, openat, sys_openat);
 

@@ -14,7 +14,13 @@
  *                                   the page, zeros after them; beyond
  *                                   filesz zeros (bss); a page wholly past
  *                                   the end of the file: MM_FAULT_BUS
+ *   absent page, private mapping    a copy of the page-cache page (zeros
+ *     of a tmpfs file               for a hole); wholly past the end of
+ *                                   the file: MM_FAULT_BUS
  *   absent page, shared (VMA_SHM)   the shm object's frame for the page
+ *                                   (a tmpfs file's cache too); past its
+ *                                   end, or the tmpfs is full:
+ *                                   MM_FAULT_BUS
  *   present, write, private,        copy-on-write: the only mapper takes
  *     read-only PTE                 the frame over; otherwise it gets a
  *                                   copy and drops its reference
@@ -44,6 +50,7 @@
 #include "libk/assert.h"
 #include "libk/errno.h"
 #include "libk/string.h"
+#include "mm/filemap.h"
 #include "mm/highmem.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
@@ -163,6 +170,36 @@ static enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
 	/* LAB 3 END */
 }
 
+/*
+ * A private mapping of a tmpfs file: a copy of the page-cache page (zeros
+ * for a hole and after the end of the file), made at the first access;
+ * a page wholly past the end of the file is MM_FAULT_BUS.
+ */
+static enum mm_fault_result fault_cache_copy(struct mm *mm, struct vma *v,
+					     vaddr_t va)
+{
+	struct shm_object *s = v->file.cache;
+	uint64_t pos = v->file.offset + (va - v->start);
+	if (pos >= s->size)
+		return MM_FAULT_BUS;
+	struct page *page = vm_alloc_user_page(0);
+	if (!page)
+		return MM_FAULT_OOM;
+	/* The new page may be in highmem (filemap_read nests its own map). */
+	uint8_t *dst = kmap_atomic(page);
+	int32_t n = filemap_read(s, dst, PAGE_SIZE, pos);
+	if (n >= 0)
+		memset(dst + n, 0, PAGE_SIZE - (uint32_t)n);
+	kunmap_atomic(dst);
+	if (n < 0) {
+		put_page(page);
+		return n == -EIO ? MM_FAULT_IO : MM_FAULT_OOM;
+	}
+	vm_events.file_faults++;
+	trace_fault(MM_TRACE_FILE, mm->trace_pid, va, page, MM_TRACE_NONE);
+	return map_frame(mm, v, va, page, vma_pte_prot(v, false));
+}
+
 /* Demand-load: the file's bytes for this page, zeros after them. */
 static enum mm_fault_result fault_file(struct mm *mm, struct vma *v, vaddr_t va)
 {
@@ -209,8 +246,12 @@ static enum mm_fault_result fault_shared(struct mm *mm, struct vma *v,
 	if (idx >= v->shm->npages)
 		return MM_FAULT_BUS;
 	int err = shm_page(v->shm, idx, &page, &created);
+	if (err == -EIO)
+		return MM_FAULT_IO;
+	if (err == -ENOSPC)
+		return MM_FAULT_BUS; /* the tmpfs is full: SIGBUS, as Linux */
 	if (err)
-		return err == -EIO ? MM_FAULT_IO : MM_FAULT_OOM;
+		return MM_FAULT_OOM;
 	if (created)
 		vm_events.zero_faults++;
 	if (write)
@@ -406,6 +447,8 @@ enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
 		r = fault_swap(mm, v, va, pte, write);
 	else if (v->kind == VMA_SHM)
 		r = fault_shared(mm, v, va, write);
+	else if (v->kind == VMA_FILE && v->file.cache)
+		r = fault_cache_copy(mm, v, va); /* a tmpfs file */
 	else if (v->kind == VMA_FILE)
 		r = fault_file(mm, v, va);
 	else

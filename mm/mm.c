@@ -329,7 +329,7 @@ static void maps_line(struct text *t, const struct vma *v)
 		ino = v->file.ino;
 	} else if (v->kind == VMA_SHM) {
 		offset = (uint64_t)v->shm_pgoff << PAGE_SHIFT;
-		dev = MAPS_SHM_DEV;
+		dev = v->shm->path ? v->shm->dev : MAPS_SHM_DEV;
 		ino = v->shm->ino;
 	}
 	size_t line = t->len;
@@ -361,7 +361,10 @@ static void maps_line(struct text *t, const struct vma *v)
 		break;
 	case VMA_SHM:
 		/* The names Linux gives its shmem files (ipc/shm.c, mm/shmem.c). */
-		if (v->shm->id >= 0)
+		if (v->shm->path)
+			text_printf(t, "%s%s\n", v->shm->path,
+				    v->shm->unlinked ? " (deleted)" : "");
+		else if (v->shm->id >= 0)
 			text_printf(t, "/SYSV%08x%s\n",
 				    (unsigned int)v->shm->orig_key,
 				    v->shm->removed ? " (deleted)" : "");

@@ -78,6 +78,12 @@ struct vma_file {
 	const char *path;      /* for /proc/PID/maps */
 	uint32_t ino;          /* for /proc/PID/maps */
 	uint32_t dev;          /* for /proc/PID/maps: major << 8 | minor */
+	/*
+	 * A tmpfs file: its page cache (mm/filemap.h), which the region
+	 * holds a reference on; data is then NULL, and size is read from
+	 * the cache at each fault, since the file may change size.
+	 */
+	struct shm_object *cache;
 };
 
 struct vma {
@@ -319,6 +325,29 @@ int mm_dontneed(struct mm *mm, vaddr_t addr, size_t len);
  * or shared region is -EINVAL like a locked one.
  */
 int mm_madvise_free(struct mm *mm, vaddr_t addr, size_t len);
+/* msync flags, Linux values (include/uapi/asm-generic/mman-common.h). */
+#define MM_MS_ASYNC 1
+#define MM_MS_INVALIDATE 2
+#define MM_MS_SYNC 4
+/*
+ * msync(addr, len, flags) with Linux's checks (mm/msync.c): 0, -EINVAL
+ * (unknown flags, MS_ASYNC with MS_SYNC, addr not aligned), -ENOMEM (a
+ * hole in the range) or -EBUSY (MS_INVALIDATE over a locked region).
+ * Shared file mappings map the page cache itself: nothing to write back
+ * (mm/msync.c).
+ */
+int mm_msync(struct mm *mm, vaddr_t addr, size_t len, uint32_t flags);
+/*
+ * mincore: vec[i] = 1 if page i of the npages from addr (aligned, inside
+ * user space) is resident, else 0. Returns 0, or -ENOMEM when a page is
+ * not in a region.
+ */
+int mm_mincore(struct mm *mm, vaddr_t addr, uint32_t npages, uint8_t *vec);
+/*
+ * madvise(MADV_WILLNEED): reads the swapped pages of shared and tmpfs
+ * mappings in [addr, addr + len) back. Returns 0 or -ENOMEM (a hole).
+ */
+int mm_willneed(struct mm *mm, vaddr_t addr, size_t len);
 /*
  * Moves the break. new_brk == 0 queries. Growing is lazy (pages come on
  * fault); shrinking frees the pages above the new break. Returns the
@@ -426,6 +455,9 @@ struct vm_events {
 	uint64_t swap_write_errors; /* evictions abandoned on a write error */
 	uint64_t swap_read_errors;  /* faults failed on a read error */
 	uint64_t oom_kill;     /* processes killed for lack of memory */
+	uint64_t pgsteal_shmem; /* of pgsteal, pages of shm objects and tmpfs
+				   files (the page cache) */
+	uint64_t pswpin_shmem;  /* of pswpin, their pages read back */
 };
 extern struct vm_events vm_events;
 

@@ -92,6 +92,11 @@ struct vma *vma_prev(struct mm *mm, struct vma *v);
 int vma_map(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
 	    uint32_t flags, enum vma_kind kind, const struct vma_file *file,
 	    struct shm_object *shm, vaddr_t *out);
+/* vma_map, mapping page shm_pgoff of shm at the start (tmpfs files). */
+int vma_map_pgoff(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
+		  uint32_t flags, enum vma_kind kind,
+		  const struct vma_file *file, struct shm_object *shm,
+		  uint32_t shm_pgoff, vaddr_t *out);
 /* Removes every region part in [start, end), freeing their pages. */
 int vma_unmap_range(struct mm *mm, vaddr_t start, vaddr_t end);
 /*
@@ -242,7 +247,7 @@ uint32_t swap_cache_shrink(void);
 /*
  * Eviction of page idx of s (vmscan.c): its frame pg leaves the object,
  * which keeps slot (and the reference on it) instead and drops its frame
- * reference (shm.c).
+ * reference (shm.c). Slot 0: the page held only zeros and becomes a hole.
  */
 void shm_page_evicted(struct shm_object *s, uint32_t idx, struct page *pg,
 		      uint32_t slot);

@@ -23,8 +23,10 @@
 #include "libk/errno.h"
 #include "mm/highmem.h"
 #include "mm/mm.h"
+#include "mm/filemap.h"
 #include "mm/mm_internal.h"
 #include "mm/pmm.h"
+#include "mm/rmap.h"
 #include "mm/slab.h"
 #include "mm/swap.h"
 #include "mm/trace.h"
@@ -33,18 +35,22 @@ static struct shm_object *segments[SHM_MAX_SEGMENTS];
 static uint32_t slot_reuse[SHM_MAX_SEGMENTS];
 /* Inode numbers for /proc/PID/maps of shared anonymous objects. */
 static uint32_t next_ino = 1;
+/* Every object, for the page-cache totals of /proc/meminfo. */
+static struct list_node all_objects = { &all_objects, &all_objects };
 
 /* Creates an object with one reference, the caller's. */
 struct shm_object *shm_create(uint32_t size)
 {
-	KASSERT(size > 0 && size <= KERNEL_VMA);
+	KASSERT(size <= KERNEL_VMA);
 	uint32_t npages = page_round_up(size) >> PAGE_SHIFT;
 	struct shm_object *s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return NULL;
-	s->pages = kzalloc(npages * sizeof(*s->pages), GFP_KERNEL);
-	s->slots = kzalloc(npages * sizeof(*s->slots), GFP_KERNEL);
-	if (!s->pages || !s->slots) {
+	if (npages) {
+		s->pages = kzalloc(npages * sizeof(*s->pages), GFP_KERNEL);
+		s->slots = kzalloc(npages * sizeof(*s->slots), GFP_KERNEL);
+	}
+	if (npages && (!s->pages || !s->slots)) {
 		kfree(s->pages);
 		kfree(s->slots);
 		kfree(s);
@@ -52,9 +58,11 @@ struct shm_object *shm_create(uint32_t size)
 	}
 	s->refcount = 1;
 	s->npages = npages;
+	s->capacity = npages;
 	s->size = size;
 	s->id = -1;
 	s->ino = next_ino++;
+	list_push_back(&all_objects, &s->all);
 	return s;
 }
 
@@ -67,6 +75,10 @@ static void shm_destroy(struct shm_object *s)
 		if (s->slots[i])
 			swap_slot_put(s->slots[i]);
 	}
+	if (s->quota)
+		s->quota->used -= s->resident + s->swapped;
+	list_remove(&s->all);
+	kfree(s->path);
 	if (s->id >= 0) {
 		KASSERT(segments[s->id % SHM_MAX_SEGMENTS] == s);
 		segments[s->id % SHM_MAX_SEGMENTS] = NULL;
@@ -103,8 +115,10 @@ int shm_page(struct shm_object *s, uint32_t idx, struct page **out,
 		return 0;
 	}
 	uint32_t slot = s->slots[idx];
+	if (!slot && s->quota && s->quota->used >= s->quota->max)
+		return -ENOSPC;
 	/* Allocating may evict other pages of s, never this absent one. */
-	p = vm_alloc_user_page(slot ? 0 : GFP_ZERO);
+	p = filemap_alloc_page(slot ? 0 : GFP_ZERO);
 	if (!p)
 		return -ENOMEM;
 	p->flags |= PG_SHM;
@@ -121,6 +135,7 @@ int shm_page(struct shm_object *s, uint32_t idx, struct page **out,
 		}
 		vm_events.pgmajfault++;
 		vm_events.pswpin++;
+		vm_events.pswpin_shmem++;
 		/* The object's slot reference becomes the swap cache's. */
 		s->slots[idx] = 0;
 		s->swapped--;
@@ -128,6 +143,8 @@ int shm_page(struct shm_object *s, uint32_t idx, struct page **out,
 		KASSERT(err == 0); /* shm pages need no lookup entry */
 	} else {
 		*created = true;
+		if (s->quota)
+			s->quota->used++;
 	}
 	s->pages[idx] = p;
 	s->resident++;
@@ -147,8 +164,32 @@ void shm_page_evicted(struct shm_object *s, uint32_t idx, struct page *pg,
 	s->pages[idx] = NULL;
 	s->slots[idx] = slot;
 	s->resident--;
-	s->swapped++;
+	vm_events.pgsteal_shmem++;
+	if (slot)
+		s->swapped++;
+	else if (s->quota)
+		s->quota->used--; /* a page of zeros dropped: a hole again */
 	pg->refcount--;
+}
+
+void shm_totals(struct shm_totals *t)
+{
+	*t = (struct shm_totals){ 0 };
+	for (struct list_node *n = all_objects.next; n != &all_objects;
+	     n = n->next) {
+		struct shm_object *s = list_entry(n, struct shm_object, all);
+		t->resident += s->resident;
+		t->swapped += s->swapped;
+		for (uint32_t i = 0; i < s->npages; i++) {
+			const struct page *pg = s->pages[i];
+			if (!pg)
+				continue;
+			if (page_swapcached(pg))
+				t->swapcached++;
+			if (rmap_mapcount(pg))
+				t->mapped++;
+		}
+	}
 }
 
 int shm_unuse_swap(struct shm_object *s)
@@ -169,12 +210,15 @@ int shm_unuse_swap(struct shm_object *s)
 	return 0;
 }
 
+/*
+ * Every object, not only the SysV segments: a tmpfs file nobody maps has
+ * pages in swap too.
+ */
 int swapoff_unuse_segments(void)
 {
-	for (unsigned int i = 0; i < SHM_MAX_SEGMENTS; i++) {
-		if (!segments[i])
-			continue;
-		int err = shm_unuse_swap(segments[i]);
+	for (struct list_node *n = all_objects.next; n != &all_objects;
+	     n = n->next) {
+		int err = shm_unuse_swap(list_entry(n, struct shm_object, all));
 		if (err)
 			return err;
 	}

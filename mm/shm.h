@@ -78,7 +78,39 @@ struct shm_object {
 	uint32_t mode;	     /* permission bits given at creation */
 	bool removed;	     /* shm_remove() was called */
 	uint32_t ino;	     /* inode number shown in /proc/PID/maps */
+	/*
+	 * The page cache of a tmpfs file (mm/filemap.h) uses the same
+	 * object: size is then the file's size, npages its pages, and the
+	 * arrays may hold more entries (capacity) for it to grow into.
+	 */
+	uint32_t capacity;	 /* entries of pages[] and slots[] */
+	struct shm_quota *quota; /* tmpfs: the instance's page budget,
+				      NULL for shared anonymous memory */
+	char *path;		 /* tmpfs: the name maps shows (owned) */
+	uint32_t dev;		 /* tmpfs: its device, for maps */
+	bool unlinked;		 /* tmpfs: the file has no name left */
+	struct list_node all;	 /* in the list of every object */
 };
+
+/*
+ * The pages a tmpfs instance may hold, resident or in swap (its size=
+ * limit); a page allocated beyond it is -ENOSPC (SIGBUS for a fault).
+ */
+struct shm_quota {
+	uint32_t used; /* pages of its files, resident or in swap */
+	uint32_t max;  /* the limit */
+};
+
+/* Page-cache totals for /proc/meminfo (shm_totals()). */
+struct shm_totals {
+	uint32_t resident;   /* resident pages of every object (Shmem) */
+	uint32_t swapcached; /* of those, in the swap cache */
+	uint32_t mapped;     /* of those, mapped by a page table (Mapped) */
+	uint32_t swapped;    /* pages of objects in swap */
+};
+
+/* Adds up every object's pages (O(pages of all objects)). */
+void shm_totals(struct shm_totals *t);
 
 /* What shm_stat() reports (the fields of Linux's struct shmid_ds we keep). */
 struct shm_stat {
@@ -89,8 +121,8 @@ struct shm_stat {
 };
 
 /*
- * Creates an object of size bytes (rounded up to pages) with no frames
- * yet, for shared anonymous memory. It comes with one reference, the
+ * Creates an object of size bytes (rounded up to pages; 0 for an empty
+ * tmpfs file) with no frames yet, for shared anonymous memory. It comes with one reference, the
  * caller's: drop it with shm_object_put() once regions hold their own.
  * NULL if out of memory.
  */
@@ -102,8 +134,8 @@ void shm_object_put(struct shm_object *s);
 /*
  * The frame of page idx in *out: allocated zeroed on first touch
  * (*created then true), or read back from swap (a major fault). Returns
- * 0, -ENOMEM, or -EIO when the swap device failed (the page stays in
- * swap). The object keeps its own reference; a caller that maps the
+ * 0, -ENOMEM, -ENOSPC (a new page beyond the object's quota), or -EIO
+ * when the swap device failed (the page stays in swap). The object keeps its own reference; a caller that maps the
  * frame takes another with get_page(). A frame read back from swap is in
  * the swap cache: map it read-only, or drop the cache first
  * (mm/mm_internal.h) to write it.

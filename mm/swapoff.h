@@ -32,7 +32,10 @@ struct mm;
 
 /* Steps 1 and 2 for one address space: 0, -ENOMEM or -EIO. */
 int swapoff_unuse_mm(struct mm *mm);
-/* Step 2 for the SysV segments (mm/shm.c): 0, -ENOMEM or -EIO. */
+/*
+ * Step 2 for every shm object nobody maps: SysV segments, tmpfs files
+ * (mm/shm.c): 0, -ENOMEM or -EIO.
+ */
 int swapoff_unuse_segments(void);
 /* Step 3 (mm/swap_state.c). */
 void swapoff_drop_cache(void);

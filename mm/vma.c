@@ -67,6 +67,8 @@ void vma_free(struct vma *v)
 {
 	if (v->shm)
 		shm_object_put(v->shm);
+	if (v->kind == VMA_FILE && v->file.cache)
+		shm_object_put(v->file.cache);
 	anon_family_leave(v);
 	kfree(v);
 }
@@ -85,6 +87,8 @@ struct vma *vma_dup(const struct vma *v)
 	anon_family_join(n, v);
 	if (n->shm)
 		shm_object_get(n->shm);
+	if (n->kind == VMA_FILE && n->file.cache)
+		shm_object_get(n->file.cache);
 	return n;
 }
 
@@ -204,6 +208,7 @@ static bool can_merge(const struct vma *a, const struct vma *b)
 		return t.shm_pgoff == b->shm_pgoff;
 	if (a->kind == VMA_FILE)
 		return t.file.data == b->file.data &&
+		       t.file.cache == b->file.cache &&
 		       t.file.size == b->file.size &&
 		       t.file.offset == b->file.offset &&
 		       t.file.filesz == b->file.filesz &&
@@ -378,6 +383,16 @@ int vma_map(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
 	    uint32_t flags, enum vma_kind kind, const struct vma_file *file,
 	    struct shm_object *shm, vaddr_t *out)
 {
+	return vma_map_pgoff(mm, addr, len, prot, flags, kind, file, shm, 0,
+			     out);
+}
+
+/* vma_map, with the shm object's page mapped at the start. */
+int vma_map_pgoff(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
+		  uint32_t flags, enum vma_kind kind,
+		  const struct vma_file *file, struct shm_object *shm,
+		  uint32_t shm_pgoff, vaddr_t *out)
+{
 	bool fixed = flags & MM_MAP_FIXED;
 	uint32_t vflags = 0;
 	vaddr_t a;
@@ -448,10 +463,14 @@ int vma_map(struct mm *mm, vaddr_t addr, uint64_t len, uint32_t prot,
 	if (mm->lock_future)
 		v->flags |= VMA_LOCKED;
 	v->kind = kind;
-	if (file)
+	if (file) {
 		v->file = *file;
+		if (file->cache)
+			shm_object_get(file->cache);
+	}
 	if (shm) {
 		v->shm = shm;
+		v->shm_pgoff = shm_pgoff;
 		shm_object_get(shm);
 	}
 	if (fixed) {

@@ -21,6 +21,10 @@
  *   4. The slot reference that was the cache's or the allocation's goes
  *      to the first PTE, or to the shm object; P leaves the policy and is
  *      freed.
+ *   A page of a shm object or tmpfs file that holds only zeros (never
+ *   written, or written with zeros) needs no slot (drop_zero_page()): it
+ *   is unmapped and freed, and the object's page becomes a hole again,
+ *   read as zeros (counted as clean).
  *
  *   before                              after
  *   mm A PTE: frame P | COW             mm A PTE: swap entry, slot 7
@@ -35,6 +39,7 @@
  * with interrupts off (mm/policy.h).
  */
 #include "mm/vmscan.h"
+#include "mm/filemap.h"
 
 #include "libk/assert.h"
 #include "libk/errno.h"
@@ -356,6 +361,52 @@ static enum evict_result evict_page(struct page *pg, const char *why)
 	/* LAB 6 END */
 }
 
+/* Removes one PTE of a page of zeros (an rmap_walk callback). */
+static int drop_pte(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg)
+{
+	struct page *pg = arg;
+	(void)ptep;
+	trace_evict(MM_TRACE_CLEAN, mm->trace_pid, va, pg, 0, "zero");
+	rmap_remove(pg, mm, va);
+	int err = vm_unmap_page(&mm->space, va, NULL);
+	KASSERT(err == 0);
+	KASSERT(mm->rss > 0 && pg->refcount > 1);
+	mm->rss--;
+	pg->refcount--;
+	return 0;
+}
+
+/*
+ * A page-cache page (shm object, tmpfs file) holding only zeros, not in
+ * the swap cache, is dropped without a slot: its object's page becomes a
+ * hole again. Returns EVICTED, or EVICT_BUSY when pg is not such a page
+ * or cannot go now (evict_page() handles it then).
+ */
+static enum evict_result drop_zero_page(struct page *pg)
+{
+	if (!page_shm(pg) || page_swapcached(pg) || !evictable(pg) ||
+	    swap_draining() || !filemap_page_is_zero(pg))
+		return EVICT_BUSY;
+	get_page(pg);
+	rmap_walk(pg, drop_pte, pg);
+	KASSERT(rmap_mapcount(pg) == 0);
+	shm_page_evicted(page_shm(pg), pg->user.shm_idx, pg, 0);
+	vmscan_untrack(pg);
+	KASSERT(pg->refcount == 1);
+	put_page(pg);
+	vm_events.pgsteal++;
+	vm_events.pgsteal_clean++;
+	return EVICTED;
+}
+
+/* Evicts pg: drops it if it is a cache page of zeros, else evict_page(). */
+static enum evict_result evict_or_drop(struct page *pg, const char *why)
+{
+	if (drop_zero_page(pg) == EVICTED)
+		return EVICTED;
+	return evict_page(pg, why);
+}
+
 /* Evicts up to n pages chosen by the active policy. */
 uint32_t reclaim_pages(uint32_t n)
 {
@@ -387,7 +438,7 @@ uint32_t reclaim_pages(uint32_t n)
 		vm_events.pgscan++;
 		if (nospace && !page_swapcached(pg))
 			continue;
-		switch (evict_page(pg, p->name)) {
+		switch (evict_or_drop(pg, p->name)) {
 		case EVICTED:
 			freed++;
 			break;
@@ -452,7 +503,7 @@ static int local_pte(vaddr_t va, pte_t *ptep, void *arg)
 		return 0;
 	}
 	w->mm->rss_hand = va + PAGE_SIZE;
-	if (evict_page(pg, "local") == EVICTED) {
+	if (evict_or_drop(pg, "local") == EVICTED) {
 		w->freed++;
 		vm_events.pgsteal_local++;
 	}

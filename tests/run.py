@@ -794,6 +794,8 @@ def run_swap(args, totals):
         # above ram0: used in turn, one turned off under pressure.
         ("areas", ["--mem", "32M", "--swap", "16M", "--cmdline",
                    "ramdisks=2,8M"], ["areas"], []),
+        # tmpfs files in the working set, through swap and back.
+        ("tmpfs", small, ["tmpfs"], []),
         ("inject-read", small + ["--cmdline", "ramdisk.fail_read=50"],
          ["inject-read"],
          [r"SIGBUS: pid \d+ \(swaptest\) killed: I/O error reading the "

@@ -25,8 +25,13 @@
  *                page in memory; everything still verifies
  *   inject-read  (boot with ramdisk.fail_read=N) a failed read kills the
  *                reading process with SIGBUS, and nobody else
- *   swapoff      swapoff(2) brings back private, copy-on-write, MAP_SHARED
- *                and SysV shm pages, every byte intact; swapon(2) again,
+ *   tmpfs        files in /tmp and /dev/shm (a third of free memory),
+ *                written with write() and through a shared mapping, go
+ *                to swap under pressure and come back through read() and
+ *                mappings, every byte intact; unlinking them gives every
+ *                page and slot back (Shmem too)
+ *   swapoff      swapoff(2) brings back private, copy-on-write, MAP_SHARED,
+ *                SysV shm and tmpfs pages, every byte intact; swapon(2) again,
  *                with a priority; /proc/swaps; the errors (EBUSY, EINVAL,
  *                ENOENT, and ENOMEM when swap holds more than memory)
  *   areas        (boot with ramdisks=2,SIZE) swap headers written on
@@ -60,6 +65,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <sys/swap.h>
 #include <linux/fs.h>
@@ -1063,6 +1069,10 @@ static uint32_t check_holdings(struct holdings *h, bool second)
  * swapon again. The holder and its child keep their memory across the
  * swapoff and verify it afterwards.
  */
+/* tmpfs files (scenario_tmpfs below): one kind swapoff brings back. */
+static uint32_t verify_file(int f, uint32_t n, uint32_t gen);
+static bool write_file_pages(int f, uint32_t n, uint32_t gen);
+
 static void swapoff_all_kinds(long ram_kb)
 {
 	struct holdings h = { .n = (uint32_t)(ram_kb / 4 / 8) };
@@ -1080,6 +1090,9 @@ static void swapoff_all_kinds(long ram_kb)
 	fill_range(h.priv, 0, h.n, 1, 11, 0);
 	fill_range(h.shared, 0, h.n, 1, 12, 0);
 	fill_range(h.sysv, 0, h.n, 1, 13, 0);
+	/* A tmpfs file nobody maps: only its page cache holds it. */
+	if (!write_file_pages(1, h.n, 0))
+		check(false, "swapoff setup", "cannot write a file in /tmp");
 	turns_open(&t);
 	pid_t child = fork();
 	if (child == 0) {
@@ -1094,8 +1107,12 @@ static void swapoff_all_kinds(long ram_kb)
 		swapped = meminfo("SwapTotal") - meminfo("SwapFree");
 	}
 	long child_swap = status_kb(child, "VmSwap");
-	check(swapped >= (long)h.n * 4 && child_swap > 0, "swapoff filled",
-	      "%ld kB in swap, %ld kB of it the child's", swapped, child_swap);
+	long file_out = vmstat("nr_shmem_swapped");
+	check(swapped >= (long)h.n * 4 && child_swap > 0 && file_out > 0,
+	      "swapoff filled",
+	      "%ld kB in swap, %ld kB of it the child's, %ld shm and tmpfs "
+	      "pages",
+	      swapped, child_swap, file_out);
 
 	long in0 = vmstat("pswpin");
 	int r = swapoff(RAM0);
@@ -1111,12 +1128,18 @@ static void swapoff_all_kinds(long ram_kb)
 
 	/* Every byte, then writes on both sides of the copy-on-write pair. */
 	uint32_t bad = check_holdings(&h, false);
+	long file_swapped = vmstat("nr_shmem_swapped");
+	bad += verify_file(1, h.n, 0);
 	give(t.to_child[1]);
 	int st = wait_for(child);
 	bad += verify_range(h.priv, 0, h.n, 2, 11, 1);
-	check(bad == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	      "swapoff intact", "%u pages of each kind: %u bad words; child %s",
-	      h.n, bad, how(st));
+	check(bad == 0 && file_swapped == 0 && WIFEXITED(st) &&
+		      WEXITSTATUS(st) == 0,
+	      "swapoff intact",
+	      "%u pages of each kind (a tmpfs file too): %u bad words, %ld "
+	      "file pages left in swap; child %s",
+	      h.n, bad, file_swapped, how(st));
+	unlink("/tmp/swaptest1");
 
 	/* The header is still on the disk: swapon again, with a priority. */
 	r = swapon(RAM0, SWAP_FLAG_PREFER | 5);
@@ -1335,6 +1358,152 @@ static void scenario_swapoff(void)
  * deeper call later maps no new page (and allocates no new reverse-map
  * item) that the baselines would count.
  */
+/* --- tmpfs files in the working set ----------------------------------------- */
+
+#define TMPFS_FILES 4
+static uint32_t file_page[WORDS]; /* one page of a file, at a fixed place */
+
+static void tmpfs_name(char *buf, size_t size, int f)
+{
+	snprintf(buf, size, f == 0 ? "/dev/shm/swaptest%d" : "/tmp/swaptest%d",
+		 f);
+}
+
+/* Words of file f (n pages) that differ from generation gen. */
+static uint32_t verify_file(int f, uint32_t n, uint32_t gen)
+{
+	char name[32];
+	uint32_t bad = 0;
+	tmpfs_name(name, sizeof(name), f);
+	int fd = open(name, O_RDONLY);
+	if (fd < 0)
+		return WORDS * n;
+	for (uint32_t i = 0; i < n; i++) {
+		if (pread(fd, file_page, PAGE, (off_t)i * PAGE) != PAGE) {
+			bad += WORDS;
+			continue;
+		}
+		bad += verify(file_page, (uint32_t)f * 100000u + i, gen);
+	}
+	close(fd);
+	return bad;
+}
+
+/* Writes generation gen of file f (n pages) with pwrite. */
+static bool write_file_pages(int f, uint32_t n, uint32_t gen)
+{
+	char name[32];
+	tmpfs_name(name, sizeof(name), f);
+	int fd = open(name, O_CREAT | O_RDWR, 0600);
+	if (fd < 0)
+		return false;
+	bool ok = true;
+	for (uint32_t i = 0; i < n && ok; i++) {
+		fill(file_page, (uint32_t)f * 100000u + i, gen);
+		ok = pwrite(fd, file_page, PAGE, (off_t)i * PAGE) == PAGE;
+	}
+	close(fd);
+	return ok;
+}
+
+/* A child writes generation gen of file f through a shared mapping. */
+static int write_file_mapped(int f, uint32_t n, uint32_t gen)
+{
+	char name[32];
+	tmpfs_name(name, sizeof(name), f);
+	int fd = open(name, O_CREAT | O_RDWR, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)n * PAGE) < 0)
+		return 2;
+	char *m = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return 3;
+	for (uint32_t i = 0; i < n; i++) {
+		fill(file_page, (uint32_t)f * 100000u + i, gen);
+		memcpy(m + (size_t)i * PAGE, file_page, PAGE);
+	}
+	return 0; /* exits with the mapping: the stores are the file's */
+}
+
+static void scenario_tmpfs(void)
+{
+	struct stat st;
+	/* The two instances are made at their first use: before measuring. */
+	stat("/tmp", &st);
+	stat("/dev/shm", &st);
+	struct snapshot base;
+	snapshot(&base);
+	long shmem0 = meminfo("Shmem");
+	uint32_t n = (uint32_t)(base.memfree / 4 / 3 / TMPFS_FILES);
+	bool ok = true;
+	for (int f = 0; f < TMPFS_FILES - 1; f++)
+		ok = ok && write_file_pages(f, n, 0);
+	pid_t child = fork();
+	if (child == 0)
+		_exit(write_file_mapped(TMPFS_FILES - 1, n, 0));
+	int cst = wait_for(child);
+	check(ok && WIFEXITED(cst) && WEXITSTATUS(cst) == 0, "tmpfs write",
+	      "%d files of %u pages (one through a shared mapping): %s",
+	      TMPFS_FILES, n, how(cst));
+	long shmem1 = meminfo("Shmem");
+
+	long steal0 = vmstat("pgsteal_shmem"), in0 = vmstat("pswpin_shmem");
+	long swapped = 0;
+	for (int tries = 0; tries < PRESSURE_TRIES && swapped == 0; tries++) {
+		pressure(base.memfree * 1024 * 3 / 2);
+		swapped = vmstat("nr_shmem_swapped");
+	}
+	long stolen = vmstat("pgsteal_shmem") - steal0;
+	check(stolen > 0 && swapped > 0, "tmpfs pages to swap",
+	      "Shmem %ld kB, then %ld file pages evicted, %ld in swap", shmem1,
+	      stolen, swapped);
+
+	/* Read back and rewritten as the next generation, under pressure. */
+	uint32_t bad = 0;
+	for (int f = 0; f < TMPFS_FILES; f++) {
+		bad += verify_file(f, n, 0);
+		if (!write_file_pages(f, n, 1))
+			bad++;
+		pressure(base.memfree * 1024 / 2);
+	}
+	pressure(base.memfree * 1024 * 3 / 2);
+	for (int f = 0; f < TMPFS_FILES; f++)
+		bad += verify_file(f, n, 1);
+	check(bad == 0 && vmstat("pswpin_shmem") > in0, "tmpfs integrity",
+	      "%u bad words after two generations, %ld pages read back", bad,
+	      vmstat("pswpin_shmem") - in0);
+
+	/* A private mapping copies pages that are in swap. */
+	char name[32];
+	tmpfs_name(name, sizeof(name), 1);
+	int fd = open(name, O_RDONLY);
+	char *m = fd < 0 ? MAP_FAILED
+			 : mmap(NULL, (size_t)n * PAGE, PROT_READ, MAP_PRIVATE,
+				fd, 0);
+	bad = 0;
+	if (m != MAP_FAILED) {
+		for (uint32_t i = 0; i < n; i++) {
+			memcpy(file_page, m + (size_t)i * PAGE, PAGE);
+			bad += verify(file_page, 100000u + i, 1);
+		}
+		munmap(m, (size_t)n * PAGE);
+	}
+	if (fd >= 0)
+		close(fd);
+	check(m != MAP_FAILED && bad == 0, "tmpfs private mapping",
+	      "%u bad words", bad);
+
+	for (int f = 0; f < TMPFS_FILES; f++) {
+		tmpfs_name(name, sizeof(name), f);
+		unlink(name);
+	}
+	check(meminfo("Shmem") == shmem0 && vmstat("nr_shmem_swapped") == 0,
+	      "tmpfs unlink", "Shmem %+ld kB, %ld pages left in swap",
+	      meminfo("Shmem") - shmem0, vmstat("nr_shmem_swapped"));
+	check_baseline("tmpfs", &base);
+}
+
 static __attribute__((noinline)) void warm_stack(void)
 {
 	volatile char deep[64 * 1024];
@@ -1357,6 +1526,7 @@ static const struct {
 	{ "inject-read", scenario_inject_read, true },
 	{ "swapoff", scenario_swapoff, true },
 	{ "areas", scenario_areas, true },
+	{ "tmpfs", scenario_tmpfs, true },
 };
 
 static void usage(FILE *out)
@@ -1366,8 +1536,8 @@ static void usage(FILE *out)
 		"policy rsslimit)\n"
 		"Swapping under test. Scenarios: integrity shared policy "
 		"rsslimit oom\n"
-		"oomstorm [N] inject-write inject-read swapoff areas (oom and "
-		"after need a\nmachine booted for them: see the top of "
+		"oomstorm [N] inject-write inject-read swapoff tmpfs areas (oom "
+		"and after need a\nmachine booted for them: see the top of "
 		"user/swaptest.c).\n"
 		"It must run as init (pid 1) on a small machine with swap, "
 		"e.g. from the host:\n"

@@ -12,7 +12,10 @@
 #include "kernel/syscall/uaccess.h"
 #include "libk/errno.h"
 #include "mm/mm.h"
+#include "libk/string.h"
+#include "mm/filemap.h"
 #include "mm/shm.h"
+#include "mm/slab.h"
 
 /* mmap flags (include/uapi/linux/mman.h, asm-generic/mman-common.h). */
 #define MAP_SHARED 0x01
@@ -49,21 +52,19 @@ static bool page_aligned(uint32_t x)
 }
 
 /*
- * Describes a mapping of the file open on fd: only initramfs files can be
- * mapped. The file system is read-only, so every file is open read-only,
- * and Linux's rule for such a file applies to every shared mapping
- * (mm/mmap.c, do_mmap: a MAP_SHARED mapping of a file not open for
- * writing loses VM_MAYWRITE): PROT_WRITE is refused with -EACCES, here
- * and by mprotect later (mm_protect). A shared read-only mapping stays
- * shared ("s" in maps); its pages are copies of the file's bytes, which
- * nothing can change, so no page cache is needed to share them.
+ * Describes a mapping of an initramfs file. The file system is read-only,
+ * so every file is open read-only, and Linux's rule for such a file
+ * applies to every shared mapping (mm/mmap.c, do_mmap: a MAP_SHARED
+ * mapping of a file not open for writing loses VM_MAYWRITE): PROT_WRITE
+ * is refused with -EACCES, here and by mprotect later (mm_protect). A
+ * shared read-only mapping stays shared ("s" in maps); its pages are
+ * copies of the file's bytes, which nothing can change, so no page cache
+ * is needed to share them.
  */
-static int file_mapping(int fd, uint32_t len, uint32_t prot, uint32_t type,
-			uint32_t pgoff, struct vma_file *out)
+static int initramfs_mapping(struct file *f, uint32_t len, uint32_t prot,
+			     uint32_t type, uint32_t pgoff,
+			     struct vma_file *out)
 {
-	struct file *f = fd_get(current, fd);
-	if (!f)
-		return -EBADF;
 	const struct inode *ino = initramfs_fs_inode(&f->vn);
 	if (!ino || !inode_is_reg(ino))
 		return -ENODEV;
@@ -89,6 +90,52 @@ static int file_mapping(int fd, uint32_t len, uint32_t prot, uint32_t type,
 	return 0;
 }
 
+/*
+ * Maps a tmpfs file (its page cache, mm/filemap.h): MAP_SHARED maps the
+ * cache's own pages, writable only if the file is open for reading and
+ * writing (Linux's do_mmap); MAP_PRIVATE copies pages from the cache at
+ * the first access. A file open for writing only cannot be mapped
+ * (-EACCES). Pages wholly past the end of the file raise SIGBUS.
+ */
+static int32_t tmpfs_mmap(struct file *f, struct shm_object *s, uint32_t addr,
+			  uint32_t len, uint32_t prot, uint32_t type,
+			  uint32_t mflags, uint32_t pgoff)
+{
+	int acc = f->flags & O_ACCMODE;
+	vaddr_t out;
+	int err;
+	if (acc == O_WRONLY)
+		return -EACCES;
+	/* maps shows the path the file was first mapped by. */
+	if (!s->path && f->path) {
+		size_t n = strlen(f->path);
+		s->path = kmalloc(n + 1, 0);
+		if (s->path)
+			memcpy(s->path, f->path, n + 1);
+	}
+	if (type != MAP_PRIVATE) {
+		if (acc != O_RDWR) {
+			if (prot & MM_PROT_WRITE)
+				return -EACCES;
+			mflags |= MM_MAP_RDONLY;
+		}
+		err = filemap_map_shared(current->mm, addr, len, prot, mflags,
+					 s, pgoff, &out);
+		return err ? err : (int32_t)out;
+	}
+	struct vma_file file = {
+		.offset = (uint64_t)pgoff << PAGE_SHIFT,
+		.filesz = page_round_up(len),
+		.path = s->path,
+		.ino = s->ino,
+		.dev = s->dev,
+		.cache = s,
+	};
+	err = mm_map(current->mm, addr, len, prot, mflags, VMA_FILE, &file,
+		     &out);
+	return err ? err : (int32_t)out;
+}
+
 /* The common part of mmap2 and the old mmap; pgoff in pages. */
 static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot,
 		       uint32_t flags, int fd, uint32_t pgoff)
@@ -110,10 +157,21 @@ static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot,
 		return -EINVAL;
 	if (len > KERNEL_VMA)
 		return -ENOMEM;
+	struct file *f = NULL;
+	struct shm_object *cache = NULL;
 	if (!(flags & MAP_ANONYMOUS)) {
-		int err = file_mapping(fd, len, prot, type, pgoff, &file);
-		if (err)
-			return err;
+		f = fd_get(current, fd);
+		if (!f)
+			return -EBADF;
+		cache = tmpfs_file_cache(&f->vn);
+		if (!cache) {
+			int err = initramfs_mapping(f, len, prot, type, pgoff,
+						    &file);
+			if (err)
+				return err;
+		} else if ((f->flags & O_ACCMODE) == O_WRONLY) {
+			return -EACCES;
+		}
 	}
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!page_aligned(addr))
@@ -129,6 +187,9 @@ static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot,
 		}
 		mflags |= MM_MAP_FIXED;
 	}
+	if (cache)
+		return tmpfs_mmap(f, cache, addr, len, prot, type, mflags,
+				  pgoff);
 	if (type != MAP_PRIVATE)
 		mflags |= MM_MAP_SHARED;
 	enum vma_kind kind = !(flags & MAP_ANONYMOUS) ? VMA_FILE
@@ -243,16 +304,60 @@ static int32_t sys_madvise(const struct syscall_args *a)
 		return mm_dontneed(current->mm, addr, len);
 	case MADV_FREE:
 		return mm_madvise_free(current->mm, addr, len);
+	case MADV_WILLNEED:
+		return mm_willneed(current->mm, addr, len);
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
-	case MADV_WILLNEED:
 		return 0;
 	default:
 		return -EINVAL;
 	}
 }
 SYSCALL(219, madvise, sys_madvise);
+
+/* msync(addr, len, flags): checked and done by mm_msync (mm/msync.c). */
+static int32_t sys_msync(const struct syscall_args *a)
+{
+	return mm_msync(current->mm, a->arg[0], a->arg[1], a->arg[2]);
+}
+SYSCALL(144, msync, sys_msync);
+
+/* Pages mincore looks at per round (its vector goes out in pieces). */
+#define MINCORE_BATCH 256u
+
+/*
+ * mincore(addr, len, vec), checked in Linux's order (mm/mincore.c):
+ * addr aligned (-EINVAL), the range inside user space (-ENOMEM), vec
+ * writable (-EFAULT), every page in a region (-ENOMEM).
+ */
+static int32_t sys_mincore(const struct syscall_args *a)
+{
+	uint32_t addr = a->arg[0], len = a->arg[1], uvec = a->arg[2];
+	uint8_t vec[MINCORE_BATCH];
+	if (!page_aligned(addr))
+		return -EINVAL;
+	uint64_t pages = ((uint64_t)len + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	if (!user_range_ok(addr, (size_t)(pages << PAGE_SHIFT)) ||
+	    (uint64_t)addr + (pages << PAGE_SHIFT) > KERNEL_VMA)
+		return -ENOMEM;
+	if (!user_range_ok(uvec, (size_t)pages))
+		return -EFAULT;
+	while (pages) {
+		uint32_t n = pages < MINCORE_BATCH ? (uint32_t)pages
+						   : MINCORE_BATCH;
+		int err = mm_mincore(current->mm, addr, n, vec);
+		if (err)
+			return err;
+		if (copy_to_user((void *)uvec, vec, n))
+			return -EFAULT;
+		addr += n << PAGE_SHIFT;
+		uvec += n;
+		pages -= n;
+	}
+	return 0;
+}
+SYSCALL(218, mincore, sys_mincore);
 
 /* mremap: resize or move a mapping (mm/mremap.c). */
 static int32_t sys_mremap(const struct syscall_args *a)

@@ -194,7 +194,7 @@ static void test_file_load(void **state)
 		image[i] = (uint8_t)(i * 7 + 3);
 	struct mm *mm = mm_fixture_new();
 	struct vma_file f = {
-		image, sizeof(image), P(1), P(2) + 0x800, "/bin/x", 9, 0
+		image, sizeof(image), P(1), P(2) + 0x800, "/bin/x", 9, 0, NULL
 	};
 	vaddr_t a;
 	assert_int_equal(
@@ -236,7 +236,7 @@ static void test_file_read_only(void **state)
 	static uint8_t image[100] = { 1, 2, 3 };
 	struct mm *mm = mm_fixture_new();
 	struct vma_file f = {
-		image, sizeof(image), 0, sizeof(image), "/t", 1, 0
+		image, sizeof(image), 0, sizeof(image), "/t", 1, 0, NULL
 	};
 	vaddr_t a;
 	assert_int_equal(mm_map(mm, BASE, P(1), RO | MM_PROT_EXEC, MM_MAP_FIXED,
@@ -255,7 +255,7 @@ static void test_file_beyond_end(void **state)
 	static uint8_t image[P(1) + 10];
 	struct mm *mm = mm_fixture_new();
 	/* A mapping of 3 pages of a file of 1 page and 10 bytes. */
-	struct vma_file f = { image, sizeof(image), 0, P(3), "/short", 2, 0 };
+	struct vma_file f = { image, sizeof(image), 0, P(3), "/short", 2, 0, NULL };
 	vaddr_t a;
 	assert_int_equal(
 		mm_map(mm, BASE, P(3), RO, MM_MAP_FIXED, VMA_FILE, &f, &a), 0);
@@ -279,7 +279,7 @@ static void test_file_offset_beyond_4g(void **state)
 	struct mm *mm = mm_fixture_new();
 	struct vma_file f = { image, sizeof(image), 0xFFFFF000u,
 			      P(3),  "/big",	    3,
-			      0 };
+			      0,     NULL };
 	vaddr_t a;
 	assert_int_equal(
 		mm_map(mm, BASE, P(3), RO, MM_MAP_FIXED, VMA_FILE, &f, &a), 0);

@@ -76,7 +76,7 @@ static void test_fork_copies_no_data(void **state)
 	struct mm *parent = mm_fixture_new(), *child;
 	vaddr_t a;
 	struct vma_file f = {
-		image, sizeof(image), 0, sizeof(image), "/p", 3, 0
+		image, sizeof(image), 0, sizeof(image), "/p", 3, 0, NULL
 	};
 	assert_int_equal(mm_map(parent, 0x08048000, P(2), RO | MM_PROT_EXEC,
 				MM_MAP_FIXED, VMA_FILE, &f, &a),

@@ -159,7 +159,7 @@ static void test_map_errors(void **state)
 	assert_int_equal(mm_map(mm, 0, P(1), RO, 0, VMA_FILE, NULL, &a),
 			 -EINVAL);
 	static const uint8_t data[10];
-	struct vma_file f = { data, sizeof(data), 1, sizeof(data), "/f", 1, 0 };
+	struct vma_file f = { data, sizeof(data), 1, sizeof(data), "/f", 1, 0, NULL };
 	assert_int_equal(mm_map(mm, 0, P(1), RO, 0, VMA_FILE, &f, &a), -EINVAL);
 	f.offset = 0;
 	/* A shared writable file mapping would have to write the image. */
@@ -379,7 +379,7 @@ static void test_dontneed_locked(void **state)
 {
 	(void)state;
 	static const uint8_t image[P(1)];
-	struct vma_file f = { image, sizeof(image), 0, P(1), "/f", 1, 0 };
+	struct vma_file f = { image, sizeof(image), 0, P(1), "/f", 1, 0, NULL };
 	struct mm *mm = mm_fixture_new();
 	vaddr_t a;
 	map(mm, BASE, P(4), RW, MM_MAP_FIXED);
@@ -788,9 +788,9 @@ static void test_format_maps(void **state)
 	struct mm *mm = mm_fixture_new();
 	vaddr_t a;
 	struct vma_file text = { image,	      sizeof(image), 0, P(2),
-				 "/bin/prog", 1234,	     0 };
+				 "/bin/prog", 1234,	     0, NULL };
 	struct vma_file data = { image,	      sizeof(image), P(2), 100,
-				 "/bin/prog", 1234,	     0 };
+				 "/bin/prog", 1234,	     0, NULL };
 	assert_int_equal(mm_map(mm, 0x08048000, P(2), RX, MM_MAP_FIXED,
 				VMA_FILE, &text, &a),
 			 0);
@@ -884,7 +884,7 @@ static void test_format_long_path(void **state)
 	memset(path, 'p', sizeof(path) - 1);
 	path[0] = '/';
 	path[sizeof(path) - 1] = '\0';
-	struct vma_file f = { image, sizeof(image), 0, P(1), path, 77, 0x0001 };
+	struct vma_file f = { image, sizeof(image), 0, P(1), path, 77, 0x0001, NULL };
 	assert_int_equal(mm_map(mm, 0x08048000, P(1), RO, MM_MAP_FIXED,
 				VMA_FILE, &f, &a),
 			 0);
@@ -927,7 +927,7 @@ static void test_usage(void **state)
 	static const uint8_t image[4096];
 	struct mm *mm = mm_fixture_new();
 	vaddr_t a;
-	struct vma_file text = { image, sizeof(image), 0, P(1), "/p", 1, 0 };
+	struct vma_file text = { image, sizeof(image), 0, P(1), "/p", 1, 0, NULL };
 	assert_int_equal(mm_map(mm, 0x08048000, P(3), RX, MM_MAP_FIXED,
 				VMA_FILE, &text, &a),
 			 0);

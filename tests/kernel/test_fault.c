@@ -114,7 +114,7 @@ static void file_load(struct ktest *t)
 		image[i] = (uint8_t)(i ^ (i >> 8));
 	KT_ASSERT_EQ(t, mm_create(&mm), 0);
 	struct vma_file f = {
-		image, sizeof(image), P(1), P(1) + 6, "/img", 5, 0
+		image, sizeof(image), P(1), P(1) + 6, "/img", 5, 0, NULL
 	};
 	KT_ASSERT_EQ(t,
 		     mm_map(mm, BASE, P(3), RW, MM_MAP_FIXED, VMA_FILE, &f, &a),

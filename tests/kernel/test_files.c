@@ -58,6 +58,9 @@ static void meminfo_layout(struct ktest *t)
 		.high_free = 100,
 		.low_total = 16381000,
 		.low_free = 23,
+		.cached = 20,
+		.shmem = 28,
+		.mapped = 12,
 	};
 	struct seqbuf sb = fresh_buf();
 	procfs_format_meminfo(&sb, &m);
@@ -69,7 +72,11 @@ static void meminfo_layout(struct ktest *t)
 			      "MemAvailable:        123 kB\n"
 			      "Buffers:               0 kB\n",
 			      112));
+	KT_EXPECT(t, contains(text, "\nCached:               20 kB\n"));
 	KT_EXPECT(t, contains(text, "\nSwapTotal:             0 kB\n"));
+	KT_EXPECT(t, contains(text, "\nDirty:                 0 kB\n"
+				    "Mapped:               12 kB\n"
+				    "Shmem:                28 kB\n"));
 	KT_EXPECT(t, contains(text, "\nSUnreclaim:            4 kB\n"));
 	KT_EXPECT(t, contains(text, "\nKernelStack:          32 kB\n"));
 	KT_EXPECT(t, contains(text, "\nPageTables:            8 kB\n"));
@@ -88,7 +95,7 @@ static void meminfo_layout(struct ktest *t)
 		KT_EXPECT(t, nl - p >= 27 && !memcmp(nl - 3, " kB", 3));
 		p = nl + 1;
 	}
-	KT_EXPECT_EQ(t, lines, 21);
+	KT_EXPECT_EQ(t, lines, 24);
 }
 
 static void vmstat_layout(struct ktest *t)

@@ -396,6 +396,9 @@ int main(void)
 	mount_fs("proc", "/proc");
 	mount_fs("sysfs", "/sys");
 	mount_fs("devtmpfs", "/dev");
+	/* Pagoda has tmpfs at /tmp and /dev/shm, as a distribution does. */
+	mount_fs("tmpfs", "/tmp");
+	mount_fs("tmpfs", "/dev/shm");
 	ensure_std_fds();
 	/*
 	 * The kernel starts init in session 0, shared with its own threads.

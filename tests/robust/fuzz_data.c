@@ -59,6 +59,9 @@ static const char *const paths[] = {
 	"dev/null", "/proc/99999/maps", "/proc/0/maps", "/proc/self/x",
 	"/proc/self/pagemap", "/proc/kpageflags", "/proc/kpagecount",
 	"/proc/slabinfo", "/proc/pagoda/kpageorder",
+	"/tmp", "/tmp/", "/tmp/fz", "/tmp/fz2", "/tmp/fzdir", "/tmp/fzdir/f",
+	"/tmp/fzdir/sub", "/tmp/fz/", "/dev/shm", "/dev/shm/fz", "/tmp/..",
+	"tmp/fz", "/tmp/fzdir/../fz",
 };
 /* clang-format on */
 
@@ -508,6 +511,9 @@ static void open_files(const char *path, int keep)
 	add_fd(raw_open("/proc/sys/vm/policy",
 			fz.keep_policy ? O_RDONLY : O_RDWR));
 	add_fd(raw_open("/bin", O_PATH));
+	/* A tmpfs file and directory: written, mapped, truncated. */
+	add_fd(raw_open("/tmp/fz", O_RDWR | O_CREAT));
+	add_fd(raw_open("/tmp", O_RDONLY | O_DIRECTORY));
 }
 
 int fz_args_init(const char *path, int keep_fd)

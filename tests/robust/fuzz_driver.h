@@ -79,4 +79,7 @@ void drv_coverage(uint64_t *calls, unsigned int *covered,
  */
 void drv_count_calls(void);
 
+/* Removes every file the fuzzers left in /tmp and /dev/shm. */
+void drv_wipe_tmpfs(void);
+
 #endif

@@ -8,13 +8,15 @@
  * tools/qemu-run), so that nothing else runs meanwhile. Each pass runs
  * every TEST (/bin/TEST, or a path) once: fork, execve, wait, with the
  * test's output drained from a pipe and dropped. Around each test it
- * reads /proc/meminfo: MemFree, and for diagnosis Slab, PageTables and
+ * reads /proc/meminfo: MemFree and Shmem (the page cache of tmpfs files
+ * and shared memory), and for diagnosis Slab, PageTables and
  * KernelStack.
  *
  * The first passes warm the kernel's caches (slab pages kept for reuse,
  * per-CPU frame lists, process IDs); only the last pass is judged: a test
  * leaks if MemFree after it is more than KB kilobytes (default 0) below
- * MemFree before it. Before each reading, "3" is written to
+ * MemFree before it, or if Shmem grew (a file left in /tmp, or page-cache
+ * pages kept after unlink and exit). Before each reading, "3" is written to
  * /proc/sys/vm/drop_caches, if the kernel has it, to give cached memory
  * back first. The output ends with "leakcheck: N passed, M failed", and
  * the exit status is 1 if anything failed.
@@ -39,7 +41,7 @@
 #define STACK_RESERVE (64 * 1024)
 
 struct meminfo {
-	long free, slab, pagetables, kstack; /* kB, -1 when missing */
+	long free, shmem, slab, pagetables, kstack; /* kB, -1 when missing */
 };
 
 /* Writes to /proc/sys/vm/drop_caches, when it exists. */
@@ -60,6 +62,7 @@ static void read_meminfo(struct meminfo *m)
 {
 	drop_caches();
 	m->free = ut_proc_field("/proc/meminfo", "MemFree");
+	m->shmem = ut_proc_field("/proc/meminfo", "Shmem");
 	m->slab = ut_proc_field("/proc/meminfo", "Slab");
 	m->pagetables = ut_proc_field("/proc/meminfo", "PageTables");
 	m->kstack = ut_proc_field("/proc/meminfo", "KernelStack");
@@ -135,9 +138,9 @@ static int run_test(const char *name)
 /* Formats a difference of a field that may be missing. */
 static const char *delta(long before, long after)
 {
-	static char bufs[4][32];
+	static char bufs[8][32];
 	static int next;
-	char *b = bufs[next++ % 4];
+	char *b = bufs[next++ % 8];
 
 	if (before < 0 || after < 0)
 		snprintf(b, 32, "n/a");
@@ -190,14 +193,16 @@ int main(int argc, char **argv)
 			if (!judged)
 				continue;
 			bool ran = status != -1 && ut_exited(status, 0);
-			bool kept = after.free >= before.free - tolerance;
+			bool kept = after.free >= before.free - tolerance &&
+				    after.shmem <= before.shmem;
 			bool ok = ran && kept;
 
-			printf("%s leak %s: %s, MemFree %s, Slab %s, "
+			printf("%s leak %s: %s, MemFree %s, Shmem %s, Slab %s, "
 			       "PageTables %s, KernelStack %s\n",
 			       ok ? "PASS" : "FAIL", argv[i],
 			       status == -1 ? "not run" : ut_status(status),
 			       delta(before.free, after.free),
+			       delta(before.shmem, after.shmem),
 			       delta(before.slab, after.slab),
 			       delta(before.pagetables, after.pagetables),
 			       delta(before.kstack, after.kstack));

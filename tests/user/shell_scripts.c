@@ -13,8 +13,9 @@
  * and `kill %1` (job control without a terminal), subshells, pipelines,
  * `wait`, `kill`, `ulimit` (setrlimit), `read` from a pipe,
  * here-documents, and awk, sed and sort over /proc files whose format is
- * fixed (field counts and key names, not values). Applets are called as
- * `busybox NAME`, since only busybox itself is in /bin on the reference.
+ * fixed (field counts and key names, not values); files in /tmp are
+ * shell_tmpfs.c's. Applets are called as `busybox NAME`, since only
+ * busybox itself is in /bin on the reference.
  */
 #include "utest.h"
 
