@@ -86,6 +86,9 @@ struct proc_entry {
 	const struct proc_entry *children;
 	size_t nchildren;
 	uint32_t ino; /* entries of /proc/sys: their inode number */
+	/* Shows the process's memory: only for readers allowed to look
+	 * into it (fs/permission.c). */
+	bool mm_access;
 };
 
 /* /proc/meminfo. */
@@ -405,10 +408,12 @@ static const struct proc_entry pid_entries[] = {
 	{ .name = "cmdline", .mode = S_IFREG | 0444, .show = show_cmdline },
 	{ .name = "comm", .mode = S_IFREG | 0444, .show = show_comm },
 	{ .name = "exe", .mode = S_IFLNK | 0777, .link = link_exe },
-	{ .name = "maps", .mode = S_IFREG | 0444, .show = show_maps },
+	{ .name = "maps", .mode = S_IFREG | 0444, .show = show_maps,
+	  .mm_access = true },
 	{ .name = "pagemap", .mode = S_IFREG | 0400,
-	  .open = procfs_open_pagemap },
-	{ .name = "smaps", .mode = S_IFREG | 0444, .show = show_smaps },
+	  .open = procfs_open_pagemap, .mm_access = true },
+	{ .name = "smaps", .mode = S_IFREG | 0444, .show = show_smaps,
+	  .mm_access = true },
 	{ .name = "stat", .mode = S_IFREG | 0444, .show = show_stat },
 	{ .name = "statm", .mode = S_IFREG | 0444, .show = show_statm },
 	{ .name = "status", .mode = S_IFREG | 0444, .show = show_status },
@@ -800,6 +805,11 @@ static int procfs_open(const struct vnode *v, struct file *f, int flags)
 		return 0;
 	}
 	const struct proc_entry *e = vnode_entry(v);
+	if (e->mm_access) {
+		int err = procfs_may_read_mm(v->pid);
+		if (err)
+			return err;
+	}
 	if (e->open)
 		return e->open(f);
 	if (!e->show)
@@ -828,6 +838,8 @@ static void procfs_getattr(const struct vnode *v, struct kstat *st)
 	st->ino = v->ino;
 	st->mode = v->mode;
 	st->nlink = 1;
+	if (v->pid)
+		procfs_owner(v->pid, &st->uid, &st->gid);
 	if (v->kind == PROC_KIND_NODE)
 		st->nlink = s_isdir(v->mode) ? 2 : 1;
 	else if (v->kind < 0)

@@ -235,9 +235,17 @@ void procfs_format_status(struct seqbuf *sb, const struct proc *p,
 	seq_printf(sb, "Pid:\t%d\n", p->pid);
 	seq_printf(sb, "PPid:\t%d\n", ppid);
 	seq_printf(sb, "TracerPid:\t0\n");
-	seq_printf(sb, "Uid:\t0\t0\t0\t0\n");
-	seq_printf(sb, "Gid:\t0\t0\t0\t0\n");
+	const struct cred *c = &p->cred;
+	seq_printf(sb, "Uid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid, c->suid,
+		   c->fsuid);
+	seq_printf(sb, "Gid:\t%u\t%u\t%u\t%u\n", c->gid, c->egid, c->sgid,
+		   c->fsgid);
 	seq_printf(sb, "FDSize:\t%d\n", PROC_MAX_FILES);
+	/* Linux ends the list with a space, even an empty one. */
+	seq_printf(sb, "Groups:\t");
+	for (uint32_t i = 0; i < c->ngroups; i++)
+		seq_printf(sb, i ? " %u" : "%u", c->groups[i]);
+	seq_printf(sb, " \n");
 	/* A zombie has no address space: Linux prints no Vm lines then. */
 	if (u) {
 		status_kb(sb, "VmSize:", u->vm_size);

@@ -314,8 +314,8 @@ SYSCALL(147, getsid, sys_getsid);
 
 struct kill_all {
 	int sig;
-	int sent;
-	int err;
+	int tried; /* processes tried, refused ones included */
+	int err;   /* the last error other than EPERM, or 0 */
 };
 
 static void kill_other(struct proc *p, void *ctx)
@@ -326,10 +326,11 @@ static void kill_other(struct proc *p, void *ctx)
 	    !thread_is_leader(p) || group_gone(p))
 		return;
 	int err = signal_kill(p->pid, k->sig, SI_USER);
-	if (err)
+	/* Linux's kill(-1) reports no EPERM: other users' processes are
+	 * simply not reached. */
+	k->tried++;
+	if (err != -EPERM)
 		k->err = err;
-	else
-		k->sent++;
 }
 
 /*
@@ -347,9 +348,9 @@ static int32_t sys_kill(const struct syscall_args *a)
 	if (pid == 0)
 		return jobctl_kill_pgrp(current->pgid, sig);
 	if (pid == -1) {
-		struct kill_all k = { .sig = sig, .err = -ESRCH };
+		struct kill_all k = { .sig = sig };
 		proc_for_each(kill_other, &k);
-		return k.sent ? 0 : k.err;
+		return k.tried ? k.err : -ESRCH;
 	}
 	if (pid == (int)0x80000000)
 		return -ESRCH; /* -INT_MIN has no group */

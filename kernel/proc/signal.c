@@ -170,6 +170,13 @@ int signal_kill(int pid, int sig, int code)
 		return -ESRCH;
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
+	/*
+	 * Another user's process only for root; SIGCONT within a session
+	 * always (Linux's check_kill_permission). Signal 0 is checked too.
+	 */
+	if (!cred_may_signal(&current->cred, &p->cred) &&
+	    !(sig == SIGCONT && p->sid == current->sid))
+		return -EPERM;
 	if (sig == 0)
 		return 0; /* only asks whether the process exists */
 	/* Init gets only what it asked for; the sender still sees 0. */

@@ -1,0 +1,56 @@
+/*
+ * fs/permission.c - file permission checks and the owners of /proc/PID.
+ *
+ * vnode_permission() asks the file system for the file's mode and owner
+ * (its getattr) and applies Linux's rule (kernel/proc/cred.h) with the
+ * caller's file-system ids. Path walks check search (x) permission on each
+ * directory they pass through (fs/namei.c), open checks read and write
+ * (fs/file.c), execve execute (kernel/proc/exec.c).
+ *
+ * procfs: the files of /proc/PID belong to the process's effective user
+ * and group, or to root while the process is not dumpable (Linux's
+ * task_dump_owner). The files that show its memory - maps, smaps,
+ * pagemap, environ - open only for a reader allowed to look into it
+ * (Linux's mm_access with PTRACE_MODE_READ_FSCREDS): the process itself,
+ * root, or a reader whose fsuid and fsgid are all of the process's user
+ * and group ids while the process is dumpable; others get EACCES.
+ * status, stat, statm, cmdline and comm stay readable by everyone.
+ */
+#include "fs/file.h"
+#include "fs/procfs.h"
+
+#include "kernel/proc/cred.h"
+#include "kernel/proc/proc.h"
+#include "libk/errno.h"
+
+int vnode_permission(const struct vnode *v, int mask)
+{
+	struct kstat st = { 0 };
+	v->fs->getattr(v, &st);
+	return cred_permission(&current->cred, st.mode, st.uid, st.gid, mask);
+}
+
+void procfs_owner(int pid, uint32_t *uid, uint32_t *gid)
+{
+	struct proc *p = proc_find(pid);
+	*uid = *gid = 0;
+	if (!p || !proc_dumpable(p))
+		return;
+	*uid = p->cred.euid;
+	*gid = p->cred.egid;
+}
+
+int procfs_may_read_mm(int pid)
+{
+	struct proc *p = proc_find(pid);
+	if (!p)
+		return -ENOENT;
+	if (p->group_leader == current->group_leader)
+		return 0;
+	const struct cred *c = &current->cred;
+	if (cred_privileged(c))
+		return 0;
+	if (cred_may_read_mm(c, &p->cred) && proc_dumpable(p))
+		return 0;
+	return -EACCES;
+}
