@@ -22,6 +22,11 @@ fixtures=$(dirname "$0")/../tests/initramfs-fixtures
 mkdir -p "$tree"
 if [ -d "$fixtures" ]; then
 	cp -R -P "$fixtures/." "$tree/"
+	# Git keeps only 0644 and 0755: the fixtures of the permission
+	# tests (tests/kernel/test_files.c) get their modes here.
+	chmod 700 "$tree/test/private"
+	chmod 600 "$tree/test/secret.txt"
+	chmod 744 "$tree/test/owner-exec.sh"
 fi
 abs_out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
 
