@@ -372,18 +372,31 @@ static void show_smaps(struct proc *p, struct seqbuf *sb)
  * /proc/PID/cmdline: the argument strings, read from the process's own
  * memory as Linux does (so a program that rewrites argv shows it).
  */
-static void show_cmdline(struct proc *p, struct seqbuf *sb)
+/* Copies [start, end) of p's memory into sb (cmdline, environ). */
+static void show_user_range(struct proc *p, vaddr_t start, vaddr_t end,
+			    struct seqbuf *sb)
 {
-	if (!p->mm || p->arg_end <= p->arg_start)
+	if (!p->mm || end <= start)
 		return;
-	size_t n = p->arg_end - p->arg_start;
+	size_t n = end - start;
 	size_t room = sb->size - sb->len;
 	if (n > room) {
 		sb->overflow = true;
 		return;
 	}
-	if (mm_read(p->mm, p->arg_start, sb->buf + sb->len, n) == 0)
+	if (mm_read(p->mm, start, sb->buf + sb->len, n) == 0)
 		sb->len += n;
+}
+
+static void show_cmdline(struct proc *p, struct seqbuf *sb)
+{
+	show_user_range(p, p->arg_start, p->arg_end, sb);
+}
+
+/* /proc/PID/environ: the environment strings execve put on the stack. */
+static void show_environ(struct proc *p, struct seqbuf *sb)
+{
+	show_user_range(p, p->env_start, p->env_end, sb);
 }
 
 /* /proc/PID/comm: the process's name and a newline. */
@@ -407,6 +420,8 @@ static int link_exe(struct proc *p, char *buf, size_t size)
 static const struct proc_entry pid_entries[] = {
 	{ .name = "cmdline", .mode = S_IFREG | 0444, .show = show_cmdline },
 	{ .name = "comm", .mode = S_IFREG | 0444, .show = show_comm },
+	{ .name = "environ", .mode = S_IFREG | 0400, .show = show_environ,
+	  .mm_access = true },
 	{ .name = "exe", .mode = S_IFLNK | 0777, .link = link_exe },
 	{ .name = "maps", .mode = S_IFREG | 0444, .show = show_maps,
 	  .mm_access = true },

@@ -261,6 +261,8 @@ void proc_exec_image(struct proc *p, struct exec_image *img)
 	p->exe = img->path; /* stable: the initramfs's own string */
 	p->arg_start = img->arg_start;
 	p->arg_end = img->arg_end;
+	p->env_start = img->env_start;
+	p->env_end = img->env_end;
 	set_user_frame(p->tf, img->entry, img->sp);
 	fpu_init_state(&p->fpu);
 	if (p == current)
@@ -403,6 +405,8 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t newsp,
 	child->exe = parent->exe;
 	child->arg_start = parent->arg_start;
 	child->arg_end = parent->arg_end;
+	child->env_start = parent->env_start;
+	child->env_end = parent->env_end;
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
 	child->cred = parent->cred;
 	child->nondumpable = parent->group_leader->nondumpable;

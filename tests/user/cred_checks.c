@@ -132,9 +132,9 @@ static const char *open_res(const char *path, int flags)
 
 static void proc_files(const char *who, int pid)
 {
-	static const char *const files[] = { "maps", "smaps", "pagemap",
-					     "status", "stat", "statm",
-					     "cmdline" };
+	static const char *const files[] = { "maps",   "smaps", "pagemap",
+					     "environ", "status", "stat",
+					     "statm",  "cmdline" };
 	char path[64];
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "/proc/%d/%s", pid, files[i]);
@@ -153,6 +153,24 @@ static void owner(const char *who, const char *path)
 			st.st_mode & 07777);
 }
 
+extern char **environ;
+
+/* /proc/self/environ holds the strings execve was given, NUL-ended. */
+static void check_environ(void)
+{
+	static char buf[4096];
+	int fd = open("/proc/self/environ", O_RDONLY), n = 0, same = 0;
+	ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (!ut_check(len > 0, "read /proc/self/environ"))
+		return;
+	for (char *s = buf; s < buf + len; s += strlen(s) + 1, n++)
+		same += environ[n] && !strcmp(s, environ[n]);
+	ut_check(n > 0 && same == n && !environ[n],
+		 "/proc/self/environ is the environment");
+}
+
 static int part_proc(void *arg)
 {
 	pid_t root_proc = *(pid_t *)arg;
@@ -168,6 +186,9 @@ static int part_proc(void *arg)
 	proc_files("own user's, not dumpable", plain);
 	proc_files("own user's, after execve", execd);
 	ut_fact("self: open maps = %s", open_res("/proc/self/maps", O_RDONLY));
+	/* Not dumpable since setuid: even its own 0400 files are root's. */
+	ut_fact("self: open environ = %s",
+		open_res("/proc/self/environ", O_RDONLY));
 	owner("/proc/1/maps", "/proc/1/maps");
 	snprintf(path, sizeof(path), "/proc/%d/status", plain);
 	owner("not dumpable: status", path);
@@ -188,7 +209,26 @@ static int part_files(void *arg)
 	(void)arg;
 	ut_fact("root: drop_caches for writing = %s",
 		open_res("/proc/sys/vm/drop_caches", O_WRONLY));
+	/* access() asks for the real ids, AT_EACCESS for the effective. */
+	if (setresuid(1000, 0, 0))
+		return 10;
+	ut_fact("real uid 1000, euid 0: access(/dev/console, R_OK) = %s",
+		res(access("/dev/console", R_OK)));
+	ut_fact("real uid 1000, euid 0: the same with AT_EACCESS = %s",
+		res(faccessat(AT_FDCWD, "/dev/console", R_OK, AT_EACCESS)));
+	ut_fact("real uid 1000, euid 0: open /dev/console = %s",
+		open_res("/dev/console", O_RDWR));
+	if (setresuid(0, 0, 0))
+		return 11;
 	become_user();
+	ut_fact("user: access(/dev/console, F_OK) = %s",
+		res(access("/dev/console", F_OK)));
+	ut_fact("user: access(/dev/console, R_OK) = %s",
+		res(access("/dev/console", R_OK)));
+	ut_fact("user: access(/dev/null, R_OK | W_OK) = %s",
+		res(access("/dev/null", R_OK | W_OK)));
+	ut_fact("user: access(/proc/self/pagemap, R_OK) = %s",
+		res(access("/proc/self/pagemap", R_OK)));
 	ut_fact("user: drop_caches for writing = %s",
 		open_res("/proc/sys/vm/drop_caches", O_WRONLY));
 	ut_fact("user: /proc/sys/kernel/hostname for writing = %s",
@@ -372,6 +412,7 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
+	check_environ();
 	pid_t root_proc = sleeper(-1, false);
 	in_child("signals", part_kill, &root_proc);
 	in_child("signals to a split id", part_kill_split, NULL);
