@@ -120,6 +120,7 @@ bool jobctl_wait_report(struct proc *c, int options, int *status)
 struct pgrp_walk {
 	int pgid, sid;
 	int sig;
+	bool unchecked; /* for the kernel: no permission check */
 	int found;   /* members seen */
 	int sent;    /* members signalled */
 	int err;     /* the last error from signal_kill */
@@ -142,7 +143,8 @@ static void kill_member(struct proc *p, void *ctx)
 	if (p->pgid != w->pgid || !thread_is_leader(p) || group_gone(p))
 		return;
 	w->found++;
-	int err = signal_kill(p->pid, w->sig, SI_USER);
+	int err = w->unchecked ? signal_kill_unchecked(p->pid, w->sig, SI_USER)
+			       : signal_kill(p->pid, w->sig, SI_USER);
 	if (err)
 		w->err = err;
 	else
@@ -169,9 +171,10 @@ void jobctl_tty_signal(int pgid, int sig)
 	irq_restore(was);
 }
 
-int jobctl_kill_pgrp(int pgid, int sig)
+static int kill_pgrp(int pgid, int sig, bool unchecked)
 {
-	struct pgrp_walk w = { .pgid = pgid, .sig = sig };
+	struct pgrp_walk w = { .pgid = pgid, .sig = sig,
+			       .unchecked = unchecked };
 
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
@@ -179,6 +182,16 @@ int jobctl_kill_pgrp(int pgid, int sig)
 	if (!w.found)
 		return -ESRCH;
 	return w.sent ? 0 : w.err;
+}
+
+int jobctl_kill_pgrp(int pgid, int sig)
+{
+	return kill_pgrp(pgid, sig, false);
+}
+
+int jobctl_kill_pgrp_unchecked(int pgid, int sig)
+{
+	return kill_pgrp(pgid, sig, true);
 }
 
 static void find_in_session(struct proc *p, void *ctx)
