@@ -14,7 +14,8 @@
  * (Linux's mm_access with PTRACE_MODE_READ_FSCREDS): the process itself,
  * root, or a reader whose fsuid and fsgid are all of the process's user
  * and group ids while the process is dumpable; others get EACCES.
- * status, stat, statm, cmdline and comm stay readable by everyone.
+ * status, stat, statm, cmdline and comm stay readable by everyone; stat
+ * then shows its address fields as Linux does to such a reader (1 or 0).
  */
 #include "fs/file.h"
 #include "fs/procfs.h"
@@ -48,17 +49,18 @@ void procfs_owner(int pid, uint32_t *uid, uint32_t *gid)
 	*gid = p->cred.egid;
 }
 
+bool procfs_may_read_mm_of(const struct proc *p)
+{
+	const struct cred *c = &current->cred;
+	if (p->group_leader == current->group_leader || cred_privileged(c))
+		return true;
+	return cred_may_read_mm(c, &p->cred) && proc_dumpable(p);
+}
+
 int procfs_may_read_mm(int pid)
 {
 	struct proc *p = proc_find(pid);
 	if (!p)
 		return -ENOENT;
-	if (p->group_leader == current->group_leader)
-		return 0;
-	const struct cred *c = &current->cred;
-	if (cred_privileged(c))
-		return 0;
-	if (cred_may_read_mm(c, &p->cred) && proc_dumpable(p))
-		return 0;
-	return -EACCES;
+	return procfs_may_read_mm_of(p) ? 0 : -EACCES;
 }

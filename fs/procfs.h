@@ -150,5 +150,7 @@ void procfs_format_slabinfo_line(struct seqbuf *sb,
  */
 void procfs_owner(int pid, uint32_t *uid, uint32_t *gid);
 int procfs_may_read_mm(int pid);
+/* The same rule for a process in hand: true if allowed. */
+bool procfs_may_read_mm_of(const struct proc *p);
 
 #endif

@@ -332,9 +332,16 @@ void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 		   u ? (unsigned long long)u->vm_size * PAGE_SIZE : 0ull,
 		   u ? u->vm_rss : 0,
 		   rsslim >= ULONG_MAX_32 ? ULONG_MAX_32 : (uint32_t)rsslim);
-	/* 26-30: startcode endcode startstack kstkesp kstkeip */
+	/*
+	 * 26-30: startcode endcode startstack kstkesp kstkeip. A reader who
+	 * may not look into the process's memory sees 1 1 0 (Linux's
+	 * do_task_stat: 1 says "there is code" without saying where).
+	 */
+	bool shown = procfs_may_read_mm_of(p);
+	if (!shown && p->mm)
+		start_code = end_code = 1;
 	seq_printf(sb, "%u %u %u 0 0 ", start_code, end_code,
-		   p->mm ? (uint32_t)p->mm->stack_top : 0);
+		   p->mm && shown ? (uint32_t)p->mm->stack_top : 0);
 	/* 31-34: signal blocked sigignore sigcatch (decimal, low 32 bits) */
 	seq_printf(sb, "%u %u %u %u ", (uint32_t)p->sig_pending,
 		   (uint32_t)p->sig_blocked, (uint32_t)ign, (uint32_t)cgt);
@@ -344,12 +351,16 @@ void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 	seq_printf(sb, "0 0 0 ");
 	/* 45-51: start_data end_data start_brk arg_start arg_end env_start
 	 * env_end */
-	seq_printf(sb, "0 0 %u %u %u 0 0 ",
-		   p->mm ? (uint32_t)p->mm->brk_start : 0,
-		   p->mm ? (uint32_t)p->arg_start : 0,
-		   p->mm ? (uint32_t)p->arg_end : 0);
-	/* 52: exit_code */
-	seq_printf(sb, "%d\n", p->state == PROC_ZOMBIE ? p->exit_status : 0);
+	bool addr = shown && p->mm; /* else zeros, as Linux prints */
+	seq_printf(sb, "0 0 %u %u %u %u %u ",
+		   addr ? (uint32_t)p->mm->brk_start : 0,
+		   addr ? (uint32_t)p->arg_start : 0,
+		   addr ? (uint32_t)p->arg_end : 0,
+		   addr ? (uint32_t)p->env_start : 0,
+		   addr ? (uint32_t)p->env_end : 0);
+	/* 52: exit_code (also hidden from such a reader) */
+	seq_printf(sb, "%d\n",
+		   shown && p->state == PROC_ZOMBIE ? p->exit_status : 0);
 }
 
 void procfs_format_statm(struct seqbuf *sb, const struct proc *p,

@@ -171,6 +171,42 @@ static void check_environ(void)
 		 "/proc/self/environ is the environment");
 }
 
+/*
+ * The address fields of /proc/PID/stat (26-28, 45-52) as a reader sees
+ * them: the values for one who may not look into the memory ("1 1 0" and
+ * zeros), "set" for a real address otherwise.
+ */
+static void stat_fields(const char *who, int pid)
+{
+	static const int fields[] = { 26, 27, 28, 47, 48, 49, 50, 51, 52 };
+	char path[64], buf[1024], out[256] = "";
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0) {
+		ut_fact("%s: stat unreadable", who);
+		return;
+	}
+	buf[n] = '\0';
+	char *tok[64], *s = strrchr(buf, ')');
+	int count = 0;
+	for (s = strtok(s + 1, " \n"); s && count < 64; s = strtok(NULL, " \n"))
+		tok[count++] = s;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		int k = fields[i] - 3;
+		unsigned long v = k < count ? strtoul(tok[k], NULL, 10) : 99;
+		char one[24];
+		if (v > 1)
+			snprintf(one, sizeof(one), " %d=set", fields[i]);
+		else
+			snprintf(one, sizeof(one), " %d=%lu", fields[i], v);
+		strcat(out, one);
+	}
+	ut_fact("%s: stat%s", who, out);
+}
+
 static int part_proc(void *arg)
 {
 	pid_t root_proc = *(pid_t *)arg;
@@ -185,6 +221,8 @@ static int part_proc(void *arg)
 	proc_files("root's", root_proc);
 	proc_files("own user's, not dumpable", plain);
 	proc_files("own user's, after execve", execd);
+	stat_fields("init", 1);
+	stat_fields("own user's, after execve", execd);
 	ut_fact("self: open maps = %s", open_res("/proc/self/maps", O_RDONLY));
 	/* Not dumpable since setuid: even its own 0400 files are root's. */
 	ut_fact("self: open environ = %s",
