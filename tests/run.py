@@ -779,7 +779,9 @@ def run_swap(args, totals):
         ("random", small + ["--policy", "random"], ["integrity", "shared"],
          []),
         ("oom", ["--mem", "12M", "--swap", "8M"], ["oom"],
-         [r"OOM: killed pid \d+ \(swaptest\), uid 0: rss \d+ KiB, swap \d+ KiB"]),
+         [r"OOM: killed pid \d+ \(swaptest\), uid 0: rss \d+ KiB, swap \d+ KiB",
+          r"OOM: killed pid \d+ \(swaptest\), uid 1000: rss \d+ KiB, "
+          r"swap \d+ KiB"]),
         # Thousands of processes out of memory at once, no swap.
         ("oomstorm", ["--mem", "64M", "--swap", "0"], ["oomstorm", "5000"],
          [r"OOM: killed pid \d+ \(swaptest\), uid 0: rss \d+ KiB, swap 0 KiB"]),
