@@ -116,7 +116,8 @@ int main(int argc, char **argv)
 			if (++i == argc)
 				usage();
 			command = argv[i];
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		} else if (!strcmp(argv[i], "-h") ||
+			   !strcmp(argv[i], "--help")) {
 			usage();
 		} else if (argv[i][0] == '-') {
 			usage();
@@ -143,8 +144,10 @@ int main(int argc, char **argv)
 	setenv("USER", u.name, 1);
 	setenv("LOGNAME", u.name, 1);
 	if (login && chdir(u.home))
-		fprintf(stderr, "su: warning: cannot change directory to %s: "
-				"%s\n", u.home, strerror(errno));
+		fprintf(stderr,
+			"su: warning: cannot change directory to %s: "
+			"%s\n",
+			u.home, strerror(errno));
 
 	/* A login shell's argv[0] starts with '-' (it then reads /etc/profile). */
 	const char *base = strrchr(u.shell, '/');

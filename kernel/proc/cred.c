@@ -22,7 +22,7 @@ void cred_init_root(struct cred *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* --- set*id ------------------------------------------------------------- */
+/* --- set*id --------------------------------------------------------------- */
 
 int cred_setuid(struct cred *c, uint32_t uid)
 {
@@ -64,22 +64,22 @@ int cred_setgid(struct cred *c, uint32_t gid)
 static int set_re(uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs,
 		  uint32_t nr, uint32_t ne, bool privileged)
 {
-	uint32_t or = *r, oe = *e, os = *s;
-	uint32_t vr = or, ve = oe;
+	uint32_t old_r = *r, old_e = *e, old_s = *s;
+	uint32_t vr = old_r, ve = old_e;
 
 	if (nr != CRED_ID_NONE) {
-		if (nr != or && nr != oe && !privileged)
+		if (nr != old_r && nr != old_e && !privileged)
 			return -EPERM;
 		vr = nr;
 	}
 	if (ne != CRED_ID_NONE) {
-		if (ne != or && ne != oe && ne != os && !privileged)
+		if (ne != old_r && ne != old_e && ne != old_s && !privileged)
 			return -EPERM;
 		ve = ne;
 	}
 	*r = vr;
 	*e = ve;
-	if (nr != CRED_ID_NONE || (ne != CRED_ID_NONE && ne != or))
+	if (nr != CRED_ID_NONE || (ne != CRED_ID_NONE && ne != old_r))
 		*s = ve;
 	*fs = ve;
 	return 0;
@@ -130,14 +130,14 @@ static int set_res(uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs,
 
 int cred_setresuid(struct cred *c, uint32_t ruid, uint32_t euid, uint32_t suid)
 {
-	return set_res(&c->uid, &c->euid, &c->suid, &c->fsuid, ruid, euid,
-		       suid, cred_privileged(c));
+	return set_res(&c->uid, &c->euid, &c->suid, &c->fsuid, ruid, euid, suid,
+		       cred_privileged(c));
 }
 
 int cred_setresgid(struct cred *c, uint32_t rgid, uint32_t egid, uint32_t sgid)
 {
-	return set_res(&c->gid, &c->egid, &c->sgid, &c->fsgid, rgid, egid,
-		       sgid, cred_privileged(c));
+	return set_res(&c->gid, &c->egid, &c->sgid, &c->fsgid, rgid, egid, sgid,
+		       cred_privileged(c));
 }
 
 uint32_t cred_setfsuid(struct cred *c, uint32_t fsuid)
@@ -188,7 +188,7 @@ void cred_exec(struct cred *c)
 	c->sgid = c->fsgid = c->egid;
 }
 
-/* --- checks ------------------------------------------------------------- */
+/* --- checks --------------------------------------------------------------- */
 
 static bool in_groups(const struct cred *c, uint32_t gid)
 {

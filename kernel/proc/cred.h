@@ -67,10 +67,8 @@ int cred_setuid(struct cred *c, uint32_t uid);
 int cred_setgid(struct cred *c, uint32_t gid);
 int cred_setreuid(struct cred *c, uint32_t ruid, uint32_t euid);
 int cred_setregid(struct cred *c, uint32_t rgid, uint32_t egid);
-int cred_setresuid(struct cred *c, uint32_t ruid, uint32_t euid,
-		   uint32_t suid);
-int cred_setresgid(struct cred *c, uint32_t rgid, uint32_t egid,
-		   uint32_t sgid);
+int cred_setresuid(struct cred *c, uint32_t ruid, uint32_t euid, uint32_t suid);
+int cred_setresgid(struct cred *c, uint32_t rgid, uint32_t egid, uint32_t sgid);
 /* setfsuid/setfsgid: return the old value whether or not it changed. */
 uint32_t cred_setfsuid(struct cred *c, uint32_t fsuid);
 uint32_t cred_setfsgid(struct cred *c, uint32_t fsgid);

@@ -208,7 +208,8 @@ static int write_stack(struct mm *mm, const struct stack_layout *l,
 		{ AT_EGID, cred->egid },
 		/* Linux's secureexec: the program runs with ids not its
 		 * user's own (glibc then ignores LD_* and the like). */
-		{ AT_SECURE, cred->euid != cred->uid || cred->egid != cred->gid },
+		{ AT_SECURE,
+		  cred->euid != cred->uid || cred->egid != cred->gid },
 		{ AT_RANDOM, l->random },
 		{ AT_HWCAP2, 0 },
 		{ AT_EXECFN, l->execfn },

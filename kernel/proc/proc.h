@@ -140,7 +140,8 @@ struct proc {
 	const char *exe;             /* the program file's path (the initramfs
 					keeps it): /proc/PID/exe; NULL if none */
 	vaddr_t arg_start, arg_end;  /* argument strings, /proc/PID/cmdline */
-	vaddr_t env_start, env_end;  /* environment strings, /proc/PID/environ */
+	vaddr_t env_start, env_end;  /* environment strings,
+					/proc/PID/environ */
 
 	/* Threads (kernel/proc/thread.c). */
 	int tgid;                    /* thread group ID: the leader's pid */

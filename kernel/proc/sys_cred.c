@@ -41,7 +41,7 @@ bool proc_dumpable(const struct proc *p)
 	return !leader_of((struct proc *)p)->nondumpable;
 }
 
-/* --- RLIMIT_NPROC ---------------------------------------------------------- */
+/* --- RLIMIT_NPROC --------------------------------------------------------- */
 
 struct nproc_count {
 	uint32_t uid;
@@ -114,7 +114,7 @@ static void commit(const struct cred *n)
 	p->cred = *n;
 }
 
-/* --- 16-bit ids -------------------------------------------------------------- */
+/* --- 16-bit ids ----------------------------------------------------------- */
 
 static uint32_t low2high(uint32_t id)
 {
@@ -276,8 +276,14 @@ SYSCALL(80, getgroups, sys_getgroups);
  * Which set*id call: each takes up to three ids. The 16-bit entries
  * convert their arguments and share the code of the 32-bit ones.
  */
-enum set_kind { SET_UID, SET_GID, SET_REUID, SET_REGID, SET_RESUID,
-		SET_RESGID };
+enum set_kind {
+	SET_UID,
+	SET_GID,
+	SET_REUID,
+	SET_REGID,
+	SET_RESUID,
+	SET_RESGID
+};
 
 static int do_set(enum set_kind k, uint32_t x, uint32_t y, uint32_t z)
 {

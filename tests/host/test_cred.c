@@ -284,7 +284,10 @@ static void test_read_mm(void **state)
 static void test_ipc(void **state)
 {
 	(void)state;
-	struct ipc_owner o = { .uid = 0, .gid = 100, .cuid = 0, .cgid = 0,
+	struct ipc_owner o = { .uid = 0,
+			       .gid = 100,
+			       .cuid = 0,
+			       .cgid = 0,
 			       .mode = 0640 };
 	struct cred a = user(1000, 1000), b = user(1001, 1001);
 	a.ngroups = 1;

@@ -52,8 +52,8 @@ static pid_t sleeper(int uid, bool exec_again)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		if (uid >= 0 && (setresgid(uid, uid, uid) ||
-				 setresuid(uid, uid, uid)))
+		if (uid >= 0 &&
+		    (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
 			_exit(3);
 		if (exec_again) {
 			char *argv[] = { (char *)ut_argv0, "--sleep", NULL };
@@ -132,9 +132,9 @@ static const char *open_res(const char *path, int flags)
 
 static void proc_files(const char *who, int pid)
 {
-	static const char *const files[] = { "maps",   "smaps", "pagemap",
+	static const char *const files[] = { "maps",	"smaps",  "pagemap",
 					     "environ", "status", "stat",
-					     "statm",  "cmdline" };
+					     "statm",	"cmdline" };
 	char path[64];
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "/proc/%d/%s", pid, files[i]);
@@ -321,7 +321,8 @@ static int shm_as_user(void *arg)
 	key_t key = 0x5eed;
 
 	become_user();
-	ut_fact("user: shmget(key, 0) = %s", res(shmget(key, 0, 0) < 0 ? -1 : 0));
+	ut_fact("user: shmget(key, 0) = %s",
+		res(shmget(key, 0, 0) < 0 ? -1 : 0));
 	ut_fact("user: shmget(key, 0600) = %s",
 		res(shmget(key, 0, 0600) < 0 ? -1 : 0));
 	ut_fact("user: shmget(key, 0004) = %s",
@@ -348,7 +349,8 @@ static int shm_as_group(void *arg)
 	shm_show("group member", id);
 	ut_fact("group member: shmat SHM_RDONLY = %s", attach(id, SHM_RDONLY));
 	ut_fact("group member: shmat = %s", attach(id, 0));
-	ut_fact("group member: IPC_SET = %s", res(shm_set(id, 1000, 100, 0666)));
+	ut_fact("group member: IPC_SET = %s",
+		res(shm_set(id, 1000, 100, 0666)));
 	return ut_failures;
 }
 
@@ -395,7 +397,8 @@ static int part_limits(void *arg)
 
 	lim = (struct rlimit){ 0, 0 };
 	setrlimit(RLIMIT_MEMLOCK, &lim);
-	ut_fact("root, RLIMIT_MEMLOCK 0: mlock = %s", res(mlock(page, UT_PAGE)));
+	ut_fact("root, RLIMIT_MEMLOCK 0: mlock = %s",
+		res(mlock(page, UT_PAGE)));
 	munlock(page, UT_PAGE);
 	lim = (struct rlimit){ 2 * UT_PAGE, 2 * UT_PAGE };
 	setrlimit(RLIMIT_MEMLOCK, &lim);

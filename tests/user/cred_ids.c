@@ -44,21 +44,21 @@ static const char *res(int r)
 }
 
 /* Makes a call, then prints its result and the ids after it. */
-#define TRY_U(label, call)                                                  \
-	do {                                                                \
-		const char *r_ = res(call);                                 \
-		ut_fact("%s = %s -> %s", label, r_, resuid());              \
+#define TRY_U(label, call)                                                     \
+	do {                                                                   \
+		const char *r_ = res(call);                                    \
+		ut_fact("%s = %s -> %s", label, r_, resuid());                 \
 	} while (0)
-#define TRY_G(label, call)                                                  \
-	do {                                                                \
-		const char *r_ = res(call);                                 \
-		ut_fact("%s = %s -> %s", label, r_, resgid());              \
+#define TRY_G(label, call)                                                     \
+	do {                                                                   \
+		const char *r_ = res(call);                                    \
+		ut_fact("%s = %s -> %s", label, r_, resgid());                 \
 	} while (0)
 /* setfsuid/setfsgid return the old id; a second call with -1 reads it. */
-#define TRY_FS(fn, id)                                                      \
-	do {                                                                \
-		int old_ = fn(id);                                          \
-		ut_fact(#fn "(" #id ") = %d, then %d", old_, fn(-1));       \
+#define TRY_FS(fn, id)                                                         \
+	do {                                                                   \
+		int old_ = fn(id);                                             \
+		ut_fact(#fn "(" #id ") = %d, then %d", old_, fn(-1));          \
 	} while (0)
 
 /* Prints the lines of /proc/self/status that start with one of the keys. */
@@ -190,8 +190,7 @@ static int part_16bit(void)
 		syscall(SYS_geteuid));
 	long rc = syscall(SYS_getresuid, &r, &e, &s);
 	ut_fact("getresuid16 = %ld: %u %u %u", rc, r, e, s);
-	ut_fact("setuid16(0xffff) = %s",
-		res((int)syscall(SYS_setuid, 0xffff)));
+	ut_fact("setuid16(0xffff) = %s", res((int)syscall(SYS_setuid, 0xffff)));
 	TRY_U("setreuid16(0xffff, 0)", (int)syscall(SYS_setreuid, 0xffff, 0));
 	TRY_U("setuid16(0x10005)", (int)syscall(SYS_setuid, 0x10005));
 	uint16_t g16[4] = { 0 };
@@ -263,7 +262,8 @@ static int part_nproc(void)
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(0);
-	ut_fact("after reaping one: fork %s", pid > 0 ? "0" : ut_errname(errno));
+	ut_fact("after reaping one: fork %s",
+		pid > 0 ? "0" : ut_errname(errno));
 	if (pid > 0)
 		ut_wait(pid);
 	for (int i = 1; i < n; i++) {
