@@ -198,6 +198,12 @@ $(BUILD)/initramfs/etc/profile: user/profile.sh
 	@mkdir -p $(dir $@)
 	$(Q)install -m 644 $< $@
 
+# The users (docs/users.md): root, alice and bob. Their home directories
+# are made by tools/mkinitramfs.sh from /etc/passwd, owned by each user.
+$(BUILD)/initramfs/etc/%: user/etc/%
+	@mkdir -p $(dir $@)
+	$(Q)install -m 644 $< $@
+
 # The stamp stands for busybox, bash and the applet links together.
 $(BUILD)/userland-links.stamp: $(USERLAND)/VERSIONS tools/busybox-applets.py Makefile
 	@mkdir -p $(BUILD)/initramfs/bin
@@ -211,6 +217,7 @@ $(BUILD)/userland-links.stamp: $(USERLAND)/VERSIONS tools/busybox-applets.py Mak
 	@touch $@
 
 $(INITRD): $(USER_BIN) $(BUILD)/initramfs/bin/help $(BUILD)/initramfs/etc/profile \
+		$(BUILD)/initramfs/etc/passwd $(BUILD)/initramfs/etc/group \
 		$(BUILD)/userland-links.stamp \
 		tools/mkinitramfs.sh $(FIXTURES)
 	@mkdir -p $(BUILD)/initramfs

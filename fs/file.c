@@ -72,6 +72,16 @@ int file_open_vnode(const struct vnode *vn, const char *path, int flags,
 		   (wants_write(flags) || (flags & O_TRUNC))) {
 		return -EROFS;
 	}
+	if (!(flags & O_PATH)) {
+		/* The file's mode against the caller (fs/permission.c). */
+		int acc = flags & O_ACCMODE;
+		int mask = (acc == O_RDONLY || acc == O_RDWR ? MAY_READ : 0) |
+			   (acc != O_RDONLY || (flags & O_TRUNC) ? MAY_WRITE
+								  : 0);
+		err = vnode_permission(vn, mask);
+		if (err)
+			return err;
+	}
 
 	struct file *f = file_alloc(vn, flags & ~(O_CREAT | O_EXCL | O_NOCTTY |
 						  O_TRUNC | O_CLOEXEC));

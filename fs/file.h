@@ -369,6 +369,15 @@ int fs_set_cwd(struct proc *p, const char *path);
 
 /* --- fs/namei.c: path names --------------------------------------------- */
 
+/* --- fs/permission.c: who may do what ----------------------------------- */
+
+/*
+ * May the current process access v as mask (MAY_READ, MAY_WRITE,
+ * MAY_EXEC of kernel/proc/cred.h) says? 0 or -EACCES, with Linux's
+ * rules on the file's mode and owner.
+ */
+int vnode_permission(const struct vnode *v, int mask);
+
 /* Flags for namei. */
 #define NAMEI_FOLLOW (1u << 0) /* follow a symlink in the last component */
 #define NAMEI_DIR (1u << 1)    /* the result must be a directory */
@@ -379,7 +388,8 @@ int fs_set_cwd(struct proc *p, const char *path);
  * last (and the last too with NAMEI_FOLLOW), at most SYMLINK_MAX in all.
  * On success fills *out and, if canon is not NULL, the canonical path
  * (absolute, no ".", "..", symlinks or repeated slashes). Returns 0,
- * -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG or -ENOMEM.
+ * -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG, -EACCES (a directory on
+ * the way the caller may not search) or -ENOMEM.
  */
 int namei(const char *base, const char *path, unsigned int flags,
 	  struct vnode *out, char *canon, size_t canon_size);

@@ -275,6 +275,8 @@ static int add_entry(struct builder *b, const struct cpio_entry *e)
 		if (type != CPIO_S_IFDIR)
 			return skip(b, e, "names the root but is no directory");
 		b->root->mode = mode;
+		b->root->uid = e->uid;
+		b->root->gid = e->gid;
 		b->root->mtime = e->mtime;
 		return 0;
 	}
@@ -298,6 +300,8 @@ static int add_entry(struct builder *b, const struct cpio_entry *e)
 			set_contents(old, e);
 		}
 		old->mode = mode;
+		old->uid = e->uid;
+		old->gid = e->gid;
 		old->mtime = e->mtime;
 		return 0;
 	}
@@ -307,6 +311,8 @@ static int add_entry(struct builder *b, const struct cpio_entry *e)
 	struct inode *n = inode_create(b, dir, last, lastlen, mode, e->mtime);
 	if (!n)
 		return -ENOMEM;
+	n->uid = e->uid;
+	n->gid = e->gid;
 	if (type != CPIO_S_IFDIR)
 		set_contents(n, e);
 	return 0;

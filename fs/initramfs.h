@@ -36,8 +36,9 @@
  *   - getdents64:         initramfs_readdir(dir, pos, &ent) with pos = the
  *                         file offset (0 ".", 1 "..", then the entries);
  *                         inode_dtype() gives d_type
- *   - stat:               mode, size, ino, nlink, mtime below; uid and gid
- *                         are 0 (the archive is built with --owner=0:0);
+ *   - stat:               mode, uid, gid, size, ino, nlink, mtime below
+ *                         (the archive is built with --owner=0:0, then
+ *                         the home directories get their users);
  *                         st_blocks = (size + 511) / 512; st_dev is
  *                         INITRAMFS_DEV
  *   - getcwd, /proc/PID/exe and maps: inode->path (absolute, stable)
@@ -84,6 +85,7 @@ struct inode {
 	/* Absolute path: "/" for the root, else like "/bin/sh". Stable. */
 	const char *path;
 	uint32_t mode; /* S_IFDIR, S_IFREG or S_IFLNK | 07777 bits */
+	uint32_t uid, gid; /* owner, from the archive (0 for implicit dirs) */
 	/* Bytes of file contents or of a link's target; 0 for directories. */
 	uint32_t size;
 	/* Contents or link target, in the boot module; NULL for directories. */

@@ -135,6 +135,8 @@ static void ifs_getattr(const struct vnode *v, struct kstat *st)
 	st->dev_minor = INITRAMFS_DEV;
 	st->ino = i->ino;
 	st->mode = i->mode;
+	st->uid = i->uid;
+	st->gid = i->gid;
 	st->nlink = i->nlink;
 	st->size = i->size;
 	st->blksize = 4096;

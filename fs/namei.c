@@ -264,6 +264,10 @@ static int walk(struct namei_buf *w, const char *start, unsigned int flags,
 
 		if (!s_isdir(cur.mode))
 			return -ENOTDIR;
+		/* Looking in a directory needs its search (x) permission. */
+		err = vnode_permission(&cur, MAY_EXEC);
+		if (err)
+			return err;
 		if (len > NAME_MAX)
 			return -ENAMETOOLONG;
 		if (len == 1 && name[0] == '.')

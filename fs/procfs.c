@@ -89,6 +89,9 @@ struct proc_entry {
 	const struct proc_entry *children;
 	size_t nchildren;
 	uint32_t ino; /* entries of /proc/sys: their inode number */
+	/* Shows the process's memory: only for readers allowed to look
+	 * into it (fs/permission.c). */
+	bool mm_access;
 };
 
 /* /proc/meminfo. */
@@ -388,18 +391,31 @@ static void show_smaps(struct proc *p, struct seqbuf *sb)
  * /proc/PID/cmdline: the argument strings, read from the process's own
  * memory as Linux does (so a program that rewrites argv shows it).
  */
-static void show_cmdline(struct proc *p, struct seqbuf *sb)
+/* Copies [start, end) of p's memory into sb (cmdline, environ). */
+static void show_user_range(struct proc *p, vaddr_t start, vaddr_t end,
+			    struct seqbuf *sb)
 {
-	if (!p->mm || p->arg_end <= p->arg_start)
+	if (!p->mm || end <= start)
 		return;
-	size_t n = p->arg_end - p->arg_start;
+	size_t n = end - start;
 	size_t room = sb->size - sb->len;
 	if (n > room) {
 		sb->overflow = true;
 		return;
 	}
-	if (mm_read(p->mm, p->arg_start, sb->buf + sb->len, n) == 0)
+	if (mm_read(p->mm, start, sb->buf + sb->len, n) == 0)
 		sb->len += n;
+}
+
+static void show_cmdline(struct proc *p, struct seqbuf *sb)
+{
+	show_user_range(p, p->arg_start, p->arg_end, sb);
+}
+
+/* /proc/PID/environ: the environment strings execve put on the stack. */
+static void show_environ(struct proc *p, struct seqbuf *sb)
+{
+	show_user_range(p, p->env_start, p->env_end, sb);
 }
 
 /* /proc/PID/comm: the process's name and a newline. */
@@ -423,11 +439,15 @@ static int link_exe(struct proc *p, char *buf, size_t size)
 static const struct proc_entry pid_entries[] = {
 	{ .name = "cmdline", .mode = S_IFREG | 0444, .show = show_cmdline },
 	{ .name = "comm", .mode = S_IFREG | 0444, .show = show_comm },
+	{ .name = "environ", .mode = S_IFREG | 0400, .show = show_environ,
+	  .mm_access = true },
 	{ .name = "exe", .mode = S_IFLNK | 0777, .link = link_exe },
-	{ .name = "maps", .mode = S_IFREG | 0444, .show = show_maps },
+	{ .name = "maps", .mode = S_IFREG | 0444, .show = show_maps,
+	  .mm_access = true },
 	{ .name = "pagemap", .mode = S_IFREG | 0400,
-	  .open = procfs_open_pagemap },
-	{ .name = "smaps", .mode = S_IFREG | 0444, .show = show_smaps },
+	  .open = procfs_open_pagemap, .mm_access = true },
+	{ .name = "smaps", .mode = S_IFREG | 0444, .show = show_smaps,
+	  .mm_access = true },
 	{ .name = "stat", .mode = S_IFREG | 0444, .show = show_stat },
 	{ .name = "statm", .mode = S_IFREG | 0444, .show = show_statm },
 	{ .name = "status", .mode = S_IFREG | 0444, .show = show_status },
@@ -822,6 +842,11 @@ static int procfs_open(const struct vnode *v, struct file *f, int flags)
 		return 0;
 	}
 	const struct proc_entry *e = vnode_entry(v);
+	if (e->mm_access) {
+		int err = procfs_may_read_mm(v->pid);
+		if (err)
+			return err;
+	}
 	if (e->open)
 		return e->open(f);
 	if (!e->show)
@@ -850,6 +875,8 @@ static void procfs_getattr(const struct vnode *v, struct kstat *st)
 	st->ino = v->ino;
 	st->mode = v->mode;
 	st->nlink = 1;
+	if (v->pid)
+		procfs_owner(v->pid, &st->uid, &st->gid);
 	if (v->kind == PROC_KIND_NODE)
 		st->nlink = s_isdir(v->mode) ? 2 : 1;
 	else if (v->kind < 0)

@@ -157,4 +157,13 @@ void procfs_format_slabinfo_header(struct seqbuf *sb);
 void procfs_format_slabinfo_line(struct seqbuf *sb,
 				 const struct kmem_cache_stats *st);
 
+/*
+ * Users (fs/permission.c): the owner of /proc/PID's files, and whether the
+ * caller may open the files showing pid's memory (0 or -EACCES).
+ */
+void procfs_owner(int pid, uint32_t *uid, uint32_t *gid);
+int procfs_may_read_mm(int pid);
+/* The same rule for a process in hand: true if allowed. */
+bool procfs_may_read_mm_of(const struct proc *p);
+
 #endif

@@ -271,9 +271,17 @@ void procfs_format_status(struct seqbuf *sb, const struct proc *p,
 	seq_printf(sb, "Pid:\t%d\n", p->pid);
 	seq_printf(sb, "PPid:\t%d\n", ppid);
 	seq_printf(sb, "TracerPid:\t0\n");
-	seq_printf(sb, "Uid:\t0\t0\t0\t0\n");
-	seq_printf(sb, "Gid:\t0\t0\t0\t0\n");
+	const struct cred *c = &p->cred;
+	seq_printf(sb, "Uid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid, c->suid,
+		   c->fsuid);
+	seq_printf(sb, "Gid:\t%u\t%u\t%u\t%u\n", c->gid, c->egid, c->sgid,
+		   c->fsgid);
 	seq_printf(sb, "FDSize:\t%d\n", PROC_MAX_FILES);
+	/* Linux ends the list with a space, even an empty one. */
+	seq_printf(sb, "Groups:\t");
+	for (uint32_t i = 0; i < c->ngroups; i++)
+		seq_printf(sb, i ? " %u" : "%u", c->groups[i]);
+	seq_printf(sb, " \n");
 	/* A zombie has no address space: Linux prints no Vm lines then. */
 	if (u) {
 		status_kb(sb, "VmSize:", u->vm_size);
@@ -363,9 +371,16 @@ void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 		   u ? (unsigned long long)u->vm_size * PAGE_SIZE : 0ull,
 		   u ? u->vm_rss : 0,
 		   rsslim >= ULONG_MAX_32 ? ULONG_MAX_32 : (uint32_t)rsslim);
-	/* 26-30: startcode endcode startstack kstkesp kstkeip */
+	/*
+	 * 26-30: startcode endcode startstack kstkesp kstkeip. A reader who
+	 * may not look into the process's memory sees 1 1 0 (Linux's
+	 * do_task_stat: 1 says "there is code" without saying where).
+	 */
+	bool shown = procfs_may_read_mm_of(p);
+	if (!shown && p->mm)
+		start_code = end_code = 1;
 	seq_printf(sb, "%u %u %u 0 0 ", start_code, end_code,
-		   p->mm ? (uint32_t)p->mm->stack_top : 0);
+		   p->mm && shown ? (uint32_t)p->mm->stack_top : 0);
 	/* 31-34: signal blocked sigignore sigcatch (decimal, low 32 bits) */
 	seq_printf(sb, "%u %u %u %u ", (uint32_t)p->sig_pending,
 		   (uint32_t)p->sig_blocked, (uint32_t)ign, (uint32_t)cgt);
@@ -375,12 +390,16 @@ void procfs_format_stat(struct seqbuf *sb, const struct proc *p,
 	seq_printf(sb, "0 0 0 ");
 	/* 45-51: start_data end_data start_brk arg_start arg_end env_start
 	 * env_end */
-	seq_printf(sb, "0 0 %u %u %u 0 0 ",
-		   p->mm ? (uint32_t)p->mm->brk_start : 0,
-		   p->mm ? (uint32_t)p->arg_start : 0,
-		   p->mm ? (uint32_t)p->arg_end : 0);
-	/* 52: exit_code */
-	seq_printf(sb, "%d\n", p->state == PROC_ZOMBIE ? p->exit_status : 0);
+	bool addr = shown && p->mm; /* else zeros, as Linux prints */
+	seq_printf(sb, "0 0 %u %u %u %u %u ",
+		   addr ? (uint32_t)p->mm->brk_start : 0,
+		   addr ? (uint32_t)p->arg_start : 0,
+		   addr ? (uint32_t)p->arg_end : 0,
+		   addr ? (uint32_t)p->env_start : 0,
+		   addr ? (uint32_t)p->env_end : 0);
+	/* 52: exit_code (also hidden from such a reader) */
+	seq_printf(sb, "%d\n",
+		   shown && p->state == PROC_ZOMBIE ? p->exit_status : 0);
 }
 
 void procfs_format_statm(struct seqbuf *sb, const struct proc *p,

@@ -266,26 +266,36 @@ static int32_t sys_statx(const struct syscall_args *a)
 SYSCALL(383, statx, sys_statx);
 
 /*
- * access as root: reading and writing are allowed except writing to a
- * read-only file system; executing needs an x bit (or a directory).
+ * access: would the caller's real user and group (its effective ones
+ * with AT_EACCESS) be allowed? Linux's do_faccessat runs the whole
+ * lookup with the file-system ids set to the real ones. Writing to a
+ * read-only file system is EROFS first; then the file's mode decides
+ * (fs/permission.c), root needing an x bit to execute.
  */
 static int32_t do_access(int dirfd, uint32_t upath, uint32_t mode, int flags)
 {
 	struct vnode vn;
 	unsigned int nflags = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : NAMEI_FOLLOW;
+	struct cred *c = &current->cred;
+	uint32_t fsuid = c->fsuid, fsgid = c->fsgid;
 
 	if (mode & ~(uint32_t)(R_OK | W_OK | X_OK))
 		return -EINVAL;
+	if (!(flags & AT_EACCESS)) {
+		c->fsuid = c->uid;
+		c->fsgid = c->gid;
+	}
 	int err = lookup_at(dirfd, upath, nflags, flags & AT_EMPTY_PATH, &vn,
 			    NULL);
-	if (err)
-		return err;
-	if ((mode & W_OK) && vn.fs->read_only &&
+	if (!err && (mode & W_OK) && vn.fs->read_only &&
 	    (s_isreg(vn.mode) || s_isdir(vn.mode) || s_islnk(vn.mode)))
-		return -EROFS;
-	if ((mode & X_OK) && !s_isdir(vn.mode) && !(vn.mode & 0111))
-		return -EACCES;
-	return 0;
+		err = -EROFS;
+	/* R_OK, W_OK and X_OK are MAY_READ, MAY_WRITE and MAY_EXEC. */
+	if (!err)
+		err = vnode_permission(&vn, (int)mode);
+	c->fsuid = fsuid;
+	c->fsgid = fsgid;
+	return err;
 }
 
 /* access(path, mode). */

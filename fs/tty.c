@@ -370,7 +370,7 @@ static int background_check(int sig)
 		return sig == SIGTTIN ? -EIO : 0;
 	if (jobctl_pgrp_orphaned(current->pgid))
 		return -EIO;
-	jobctl_kill_pgrp(current->pgid, sig);
+	jobctl_kill_pgrp_unchecked(current->pgid, sig);
 	return -ERESTARTSYS;
 }
 

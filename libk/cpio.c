@@ -5,7 +5,11 @@
  * header — the magic "070701" (or "070702", the CRC variant) and thirteen
  * 8-digit hex fields — followed by the NUL-terminated name, padding to a
  * multiple of 4 bytes, the file data, and padding again. The entry named
- * TRAILER!!! ends the archive.
+ * TRAILER!!! ends the archive. Archives may follow one another, as
+ * Linux's initramfs allows: after a trailer, NUL padding is skipped and
+ * another archive may begin; a later entry for the same name overrides
+ * the earlier one (the initramfs gives home directories their owners
+ * this way, tools/mkinitramfs.sh).
  */
 #include "libk/cpio.h"
 
@@ -62,9 +66,11 @@ __attribute__((format(printf, 2, 3))) static int fail(struct cpio_reader *r,
 
 int cpio_next(struct cpio_reader *r, struct cpio_entry *e)
 {
-	size_t off = r->off;
+	size_t off;
 	uint32_t f[F_COUNT];
 
+again:
+	off = r->off;
 	if (off > r->size || r->size - off < HEADER_SIZE)
 		return fail(r, "truncated: no header at offset %zu (archive "
 			    "has %zu bytes, no trailer)", off, r->size);
@@ -95,13 +101,22 @@ int cpio_next(struct cpio_reader *r, struct cpio_entry *e)
 			    "archive", name, filesize);
 
 	if (!strcmp(name, TRAILER)) {
-		r->off = r->size;
-		return 0;
+		size_t next = align4(data_off + filesize);
+		while (next < r->size && r->base[next] == 0)
+			next++;
+		if (next >= r->size) {
+			r->off = r->size;
+			return 0;
+		}
+		r->off = next;  /* another archive follows */
+		goto again;
 	}
 
 	e->name = name;
 	e->namelen = namesize - 1;
 	e->mode = f[F_MODE];
+	e->uid = f[F_UID];
+	e->gid = f[F_GID];
 	e->mtime = f[F_MTIME];
 	e->ino = f[F_INO];
 	e->data = r->base + data_off;

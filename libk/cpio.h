@@ -3,7 +3,8 @@
  *
  * The reader never trusts the archive: every header field is checked to be
  * hex, every name and data block to lie inside the buffer, and the archive
- * must end with the TRAILER!!! entry. A problem is returned as -EINVAL with
+ * must end with the TRAILER!!! entry (several archives may follow one
+ * another, each with its trailer). A problem is returned as -EINVAL with
  * a message saying what and where, never as a crash.
  */
 #ifndef LIBK_CPIO_H
@@ -22,6 +23,7 @@ struct cpio_entry {
 	const char *name;   /* NUL-terminated, inside the archive */
 	size_t namelen;     /* strlen(name) */
 	uint32_t mode;      /* type and permission bits */
+	uint32_t uid, gid;  /* owner */
 	uint32_t mtime;     /* seconds since the epoch */
 	uint32_t ino;
 	const void *data;   /* file contents, inside the archive */

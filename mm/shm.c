@@ -374,5 +374,29 @@ int shm_stat(int id, struct shm_stat *st)
 	st->key = s->key;
 	st->mode = s->mode | (s->removed ? SHM_DEST : 0);
 	st->nattch = (uint32_t)s->refcount - (s->removed ? 0 : 1);
+	st->uid = s->uid;
+	st->gid = s->gid;
+	st->cuid = s->cuid;
+	st->cgid = s->cgid;
+	return 0;
+}
+
+int shm_find_key(int32_t key)
+{
+	struct shm_object *s = key == IPC_PRIVATE ? NULL : find_key(key);
+	return s ? s->id : -ENOENT;
+}
+
+int shm_set_perm(int id, uint32_t uid, uint32_t gid, uint32_t cuid,
+		 uint32_t cgid, uint32_t mode)
+{
+	struct shm_object *s = find_id(id);
+	if (!s)
+		return -EINVAL;
+	s->uid = uid;
+	s->gid = gid;
+	s->cuid = cuid;
+	s->cgid = cgid;
+	s->mode = mode & SHM_MODE_MASK;
 	return 0;
 }

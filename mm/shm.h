@@ -75,7 +75,9 @@ struct shm_object {
 	int id;		     /* SysV id, or -1 for shared anonymous memory */
 	int32_t key;	     /* SysV key; IPC_PRIVATE once removed */
 	int32_t orig_key;    /* the key it was created with (maps name) */
-	uint32_t mode;	     /* permission bits given at creation */
+	uint32_t mode;	     /* permission bits (creation, IPC_SET) */
+	uint32_t uid, gid;   /* owner (IPC_SET may change it) */
+	uint32_t cuid, cgid; /* creator */
 	bool removed;	     /* shm_remove() was called */
 	uint32_t ino;	     /* inode number shown in /proc/PID/maps */
 	/*
@@ -118,6 +120,7 @@ struct shm_stat {
 	int32_t key;	 /* shm_perm.__key */
 	uint32_t mode;	 /* shm_perm.mode, with SHM_DEST once removed */
 	uint32_t nattch; /* shm_nattch */
+	uint32_t uid, gid, cuid, cgid; /* shm_perm's owner and creator */
 };
 
 /*
@@ -168,5 +171,14 @@ int shm_detach(struct mm *mm, vaddr_t addr);
 int shm_remove(int id);
 /* shmctl(IPC_STAT): 0 and *st, or -EINVAL for an unknown id. */
 int shm_stat(int id, struct shm_stat *st);
+/* The id of the live segment with key (not IPC_PRIVATE), or -ENOENT. */
+int shm_find_key(int32_t key);
+/*
+ * Sets the owner, creator and permission bits (mode & SHM_MODE_MASK) of
+ * segment id: the system call layer does it at creation and for
+ * IPC_SET, after checking who may (kernel/proc/cred.h). 0 or -EINVAL.
+ */
+int shm_set_perm(int id, uint32_t uid, uint32_t gid, uint32_t cuid,
+		 uint32_t cgid, uint32_t mode);
 
 #endif

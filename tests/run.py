@@ -781,10 +781,12 @@ def run_swap(args, totals):
         ("random", small + ["--policy", "random"], ["integrity", "shared"],
          []),
         ("oom", ["--mem", "12M", "--swap", "8M"], ["oom"],
-         [r"OOM: killed pid \d+ \(swaptest\): rss \d+ KiB, swap \d+ KiB"]),
+         [r"OOM: killed pid \d+ \(swaptest\), uid 0: rss \d+ KiB, swap \d+ KiB",
+          r"OOM: killed pid \d+ \(swaptest\), uid 1000: rss \d+ KiB, "
+          r"swap \d+ KiB"]),
         # Thousands of processes out of memory at once, no swap.
         ("oomstorm", ["--mem", "64M", "--swap", "0"], ["oomstorm", "5000"],
-         [r"OOM: killed pid \d+ \(swaptest\): rss \d+ KiB, swap 0 KiB"]),
+         [r"OOM: killed pid \d+ \(swaptest\), uid 0: rss \d+ KiB, swap 0 KiB"]),
         ("inject-write", small + ["--cmdline", "ramdisk.fail_write=7"],
          ["inject-write"], []),
         # swapoff brings every kind of page back; swapon again.

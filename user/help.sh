@@ -25,6 +25,9 @@ Pagoda's memory tools and demos (most take -h for their options):
   ubench     process and memory benchmarks, measured from user space
   hello      prints its arguments
   minish     Pagoda's own small shell (the fallback of the small image)
+  su         /bin/su: become another user (root only; the shell's own `su`
+             is busybox's): su alice, su - bob -c id. The users are
+             root, alice (1000) and bob (1001): see /etc/passwd
 
 The shell is busybox ash with job control (`cmd &`, jobs, fg, bg, kill %1,
 Ctrl-C, Ctrl-Z); bash is there too. Every other command in /bin is a busybox

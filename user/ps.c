@@ -8,6 +8,8 @@
  *
  *   PID      process ID
  *   PPID     parent's process ID (orphans are adopted by process 1)
+ *   USER     the effective user it runs as (the second number of the
+ *            Uid: line), named from /etc/passwd (docs/users.md)
  *   STAT     R running or runnable, S sleeping, Z zombie (exited, not
  *            yet waited for by its parent), D, T, I as on Linux
  *   RSS      resident set: KiB of the process's pages that are in RAM
@@ -32,6 +34,7 @@
 
 struct proc_info {
 	int pid, ppid;
+	unsigned int euid;
 	char state;
 	long rss_kb, vsz_kb;
 	char command[80];
@@ -51,6 +54,7 @@ static bool read_status(int pid, struct proc_info *p)
 		return false;
 	p->pid = pid;
 	p->ppid = 0;
+	p->euid = 0;
 	p->state = '?';
 	p->rss_kb = p->vsz_kb = 0;
 	while (fgets(line, sizeof(line), f)) {
@@ -60,6 +64,8 @@ static bool read_status(int pid, struct proc_info *p)
 			sscanf(line + 6, " %c", &p->state);
 		else if (!strncmp(line, "PPid:", 5))
 			p->ppid = atoi(line + 5);
+		else if (!strncmp(line, "Uid:", 4))
+			sscanf(line + 4, "%*u %u", &p->euid);
 		else if (!strncmp(line, "VmRSS:", 6))
 			p->rss_kb = atol(line + 6);
 		else if (!strncmp(line, "VmSize:", 7))
@@ -96,6 +102,28 @@ static void read_cmdline(int pid, struct proc_info *p)
 	memcpy(p->command, buf, (size_t)n + 1);
 }
 
+/* The name of user uid from /etc/passwd, or the number. */
+static const char *user_name(unsigned int uid)
+{
+	static char buf[32];
+	char line[256];
+	FILE *f = fopen("/etc/passwd", "r");
+
+	snprintf(buf, sizeof(buf), "%u", uid);
+	while (f && fgets(line, sizeof(line), f)) {
+		char name[32];
+		unsigned int id;
+		if (sscanf(line, "%31[^:]:%*[^:]:%u:", name, &id) == 2 &&
+		    id == uid) {
+			snprintf(buf, sizeof(buf), "%s", name);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return buf;
+}
+
 /* Orders processes by PID, for qsort. */
 static int by_pid(const void *a, const void *b)
 {
@@ -106,6 +134,8 @@ static int by_pid(const void *a, const void *b)
 /* What the columns mean, one output line each. */
 static const char *const explanation[] = {
 	"PID      process ID; PPID: its parent's (orphans go to init, 1)",
+	"USER     the user it runs as (its effective uid, named by "
+	"/etc/passwd)",
 	"STAT     R runnable, S sleeping, Z zombie (waits for its parent's "
 	"wait4)",
 	"RSS      KiB of its pages in RAM (a shared page counts in each "
@@ -154,12 +184,12 @@ int main(int argc, char **argv)
 	}
 	closedir(d);
 	qsort(procs, n, sizeof(procs[0]), by_pid);
-	printf("%7s %7s %-4s %8s %8s %s\n", "PID", "PPID", "STAT", "RSS", "VSZ",
-	       "COMMAND");
+	printf("%7s %7s %-8s %-4s %8s %8s %s\n", "PID", "PPID", "USER", "STAT",
+	       "RSS", "VSZ", "COMMAND");
 	for (int i = 0; i < n; i++)
-		printf("%7d %7d %-4c %8ld %8ld %s\n", procs[i].pid,
-		       procs[i].ppid, procs[i].state, procs[i].rss_kb,
-		       procs[i].vsz_kb, procs[i].command);
+		printf("%7d %7d %-8.8s %-4c %8ld %8ld %s\n", procs[i].pid,
+		       procs[i].ppid, user_name(procs[i].euid), procs[i].state,
+		       procs[i].rss_kb, procs[i].vsz_kb, procs[i].command);
 	if (explained)
 		explain();
 	return 0;

@@ -17,6 +17,7 @@
  *                a workload under each), refuse an unknown name
  *   rsslimit     a process with RLIMIT_RSS evicts its own pages
  *   oom          (boot with little swap) the largest process is killed,
+ *                whoever owns it (also an unprivileged user's),
  *                the others and the kernel go on
  *   oomstorm [N] (boot without swap) up to N (default 1000) processes
  *                run out of memory together: the killer ends enough of
@@ -745,11 +746,14 @@ static pid_t spawn_holder(long kb, struct turns *t, bool lock)
 	return pid;
 }
 
-/* A child that keeps taking memory until it is killed. */
-static pid_t spawn_hog(long max_kb)
+/* A child that keeps taking memory until it is killed, as user uid
+ * (-1: as the caller). */
+static pid_t spawn_hog_as(long max_kb, int uid)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
+		if (uid >= 0 && (setgid((gid_t)uid) || setuid((uid_t)uid)))
+			_exit(7);
 		for (long kb = 0; kb < max_kb; kb += 1024) {
 			uint32_t *m = anon(1024 * 1024);
 			if (!m)
@@ -761,11 +765,18 @@ static pid_t spawn_hog(long max_kb)
 	return pid;
 }
 
+static pid_t spawn_hog(long max_kb)
+{
+	return spawn_hog_as(max_kb, -1);
+}
+
 /*
- * Out of memory, twice: first the process that runs out is the largest
+ * Out of memory, three times: first the process that runs out is the largest
  * and dies; then a process that runs out is smaller than one that sleeps,
  * which dies instead. A small bystander must survive both, and exactly
- * one process must die each time.
+ * one process must die each time. Last, an unprivileged user (uid 1000)
+ * takes all the memory beside root's bystander: the user's process is
+ * the victim, and the kernel's line names uid 1000 (tests/run.py).
  */
 static void scenario_oom(void)
 {
@@ -815,6 +826,22 @@ static void scenario_oom(void)
 	      how(big_st), how(grower_st), vmstat("oom_kill") - kills0);
 	turns_close(&t);
 	check_baseline("oom other", &base);
+
+	turns_open(&t);
+	kills0 = vmstat("oom_kill");
+	small = spawn_holder(total_kb / 32, &t, false);
+	take(t.to_parent[0]);
+	hog = spawn_hog_as(total_kb * 2, 1000);
+	hog_st = wait_for(hog);
+	give(t.to_child[1]);
+	small_st = wait_for(small);
+	check(WIFSIGNALED(hog_st) && WTERMSIG(hog_st) == SIGKILL &&
+		      WIFEXITED(small_st) && WEXITSTATUS(small_st) == 0 &&
+		      vmstat("oom_kill") - kills0 == 1,
+	      "oom user", "user 1000's hog %s, root's bystander %s, %ld kills",
+	      how(hog_st), how(small_st), vmstat("oom_kill") - kills0);
+	turns_close(&t);
+	check_baseline("oom user", &base);
 }
 
 /*

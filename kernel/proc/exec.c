@@ -170,6 +170,7 @@ static int write_stack(struct mm *mm, const struct stack_layout *l,
 		       const struct elf_info *info)
 {
 	static const uint32_t end_marker;
+	const struct cred *cred = &current->cred; /* AT_UID ... AT_SECURE */
 	uint8_t rnd[EXEC_RANDOM_BYTES];
 	int err;
 
@@ -201,11 +202,14 @@ static int write_stack(struct mm *mm, const struct stack_layout *l,
 		{ AT_BASE, 0 },
 		{ AT_FLAGS, 0 },
 		{ AT_ENTRY, info->entry },
-		{ AT_UID, 0 },
-		{ AT_EUID, 0 },
-		{ AT_GID, 0 },
-		{ AT_EGID, 0 },
-		{ AT_SECURE, 0 },
+		{ AT_UID, cred->uid },
+		{ AT_EUID, cred->euid },
+		{ AT_GID, cred->gid },
+		{ AT_EGID, cred->egid },
+		/* Linux's secureexec: the program runs with ids not its
+		 * user's own (glibc then ignores LD_* and the like). */
+		{ AT_SECURE,
+		  cred->euid != cred->uid || cred->egid != cred->gid },
 		{ AT_RANDOM, l->random },
 		{ AT_HWCAP2, 0 },
 		{ AT_EXECFN, l->execfn },
@@ -246,6 +250,12 @@ int exec_build_file(struct inode *file, const char *path, char *const argv[],
 	memset(out, 0, sizeof(*out));
 	if (!inode_is_reg(file) || !(file->mode & MODE_EXEC_BITS))
 		return -EACCES;
+	/* The x bit for the caller's user or group (kernel/proc/cred.h). */
+	const struct cred *cred = &current->cred;
+	err = cred_permission(cred, file->mode, file->uid, file->gid,
+			      MAY_EXEC);
+	if (err)
+		return err;
 
 	if (!argv || !argv[0])
 		argv = empty_argv;

@@ -129,6 +129,7 @@ bool jobctl_wait_report(struct proc *c, int options, int *status)
 struct pgrp_walk {
 	int pgid, sid;
 	int sig;
+	bool unchecked; /* for the kernel: no permission check */
 	int found;   /* members seen */
 	int sent;    /* members signalled */
 	int err;     /* the last error from signal_kill */
@@ -151,7 +152,8 @@ static void kill_member(struct proc *p, void *ctx)
 	if (p->pgid != w->pgid || !thread_is_leader(p) || group_gone(p))
 		return;
 	w->found++;
-	int err = signal_kill(p->pid, w->sig, SI_USER);
+	int err = w->unchecked ? signal_kill_unchecked(p->pid, w->sig, SI_USER)
+			       : signal_kill(p->pid, w->sig, SI_USER);
 	if (err)
 		w->err = err;
 	else
@@ -178,9 +180,10 @@ void jobctl_tty_signal(int pgid, int sig)
 	irq_restore(was);
 }
 
-int jobctl_kill_pgrp(int pgid, int sig)
+static int kill_pgrp(int pgid, int sig, bool unchecked)
 {
-	struct pgrp_walk w = { .pgid = pgid, .sig = sig };
+	struct pgrp_walk w = { .pgid = pgid, .sig = sig,
+			       .unchecked = unchecked };
 
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
@@ -188,6 +191,16 @@ int jobctl_kill_pgrp(int pgid, int sig)
 	if (!w.found)
 		return -ESRCH;
 	return w.sent ? 0 : w.err;
+}
+
+int jobctl_kill_pgrp(int pgid, int sig)
+{
+	return kill_pgrp(pgid, sig, false);
+}
+
+int jobctl_kill_pgrp_unchecked(int pgid, int sig)
+{
+	return kill_pgrp(pgid, sig, true);
 }
 
 static void find_in_session(struct proc *p, void *ctx)
@@ -327,8 +340,8 @@ SYSCALL(147, getsid, sys_getsid);
 
 struct kill_all {
 	int sig;
-	int sent;
-	int err;
+	int tried; /* processes tried, refused ones included */
+	int err;   /* the last error other than EPERM, or 0 */
 };
 
 static void kill_other(struct proc *p, void *ctx)
@@ -339,10 +352,11 @@ static void kill_other(struct proc *p, void *ctx)
 	    !thread_is_leader(p) || group_gone(p))
 		return;
 	int err = signal_kill(p->pid, k->sig, SI_USER);
-	if (err)
+	/* Linux's kill(-1) reports no EPERM: other users' processes are
+	 * simply not reached. */
+	k->tried++;
+	if (err != -EPERM)
 		k->err = err;
-	else
-		k->sent++;
 }
 
 /*
@@ -360,9 +374,9 @@ static int32_t sys_kill(const struct syscall_args *a)
 	if (pid == 0)
 		return jobctl_kill_pgrp(current->pgid, sig);
 	if (pid == -1) {
-		struct kill_all k = { .sig = sig, .err = -ESRCH };
+		struct kill_all k = { .sig = sig };
 		proc_for_each(kill_other, &k);
-		return k.sent ? 0 : k.err;
+		return k.tried ? k.err : -ESRCH;
 	}
 	if (pid == (int)0x80000000)
 		return -ESRCH; /* -INT_MIN has no group */

@@ -69,8 +69,14 @@ bool jobctl_wait_report(struct proc *c, int options, int *status);
  * if it has a handler. Safe in interrupt context.
  */
 void jobctl_tty_signal(int pgid, int sig);
-/* Sends sig to every process of group pgid; 0, -ESRCH or -EINVAL. */
+/*
+ * Sends sig to every process of group pgid the caller may signal; 0,
+ * -ESRCH, -EPERM (none) or -EINVAL.
+ */
 int jobctl_kill_pgrp(int pgid, int sig);
+/* The same for the terminal, which may signal every member (Linux's
+ * kill_pgrp with priv set). */
+int jobctl_kill_pgrp_unchecked(int pgid, int sig);
 /* Whether some process of session sid is in group pgid. */
 bool jobctl_pgrp_in_session(int pgid, int sid);
 /*

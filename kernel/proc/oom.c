@@ -4,7 +4,9 @@
  * The victim is chosen by size, resident plus swapped pages (Linux's
  * oom_badness() without its adjustments): killing it frees the most, both
  * frames and swap slots. Pages shared by several processes count for each
- * of them, as in their RSS.
+ * of them, as in their RSS. The report names the victim's user (its real
+ * uid, as Linux's "UID:" field), so that on a machine shared by several
+ * users the one whose process took the memory is known.
  *
  * The victim does not die at once: SIGKILL takes effect when it next
  * returns to user mode. Until it has exited, a process that runs out of
@@ -113,8 +115,9 @@ bool oom_kill(void)
 		struct proc *v = choose_victim();
 		if (!v)
 			return false;
-		pr_err("OOM: killed pid %d (%s): rss %u KiB, swap %u KiB\n",
-		       v->pid, v->name,
+		pr_err("OOM: killed pid %d (%s), uid %u: rss %u KiB, "
+		       "swap %u KiB\n",
+		       v->pid, v->name, v->cred.uid,
 		       (unsigned int)(v->mm->rss * (PAGE_SIZE / 1024)),
 		       (unsigned int)(v->mm->swap_pages * (PAGE_SIZE / 1024)));
 		vm_events.oom_kill++;

@@ -117,7 +117,10 @@ void proc_set_next_pid(int pid)
 		next_pid = pid;
 }
 
-/* Linux's defaults: 8 MiB stack, everything else unlimited. */
+/*
+ * Linux's defaults: 8 MiB stack, 8 MiB of locked memory (MLOCK_LIMIT),
+ * everything else unlimited.
+ */
 static void default_limits(struct proc *p)
 {
 	for (int i = 0; i < RLIM_NLIMITS; i++) {
@@ -126,6 +129,8 @@ static void default_limits(struct proc *p)
 	}
 	p->rlim[RLIMIT_STACK].cur = MM_DEFAULT_STACK_LIMIT;
 	p->rlim[RLIMIT_CORE].cur = 0;
+	p->rlim[RLIMIT_MEMLOCK].cur = MLOCK_LIMIT;
+	p->rlim[RLIMIT_MEMLOCK].max = MLOCK_LIMIT;
 	p->rlim[RLIMIT_NOFILE].cur = PROC_MAX_FILES;
 	p->rlim[RLIMIT_NOFILE].max = PROC_MAX_FILES;
 }
@@ -256,6 +261,8 @@ void proc_exec_image(struct proc *p, struct exec_image *img)
 	p->exe = img->path; /* stable: the initramfs's own string */
 	p->arg_start = img->arg_start;
 	p->arg_end = img->arg_end;
+	p->env_start = img->env_start;
+	p->env_end = img->env_end;
 	set_user_frame(p->tf, img->entry, img->sp);
 	fpu_init_state(&p->fpu);
 	if (p == current)
@@ -355,8 +362,10 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t newsp,
 	      uint32_t ptid, uint32_t tls, uint32_t ctid)
 {
 	struct proc *parent = current;
+	int err = cred_fork_check(parent);  /* RLIMIT_NPROC */
+	if (err)
+		return err;
 	struct proc *child = proc_alloc();
-	int err;
 
 	if (!child)
 		return -ENOMEM;
@@ -396,7 +405,11 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t newsp,
 	child->exe = parent->exe;
 	child->arg_start = parent->arg_start;
 	child->arg_end = parent->arg_end;
+	child->env_start = parent->env_start;
+	child->env_end = parent->env_end;
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
+	child->cred = parent->cred;
+	child->nondumpable = parent->group_leader->nondumpable;
 	memcpy(child->tls, parent->tls, sizeof(child->tls));
 	if (flags & CLONE_SETTLS) {
 		err = tls_set_for_clone(child, tls);

@@ -26,6 +26,7 @@
 
 #include "kernel/arch/fpu.h"
 #include "kernel/arch/gdt.h"
+#include "kernel/proc/cred.h"
 #include "kernel/proc/signal.h"
 #include "kernel/arch/trap.h"
 #include "libk/list.h"
@@ -46,6 +47,8 @@ enum {
 	RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIM_NLIMITS
 };
 #define RLIM64_INFINITY (~0ull)
+/* RLIMIT_MEMLOCK's default (Linux's MLOCK_LIMIT since 5.16: 8 MiB). */
+#define MLOCK_LIMIT (8ull << 20)
 
 /* One resource limit: the soft (current) and hard (maximum) values. */
 struct rlimit64 {
@@ -119,6 +122,14 @@ struct proc {
 					with CLONE_FS (fs/fd.c) */
 
 	struct rlimit64 rlim[RLIM_NLIMITS];
+	/* Users (kernel/proc/cred.h, kernel/proc/sys_cred.c). */
+	struct cred cred;            /* this thread's ids, copied by clone */
+	bool nondumpable;            /* leader: the ids changed since the
+					last execve, so only root may look
+					into its memory (Linux's dumpable 0) */
+	bool nproc_exceeded;         /* a set*id made the real uid one over
+					RLIMIT_NPROC: execve fails with
+					EAGAIN (PF_NPROC_EXCEEDED) */
 	struct seg_desc tls[TLS_SLOTS];  /* set_thread_area (kernel/arch/tls.c) */
 	uint32_t clear_child_tid;    /* set_tid_address */
 	uint64_t start_ticks;        /* when it was created, in timer ticks */
@@ -133,6 +144,8 @@ struct proc {
 	const char *exe;             /* the program file's path (the initramfs
 					keeps it): /proc/PID/exe; NULL if none */
 	vaddr_t arg_start, arg_end;  /* argument strings, /proc/PID/cmdline */
+	vaddr_t env_start, env_end;  /* environment strings,
+					/proc/PID/environ */
 
 	/* Threads (kernel/proc/thread.c). */
 	int tgid;                    /* thread group ID: the leader's pid */

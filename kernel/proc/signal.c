@@ -177,7 +177,7 @@ static bool init_discards(const struct proc *p, int sig)
 	       p->sig_action[sig].handler == SIG_DFL;
 }
 
-int signal_kill(int pid, int sig, int code)
+static int do_kill(int pid, int sig, int code, bool check)
 {
 	struct proc *p = proc_find(pid);
 	/* tkill and tgkill aim at one thread, kill at the whole process. */
@@ -189,6 +189,13 @@ int signal_kill(int pid, int sig, int code)
 		return -ESRCH;
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
+	/*
+	 * Another user's process only for root; SIGCONT within a session
+	 * always (Linux's check_kill_permission). Signal 0 is checked too.
+	 */
+	if (check && !cred_may_signal(&current->cred, &p->cred) &&
+	    !(sig == SIGCONT && p->sid == current->sid))
+		return -EPERM;
 	if (sig == 0)
 		return 0; /* only asks whether the process exists */
 	/* Init gets only what it asked for; the sender still sees 0. */
@@ -200,6 +207,16 @@ int signal_kill(int pid, int sig, int code)
 	else
 		signal_send(p, sig, &info);
 	return 0;
+}
+
+int signal_kill(int pid, int sig, int code)
+{
+	return do_kill(pid, sig, code, true);
+}
+
+int signal_kill_unchecked(int pid, int sig, int code)
+{
+	return do_kill(pid, sig, code, false);
 }
 
 int proc_kill(int pid, int sig)

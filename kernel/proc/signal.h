@@ -142,8 +142,14 @@ void signal_send(struct proc *p, int sig, const struct ksiginfo *info);
  * force_sig_info).
  */
 void signal_force(int sig, const struct ksiginfo *info);
-/* kill(2) and tkill(2) from the current process: si_code SI_USER/SI_TKILL. */
+/*
+ * kill(2) and tkill(2) from the current process: si_code SI_USER/SI_TKILL.
+ * -EPERM if the caller may not signal pid (kernel/proc/cred.h).
+ */
 int signal_kill(int pid, int sig, int code);
+/* The same on the kernel's behalf (the terminal's SIGTTIN and SIGTTOU):
+ * no permission check. */
+int signal_kill_unchecked(int pid, int sig, int code);
 /* True when a signal would interrupt a sleep of p. */
 bool signal_pending(struct proc *p);
 /* p's pending signals: its own and the process's (signal_send_shared). */

@@ -175,6 +175,9 @@ static int32_t sys_execve(const struct syscall_args *a)
 
 	if (!path || !scratch)
 		goto out_path;
+	err = cred_exec_check(current);  /* RLIMIT_NPROC after a setuid */
+	if (err)
+		goto out_path;
 	err = strncpy_from_user(path, (const char *)a->arg[0], PATH_MAX);
 	if (err < 0)
 		goto out_path;
@@ -213,6 +216,7 @@ static int32_t sys_execve(const struct syscall_args *a)
 	}
 	proc_exec_image(current, &img);
 	current->jobctl_execed = true;
+	cred_exec_done(current, file);
 	err = 0;
 out_envp:
 	free_strings(envp);
@@ -494,13 +498,23 @@ static int do_prlimit(int pid, unsigned int res, const struct rlimit64 *new,
 	struct proc *p = pid ? proc_find(pid) : current;
 	if (!p)
 		return -ESRCH;
+	/* Another process's limits: its own user and group, or root
+	 * (Linux's check_prlimit_permission). */
+	const struct cred *c = &current->cred, *t = &p->cred;
+	if (p != current && !cred_privileged(c) &&
+	    !(c->uid == t->uid && c->uid == t->euid && c->uid == t->suid &&
+	      c->gid == t->gid && c->gid == t->egid && c->gid == t->sgid))
+		return -EPERM;
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
+	if (new && new->cur > new->max)
+		return -EINVAL;
+	/* Only root raises a hard limit (CAP_SYS_RESOURCE). */
+	if (new && new->max > p->rlim[res].max && !cred_privileged(c))
+		return -EPERM;
 	if (old)
 		*old = p->rlim[res];
 	if (new) {
-		if (new->cur > new->max)
-			return -EINVAL;
 		p->rlim[res] = *new;
 		if (p->mm) {
 			p->mm->limit_stack = p->rlim[RLIMIT_STACK].cur;

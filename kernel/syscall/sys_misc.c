@@ -1,7 +1,7 @@
 /*
  * kernel/syscall/sys_misc.c - system calls about the system rather than a file.
  *
- * uname, the user and group ids (every process is root), getrandom,
+ * uname (the user and group ids are kernel/proc/sys_cred.c), getrandom,
  * sysinfo, sched_yield, and time: clock_gettime, clock_getres,
  * gettimeofday, time, nanosleep and clock_nanosleep. i386 has two forms
  * of the time calls: the old ones with a 32-bit time_t, and the *_time64
@@ -51,41 +51,6 @@ static int32_t sys_uname(const struct syscall_args *a)
 	return copy_to_user((void *)a->arg[0], &u, sizeof(u));
 }
 SYSCALL(122, uname, sys_uname);
-
-/* --- identities: every process runs as root -------------------------------- */
-
-static int32_t sys_get_id(const struct syscall_args *a)
-{
-	(void)a;
-	return 0;
-}
-SYSCALL(24, getuid, sys_get_id);
-SYSCALL(47, getgid, sys_get_id);
-SYSCALL(49, geteuid, sys_get_id);
-SYSCALL(50, getegid, sys_get_id);
-SYSCALL(199, getuid32, sys_get_id);
-SYSCALL(200, getgid32, sys_get_id);
-SYSCALL(201, geteuid32, sys_get_id);
-SYSCALL(202, getegid32, sys_get_id);
-
-/* getresuid32 / getresgid32: real, effective and saved ids, all 0. */
-static int32_t sys_getres_id(const struct syscall_args *a)
-{
-	uint32_t zero = 0;
-	for (int i = 0; i < 3; i++)
-		if (copy_to_user((void *)a->arg[i], &zero, sizeof(zero)))
-			return -EFAULT;
-	return 0;
-}
-SYSCALL(209, getresuid32, sys_getres_id);
-SYSCALL(211, getresgid32, sys_getres_id);
-
-/* getgroups32: root belongs to no supplementary group. */
-static int32_t sys_getgroups32(const struct syscall_args *a)
-{
-	return (int32_t)a->arg[0] < 0 ? -EINVAL : 0;
-}
-SYSCALL(205, getgroups32, sys_getgroups32);
 
 /* --- getrandom ------------------------------------------------------------ */
 

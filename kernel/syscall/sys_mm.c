@@ -369,18 +369,71 @@ static int32_t sys_mremap(const struct syscall_args *a)
 }
 SYSCALL(163, mremap, sys_mremap);
 
-/* SysV shared memory: the direct calls and the ipc() multiplexer. */
+/*
+ * SysV shared memory: the direct calls and the ipc() multiplexer. The
+ * permission checks are Linux's (ipc/shm.c, ipc/util.c), with the rules
+ * of kernel/proc/cred.c: a segment belongs to the effective user and
+ * group that created it; shmget of an existing key and shmat need the
+ * mode's read (and write) bits for the caller, IPC_STAT read; IPC_SET
+ * and IPC_RMID are for the owner, the creator and root.
+ */
+
+/* The owner and mode of segment id, or -EINVAL. */
+static int shm_owner(int id, struct ipc_owner *o)
+{
+	struct shm_stat st;
+	int err = shm_stat(id, &st);
+	if (err)
+		return err;
+	*o = (struct ipc_owner){ .uid = st.uid, .gid = st.gid,
+				 .cuid = st.cuid, .cgid = st.cgid,
+				 .mode = st.mode & SHM_MODE_MASK };
+	return 0;
+}
+
 static int32_t sys_shmget(const struct syscall_args *a)
 {
-	return shm_get((int32_t)a->arg[0], a->arg[1], (int)a->arg[2]);
+	int32_t key = (int32_t)a->arg[0];
+	int flags = (int)a->arg[2];
+	const struct cred *c = &current->cred;
+	struct ipc_owner o;
+
+	int old = shm_find_key(key);
+	if (old >= 0 && (flags & (IPC_CREAT | IPC_EXCL)) !=
+				(IPC_CREAT | IPC_EXCL)) {
+		if (shm_owner(old, &o) == 0 &&
+		    cred_ipc_permission(c, &o, (uint32_t)flags & SHM_MODE_MASK))
+			return -EACCES;
+	}
+	int id = shm_get(key, a->arg[1], flags);
+	if (id >= 0 && old < 0)
+		shm_set_perm(id, c->euid, c->egid, c->euid, c->egid,
+			     (uint32_t)flags);
+	return id;
+}
+
+/* shmat: read permission, and write unless SHM_RDONLY (-EACCES). */
+static int shmat_permission(int id, vaddr_t addr, int shmflg)
+{
+	struct ipc_owner o;
+	/* A bad address or id is -EINVAL first, from shm_attach. */
+	if (((addr & (SHMLBA - 1)) && !(shmflg & SHM_RND)) ||
+	    shm_owner(id, &o))
+		return 0;
+	uint32_t acc = shmflg & SHM_RDONLY ? 0444 : 0666;
+	if (shmflg & SHM_EXEC)
+		acc |= 0111;
+	return cred_ipc_permission(&current->cred, &o, acc);
 }
 SYSCALL(395, shmget, sys_shmget);
 
 static int32_t sys_shmat(const struct syscall_args *a)
 {
 	vaddr_t out;
-	int err = shm_attach(current->mm, (int)a->arg[0], a->arg[1],
-			     (int)a->arg[2], &out);
+	int err = shmat_permission((int)a->arg[0], a->arg[1], (int)a->arg[2]);
+	if (!err)
+		err = shm_attach(current->mm, (int)a->arg[0], a->arg[1],
+				 (int)a->arg[2], &out);
 	return err ? err : (int32_t)out;
 }
 SYSCALL(397, shmat, sys_shmat);
@@ -393,6 +446,7 @@ SYSCALL(398, shmdt, sys_shmdt);
 
 /* shmctl commands (linux/ipc.h, linux/shm.h); glibc adds IPC_64. */
 #define IPC_RMID 0
+#define IPC_SET 1
 #define IPC_STAT 2
 #define IPC_64 0x0100
 
@@ -414,18 +468,45 @@ static int do_shmctl(int id, int cmd, uint32_t ubuf)
 {
 	struct shm_stat st;
 	struct shmid64_ds ds = { 0 };
+	struct ipc_owner o;
+	const struct cred *c = &current->cred;
 	int err;
 
 	if (cmd < 0 || id < 0)
 		return -EINVAL;
 	switch (cmd) {
 	case IPC_RMID:
-		return shm_remove(id);
+		err = shm_owner(id, &o);
+		if (!err)
+			err = cred_ipc_owner(c, &o);
+		return err ? err : shm_remove(id);
+	case IPC_SET:
+		if (copy_from_user(&ds, (void *)ubuf, sizeof(ds)))
+			return -EFAULT;
+		err = shm_owner(id, &o);
+		if (!err)
+			err = cred_ipc_owner(c, &o);
+		if (err)
+			return err;
+		if (ds.uid == CRED_ID_NONE || ds.gid == CRED_ID_NONE)
+			return -EINVAL;
+		/* The owner and the permission bits; the creator stays. */
+		return shm_set_perm(id, ds.uid, ds.gid, o.cuid, o.cgid,
+				    ds.mode & SHM_MODE_MASK);
 	case IPC_STAT:
 		err = shm_stat(id, &st);
 		if (err)
 			return err;
+		err = shm_owner(id, &o);
+		if (!err)
+			err = cred_ipc_permission(c, &o, 0444);
+		if (err)
+			return err;
 		ds.key = st.key;
+		ds.uid = st.uid;
+		ds.gid = st.gid;
+		ds.cuid = st.cuid;
+		ds.cgid = st.cgid;
 		ds.mode = (uint16_t)st.mode;
 		ds.segsz = st.size;
 		ds.nattch = st.nattch;
@@ -460,8 +541,11 @@ static int32_t sys_ipc(const struct syscall_args *a)
 	case IPC_SHMAT: {
 		/* The attach address is stored at *third. */
 		vaddr_t out;
-		int err = shm_attach(current->mm, (int)a->arg[1], a->arg[4],
-				     (int)a->arg[2], &out);
+		int err = shmat_permission((int)a->arg[1], a->arg[4],
+					   (int)a->arg[2]);
+		if (!err)
+			err = shm_attach(current->mm, (int)a->arg[1],
+					 a->arg[4], (int)a->arg[2], &out);
 		if (err)
 			return err;
 		return copy_to_user((void *)a->arg[3], &out, sizeof(out));

@@ -108,7 +108,7 @@ def run_checks(c):
     # so that whatever the shell touches after its first child is in.
     shell(c, "ps")
     out = shell(c, "ps")
-    m = re.search(r"^\s+1\s+0\s+S\s+(\d+)\s", out, re.M)
+    m = re.search(r"^\s+1\s+0\s+root\s+S\s+(\d+)\s", out, re.M)
     rss_kb = int(m.group(1)) if m else -1
     out = shell(c, "free")
     m = re.search(r"^Mem:\s+(\d+)", out, re.M)

@@ -243,14 +243,14 @@ def check_ps(text, secs, child):
         same("pagoda-ps %d: swap" % pid, int(swap), nums["VmSwap"])
     # The ps program the child ran (before the parent read its files,
     # after the last change to either address space).
-    m = re.search(r"^\s*PID\s+PPID\s+STAT\s+RSS\s+VSZ\s+COMMAND\n((?:\s*\d+ "
-                  r".*\n)+)", text, re.M)
+    m = re.search(r"^\s*PID\s+PPID\s+USER\s+STAT\s+RSS\s+VSZ\s+COMMAND\n"
+                  r"((?:\s*\d+ .*\n)+)", text, re.M)
     assert m, "no ps output on the console"
     ps = {}
     for line in m.group(1).splitlines():
-        f = line.split()
-        ps[int(f[0])] = (int(f[1]), int(f[3]), int(f[4]),
-                         f[5].rsplit("/", 1)[-1])
+        f = line.split()  # PID PPID USER STAT RSS VSZ COMMAND
+        ps[int(f[0])] = (int(f[1]), int(f[4]), int(f[5]),
+                         f[6].rsplit("/", 1)[-1])
     for pid in (1, child):
         _, _, ppid, _, rss, vsz, _, pname = rows[pid]
         same("pagoda-ps %d vs ps" % pid, (int(ppid), int(rss), int(vsz),

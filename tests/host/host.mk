@@ -44,4 +44,8 @@ $(BUILD)/host/test_%: $(BUILD)/host/obj/tests/host/test_%.o $(HOST_LIB_O) $(HOST
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 
+# The credential rules are kernel code with no kernel dependency
+# (kernel/proc/cred.h): their test links them alone.
+$(BUILD)/host/test_cred: $(BUILD)/host/obj/kernel/proc/cred.o
+
 -include $(HOST_LIB_O:.o=.d) $(HOST_TEST_C:%.c=$(BUILD)/host/obj/%.d)

@@ -10,6 +10,7 @@
 #include "drivers/rtc.h"
 #include "fs/file.h"
 #include "fs/initramfs.h"
+#include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/thread.h"
 #include "fs/procfs.h"
@@ -684,10 +685,108 @@ static void clocks(struct ktest *t)
 	KT_EXPECT(t, time_boot_epoch() <= r / NSEC_PER_SEC);
 }
 
+/* Runs as another user for a while: only the ids change. */
+static void become(struct cred *c, uint32_t uid, uint32_t gid)
+{
+	c->uid = c->euid = c->suid = c->fsuid = uid;
+	c->gid = c->egid = c->sgid = c->fsgid = gid;
+	c->ngroups = 0;
+}
+
+/* Opens path as the current process would; returns 0 or -errno. */
+static int try_open(const char *path, int flags)
+{
+	struct file *f;
+	int err = file_open_at("/", path, flags, &f);
+	if (!err)
+		file_put(f);
+	return err;
+}
+
+/*
+ * File modes against the caller (fs/permission.c): the fixtures
+ * test/secret.txt (0600), test/private/ (0700) and test/owner-exec.sh
+ * (0744), all root's, and the devices.
+ */
+static void permissions(struct ktest *t)
+{
+	struct cred saved = current->cred;
+	struct kstat st;
+	struct vnode vn;
+	struct exec_image img;
+	char *argv[] = { "owner-exec.sh", NULL };
+
+	KT_EXPECT_EQ(t, try_open("/test/secret.txt", O_RDONLY), 0);
+	KT_EXPECT_EQ(t, try_open("/test/private/inside.txt", O_RDONLY), 0);
+	KT_EXPECT_EQ(t, try_open("/dev/console", O_RDWR), 0);
+	/* Root passes the mode, not the x bits: the script is no ELF. */
+	KT_EXPECT_EQ(t, exec_build("/test/owner-exec.sh", argv, NULL, NULL,
+				   &img),
+		     -ENOEXEC);
+	KT_ASSERT_EQ(t, namei("/", "/test/secret.txt", 0, &vn, NULL, 0), 0);
+	vn.fs->getattr(&vn, &st);
+	KT_EXPECT(t, st.uid == 0 && st.gid == 0 && (st.mode & 07777) == 0600);
+
+	become(&current->cred, 1000, 1000);
+	KT_EXPECT_EQ(t, try_open("/test/secret.txt", O_RDONLY), -EACCES);
+	KT_EXPECT_EQ(t, try_open("/test/hello.txt", O_RDONLY), 0);
+	/* A read-only file system says so before the mode is looked at. */
+	KT_EXPECT_EQ(t, try_open("/test/secret.txt", O_WRONLY), -EROFS);
+	KT_EXPECT_EQ(t, try_open("/test/private", O_RDONLY | O_DIRECTORY),
+		     -EACCES);
+	KT_EXPECT_EQ(t, try_open("/test/private/inside.txt", O_RDONLY),
+		     -EACCES);
+	KT_EXPECT_EQ(t, namei("/", "/test/private/inside.txt", 0, &vn, NULL,
+			      0),
+		     -EACCES);
+	/* O_PATH needs no permission on the file itself. */
+	KT_EXPECT_EQ(t, try_open("/test/secret.txt", O_PATH), 0);
+	KT_EXPECT_EQ(t, try_open("/dev/console", O_RDWR), -EACCES);
+	KT_EXPECT_EQ(t, try_open("/dev/null", O_RDWR), 0);
+	KT_EXPECT_EQ(t, try_open("/proc/sys/vm/drop_caches", O_WRONLY),
+		     -EACCES);
+	KT_EXPECT_EQ(t, exec_build("/test/owner-exec.sh", argv, NULL, NULL,
+				   &img),
+		     -EACCES);
+	/* The group's bits: root's group 0 reads 0644 files, not 0600. */
+	become(&current->cred, 1000, 0);
+	KT_EXPECT_EQ(t, try_open("/test/secret.txt", O_RDONLY), -EACCES);
+	/* The file-system uid decides, not the effective one. */
+	current->cred.fsuid = 0;
+	KT_EXPECT_EQ(t, try_open("/test/secret.txt", O_RDONLY), 0);
+	current->cred = saved;
+}
+
+/* /proc/PID/status shows the ids and groups in Linux's layout. */
+static void status_ids(struct ktest *t)
+{
+	static struct proc parent, p;
+	fake_proc(&parent, NULL);
+	parent.pid = 1;
+	thread_init_leader(&parent);
+	fake_proc(&p, &parent);
+	struct cred *c = &p.cred;
+	c->uid = 1000, c->euid = 0, c->suid = 1001, c->fsuid = 7;
+	c->gid = 100, c->egid = 101, c->sgid = 102, c->fsgid = 103;
+	struct seqbuf sb = fresh_buf();
+	procfs_format_status(&sb, &p, NULL);
+	KT_EXPECT(t, contains(text, "\nUid:\t1000\t0\t1001\t7\n"));
+	KT_EXPECT(t, contains(text, "\nGid:\t100\t101\t102\t103\n"));
+	KT_EXPECT(t, contains(text, "\nGroups:\t \n"));
+	uint32_t g[2] = { 1001, 4 };
+	cred_init_root(c);
+	KT_ASSERT_EQ(t, cred_setgroups(c, g, 2), 0);
+	sb = fresh_buf();
+	procfs_format_status(&sb, &p, NULL);
+	KT_EXPECT(t, contains(text, "\nGroups:\t4 1001 \n"));
+}
+
 static const struct ktest_case files_cases[] = {
 	KTEST_CASE(meminfo_layout),
 	KTEST_CASE(vmstat_layout),
 	KTEST_CASE(status_layout),
+	KTEST_CASE(status_ids),
+	KTEST_CASE(permissions),
 	KTEST_CASE(stat_layout),
 	KTEST_CASE(uptime_layout),
 	KTEST_CASE(seqbuf_overflow),

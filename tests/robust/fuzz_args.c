@@ -536,6 +536,10 @@ static uint32_t draw(uint8_t type, uint32_t len)
 		return fz_chance(4) ? fz_rand() : fz_below(8);
 	case A_FLAGS:
 		return fz_draw_flags(0xFF);
+	case A_ID:
+		return fz_chance(4) ? fz_draw_int()
+				    : PICK(0, 0, 1000, 1001, 100, 65534,
+					   0xFFFFFFFFu, 0xFFFFu, 70000);
 	case A_FUTEXOP:
 		/* WAIT WAKE REQUEUE CMP_REQUEUE WAKE_OP WAIT_BITSET
 		 * WAKE_BITSET, LOCK_PI, FD; PRIVATE_FLAG, CLOCK_REALTIME. */

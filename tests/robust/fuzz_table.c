@@ -259,7 +259,32 @@ static const struct call_spec specs[] = {
 	{ "getegid32", ARGS(0), W_RARE, 0, 0 },
 	{ "getresuid32", ARGS(A_BUF_OUT, A_BUF_OUT, A_BUF_OUT), W, 0, 0 },
 	{ "getresgid32", ARGS(A_BUF_OUT, A_BUF_OUT, A_BUF_OUT), W, 0, 0 },
+	{ "getresuid", ARGS(A_BUF_OUT, A_BUF_OUT, A_BUF_OUT), W_RARE, 0, 0 },
+	{ "getresgid", ARGS(A_BUF_OUT, A_BUF_OUT, A_BUF_OUT), W_RARE, 0, 0 },
 	{ "getgroups32", ARGS(A_INT, A_BUF_OUT), W, 0, 0 },
+	{ "getgroups", ARGS(A_INT, A_BUF_OUT), W_RARE, 0, 0 },
+	/*
+	 * Changing ids: a fuzzing process that drops root stays killable by
+	 * the driver (root may signal anyone) and only limits itself.
+	 */
+	{ "setuid32", ARGS(A_ID), W_RARE, 0, 0 },
+	{ "setgid32", ARGS(A_ID), W_RARE, 0, 0 },
+	{ "setreuid32", ARGS(A_ID, A_ID), W_RARE, 0, 0 },
+	{ "setregid32", ARGS(A_ID, A_ID), W_RARE, 0, 0 },
+	{ "setresuid32", ARGS(A_ID, A_ID, A_ID), W_RARE, 0, 0 },
+	{ "setresgid32", ARGS(A_ID, A_ID, A_ID), W_RARE, 0, 0 },
+	{ "setfsuid32", ARGS(A_ID), W_RARE, 0, 0 },
+	{ "setfsgid32", ARGS(A_ID), W_RARE, 0, 0 },
+	{ "setgroups32", ARGS(A_INT, A_BUF_IN), W_RARE, 0, 0 },
+	{ "setuid", ARGS(A_ID), W_RARE, 0, 0 },
+	{ "setgid", ARGS(A_ID), W_RARE, 0, 0 },
+	{ "setreuid", ARGS(A_ID, A_ID), W_RARE, 0, 0 },
+	{ "setregid", ARGS(A_ID, A_ID), W_RARE, 0, 0 },
+	{ "setresuid", ARGS(A_ID, A_ID, A_ID), W_RARE, 0, 0 },
+	{ "setresgid", ARGS(A_ID, A_ID, A_ID), W_RARE, 0, 0 },
+	{ "setfsuid", ARGS(A_ID), W_RARE, 0, 0 },
+	{ "setfsgid", ARGS(A_ID), W_RARE, 0, 0 },
+	{ "setgroups", ARGS(A_INT, A_BUF_IN), W_RARE, 0, 0 },
 	/*
 	 * The kernel log: any action but the two that change what the
 	 * console shows (the runner reads the kernel's lines there). READ

@@ -168,6 +168,7 @@ enum arg_type {
 	A_MLOCKFLAGS,
 	A_FLAGS, /* some flag word: bits, mostly few */
 	A_FUTEXOP, /* a futex operation, with or without its flag bits */
+	A_ID,	   /* a user or group id: root, the users, -1, 16-bit -1 */
 	A_TYPE_COUNT
 };
 

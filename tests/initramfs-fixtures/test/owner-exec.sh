@@ -1,0 +1,2 @@
+#!/bin/sh
+echo only root may run me
