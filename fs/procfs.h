@@ -144,4 +144,12 @@ void procfs_format_slabinfo_header(struct seqbuf *sb);
 void procfs_format_slabinfo_line(struct seqbuf *sb,
 				 const struct kmem_cache_stats *st);
 
+/*
+ * Compaction (fs/procfs_compact.c): its /proc/vmstat lines,
+ * /proc/pagoda/extfrag and /proc/sys/vm/compact_memory.
+ */
+void procfs_format_vmstat_compact(struct seqbuf *sb);
+void procfs_show_extfrag(struct proc *p, struct seqbuf *sb);
+int procfs_write_compact_memory(const char *buf, size_t n);
+
 #endif

@@ -1,0 +1,106 @@
+/*
+ * fs/procfs_compact.c - the /proc files of compaction (mm/compact.h):
+ *
+ *   /proc/sys/vm/compact_memory  write 1: compact all of memory (Linux's
+ *                                interface; write only, like Linux's 0200)
+ *   /proc/vmstat                 compact_* and pgmigrate_* lines
+ *   /proc/pagoda/extfrag         the fragmentation index of every order,
+ *                                in the layout of Linux's
+ *                                /sys/kernel/debug/extfrag/extfrag_index
+ *
+ * /proc/buddyinfo, the free blocks per order, is in fs/procfs.c.
+ */
+#include "fs/procfs.h"
+
+#include "libk/errno.h"
+#include "libk/log.h"
+#include "mm/compact.h"
+#include "mm/pmm.h"
+
+/* The compaction lines of /proc/vmstat (Linux's names first). */
+void procfs_format_vmstat_compact(struct seqbuf *sb)
+{
+	struct compact_stats cs;
+	compact_get_stats(&cs);
+	seq_printf(sb, "pgmigrate_success %llu\n",
+		   (unsigned long long)cs.pgmigrate_success);
+	seq_printf(sb, "pgmigrate_fail %llu\n",
+		   (unsigned long long)cs.pgmigrate_fail);
+	seq_printf(sb, "compact_migrate_scanned %llu\n",
+		   (unsigned long long)cs.migrate_scanned);
+	seq_printf(sb, "compact_free_scanned %llu\n",
+		   (unsigned long long)cs.free_scanned);
+	seq_printf(sb, "compact_isolated %llu\n",
+		   (unsigned long long)cs.isolated);
+	seq_printf(sb, "compact_stall %llu\n", (unsigned long long)cs.stall);
+	seq_printf(sb, "compact_fail %llu\n", (unsigned long long)cs.fail);
+	seq_printf(sb, "compact_success %llu\n",
+		   (unsigned long long)cs.success);
+	/* Pagoda's own. */
+	seq_printf(sb, "compact_skipped_pinned %llu\n",
+		   (unsigned long long)cs.skipped_pinned);
+	seq_printf(sb, "compact_runs %llu\n", (unsigned long long)cs.runs);
+}
+
+/*
+ * /proc/pagoda/extfrag: "Node 0, zone   Normal" and the index of each
+ * order as Linux prints it ("%2d.%03d "): -1.000 when a block of the
+ * order is free, else between 0.000 (too little memory) and 1.000
+ * (enough, but in blocks too small).
+ */
+void procfs_show_extfrag(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	seq_printf(sb, "Node 0, zone   Normal ");
+	for (unsigned int order = 0; order < PMM_MAX_ORDER; order++) {
+		int index = compact_extfrag_index(order);
+		if (index < 0 && index > -1000) /* fewer frames than asked */
+			seq_printf(sb, "-0.%03d ", -index);
+		else
+			seq_printf(sb, "%2d.%03d ", index / 1000,
+				   index < 0 ? -(index % 1000) : index % 1000);
+	}
+	seq_printf(sb, "\n");
+}
+
+/* Whether c is white space around a written number. */
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * /proc/sys/vm/compact_memory: the value must be the integer 1, in
+ * decimal with white space around it (Linux 6.1's
+ * sysctl_compaction_handler reads it with proc_dointvec and refuses
+ * anything else with -EINVAL).
+ */
+int procfs_write_compact_memory(const char *buf, size_t n)
+{
+	size_t i = 0;
+	uint32_t value = 0;
+	bool digits = false, negative = false;
+	while (i < n && is_space(buf[i]))
+		i++;
+	if (i < n && buf[i] == '-') {
+		negative = true;
+		i++;
+	}
+	for (; i < n && buf[i] >= '0' && buf[i] <= '9'; i++) {
+		digits = true;
+		if (value < 1000)
+			value = value * 10 + (uint32_t)(buf[i] - '0');
+	}
+	while (i < n && (is_space(buf[i]) || buf[i] == '\0'))
+		i++;
+	if (!digits || i != n || negative || value != 1)
+		return -EINVAL;
+	struct compact_result r;
+	int err = compact_memory(&r);
+	if (err < 0)
+		return err;
+	pr_debug("compact: %u pages moved, %u pinned, scanners met at "
+		 "pfn %#x\n",
+		 r.migrated, r.pinned, r.meet_pfn);
+	return (int)n;
+}
