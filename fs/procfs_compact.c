@@ -1,7 +1,7 @@
 /*
  * fs/procfs_compact.c - the /proc files of compaction (mm/compact.h):
  *
- *   /proc/sys/vm/compact_memory  write 1: compact all of memory (Linux's
+ *   /proc/sys/vm/compact_memory  a write compacts all of memory (Linux's
  *                                interface; write only, like Linux's 0200)
  *   /proc/vmstat                 compact_* and pgmigrate_* lines
  *   /proc/pagoda/extfrag         the fragmentation index of every order,
@@ -63,38 +63,15 @@ void procfs_show_extfrag(struct proc *p, struct seqbuf *sb)
 	seq_printf(sb, "\n");
 }
 
-/* Whether c is white space around a written number. */
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /*
- * /proc/sys/vm/compact_memory: the value must be the integer 1, in
- * decimal with white space around it (Linux 6.1's
- * sysctl_compaction_handler reads it with proc_dointvec and refuses
- * anything else with -EINVAL).
+ * /proc/sys/vm/compact_memory: any write compacts all of memory. Linux 6.1
+ * does not parse the value either (its sysctl_compaction_handler ignores
+ * it; writing 0 or text compacts as well as 1), and tests/user/
+ * proc_compact checks that Pagoda answers the same.
  */
 int procfs_write_compact_memory(const char *buf, size_t n)
 {
-	size_t i = 0;
-	uint32_t value = 0;
-	bool digits = false, negative = false;
-	while (i < n && is_space(buf[i]))
-		i++;
-	if (i < n && buf[i] == '-') {
-		negative = true;
-		i++;
-	}
-	for (; i < n && buf[i] >= '0' && buf[i] <= '9'; i++) {
-		digits = true;
-		if (value < 1000)
-			value = value * 10 + (uint32_t)(buf[i] - '0');
-	}
-	while (i < n && (is_space(buf[i]) || buf[i] == '\0'))
-		i++;
-	if (!digits || i != n || negative || value != 1)
-		return -EINVAL;
+	(void)buf;
 	struct compact_result r;
 	int err = compact_memory(&r);
 	if (err < 0)
