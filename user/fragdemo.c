@@ -2,7 +2,7 @@
  * user/fragdemo.c - external fragmentation made on purpose, and
  * compaction undoing it.
  *
- *   fragdemo [MiB]     (default: three quarters of the free memory)
+ *   fragdemo [-d] [MiB]   (default: the free memory but 4 MiB)
  *
  * 1. Shows /proc/buddyinfo: free memory as blocks of 2^order pages.
  * 2. Fills MiB of memory with pages of known contents, then gives every
@@ -18,6 +18,10 @@
  *    same numbers as Linux's debugfs extfrag_index), the compaction
  *    counters of /proc/vmstat, and checks every word of the pages kept.
  *
+ * With -d it also runs /bin/memdump on itself after steps 3 and 4: the
+ * two dumps are what `tools/memmap phys` draws as the pictures of
+ * docs/compaction.md (the frames before and after compaction).
+ *
  * Runs on Linux too (as root, for compact_memory); there buddyinfo has
  * one line per zone and the zones are added up. docs/compaction.md
  * explains the numbers.
@@ -30,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "procfile.h"
@@ -134,19 +139,42 @@ static uint32_t word(uint32_t i, uint32_t j)
 	return 0xF3A90000u ^ (i * 2654435761u) ^ (j * 40503u);
 }
 
+/* Runs /bin/memdump on this process (its text goes to stdout). */
+static void memdump_self(void)
+{
+	char pid[16];
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	pid_t child = fork();
+	if (child == 0) {
+		execl("/bin/memdump", "memdump", pid, (char *)NULL);
+		perror("fragdemo: /bin/memdump");
+		_exit(127);
+	}
+	if (child > 0)
+		waitpid(child, NULL, 0);
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: fragdemo [MiB]\n"
-			"  fragments MiB of memory (default: 3/4 of the free "
-			"memory), then compacts it\n");
+	fprintf(stderr, "usage: fragdemo [-d] [MiB]\n"
+			"  fragments MiB of memory (default: the free memory "
+			"but 4 MiB), then compacts it\n"
+			"  -d  run memdump on itself before and after "
+			"compaction (for tools/memmap)\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	unsigned long mib;
+	int dump = 0;
 	setvbuf(stdout, NULL, _IONBF, 0);
-	if (argc > 2 || (argc == 2 && !strcmp(argv[1], "-h")))
+	if (argc > 1 && !strcmp(argv[1], "-d")) {
+		dump = 1;
+		argc--;
+		argv++;
+	}
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
 		return usage();
 	if (argc == 2) {
 		char *end;
@@ -154,10 +182,9 @@ int main(int argc, char **argv)
 		if (*end || mib == 0)
 			return usage();
 	} else {
+		/* All but 4 MiB: the kernel keeps a reserve of its own. */
 		long long kb = proc_value("/proc/meminfo", "MemFree");
-		mib = kb > 0 ? (unsigned long)(kb * 3 / 4 / 1024) : 16;
-		if (mib == 0)
-			mib = 1;
+		mib = kb > 8192 ? (unsigned long)(kb / 1024 - 4) : 4;
 	}
 	uint32_t pages = (uint32_t)(mib * 256);
 
@@ -179,6 +206,8 @@ int main(int argc, char **argv)
 	printf("\n3. Gave back every other page of %lu MiB (%u pages):", mib,
 	       pages / 2);
 	show(" free memory is back, in single pages:");
+	if (dump)
+		memdump_self();
 
 	long long before[NCOUNTERS], after[NCOUNTERS];
 	read_counters(before);
@@ -197,6 +226,8 @@ int main(int argc, char **argv)
 		if (after[i] >= 0)
 			printf(" %s +%lld", counters[i], after[i] - before[i]);
 	printf("\n");
+	if (dump)
+		memdump_self();
 
 	uint32_t bad = 0;
 	for (uint32_t i = 0; i < pages; i += 2)
