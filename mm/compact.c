@@ -148,6 +148,7 @@ int migrate_page(struct page *old, struct page *new)
 	old->user.slot = 0;
 	old->refcount = 1;
 	put_page(old);
+	stats.pgmigrate_success++;
 	return 0;
 }
 
@@ -394,7 +395,6 @@ static int compact_run(int order, struct compact_result *out)
 	pmm_drain_cache();
 	stats.migrate_scanned += cc.res.migrate_scanned;
 	stats.free_scanned += cc.res.free_scanned;
-	stats.pgmigrate_success += cc.res.migrated;
 	stats.pgmigrate_fail += cc.res.failed;
 	stats.skipped_pinned += cc.res.pinned;
 	if (out)

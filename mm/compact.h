@@ -86,8 +86,10 @@ struct compact_stats {
 	uint64_t success;	    /* compact_success: ... after which the
 				       allocation could be served */
 	uint64_t fail;		    /* compact_fail: ... after which not */
-	uint64_t pgmigrate_success; /* pages moved */
-	uint64_t pgmigrate_fail;    /* pages chosen but not moved */
+	uint64_t pgmigrate_success; /* pages moved (by compaction or any
+				       other migrate_page() call) */
+	uint64_t pgmigrate_fail;    /* pages compaction chose but could not
+				       move */
 	/* Pagoda's own. */
 	uint64_t skipped_pinned; /* compact_skipped_pinned: user pages left
 				    because something held a reference */

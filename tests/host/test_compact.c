@@ -5,7 +5,10 @@
  * left where it is; the fragmentation index against Linux's formula; the
  * two scanners over memory fragmented on purpose (every page intact word
  * by word, every movable page above the meeting point, the large free
- * blocks back); direct compaction from a failed block allocation.
+ * blocks back); direct compaction from a failed block allocation; and a
+ * random sequence of writes, reads, forks, exits, evictions, drops, shared
+ * memory and migrations of random pages, checked against a model of every
+ * process's memory after each step.
  *
  * After every test every frame, heap object and swap slot must be back.
  */
@@ -15,6 +18,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -538,6 +543,130 @@ static void test_direct_compaction(void **state)
 	assert_true(mm_fixture_same(base));
 }
 
+/* The random sequence: processes, private and shared pages. */
+#define FAMILY 4
+#define NPAGES 12
+#define SHARED (BASE + P(64))
+
+/* Migrates the page at va of mm, if resident, to a new frame. */
+static void migrate_at(struct mm *mm, vaddr_t va)
+{
+	struct page *pg = frame_at(mm, va);
+	if (!pg)
+		return;
+	struct page *to = target();
+	int err = migrate_page(pg, to);
+	assert_true(err == 0 || err == -EBUSY);
+	if (err) {
+		free_page(to);
+		return;
+	}
+	assert_ptr_equal(frame_at(mm, va), to);
+}
+
+static void test_random(void **state)
+{
+	(void)state;
+	struct mm *mm[FAMILY] = { NULL };
+	uint32_t model[FAMILY][NPAGES], shared[NPAGES] = { 0 };
+	unsigned int seed = getenv("MM_SEED")
+				    ? (unsigned)atoi(getenv("MM_SEED"))
+				    : (unsigned)time(NULL);
+	unsigned int steps =
+		getenv("MM_STEPS") ? (unsigned)atoi(getenv("MM_STEPS")) : 3000;
+	printf("test_random: MM_SEED=%u\n", seed);
+	srand(seed);
+	vaddr_t a;
+	mm[0] = anon_mm(NPAGES);
+	assert_int_equal(mm_map(mm[0], SHARED, P(NPAGES), RW,
+				MM_MAP_SHARED | MM_MAP_FIXED, VMA_ANON, NULL,
+				&a),
+			 0);
+	memset(model, 0, sizeof(model));
+	struct compact_stats s0, s1;
+	compact_get_stats(&s0);
+	for (unsigned int step = 0; step < steps; step++) {
+		int i = rand() % FAMILY, pg = rand() % NPAGES;
+		int op = rand() % 12;
+		if (!mm[i]) {
+			int from = rand() % FAMILY;
+			if (mm[from]) {
+				assert_int_equal(mm_fork(mm[from], &mm[i]), 0);
+				memcpy(model[i], model[from], sizeof(model[i]));
+			}
+			continue;
+		}
+		vaddr_t va = BASE + P(pg);
+		switch (op) {
+		case 0:
+		case 1: {
+			uint32_t v = (uint32_t)rand() | 1;
+			assert_true(mm_poke(mm[i], va, v));
+			model[i][pg] = v;
+			break;
+		}
+		case 2:
+			assert_int_equal(mm_peek(mm[i], va), model[i][pg]);
+			break;
+		case 3:
+			reclaim_pages(1 + rand() % 8);
+			break;
+		case 4:
+			assert_int_equal(mm_dontneed(mm[i], va, P(1)), 0);
+			model[i][pg] = 0;
+			break;
+		case 5:
+			if (rand() % 4 == 0 &&
+			    (i != 0 || mm[1] || mm[2] || mm[3])) {
+				mm_fixture_destroy(mm[i]);
+				mm[i] = NULL;
+			}
+			break;
+		case 6: {
+			uint32_t v = (uint32_t)rand();
+			assert_true(mm_poke(mm[i], SHARED + P(pg), v));
+			shared[pg] = v;
+			break;
+		}
+		case 7:
+			assert_int_equal(mm_peek(mm[i], SHARED + P(pg)),
+					 shared[pg]);
+			break;
+		case 8:
+		case 9:
+			migrate_at(mm[i], va);
+			break;
+		case 10:
+			migrate_at(mm[i], SHARED + P(pg));
+			break;
+		case 11:
+			if (rand() % 8 == 0)
+				assert_int_equal(compact_memory(NULL), 0);
+			break;
+		}
+		for (int k = 0; k < FAMILY; k++)
+			if (mm[k])
+				assert_verified(mm_check(mm[k]));
+	}
+	for (int k = 0; k < FAMILY; k++) {
+		if (!mm[k])
+			continue;
+		for (int p = 0; p < NPAGES; p++) {
+			assert_int_equal(mm_peek(mm[k], BASE + P(p)),
+					 model[k][p]);
+			assert_int_equal(mm_peek(mm[k], SHARED + P(p)),
+					 shared[p]);
+		}
+		mm_fixture_destroy(mm[k]);
+	}
+	compact_get_stats(&s1);
+	assert_true(s1.pgmigrate_success > s0.pgmigrate_success);
+	assert_verified(pmm_verify());
+	vmscan_shrink();
+	assert_verified(vmscan_check_idle());
+	assert_true(mm_fixture_same(base));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -556,6 +685,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compact_fragmented, boot,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_direct_compaction, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_random, boot_swap,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
