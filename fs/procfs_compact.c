@@ -40,6 +40,8 @@ void procfs_format_vmstat_compact(struct seqbuf *sb)
 	seq_printf(sb, "compact_skipped_pinned %llu\n",
 		   (unsigned long long)cs.skipped_pinned);
 	seq_printf(sb, "compact_runs %llu\n", (unsigned long long)cs.runs);
+	seq_printf(sb, "compact_deferred %llu\n",
+		   (unsigned long long)cs.deferred);
 }
 
 /*

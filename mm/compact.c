@@ -51,6 +51,62 @@ static struct compact_stats stats;
 /* Set while a run is going on: no reentry from the allocator. */
 static bool compacting;
 
+/*
+ * Deferral of direct compaction after failures (Linux's
+ * defer_compaction(), compaction_deferred()): after a run that found no
+ * block of its order, the next 2^defer_shift attempts at that order or
+ * above are skipped, defer_shift growing up to COMPACT_MAX_DEFER_SHIFT
+ * with each failure; a success clears it. Without this, an allocation
+ * that keeps failing where compaction cannot help would pay for a scan
+ * of all memory every time.
+ */
+#define COMPACT_MAX_DEFER_SHIFT 6
+static unsigned int defer_shift;
+static uint32_t defer_considered;
+static unsigned int order_failed = PMM_MAX_ORDER;
+/* The order of the last direct run, for compact_direct_result(). */
+static unsigned int direct_order;
+
+/* Whether direct compaction for order should be skipped this time. */
+static bool compaction_deferred(unsigned int order)
+{
+	if (order < order_failed)
+		return false;
+	if (++defer_considered >= (1u << defer_shift)) {
+		defer_considered = 1u << defer_shift;
+		return false;
+	}
+	return true;
+}
+
+/* A direct run for order found no block. */
+static void defer_compaction(unsigned int order)
+{
+	defer_considered = 0;
+	if (defer_shift < COMPACT_MAX_DEFER_SHIFT)
+		defer_shift++;
+	if (order < order_failed)
+		order_failed = order;
+}
+
+/* A direct run for order made its block (and the allocation got it). */
+static void defer_reset(unsigned int order, bool allocated)
+{
+	if (allocated) {
+		defer_considered = 0;
+		defer_shift = 0;
+	}
+	if (order >= order_failed)
+		order_failed = order + 1;
+}
+
+void compact_forget(void)
+{
+	defer_shift = 0;
+	defer_considered = 0;
+	order_failed = PMM_MAX_ORDER;
+}
+
 /* Flags that, on a first frame, say it is not a movable user frame. */
 #define NOT_MOVABLE_FLAGS                                                      \
 	(PG_RESERVED | PG_BUDDY | PG_SLAB | PG_HIGHMEM | PG_PGTABLE |          \
@@ -421,13 +477,19 @@ bool compact_direct(unsigned int order)
 	int index = compact_extfrag_index(order);
 	if (index != -1000 && index <= COMPACT_EXTFRAG_THRESHOLD)
 		return false;
+	if (index != -1000 && compaction_deferred(order)) {
+		stats.deferred++;
+		return false;
+	}
 	stats.stall++;
+	direct_order = order;
 	if (index == -1000)
 		return true; /* the caches' blocks merged meanwhile */
 	compact_run((int)order, NULL);
 	if (compact_extfrag_index(order) == -1000)
 		return true;
 	stats.fail++; /* the allocator will not retry */
+	defer_compaction(order);
 	return false;
 }
 
@@ -437,6 +499,10 @@ void compact_direct_result(bool allocated)
 		stats.success++;
 	else
 		stats.fail++;
+	if (allocated)
+		defer_reset(direct_order, true);
+	else
+		defer_compaction(direct_order);
 }
 
 void compact_get_stats(struct compact_stats *st)

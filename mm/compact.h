@@ -94,6 +94,8 @@ struct compact_stats {
 	uint64_t skipped_pinned; /* compact_skipped_pinned: user pages left
 				    because something held a reference */
 	uint64_t runs;		 /* compact_runs: compact_memory() calls */
+	uint64_t deferred;	 /* compact_deferred: direct compactions
+				    skipped after recent failures */
 };
 
 /* What one compaction did (compact_memory's report). */
@@ -131,7 +133,9 @@ int compact_memory(struct compact_result *res);
  * Direct compaction for a failed allocation of 2^order frames (order >=
  * 1): compacts until a free block of that order exists. Returns whether
  * one does; false also when compaction was not tried (order 0, a failure
- * from lack of memory, no user pages, a compaction running). A run counts
+ * from lack of memory, no user pages, a compaction running, or deferred:
+ * after a failure at this order or below, the next 1, 2, 4 ... 64
+ * attempts are skipped, as Linux's defer_compaction() does). A run counts
  * in compact_stall, and in compact_fail when it found no block; when it
  * did, the caller's retry counts compact_success or compact_fail
  * (compact_direct_result).
@@ -143,6 +147,9 @@ void compact_direct_result(bool allocated);
 
 /* The counters. */
 void compact_get_stats(struct compact_stats *st);
+
+/* Forgets the deferral state (a test that boots a fresh machine). */
+void compact_forget(void);
 
 /*
  * Linux's fragmentation index for a request of 2^order frames

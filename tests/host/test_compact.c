@@ -68,6 +68,7 @@ static struct mm_baseline base;
 static int boot(void **state)
 {
 	mm_fixture_boot(state);
+	compact_forget();
 	base = mm_fixture_baseline();
 	return 0;
 }
@@ -75,6 +76,7 @@ static int boot(void **state)
 static int boot_swap(void **state)
 {
 	mm_fixture_boot(state);
+	compact_forget();
 	disk_data = calloc(256, PAGE_SIZE);
 	if (!disk_data)
 		abort();
@@ -386,6 +388,24 @@ static void test_extfrag_index(void **state)
 	assert_int_equal(s1.stall - s0.stall, 1);
 	assert_int_equal(s1.fail - s0.fail, 1);
 	assert_int_equal(s1.success, s0.success);
+	/* Deferred: the next attempt at that order or above is skipped,
+	 * the one after that runs again (and fails: 2 skipped next). */
+	assert_null(alloc_pages(4, GFP_KERNEL));
+	compact_get_stats(&s1);
+	assert_int_equal(s1.stall - s0.stall, 1);
+	assert_int_equal(s1.deferred - s0.deferred, 1);
+	assert_null(alloc_pages(3, GFP_KERNEL));
+	compact_get_stats(&s1);
+	assert_int_equal(s1.stall - s0.stall, 2);
+	assert_null(alloc_pages(3, GFP_KERNEL));
+	assert_null(alloc_pages(3, GFP_KERNEL));
+	compact_get_stats(&s1);
+	assert_int_equal(s1.stall - s0.stall, 2);
+	assert_int_equal(s1.deferred - s0.deferred, 3);
+	/* A lower order is not deferred. */
+	assert_null(alloc_pages(2, GFP_KERNEL));
+	compact_get_stats(&s1);
+	assert_int_equal(s1.stall - s0.stall, 3);
 	assert_int_equal(mismatches(mm, BASE, 9), 0);
 	while (keep) {
 		pg = keep;
