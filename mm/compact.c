@@ -132,6 +132,16 @@ static inline bool is_unpinned(const struct page *pg)
 	return owners > 0 && (uint32_t)pg->refcount == owners;
 }
 
+/*
+ * Whether a user frame has owners at all: one with none is being set up
+ * (just allocated, not mapped yet) or is one of compaction's own
+ * targets, and is not counted as pinned.
+ */
+static inline bool is_owned(const struct page *pg)
+{
+	return rmap_mapcount(pg) != 0 || page_shm(pg);
+}
+
 bool compact_page_movable(const struct page *pg)
 {
 	return is_user_frame(pg) && is_unpinned(pg);
@@ -286,7 +296,7 @@ static bool block_has_fixed(pfn_t start, pfn_t end, uint32_t *scanned,
 		if (is_user_frame(pg)) {
 			if (!is_unpinned(pg)) {
 				fixed = true;
-				if (pinned)
+				if (pinned && is_owned(pg))
 					(*pinned)++;
 			}
 		} else {
@@ -395,7 +405,8 @@ static bool migrate_block(struct compact_control *cc)
 			continue;
 		}
 		if (!is_unpinned(pg)) {
-			cc->res.pinned++;
+			if (is_owned(pg))
+				cc->res.pinned++;
 			pfn++;
 			continue;
 		}

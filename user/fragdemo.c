@@ -2,7 +2,7 @@
  * user/fragdemo.c - external fragmentation made on purpose, and
  * compaction undoing it.
  *
- *   fragdemo [-d] [MiB]   (default: the free memory but 4 MiB)
+ *   fragdemo [-d] [MiB]   (default: the free memory but 3 MiB)
  *
  * 1. Shows /proc/buddyinfo: free memory as blocks of 2^order pages.
  * 2. Fills MiB of memory with pages of known contents, then gives every
@@ -14,9 +14,11 @@
  *    the free pages join into large blocks again.
  * 4. Shows buddyinfo after each step, the share of free memory that lies
  *    in blocks of order 9 or more (2 MiB, a huge page on x86), the
- *    fragmentation index of order 9 (/proc/pagoda/extfrag on Pagoda, the
- *    same numbers as Linux's debugfs extfrag_index), the compaction
- *    counters of /proc/vmstat, and checks every word of the pages kept.
+ *    fragmentation index of every order (/proc/pagoda/extfrag on Pagoda,
+ *    the same numbers as Linux's debugfs extfrag_index; the one of order
+ *    9 is also computed from buddyinfo, so that Linux shows it too), the
+ *    compaction counters of /proc/vmstat, and checks every word of the
+ *    pages kept.
  *
  * With -d it also runs /bin/memdump on itself after steps 3 and 4: the
  * two dumps are what `tools/memmap phys` draws as the pictures of
@@ -113,6 +115,16 @@ static void show(const char *title)
 		printf("    (no /proc/buddyinfo)\n");
 		return;
 	}
+	/* Pagoda's copy of Linux's debugfs extfrag_index, when there. */
+	char line[512];
+	FILE *f = fopen("/proc/pagoda/extfrag", "r");
+	if (f) {
+		if (fgets(line, sizeof(line), f))
+			printf("    extfrag index:%s", strstr(line, "Normal")
+							 ? strstr(line, "Normal") + 6
+							 : line);
+		fclose(f);
+	}
 	unsigned long free = free_pages_from(&b, 0);
 	unsigned long large = free_pages_from(&b, LARGE_ORDER);
 	printf("    free: %lu KiB; in blocks of order >= %d (2 MiB): %lu KiB "
@@ -158,7 +170,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: fragdemo [-d] [MiB]\n"
 			"  fragments MiB of memory (default: the free memory "
-			"but 4 MiB), then compacts it\n"
+			"but 3 MiB), then compacts it\n"
 			"  -d  run memdump on itself before and after "
 			"compaction (for tools/memmap)\n");
 	return 2;
@@ -182,9 +194,9 @@ int main(int argc, char **argv)
 		if (*end || mib == 0)
 			return usage();
 	} else {
-		/* All but 4 MiB: the kernel keeps a reserve of its own. */
+		/* All but 3 MiB: the kernel keeps a reserve of its own. */
 		long long kb = proc_value("/proc/meminfo", "MemFree");
-		mib = kb > 8192 ? (unsigned long)(kb / 1024 - 4) : 4;
+		mib = kb > 8192 ? (unsigned long)(kb / 1024 - 3) : 4;
 	}
 	uint32_t pages = (uint32_t)(mib * 256);
 
