@@ -7,8 +7,9 @@
  *      the buddy lists where the free scanner finds it.
  *   2. The migrate scanner walks up from frame 0 one block of
  *      COMPACT_BLOCK_PAGES at a time (aiming at large blocks, it passes
- *      over blocks that hold a fixed frame: see isolate_freepages()). Each movable page it meets needs a
- *      target frame; when it has none left, the free scanner walks down
+ *      over blocks that hold a fixed frame: see isolate_freepages()).
+ *      Each movable page it meets needs a target frame; when it has
+ *      none left, the free scanner walks down
  *      from the top, one block at a time, each block upwards, and takes
  *      every free buddy block it finds there off the free lists (all but
  *      blocks of COMPACT_BLOCK_ORDER or more, which are already what
@@ -153,7 +154,7 @@ struct migrate_walk {
 	uint32_t ptes;
 };
 
-/* Points one PTE mapping the old frame at the new one (an rmap_walk callback). */
+/* Points a PTE mapping the old frame at the new one (an rmap_walk callback). */
 static int remap_pte(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg)
 {
 	struct migrate_walk *w = arg;
@@ -220,16 +221,16 @@ int migrate_page(struct page *old, struct page *new)
 
 /* The state of one run. */
 struct compact_control {
-	pfn_t migrate_pfn;	   /* next frame for the migrate scanner */
-	pfn_t migrate_end;	   /* the end of its current block */
-	pfn_t free_block;	   /* the free scanner's next block (start) */
-	pfn_t free_low;		   /* the lowest block it has scanned */
-	bool free_done;		   /* the free scanner met the other one */
-	bool skip_fixed;	   /* leave blocks holding fixed frames */
-	bool fixed_sweep;	   /* the free scanner's first sweep */
-	struct list_node targets;  /* isolated free frames, by page->list */
+	pfn_t migrate_pfn;	  /* next frame for the migrate scanner */
+	pfn_t migrate_end;	  /* the end of its current block */
+	pfn_t free_block;	  /* the free scanner's next block (start) */
+	pfn_t free_low;		  /* the lowest block it has scanned */
+	bool free_done;		  /* the free scanner met the other one */
+	bool skip_fixed;	  /* leave blocks holding fixed frames */
+	bool fixed_sweep;	  /* the free scanner's first sweep */
+	struct list_node targets; /* isolated free frames, by page->list */
 	uint32_t nr_targets;
-	int order;		   /* direct: the order wanted; -1: all */
+	int order; /* direct: the order wanted; -1: all */
 	struct compact_result res;
 };
 
@@ -263,8 +264,7 @@ static void isolate_free_block_range(struct compact_control *cc, pfn_t start,
 /* The first frame of the highest block, or (pfn_t)-1 without memory. */
 static inline pfn_t top_block(void)
 {
-	return max_pfn ? (max_pfn - 1) & ~(COMPACT_BLOCK_PAGES - 1)
-		       : (pfn_t)-1;
+	return max_pfn ? (max_pfn - 1) & ~(COMPACT_BLOCK_PAGES - 1) : (pfn_t)-1;
 }
 
 /* The end of the block starting at start. */
@@ -338,8 +338,8 @@ static bool isolate_freepages(struct compact_control *cc)
 		bool take = true;
 		if (cc->skip_fixed)
 			take = block_has_fixed(start, end,
-					       &cc->res.free_scanned, NULL) ==
-			       cc->fixed_sweep;
+					       &cc->res.free_scanned,
+					       NULL) == cc->fixed_sweep;
 		if (take)
 			isolate_free_block_range(cc, start, end);
 		if (!cc->fixed_sweep)
@@ -527,7 +527,8 @@ static void free_blocks(uint32_t nr[PMM_MAX_ORDER])
 	struct pmm_stats st;
 	pmm_get_stats(&st);
 	for (unsigned int o = 0; o < PMM_MAX_ORDER; o++)
-		nr[o] = st.nr_free[o] + (o < PMM_PCP_ORDERS ? st.nr_cached[o] : 0);
+		nr[o] = st.nr_free[o] +
+			(o < PMM_PCP_ORDERS ? st.nr_cached[o] : 0);
 }
 
 int compact_extfrag_index(unsigned int order)
@@ -573,7 +574,8 @@ void compact_survey(struct compact_survey *sv)
 			const struct page *pg = pfn_to_page(pfn);
 			if (pfn < free_until) {
 				/* Inside a large free block begun before. */
-				pfn_t stop = free_until < end ? free_until : end;
+				pfn_t stop = free_until < end ? free_until
+							      : end;
 				nfree += stop - pfn;
 				pfn = stop;
 				continue;
@@ -604,11 +606,11 @@ void compact_survey(struct compact_survey *sv)
 	 */
 	uint32_t overflow = sv->movable > sv->holes ? sv->movable - sv->holes
 						    : 0;
-	uint32_t needed = (overflow + COMPACT_BLOCK_PAGES - 1) /
-			  COMPACT_BLOCK_PAGES;
-	sv->reachable = sv->clean_blocks > needed
-				? (sv->clean_blocks - needed) *
-					  COMPACT_BLOCK_PAGES
-				: 0;
+	uint32_t needed =
+		(overflow + COMPACT_BLOCK_PAGES - 1) / COMPACT_BLOCK_PAGES;
+	sv->reachable =
+		sv->clean_blocks > needed
+			? (sv->clean_blocks - needed) * COMPACT_BLOCK_PAGES
+			: 0;
 	sv->free_large = compact_free_in_order(COMPACT_BLOCK_ORDER);
 }

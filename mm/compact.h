@@ -178,9 +178,9 @@ uint32_t compact_free_in_order(unsigned int order);
  * All in frames.
  */
 struct compact_survey {
-	uint32_t free;	     /* free frames */
-	uint32_t movable;    /* movable user pages */
-	uint32_t unmovable;  /* allocated frames that cannot move */
+	uint32_t free;	    /* free frames */
+	uint32_t movable;   /* movable user pages */
+	uint32_t unmovable; /* allocated frames that cannot move */
 	uint32_t clean_blocks;
 	uint32_t holes;
 	uint32_t reachable;  /* see above */

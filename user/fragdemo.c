@@ -120,9 +120,10 @@ static void show(const char *title)
 	FILE *f = fopen("/proc/pagoda/extfrag", "r");
 	if (f) {
 		if (fgets(line, sizeof(line), f))
-			printf("    extfrag index:%s", strstr(line, "Normal")
-							 ? strstr(line, "Normal") + 6
-							 : line);
+			printf("    extfrag index:%s",
+			       strstr(line, "Normal")
+				       ? strstr(line, "Normal") + 6
+				       : line);
 		fclose(f);
 	}
 	unsigned long free = free_pages_from(&b, 0);
@@ -135,8 +136,9 @@ static void show(const char *title)
 }
 
 static const char *const counters[] = {
-	"compact_migrate_scanned", "compact_free_scanned", "pgmigrate_success",
-	"compact_stall", "compact_skipped_pinned",
+	"compact_migrate_scanned", "compact_free_scanned",
+	"pgmigrate_success",	   "compact_stall",
+	"compact_skipped_pinned",
 };
 #define NCOUNTERS (sizeof(counters) / sizeof(counters[0]))
 

@@ -53,8 +53,8 @@ static int disk_read(struct block_device *dev, uint64_t sector, uint32_t count,
 	return 0;
 }
 
-static int disk_write(struct block_device *dev, uint64_t sector,
-		      uint32_t count, const void *buf)
+static int disk_write(struct block_device *dev, uint64_t sector, uint32_t count,
+		      const void *buf)
 {
 	if (!block_range_ok(dev, sector, count))
 		return -EINVAL;

@@ -41,10 +41,10 @@ static uint64_t large_permille(void)
 	struct pmm_stats st;
 	pmm_drain_cache();
 	pmm_get_stats(&st);
-	return st.free_pages ? (uint64_t)compact_free_in_order(
-				       COMPACT_BLOCK_ORDER) *
-				       1000 / st.free_pages
-			     : 0;
+	return st.free_pages
+		       ? (uint64_t)compact_free_in_order(COMPACT_BLOCK_ORDER) *
+				 1000 / st.free_pages
+		       : 0;
 }
 
 static void compaction(void)
@@ -81,8 +81,7 @@ static void compaction(void)
 	for (uint32_t i = 2; i < pages; i += 3)
 		mm_dontneed(child, BASE + P(i), P(1));
 
-	bench_report("compact.free_large_before", large_permille(),
-		     "permille");
+	bench_report("compact.free_large_before", large_permille(), "permille");
 	struct compact_result r;
 	uint64_t t0 = rdtsc();
 	compact_memory(&r);
@@ -91,9 +90,9 @@ static void compaction(void)
 	compact_survey(&sv);
 	bench_report("compact.free_large_after", large_permille(), "permille");
 	bench_report("compact.of_reachable",
-		     sv.reachable ? (uint64_t)sv.free_large * 1000 /
-					    sv.reachable
-				  : 0,
+		     sv.reachable
+			     ? (uint64_t)sv.free_large * 1000 / sv.reachable
+			     : 0,
 		     "permille");
 	bench_report("compact.pages_moved", r.migrated, "pages");
 	bench_report("compact.per_page", r.migrated ? ticks / r.migrated : 0,

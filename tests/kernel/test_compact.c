@@ -64,7 +64,8 @@ static uint32_t bad_words(struct mm *mm, vaddr_t va, uint32_t i)
 	mm_touch_enter(mm);
 	for (uint32_t j = 0; j < WORDS; j++) {
 		uint32_t v = 0;
-		if (mm_touch_read(va + 4 * j, &v) != MM_FAULT_OK || v != word(i, j))
+		if (mm_touch_read(va + 4 * j, &v) != MM_FAULT_OK ||
+		    v != word(i, j))
 			bad++;
 	}
 	mm_touch_leave();
@@ -180,7 +181,8 @@ static void shm_attached_twice(struct ktest *t)
 	struct shm_object *s = page_shm(old);
 	KT_ASSERT_EQ(t, migrate_page(old, to), 0);
 	KT_EXPECT(t, s->pages[1] == to);
-	KT_EXPECT(t, frame_of(x, ax + P(1)) == to && frame_of(y, ay + P(1)) == to);
+	KT_EXPECT(t,
+		  frame_of(x, ax + P(1)) == to && frame_of(y, ay + P(1)) == to);
 	KT_EXPECT_EQ(t, bad_words(x, ax + P(1), 6), 0);
 	KT_EXPECT_EQ(t, bad_words(y, ay + P(1), 6), 0);
 	KT_EXPECT_EQ(t, bad_words(y, ay, 5), 0);
@@ -279,7 +281,8 @@ static void compact_region_with_holes(struct ktest *t)
 	KT_ASSERT_EQ(t, compact_memory(&r), 0);
 	compact_get_stats(&s1);
 	KT_EXPECT_EQ(t, r.failed, 0);
-	KT_EXPECT_EQ(t, s1.pgmigrate_success - s0.pgmigrate_success, r.migrated);
+	KT_EXPECT_EQ(t, s1.pgmigrate_success - s0.pgmigrate_success,
+		     r.migrated);
 	KT_EXPECT(t, r.migrate_scanned > 0);
 	KT_EXPECT_EQ(t, pmm_verify(), 0);
 	uint32_t bad = 0;
@@ -290,17 +293,17 @@ static void compact_region_with_holes(struct ktest *t)
 	struct compact_survey sv;
 	compact_survey(&sv);
 	ktest_note("moved %u pages; free in blocks of order >= 9: %u of %u "
-		   "reachable", r.migrated, sv.free_large, sv.reachable);
-	KT_EXPECT(t, (uint64_t)sv.free_large * 10 >= (uint64_t)sv.reachable * 9);
+		   "reachable",
+		   r.migrated, sv.free_large, sv.reachable);
+	KT_EXPECT(t,
+		  (uint64_t)sv.free_large * 10 >= (uint64_t)sv.reachable * 9);
 	mm_destroy(mm);
 	KT_EXPECT(t, mm_touch_same(&snap));
 }
 
 static const struct ktest_case compact_cases[] = {
-	KTEST_CASE(private_page_tlb),
-	KTEST_CASE(cow_shared),
-	KTEST_CASE(shm_attached_twice),
-	KTEST_CASE(swap_cached),
+	KTEST_CASE(private_page_tlb),	       KTEST_CASE(cow_shared),
+	KTEST_CASE(shm_attached_twice),	       KTEST_CASE(swap_cached),
 	KTEST_CASE(compact_region_with_holes),
 };
 KTEST_SUITE(compact, compact_cases);

@@ -58,11 +58,12 @@ static void the_file(void)
 	if (fd >= 0)
 		close(fd);
 	static const char *const values[] = { "1", "1\n", " 1 \n", "0",
-					      "2", "-1", "abc", "1x" };
+					      "2", "-1",  "abc",   "1x" };
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		char shown[16];
 		size_t k = 0;
-		for (const char *c = values[i]; *c && k < sizeof(shown) - 1; c++)
+		for (const char *c = values[i]; *c && k < sizeof(shown) - 1;
+		     c++)
 			shown[k++] = *c == '\n' ? '|' : *c;
 		shown[k] = '\0';
 		ut_fact("write \"%s\": %s", shown,
@@ -71,9 +72,9 @@ static void the_file(void)
 }
 
 static const char *const counters[] = {
-	"pgmigrate_success",	   "pgmigrate_fail", "compact_migrate_scanned",
-	"compact_free_scanned",	   "compact_isolated", "compact_stall",
-	"compact_fail",		   "compact_success",
+	"pgmigrate_success",	"pgmigrate_fail",   "compact_migrate_scanned",
+	"compact_free_scanned", "compact_isolated", "compact_stall",
+	"compact_fail",		"compact_success",
 };
 #define NCOUNTERS (sizeof(counters) / sizeof(counters[0]))
 
