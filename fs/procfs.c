@@ -6,6 +6,7 @@
  *   /proc/kpageflags /proc/kpagecount  per-frame tables (procfs_pagemap.c)
  *   /proc/sys/vm/policy the page replacement policy (writable)
  *   /proc/sys/vm/drop_caches  give the heap's empty slabs back (write)
+ *   /proc/sys/vm/compact_memory  compact memory (write; procfs_compact.c)
  *   /proc/pagoda/       the memory manager's event trace (procfs_trace.c)
  *                       and kpageorder (procfs_pagemap.c)
  *   /proc/sys/kernel/   hostname ostype osrelease version pid_max printk
@@ -113,6 +114,7 @@ static void show_vmstat(struct proc *p, struct seqbuf *sb)
 	kheap_get_totals(&kt);
 	procfs_format_vmstat(sb, &st, &vm_events, kt.pages);
 	procfs_format_vmstat_reclaim(sb);
+	procfs_format_vmstat_compact(sb);
 }
 
 /* /proc/uptime: the idle loop's ticks are the idle time. */
@@ -245,6 +247,9 @@ static int write_drop_caches(const char *buf, size_t n)
 }
 
 static const struct proc_entry sys_vm_entries[] = {
+	{ .name = "compact_memory", .mode = S_IFREG | 0200,
+	  .show = show_nothing, .write = procfs_write_compact_memory,
+	  .ino = PROC_SYS_INO + 0x30 },
 	{ .name = "drop_caches", .mode = S_IFREG | 0200, .show = show_nothing,
 	  .write = write_drop_caches, .ino = PROC_SYS_INO + 3 },
 	{ .name = "policy", .mode = S_IFREG | 0644, .show = show_vm_policy,
@@ -292,10 +297,13 @@ static const struct proc_entry sys_entries[] = {
 };
 
 /*
- * /proc/pagoda: the memory manager's event trace (procfs_trace.c) and the
- * free-block orders of the frames (procfs_pagemap.c).
+ * /proc/pagoda: the memory manager's event trace (procfs_trace.c), the
+ * free-block orders of the frames (procfs_pagemap.c) and the
+ * fragmentation index per order (procfs_compact.c).
  */
 static const struct proc_entry pagoda_entries[] = {
+	{ .name = "extfrag", .mode = S_IFREG | 0444,
+	  .show = procfs_show_extfrag, .ino = PROC_SYS_INO + 0x31 },
 	{ .name = "kpageorder", .mode = S_IFREG | 0400,
 	  .open = procfs_open_kpageorder, .ino = PROC_SYS_INO + 0x15 },
 	{ .name = "trace", .mode = S_IFREG | 0644,

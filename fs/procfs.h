@@ -166,4 +166,12 @@ int procfs_may_read_mm(int pid);
 /* The same rule for a process in hand: true if allowed. */
 bool procfs_may_read_mm_of(const struct proc *p);
 
+/*
+ * Compaction (fs/procfs_compact.c): its /proc/vmstat lines,
+ * /proc/pagoda/extfrag and /proc/sys/vm/compact_memory.
+ */
+void procfs_format_vmstat_compact(struct seqbuf *sb);
+void procfs_show_extfrag(struct proc *p, struct seqbuf *sb);
+int procfs_write_compact_memory(const char *buf, size_t n);
+
 #endif

@@ -93,6 +93,13 @@ void buddy_reset(void);
  */
 void buddy_add_range(pfn_t start, pfn_t end);
 
+/*
+ * Takes the free block starting at page off the free lists as 2^order
+ * single user frames (compaction's targets, mm/compact.c). Returns its
+ * order, or -1 when page does not start a free block.
+ */
+int pmm_isolate_free_block(struct page *page);
+
 /* Forgets every dynamic kernel mapping area (paging_init). */
 void vmap_reset(void);
 

@@ -43,6 +43,7 @@
 #include "libk/list.h"
 #include "libk/log.h"
 #include "libk/printf.h"
+#include "mm/compact.h"
 #include "mm/internal.h"
 #include "mm/pmm.h"
 #include "mm/port.h"
@@ -325,12 +326,51 @@ alloc_block(unsigned int order, unsigned int gfp)
 	return page;
 }
 
-/* Allocates 2^order contiguous frames. */
+/*
+ * Allocates 2^order contiguous frames. When no block is free, moving user
+ * pages may make one (direct compaction, mm/compact.c); the call then
+ * fails only if the retry does too.
+ */
 struct page *pmm_alloc_block(unsigned int order, unsigned int gfp)
 {
 	if (order >= PMM_MAX_ORDER)
 		return NULL;
-	return alloc_block(order, gfp);
+	struct page *page = alloc_block(order, gfp);
+	if (unlikely(!page) && compact_direct(order)) {
+		page = alloc_block(order, gfp);
+		compact_direct_result(page != NULL); /* compact_success */
+		if (page)
+			pmm_count.alloc_failures--; /* served after all */
+	}
+	return page;
+}
+
+/*
+ * Compaction's free scanner: takes the free block whose first frame is
+ * page off its free list and hands each of its frames out as a single
+ * user frame (refcount 1), a target for migration. Returns the block's
+ * order, or -1 when page does not start a free block.
+ */
+int pmm_isolate_free_block(struct page *page)
+{
+	bool irq = port_irq_save();
+	if (page->flags != PG_BUDDY) {
+		port_irq_restore(irq);
+		return -1;
+	}
+	unsigned int order = page->order;
+	uint32_t n = 1u << order;
+	del_free_block(page, order);
+	pmm_count.free -= n;
+	pmm_count.kind[KIND_USER] += n;
+	for (uint32_t i = 0; i < n; i++) {
+		page[i].flags = PG_HEAD | PG_USER;
+		page[i].refcount = 1;
+		page[i].order = 0;
+		page[i].rmap = NULL;
+	}
+	port_irq_restore(irq);
+	return (int)order;
 }
 
 /* Allocates one frame, on the shortest path; highmem first if allowed. */

@@ -17,6 +17,8 @@ Pagoda's memory tools and demos (most take -h for their options):
   lazydemo   memory is allocated when touched, not when asked for
   stackdemo  the stack grows on demand, down to its limit
   shmdemo    two processes share memory through System V shm
+  fragdemo   memory fragmented on purpose, then compacted (buddyinfo before
+             and after)
   segv       the ways a program can make a bad memory access
   uffdemo    page faults handled in user space: SIGSEGV handler + mprotect
   gcdemo     a mark-sweep garbage collector with an mprotect write barrier,
