@@ -44,6 +44,7 @@
 #define EIDRM 43
 #define EOVERFLOW 75
 #define ETIMEDOUT 110
+#define EALREADY 114
 
 /*
  * Kernel-internal results of a system call a signal interrupted (Linux

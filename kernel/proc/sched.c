@@ -14,6 +14,7 @@
 #include "kernel/arch/gdt.h"
 #include "kernel/arch/ldt.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/swapper.h"
 #include "kernel/arch/x86.h"
 #include "kernel/sysrq.h"
 #include "libk/errno.h"
@@ -217,6 +218,16 @@ void schedule(void)
 	irq_restore(was);
 }
 
+/*
+ * Back from a sleep: a process swapped out as a whole while it slept
+ * comes back before it goes on (kernel/proc/swapper.c).
+ */
+static inline void woke_up(void)
+{
+	if (current->mm && current->mm->space.nr_swapped)
+		swapper_resume();
+}
+
 void sched_yield(void)
 {
 	schedule();
@@ -241,6 +252,7 @@ void sched_sleep(void *chan)
 		schedule();
 	}
 	irq_restore(was);
+	woke_up();
 }
 
 void sched_sleep_timeout(void *chan, uint64_t tick)
@@ -264,6 +276,7 @@ void sched_sleep_timeout(void *chan, uint64_t tick)
 		schedule();
 	}
 	irq_restore(was);
+	woke_up();
 }
 
 static void wake_on(struct proc *p, void *chan)
@@ -300,6 +313,7 @@ int sched_sleep_until(uint64_t tick)
 		schedule();
 	}
 	irq_restore(was);
+	woke_up();
 	return err;
 }
 
