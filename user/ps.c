@@ -9,7 +9,9 @@
  *   PID      process ID
  *   PPID     parent's process ID (orphans are adopted by process 1)
  *   STAT     R running or runnable, S sleeping, Z zombie (exited, not
- *            yet waited for by its parent), D, T, I as on Linux
+ *            yet waited for by its parent), D, T, I as on Linux; a
+ *            second letter W: swapped out as a whole (its status says
+ *            SwappedOut: yes; docs/process-swapping.md), as BSD's ps
  *   RSS      resident set: KiB of the process's pages that are in RAM
  *   VSZ      virtual size: KiB of address space it has mapped
  *   COMMAND  its arguments from /proc/PID/cmdline, or [name]
@@ -32,7 +34,7 @@
 
 struct proc_info {
 	int pid, ppid;
-	char state;
+	char state[3]; /* the state letter, then W if swapped out */
 	long rss_kb, vsz_kb;
 	char command[80];
 };
@@ -51,13 +53,16 @@ static bool read_status(int pid, struct proc_info *p)
 		return false;
 	p->pid = pid;
 	p->ppid = 0;
-	p->state = '?';
+	strcpy(p->state, "?");
 	p->rss_kb = p->vsz_kb = 0;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "Name:", 5))
 			sscanf(line + 5, " %63[^\n]", name);
 		else if (!strncmp(line, "State:", 6))
-			sscanf(line + 6, " %c", &p->state);
+			sscanf(line + 6, " %c", &p->state[0]);
+		else if (!strncmp(line, "SwappedOut:", 11) &&
+			 strstr(line + 11, "yes"))
+			strcpy(p->state + 1, "W");
 		else if (!strncmp(line, "PPid:", 5))
 			p->ppid = atoi(line + 5);
 		else if (!strncmp(line, "VmRSS:", 6))
@@ -106,8 +111,8 @@ static int by_pid(const void *a, const void *b)
 /* What the columns mean, one output line each. */
 static const char *const explanation[] = {
 	"PID      process ID; PPID: its parent's (orphans go to init, 1)",
-	"STAT     R runnable, S sleeping, Z zombie (waits for its parent's "
-	"wait4)",
+	"STAT     R runnable, S sleeping, T stopped, Z zombie (waits for its "
+	"parent's wait4); W: swapped out whole",
 	"RSS      KiB of its pages in RAM (a shared page counts in each "
 	"process)",
 	"VSZ      KiB of address space mapped; pages get RAM when first "
@@ -157,7 +162,7 @@ int main(int argc, char **argv)
 	printf("%7s %7s %-4s %8s %8s %s\n", "PID", "PPID", "STAT", "RSS", "VSZ",
 	       "COMMAND");
 	for (int i = 0; i < n; i++)
-		printf("%7d %7d %-4c %8ld %8ld %s\n", procs[i].pid,
+		printf("%7d %7d %-4s %8ld %8ld %s\n", procs[i].pid,
 		       procs[i].ppid, procs[i].state, procs[i].rss_kb,
 		       procs[i].vsz_kb, procs[i].command);
 	if (explained)
