@@ -58,10 +58,14 @@ static void find_awake(struct proc *p, void *arg)
 		w->awake = true;
 }
 
-/* Whether every process using p's address space is asleep. */
+/*
+ * Whether p is blocked in a sleep (on a wait channel, or stopped) and
+ * every other process using its address space is asleep too. A process
+ * made but not yet started is not: it has never run, and is about to.
+ */
 static bool all_asleep(const struct proc *p)
 {
-	if (p->state != PROC_SLEEPING || p == current)
+	if (p->state != PROC_SLEEPING || p == current || !p->wait_channel)
 		return false;
 	if (p->mm->users == 1)
 		return true;
