@@ -35,7 +35,8 @@
  *                swap-in, every word verified, in prefetch and demand
  *                mode; its copy-on-write pages stay with the parent;
  *                waitpid while it is out; a stopped one continued; one
- *                killed while out
+ *                killed while out; one swapped out by the kernel itself
+ *                while memory stays short
  *
  * Meant to run as init (tools/qemu-run; tests/run.py boots it once per
  * policy and once per special case). It locks its own memory (mlockall),
@@ -1421,6 +1422,54 @@ static void whole_stop_kill(long ram_kb)
 	turns_close(&t);
 }
 
+/*
+ * The medium-term scheduler on its own: while this process keeps memory
+ * short (fresh pages faulted in, reclaim evicting all the time), the
+ * sleeping child holding the most frames is swapped out whole after a
+ * second or so, without a request; it comes back intact when woken.
+ */
+static void whole_auto(long ram_kb)
+{
+	uint32_t n = (uint32_t)(ram_kb / 4 / 3);
+	struct turns t;
+	turns_open(&t);
+	pid_t child = fork();
+	if (child == 0) {
+		uint32_t *m = anon((size_t)n * PAGE);
+		if (!m)
+			_exit(2);
+		fill_range(m, 0, n, 1, 6, 0);
+		give(t.to_parent[1]);
+		take(t.to_child[0]);
+		_exit(verify_range(m, 0, n, 1, 6, 0) ? 1 : 0);
+	}
+	take(t.to_parent[0]);
+	wait_asleep(child);
+	long auto0 = vmstat("swapout_process_auto");
+	bool out = false;
+	int passes = 0;
+	/* More than memory, swept again and again: reclaim never rests. */
+	size_t big = (size_t)ram_kb * 1024 * 3 / 2;
+	uint32_t *m = anon(big);
+	for (; m && passes < 40 && !out; passes++) {
+		for (size_t off = 0; off < big; off += PAGE)
+			m[off / 4] = (uint32_t)(off + passes);
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)child);
+		out = slurp(path) && strstr(text, "SwappedOut:\tyes");
+	}
+	if (m)
+		munmap(m, big);
+	long autos = vmstat("swapout_process_auto") - auto0;
+	give(t.to_child[1]);
+	int st = wait_for(child);
+	check(out && autos >= 1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "wholeswap auto", "memory kept short: the sleeping child swapped "
+	      "out after %d passes (%ld automatic swap-outs); woken: %s",
+	      passes, autos, how(st));
+	turns_close(&t);
+}
+
 static void scenario_wholeswap(void)
 {
 	struct snapshot base;
@@ -1434,6 +1483,7 @@ static void scenario_wholeswap(void)
 	whole_one(base.memfree, "prefetch");
 	whole_one(base.memfree, "demand");
 	whole_stop_kill(base.memfree);
+	whole_auto(base.memfree);
 	write_file("/proc/sys/vm/swapin_mode", mode);
 	check_baseline("wholeswap", &base);
 }
