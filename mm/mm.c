@@ -165,7 +165,11 @@ int mm_fork(struct mm *parent, struct mm **out)
 	struct mm *child;
 	struct fork_walk w;
 	struct list_node *pos;
-	int err = mm_create(&child);
+	/* Tables in swap (mm/procswap.c) are copied once they are back. */
+	int err = mm_tables_swapped(parent) ? mm_swap_in_tables(parent) : 0;
+	if (err)
+		return err;
+	err = mm_create(&child);
 	if (err)
 		return err;
 	child->brk_start = parent->brk_start;
