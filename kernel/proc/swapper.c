@@ -109,7 +109,7 @@ void swapper_resume(void)
 	struct proc *p = current;
 	if (!p->mm || (!p->mm->swapped_out && !mm_tables_swapped(p->mm)))
 		return;
-	if (p->sig_pending & (1ull << (SIGKILL - 1)))
+	if (p->sig_pending & sig_bit(SIGKILL))
 		return;
 	int err = mm_swap_in(p->mm, procswap_get_mode());
 	if (err) {
