@@ -449,8 +449,8 @@ int mm_swapped_read(struct mm *mm, vaddr_t addr, void *buf, size_t n)
 			if (pg) {
 				src = page_address(pg);
 			} else {
-				if (swap_read_page(pte_swap_slot(pte), page_buf) <
-				    0)
+				if (swap_read_page(pte_swap_slot(pte),
+						   page_buf) < 0)
 					return -EIO;
 				src = page_buf;
 			}

@@ -48,22 +48,22 @@ enum procswap_mode {
 
 /* Counters, since boot (/proc/vmstat). */
 struct procswap_stats {
-	uint64_t swapout_process;     /* address spaces swapped out whole */
-	uint64_t swapout_pages;       /* their pages sent to swap (evicted or
+	uint64_t swapout_process; /* address spaces swapped out whole */
+	uint64_t swapout_pages;	  /* their pages sent to swap (evicted or
 					 left to another mapper) */
-	uint64_t swapout_tables;      /* page tables written to swap */
-	uint64_t swapout_failed;      /* swap-outs that could not finish */
-	uint64_t swapout_auto;        /* of the swap-outs, the medium-term
+	uint64_t swapout_tables;  /* page tables written to swap */
+	uint64_t swapout_failed;  /* swap-outs that could not finish */
+	uint64_t swapout_auto;	  /* of the swap-outs, the medium-term
 					 scheduler's own (memory short) */
-	uint64_t swapin_process;      /* swapped-out spaces brought back */
-	uint64_t swapin_prefetch;     /* of those, in prefetch mode */
-	uint64_t swapin_demand;       /* of those, in demand mode */
-	uint64_t swapin_tables;       /* page tables read back */
+	uint64_t swapin_process;  /* swapped-out spaces brought back */
+	uint64_t swapin_prefetch; /* of those, in prefetch mode */
+	uint64_t swapin_demand;	  /* of those, in demand mode */
+	uint64_t swapin_tables;	  /* page tables read back */
 	uint64_t swapin_pages_prefetched; /* pages read back by prefetch */
-	uint64_t swapin_pages_left;   /* pages left in swap at swap-in, for
+	uint64_t swapin_pages_left;	  /* pages left in swap at swap-in, for
 					 demand faults (demand mode, or what
 					 prefetch had no room for) */
-	uint64_t swapped_reads;       /* reads of a swapped-out space's
+	uint64_t swapped_reads;		  /* reads of a swapped-out space's
 					 memory served from swap in place
 					 (/proc/PID/cmdline) */
 };
@@ -75,8 +75,7 @@ void procswap_set_mode(enum procswap_mode mode);
 /* "prefetch" or "demand". */
 const char *procswap_mode_name(enum procswap_mode mode);
 /* The mode called name, or -EINVAL. */
-int procswap_parse_mode(const char *name, size_t len,
-			enum procswap_mode *mode);
+int procswap_parse_mode(const char *name, size_t len, enum procswap_mode *mode);
 
 /*
  * Swaps out every resident page of mm, then its user page tables (see

@@ -85,8 +85,7 @@ static int child(size_t bytes, int ready)
 		bad += m[i] != pattern(pid, (uint32_t)i);
 	printf("  child %u: SIGUSR1 handler ran; %zu words checked in %.1f ms: "
 	       "%s\n",
-	       pid, words, now_ms() - t0,
-	       bad ? "SOME DIFFER" : "all intact");
+	       pid, words, now_ms() - t0, bad ? "SOME DIFFER" : "all intact");
 	fflush(stdout);
 	return bad ? 1 : 0;
 }
@@ -100,8 +99,10 @@ static void show_status(int pid)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "State:", 6) || !strncmp(line, "VmRSS:", 6) ||
-		    !strncmp(line, "VmSwap:", 7) || !strncmp(line, "VmPTE:", 6) ||
+		if (!strncmp(line, "State:", 6) ||
+		    !strncmp(line, "VmRSS:", 6) ||
+		    !strncmp(line, "VmSwap:", 7) ||
+		    !strncmp(line, "VmPTE:", 6) ||
 		    !strncmp(line, "SwappedOut:", 11))
 			printf("    %s", line);
 	}
@@ -150,8 +151,10 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "prefetch") || !strcmp(argv[i], "demand")) {
-			int err = write_str("/proc/sys/vm/swapin_mode", argv[i]);
+		if (!strcmp(argv[i], "prefetch") ||
+		    !strcmp(argv[i], "demand")) {
+			int err =
+				write_str("/proc/sys/vm/swapin_mode", argv[i]);
 			if (err) {
 				fprintf(stderr, "swapdemo: swapin_mode: %s\n",
 					strerror(err));
@@ -211,7 +214,8 @@ int main(int argc, char **argv)
 	long dem0 = vmstat("swapin_process_pages_on_demand");
 	long maj0 = vmstat("pgmajfault"), rd0 = vmstat("pswpin");
 	printf("3. kill -USR1 %d: it wakes, comes back from swap, runs its "
-	       "handler\n", pid);
+	       "handler\n",
+	       pid);
 	t0 = now_ms();
 	kill(pid, SIGUSR1);
 	int st;

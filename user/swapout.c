@@ -105,9 +105,8 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "/proc/%ld/status", pid);
 		printf("swapout: pid %ld (%s) swapped %s: VmRSS %lld kB, "
 		       "VmSwap %lld kB, VmPTE %lld kB\n",
-		       pid, name, in ? "in" : "out",
-		       proc_value(path, "VmRSS"), proc_value(path, "VmSwap"),
-		       proc_value(path, "VmPTE"));
+		       pid, name, in ? "in" : "out", proc_value(path, "VmRSS"),
+		       proc_value(path, "VmSwap"), proc_value(path, "VmPTE"));
 	}
 	return status;
 }

@@ -204,8 +204,7 @@ void swapper_note_fault(void)
 static void count_out(struct proc *p, void *arg)
 {
 	/* Threads share one address space: count it at its leader. */
-	if (swapper_is_out(p) &&
-	    (p->group_leader ? p->group_leader : p) == p)
+	if (swapper_is_out(p) && (p->group_leader ? p->group_leader : p) == p)
 		++*(unsigned int *)arg;
 }
 

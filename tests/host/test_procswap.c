@@ -186,8 +186,8 @@ static void test_out_in_both_modes(void **state)
 	(void)state;
 	struct mm *mm = filled();
 	for (int round = 0; round < 4; round++) {
-		enum procswap_mode m =
-			round % 2 ? PROCSWAP_DEMAND : PROCSWAP_PREFETCH;
+		enum procswap_mode m = round % 2 ? PROCSWAP_DEMAND
+						 : PROCSWAP_PREFETCH;
 		assert_int_equal(out(mm), 0);
 		assert_true(mm->swapped_out);
 		assert_int_equal(mm->rss, 0);
@@ -327,8 +327,7 @@ static void test_swapped_read(void **state)
 	assert_int_equal(out(mm), 0);
 	uint32_t w[2];
 	/* Across into the page never touched: no copy of it to read. */
-	assert_int_equal(mm_swapped_read(mm, BASE + P(5) + PAGE_SIZE - 4, w,
-					 8),
+	assert_int_equal(mm_swapped_read(mm, BASE + P(5) + PAGE_SIZE - 4, w, 8),
 			 -EFAULT);
 	assert_int_equal(mm_swapped_read(mm, BASE + P(5), w, 4), 0);
 	assert_int_equal(w[0], pattern(BASE + P(5), 1));
@@ -407,9 +406,10 @@ static void test_random(void **state)
 		case 4: /* swap-in in either mode */
 			if (mm[i]->swapped_out)
 				assert_int_equal(
-					mm_swap_in(mm[i], next_rand() % 2
-								  ? PROCSWAP_DEMAND
-								  : PROCSWAP_PREFETCH),
+					mm_swap_in(mm[i],
+						   next_rand() % 2
+							   ? PROCSWAP_DEMAND
+							   : PROCSWAP_PREFETCH),
 					0);
 			break;
 		case 5: { /* paging under pressure */

@@ -153,8 +153,8 @@ static void procswap_bench(void)
 	}
 	if (mm_create(&mm))
 		return;
-	if (mm_map(mm, BASE, P(NPAGES), RW, MM_MAP_FIXED, VMA_ANON, NULL,
-		   &a) == 0) {
+	if (mm_map(mm, BASE, P(NPAGES), RW, MM_MAP_FIXED, VMA_ANON, NULL, &a) ==
+	    0) {
 		mode_bench(mm, PROCSWAP_PREFETCH, true);
 		mode_bench(mm, PROCSWAP_DEMAND, false);
 	}

@@ -374,11 +374,8 @@ static void refusals(struct ktest *t)
 }
 
 static const struct ktest_case procswap_cases[] = {
-	KTEST_CASE(out_and_prefetch),
-	KTEST_CASE(out_and_demand),
-	KTEST_CASE(fault_brings_tables),
-	KTEST_CASE(cow_child_out),
-	KTEST_CASE(destroy_while_out),
-	KTEST_CASE(refusals),
+	KTEST_CASE(out_and_prefetch),	 KTEST_CASE(out_and_demand),
+	KTEST_CASE(fault_brings_tables), KTEST_CASE(cow_child_out),
+	KTEST_CASE(destroy_while_out),	 KTEST_CASE(refusals),
 };
 KTEST_SUITE(procswap, procswap_cases);
