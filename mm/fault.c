@@ -379,7 +379,7 @@ enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
 			      bool write)
 {
 	/* Swapped out as a whole: the page tables come back first. */
-	if (unlikely(mm_tables_swapped(mm))) {
+	if (unlikely(mm_swap_pending(mm))) {
 		int err = mm_swap_in_tables(mm);
 		if (err)
 			return err == -ENOMEM ? MM_FAULT_OOM : MM_FAULT_IO;

@@ -166,7 +166,7 @@ int mm_fork(struct mm *parent, struct mm **out)
 	struct fork_walk w;
 	struct list_node *pos;
 	/* Tables in swap (mm/procswap.c) are copied once they are back. */
-	int err = mm_tables_swapped(parent) ? mm_swap_in_tables(parent) : 0;
+	int err = mm_swap_pending(parent) ? mm_swap_in_tables(parent) : 0;
 	if (err)
 		return err;
 	err = mm_create(&child);

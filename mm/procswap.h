@@ -111,6 +111,15 @@ static inline bool mm_tables_swapped(const struct mm *mm)
 }
 
 /*
+ * Whether mm must come back before it is used: swapped out, or some of
+ * its tables still in swap (a swap-in cut short).
+ */
+static inline bool mm_swap_pending(const struct mm *mm)
+{
+	return mm->swapped_out || mm->space.nr_swapped != 0;
+}
+
+/*
  * Copies n bytes at addr of mm, whose tables are in swap, into buf
  * without bringing anything back: the tables and pages are read from
  * swap (or the swap cache) into a buffer. Returns 0, -EFAULT (no page

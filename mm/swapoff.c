@@ -47,7 +47,7 @@ int swapoff_unuse_mm(struct mm *mm)
 {
 	struct list_node *n;
 	/* A process swapped out as a whole: its tables first. */
-	if (mm_tables_swapped(mm)) {
+	if (mm_swap_pending(mm)) {
 		int err = mm_swap_in_tables(mm);
 		if (err)
 			return err;

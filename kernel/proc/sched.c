@@ -21,6 +21,7 @@
 #include "libk/list.h"
 #include "libk/string.h"
 #include "mm/mm.h"
+#include "mm/procswap.h"
 #include "mm/vm.h"
 #include "mm/vmap.h"
 #include "mm/vmscan.h"
@@ -224,7 +225,7 @@ void schedule(void)
  */
 static inline void woke_up(void)
 {
-	if (current->mm && current->mm->space.nr_swapped)
+	if (current->mm && mm_swap_pending(current->mm))
 		swapper_resume();
 }
 

@@ -34,6 +34,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/signal.h"
+#include "kernel/arch/x86.h"
 #include "libk/errno.h"
 #include "libk/log.h"
 #include "libk/string.h"
@@ -99,7 +100,7 @@ int swapper_swap_in(struct proc *p)
 {
 	if (p->pid <= 0 || p->state == PROC_ZOMBIE || !p->mm)
 		return -ESRCH;
-	if (!p->mm->swapped_out && !mm_tables_swapped(p->mm))
+	if (!mm_swap_pending(p->mm))
 		return -EALREADY;
 	return mm_swap_in(p->mm, procswap_get_mode());
 }
@@ -107,11 +108,19 @@ int swapper_swap_in(struct proc *p)
 void swapper_resume(void)
 {
 	struct proc *p = current;
-	if (!p->mm || (!p->mm->swapped_out && !mm_tables_swapped(p->mm)))
+	if (!p->mm || !mm_swap_pending(p->mm))
 		return;
 	if (p->sig_pending & sig_bit(SIGKILL))
 		return;
+	/*
+	 * Reading it all back may take many timer ticks: let them come.
+	 * The sleep this process leaves tests its condition again anyway,
+	 * so a wakeup meanwhile is not lost.
+	 */
+	bool was = irq_save();
+	sti();
 	int err = mm_swap_in(p->mm, procswap_get_mode());
+	irq_restore(was);
 	if (err) {
 		/* It cannot run without its tables. */
 		pr_err("swapper: pid %d (%s) could not be swapped in (error "
