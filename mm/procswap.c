@@ -347,8 +347,8 @@ int mm_swap_in_tables(struct mm *mm)
 
 /*
  * Reads back every page mm has in swap, while free memory stays above
- * the high watermark (prefetch must not evict others to make room: the
- * rest is left to faults). A page only this space's entry names comes
+ * the high watermark and mm below its RLIMIT_RSS (prefetch must not evict
+ * others' pages, nor its own, to make room: the rest is left to faults). A page only this space's entry names comes
  * back writable if its region is, as a write fault would bring it, so
  * that the process's first writes do not fault again; the others come
  * back read-only and copy-on-write, as a read fault would.
@@ -377,6 +377,9 @@ static uint32_t prefetch(struct mm *mm)
 			if (!pte_is_swap(*ptep))
 				continue;
 			if (pmm_count.free <= wm.high)
+				return done;
+			/* Over RLIMIT_RSS it would only evict its own pages. */
+			if (mm->rss >= (mm->limit_rss >> PAGE_SHIFT))
 				return done;
 			uint32_t slot = pte_swap_slot(*ptep);
 			bool write = (v->prot & MM_PROT_WRITE) &&

@@ -41,6 +41,7 @@
 #include "mm/mm.h"
 #include "mm/pmm.h"
 #include "mm/procswap.h"
+#include "mm/swap.h"
 
 /* The pressure test's window, and the windows of reclaim in a row. */
 #define SWAPPER_WINDOW_MS 100u
@@ -151,21 +152,29 @@ static void consider(struct proc *p, void *arg)
 {
 	struct relieve_choice *c = arg;
 	if (p->pid <= 1 || p->state != PROC_SLEEPING || !p->mm ||
-	    p->mm->swapped_out || p->mm->rss == 0 || has_locked(p->mm) ||
-	    !all_asleep(p))
+	    p->mm->swapped_out || p->mm->rss == 0)
 		return;
 	bool stopped = p->jobctl_stopped;
-	if (!c->best || (stopped && !c->stopped) ||
-	    (stopped == c->stopped && p->mm->rss > c->rss)) {
-		c->best = p;
-		c->stopped = stopped;
-		c->rss = p->mm->rss;
-	}
+	if (c->best && !(stopped && !c->stopped) &&
+	    !(stopped == c->stopped && p->mm->rss > c->rss))
+		return;
+	/* The dearer tests only for a process that would be chosen. */
+	if (has_locked(p->mm) || !all_asleep(p))
+		return;
+	c->best = p;
+	c->stopped = stopped;
+	c->rss = p->mm->rss;
 }
 
 bool swapper_relieve(const char *why)
 {
 	struct relieve_choice c = { NULL, false, 0 };
+	struct swap_stats st;
+
+	/* Nothing can go without a free slot: no scan then. */
+	swap_get_stats(&st);
+	if (!swap_enabled() || st.free == 0)
+		return false;
 	proc_for_each(consider, &c);
 	if (!c.best)
 		return false;
