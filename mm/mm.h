@@ -172,6 +172,11 @@ struct mm {
 	uint32_t swapped_entries;  /* swap entries inside its page tables
 				      that are in swap (counted in
 				      swap_pages too) */
+	vaddr_t *swapped_resident; /* the pages it had resident when it was
+				      swapped out, in address order (what
+				      prefetch reads back); NULL if the
+				      list could not be had */
+	uint32_t nr_swapped_resident;
 	struct ldt *ldt;           /* the process's LDT (kernel/arch/ldt.c),
 				      one kmalloc block; NULL: none */
 	unsigned int users;        /* processes using it: 1, or more when

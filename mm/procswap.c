@@ -38,6 +38,7 @@
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
 #include "mm/rmap.h"
+#include "mm/slab.h"
 #include "mm/swap.h"
 #include "mm/trace.h"
 #include "mm/vm.h"
@@ -180,8 +181,11 @@ static int page_out(struct mm *mm, vaddr_t va, pte_t *ptep)
 	return 0;
 }
 
-/* Every present page of mm to swap, region by region. */
-static int pages_out(struct mm *mm)
+/*
+ * Every present page of mm to swap, region by region; the address of each
+ * is added to rec (if not NULL), *nrec counting them.
+ */
+static int pages_out(struct mm *mm, vaddr_t *rec, uint32_t *nrec)
 {
 	struct list_node *n;
 	list_for_each(n, &mm->vmas) {
@@ -202,6 +206,8 @@ static int pages_out(struct mm *mm)
 			int err = page_out(mm, va, ptep);
 			if (err)
 				return err;
+			if (rec)
+				rec[(*nrec)++] = va;
 			procswap_stats.swapout_pages++;
 		}
 	}
@@ -266,14 +272,24 @@ int mm_swap_out(struct mm *mm)
 	swap_get_stats(&st);
 	if (st.free < (uint64_t)plan.writes + mm->space.nr_pgtables)
 		return -ENOSPC;
-	int err = pages_out(mm);
+	/*
+	 * The resident set, for prefetch to read back exactly that: a word a
+	 * page (a thousandth of what goes out). Without it, prefetch reads
+	 * every page the process has in swap.
+	 */
+	uint32_t nrec = 0;
+	vaddr_t *rec = mm->rss ? kmalloc(mm->rss * sizeof(vaddr_t), 0) : NULL;
+	int err = pages_out(mm, rec, &nrec);
 	if (!err)
 		err = tables_out(mm);
 	if (err) {
+		kfree(rec);
 		procswap_stats.swapout_failed++;
 		return err;
 	}
 	KASSERT(mm->rss == 0 && mm->space.nr_pgtables == 0);
+	mm->swapped_resident = rec;
+	mm->nr_swapped_resident = nrec;
 	mm->swapped_out = true;
 	procswap_stats.swapout_process++;
 	return 0;
@@ -320,6 +336,14 @@ static int tables_in(struct mm *mm)
 	return 0;
 }
 
+/* Forgets the resident set recorded at the swap-out. */
+static void drop_record(struct mm *mm)
+{
+	kfree(mm->swapped_resident);
+	mm->swapped_resident = NULL;
+	mm->nr_swapped_resident = 0;
+}
+
 /* The swapped-out mm has its tables back: it counts as swapped in. */
 static void came_back(struct mm *mm, enum procswap_mode m)
 {
@@ -342,16 +366,46 @@ int mm_swap_in_tables(struct mm *mm)
 	if (mm->swapped_out)
 		procswap_stats.swapin_pages_left += mm->swap_pages;
 	came_back(mm, PROCSWAP_DEMAND);
+	drop_record(mm);
 	return 0;
 }
 
 /*
- * Reads back every page mm has in swap, while free memory stays above
- * the high watermark and mm below its RLIMIT_RSS (prefetch must not evict
- * others' pages, nor its own, to make room: the rest is left to faults). A page only this space's entry names comes
- * back writable if its region is, as a write fault would bring it, so
- * that the process's first writes do not fault again; the others come
- * back read-only and copy-on-write, as a read fault would.
+ * Brings the swap entry at va of private region v back for prefetch: a
+ * page only this space's entry names comes back writable if its region
+ * is, as a write fault would bring it, so that the process's first
+ * writes do not fault again; the others come back read-only and
+ * copy-on-write, as a read fault would. Returns false when prefetch must
+ * stop: free memory down to the high watermark, mm at its RLIMIT_RSS
+ * (reading more would only evict others' pages, or its own), or no
+ * memory at all.
+ */
+static bool prefetch_one(struct mm *mm, struct vma *v, vaddr_t va,
+			 const struct vm_watermarks *wm, uint32_t *done)
+{
+	pte_t *ptep = vm_pte_lookup(&mm->space, va);
+	if (!ptep || !pte_is_swap(*ptep))
+		return true;
+	if (pmm_count.free <= wm->high ||
+	    mm->rss >= (mm->limit_rss >> PAGE_SHIFT))
+		return false;
+	uint32_t slot = pte_swap_slot(*ptep);
+	bool write = (v->prot & MM_PROT_WRITE) && swap_slot_refs(slot) == 1 &&
+		     !swap_cache_lookup(slot);
+	enum mm_fault_result r = fault_in(mm, v, va, write);
+	if (r == MM_FAULT_OOM)
+		return false;
+	/* A read error is left to the page's own fault. */
+	if (r == MM_FAULT_OK)
+		(*done)++;
+	return true;
+}
+
+/*
+ * Reads back the pages mm had resident when it was swapped out (the
+ * record pages_out() made), or, without a record, every page of its
+ * private regions in swap; shm pages come back through their object on
+ * demand. Returns the number read back.
  */
 static uint32_t prefetch(struct mm *mm)
 {
@@ -360,37 +414,34 @@ static uint32_t prefetch(struct mm *mm)
 	uint32_t done = 0;
 
 	vmscan_watermarks(&wm);
+	if (mm->swapped_resident) {
+		struct vma *v = NULL;
+		for (uint32_t i = 0; i < mm->nr_swapped_resident; i++) {
+			vaddr_t va = mm->swapped_resident[i];
+			if (!v || va < v->start || va >= v->end)
+				v = mm_find_vma(mm, va);
+			if (!v || vma_shares_pages(v))
+				continue;
+			if (!prefetch_one(mm, v, va, &wm, &done))
+				break;
+		}
+		return done;
+	}
 	list_for_each(n, &mm->vmas) {
 		struct vma *v = list_entry(n, struct vma, node);
 		if (vma_shares_pages(v))
-			continue; /* shm: its object brings them on demand */
+			continue;
 		for (vaddr_t va = v->start; va < v->end && mm->swap_pages;
 		     va += PAGE_SIZE) {
-			pte_t *ptep = vm_pte_lookup(&mm->space, va);
-			if (!ptep) {
+			if (!vm_pte_lookup(&mm->space, va)) {
 				vaddr_t next = (va & ~(PT_SPAN - 1)) + PT_SPAN;
 				if (next == 0 || next >= v->end)
 					break;
 				va = next - PAGE_SIZE;
 				continue;
 			}
-			if (!pte_is_swap(*ptep))
-				continue;
-			if (pmm_count.free <= wm.high)
+			if (!prefetch_one(mm, v, va, &wm, &done))
 				return done;
-			/* Over RLIMIT_RSS it would only evict its own pages. */
-			if (mm->rss >= (mm->limit_rss >> PAGE_SHIFT))
-				return done;
-			uint32_t slot = pte_swap_slot(*ptep);
-			bool write = (v->prot & MM_PROT_WRITE) &&
-				     swap_slot_refs(slot) == 1 &&
-				     !swap_cache_lookup(slot);
-			enum mm_fault_result r = fault_in(mm, v, va, write);
-			if (r == MM_FAULT_OOM)
-				return done;
-			/* A read error is left to the page's own fault. */
-			if (r == MM_FAULT_OK)
-				done++;
 		}
 	}
 	return done;
@@ -405,6 +456,7 @@ int mm_swap_in(struct mm *mm, enum procswap_mode m)
 	came_back(mm, m);
 	if (m == PROCSWAP_PREFETCH)
 		procswap_stats.swapin_pages_prefetched += prefetch(mm);
+	drop_record(mm);
 	if (was_out)
 		procswap_stats.swapin_pages_left += mm->swap_pages;
 	return 0;
@@ -499,4 +551,5 @@ void mm_swap_forget(struct mm *mm)
 	mm->swap_pages -= mm->swapped_entries;
 	mm->swapped_entries = 0;
 	mm->swapped_out = false;
+	drop_record(mm);
 }

@@ -207,6 +207,38 @@ static void test_out_in_both_modes(void **state)
 	expect_all_back();
 }
 
+/*
+ * Prefetch reads back what was resident at the swap-out, not the pages
+ * paging had sent to swap before: those stay until they are touched.
+ */
+static void test_prefetch_exact(void **state)
+{
+	(void)state;
+	struct mm *mm = filled();
+	for (uint32_t i = 1; i < 6; i += 2) {
+		pte_t pte = mm_pte(mm, BASE + P(i));
+		assert_true(pte_present(pte));
+		assert_int_equal(
+			vmscan_evict(phys_to_page(pte_frame(pte)), "test"), 0);
+	}
+	assert_int_equal(mm->rss, 6);
+	assert_int_equal(out(mm), 0);
+	assert_int_equal(mm->nr_swapped_resident, 6);
+	uint64_t pre0 = procswap_stats.swapin_pages_prefetched;
+	assert_int_equal(mm_swap_in(mm, PROCSWAP_PREFETCH), 0);
+	assert_null(mm->swapped_resident);
+	assert_int_equal(procswap_stats.swapin_pages_prefetched - pre0, 6);
+	assert_int_equal(mm->rss, 6);
+	assert_int_equal(mm->swap_pages, 3);
+	for (uint32_t i = 0; i < 6; i++)
+		assert_true(pte_present(mm_pte(mm, BASE + P(i))) == !(i % 2));
+	expect(mm, BASE, 6, 1);
+	expect(mm, BASE2, 3, 1);
+	assert_verified(mm_check(mm));
+	mm_fixture_destroy(mm);
+	expect_all_back();
+}
+
 /* A write error stops it half way; nothing is lost, it can go again. */
 static void test_write_error(void **state)
 {
@@ -446,6 +478,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_out_in_both_modes, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_prefetch_exact, boot,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_write_error, boot,
 						teardown),
