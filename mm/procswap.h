@@ -19,9 +19,10 @@
  *
  *   swap-in    the page tables come back first (always: nothing can run
  *              without them); then, in prefetch mode, every page the
- *              space has in swap is read back at once, while free memory
- *              stays above the high watermark; in demand mode they come
- *              back one by one as page faults touch them.
+ *              space had resident at the swap-out (mm->swapped_resident)
+ *              is read back at once, while free memory stays above the
+ *              high watermark; in demand mode they come back one by one
+ *              as page faults touch them.
  *
  * Who decides when is the kernel's medium-term scheduler
  * (kernel/proc/swapper.c): a request through /proc/PID/swapout, memory
