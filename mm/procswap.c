@@ -120,6 +120,7 @@ static int plan_pte(vaddr_t va, pte_t *ptep, void *arg)
  * (written to a new slot unless it is there already) and stays resident
  * for the others, and this PTE becomes a swap entry for the slot. That is
  * the state paging leaves when one of two sharers faults the page back.
+ * (A page another space has locked gets a slot of this space's own.)
  */
 static int share_out(struct mm *mm, vaddr_t va, pte_t *ptep, struct page *pg)
 {
@@ -129,8 +130,15 @@ static int share_out(struct mm *mm, vaddr_t va, pte_t *ptep, struct page *pg)
 	/* A frame in the swap cache must be read-only in every mapping. */
 	if (pte & PTE_W)
 		return -EBUSY;
+	/*
+	 * A page another process has locked (mlock) must not change state
+	 * for it, not even enter the swap cache (paging never touches it):
+	 * this space gets a copy in a slot of its own instead, and the
+	 * sharing ends with the swap-out.
+	 */
+	bool own_copy = !clean && rmap_locked(pg);
+	uint32_t slot;
 	if (!clean) {
-		uint32_t slot;
 		if (swap_slot_alloc(&slot) < 0)
 			return -ENOSPC;
 		if (swap_write_page(slot, page_address(pg)) < 0) {
@@ -139,15 +147,17 @@ static int share_out(struct mm *mm, vaddr_t va, pte_t *ptep, struct page *pg)
 			return -EIO;
 		}
 		vm_events.pswpout++;
-		if (swap_cache_add(pg, slot) < 0) {
+		if (!own_copy && swap_cache_add(pg, slot) < 0) {
 			swap_slot_put(slot);
 			return -ENOMEM;
 		}
 	}
-	uint32_t slot = pg->user.slot;
+	if (!own_copy) {
+		slot = pg->user.slot;
+		swap_slot_dup(slot); /* the cache keeps its own */
+	}
 	trace_evict(clean ? MM_TRACE_CLEAN : MM_TRACE_WRITTEN, mm->trace_pid,
 		    va, pg, slot, "procswap");
-	swap_slot_dup(slot);
 	rmap_remove(pg, mm, va);
 	vm_pte_set(&mm->space, va, ptep,
 		   pte_make_swap(slot, pte & PTE_SOFT_MASK));

@@ -239,6 +239,36 @@ static void test_prefetch_exact(void **state)
 	expect_all_back();
 }
 
+/*
+ * A child of a parent with locked memory: the parent's pages stay as
+ * they are (not even in the swap cache); the child's entries name copies
+ * of its own.
+ */
+static void test_locked_parent(void **state)
+{
+	(void)state;
+	struct mm *parent = filled(), *child;
+	assert_int_equal(mm_lock(parent, BASE, P(6), true), 0);
+	assert_int_equal(mm_fork(parent, &child), 0);
+	assert_int_equal(out(child), 0);
+	assert_int_equal(child->rss, 0);
+	for (uint32_t i = 0; i < 6; i++) {
+		pte_t pte = mm_pte(parent, BASE + P(i));
+		assert_true(pte_present(pte));
+		assert_int_equal(phys_to_page(pte_frame(pte))->user.slot, 0);
+	}
+	assert_int_equal(mm_swap_in(child, PROCSWAP_PREFETCH), 0);
+	expect(child, BASE, 6, 1);
+	expect(child, BASE2, 3, 1);
+	fill(child, BASE, 6, 2);
+	expect(parent, BASE, 6, 1);
+	assert_verified(mm_check(parent));
+	assert_verified(mm_check(child));
+	mm_fixture_destroy(child);
+	mm_fixture_destroy(parent);
+	expect_all_back();
+}
+
 /* A write error stops it half way; nothing is lost, it can go again. */
 static void test_write_error(void **state)
 {
@@ -480,6 +510,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_out_in_both_modes, boot,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_prefetch_exact, boot,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_locked_parent, boot,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_write_error, boot,
 						teardown),
