@@ -38,6 +38,7 @@
 #include "kernel/proc/cpustat.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/swapper.h"
 #include "kernel/proc/thread.h"
 #include "kernel/time.h"
 #include "libk/assert.h"
@@ -81,6 +82,8 @@ struct proc_entry {
 	int (*link)(struct proc *p, char *buf, size_t size);
 	/* A write of n bytes (a file of /proc/sys): n or -errno. */
 	int (*write)(const char *buf, size_t n);
+	/* A write of n bytes to a file of /proc/PID: n or -errno. */
+	int (*write_pid)(struct proc *p, const char *buf, size_t n);
 	/*
 	 * A file read as a stream rather than a snapshot (the event trace,
 	 * too large to copy at open): sets f->ops and f->private.
@@ -115,6 +118,7 @@ static void show_vmstat(struct proc *p, struct seqbuf *sb)
 	procfs_format_vmstat(sb, &st, &vm_events, kt.pages);
 	procfs_format_vmstat_reclaim(sb);
 	procfs_format_vmstat_compact(sb);
+	swapper_format_vmstat(sb);
 }
 
 /* /proc/uptime: the idle loop's ticks are the idle time. */
@@ -246,6 +250,13 @@ static int write_drop_caches(const char *buf, size_t n)
 	return (int)n;
 }
 
+/* /proc/sys/vm/swapin_mode: how swapped-out processes come back. */
+static void show_swapin_mode(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	swapper_show_mode(sb);
+}
+
 static const struct proc_entry sys_vm_entries[] = {
 	{ .name = "compact_memory", .mode = S_IFREG | 0200,
 	  .show = show_nothing, .write = procfs_write_compact_memory,
@@ -254,6 +265,9 @@ static const struct proc_entry sys_vm_entries[] = {
 	  .write = write_drop_caches, .ino = PROC_SYS_INO + 3 },
 	{ .name = "policy", .mode = S_IFREG | 0644, .show = show_vm_policy,
 	  .write = vmctl_write_policy, .ino = PROC_SYS_INO + 2 },
+	{ .name = "swapin_mode", .mode = S_IFREG | 0644,
+	  .show = show_swapin_mode, .write = swapper_write_mode,
+	  .ino = PROC_SYS_INO + 0x32 },
 };
 
 /* The files of /proc/sys/kernel (kernel/sysctl.c), without a process. */
@@ -459,6 +473,9 @@ static const struct proc_entry pid_entries[] = {
 	{ .name = "stat", .mode = S_IFREG | 0444, .show = show_stat },
 	{ .name = "statm", .mode = S_IFREG | 0444, .show = show_statm },
 	{ .name = "status", .mode = S_IFREG | 0444, .show = show_status },
+	/* Whole-process swapping (kernel/proc/swapper.c). */
+	{ .name = "swapout", .mode = S_IFREG | 0644, .show = swapper_show,
+	  .write_pid = swapper_write },
 	{ .name = "task", .mode = S_IFDIR | 0555 },
 };
 /*
@@ -814,6 +831,28 @@ static const struct file_ops sysctl_ops = {
 	.release = snapshot_release,
 };
 
+/* A write to a writable file of /proc/PID, for the process it names. */
+static int32_t pid_file_write(struct file *f, const char *buf, size_t n,
+			      int64_t *pos)
+{
+	const struct proc_entry *e = vnode_entry(&f->vn);
+	struct proc *p = proc_find(f->vn.pid);
+	if (!p)
+		return -ESRCH;
+	int ret = e->write_pid(p, buf, n);
+	if (ret > 0)
+		*pos += ret;
+	return ret;
+}
+
+/* Writable files of /proc/PID (swapout). */
+static const struct file_ops pid_file_ops = {
+	.read = snapshot_read,
+	.write = pid_file_write,
+	.lseek = snapshot_lseek,
+	.release = snapshot_release,
+};
+
 static const struct file_ops procfs_dir_ops = {
 	.lseek = file_lseek_dir,
 	.iterate = procfs_iterate,
@@ -871,7 +910,9 @@ static int procfs_open(const struct vnode *v, struct file *f, int flags)
 		if ((rd && !(e->mode & 0400)) || (wr && !(e->mode & 0200)))
 			return -EACCES;
 	}
-	f->ops = e->write ? &sysctl_ops : &snapshot_ops;
+	f->ops = e->write ? &sysctl_ops
+		 : e->write_pid ? &pid_file_ops
+				: &snapshot_ops;
 	f->private = NULL;
 	return 0;
 }

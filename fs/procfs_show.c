@@ -291,7 +291,11 @@ void procfs_format_status(struct seqbuf *sb, const struct proc *p,
 		status_kb(sb, "VmStk:", u->vm_stk);
 		status_kb(sb, "VmExe:", u->vm_exe);
 		status_kb(sb, "VmLib:", 0); /* static programs only */
+		status_kb(sb, "VmPTE:", u->vm_pte);
 		status_kb(sb, "VmSwap:", u->vm_swap);
+		/* Pagoda's own: swapped out whole (docs/process-swapping.md). */
+		seq_printf(sb, "SwappedOut:\t%s\n",
+			   u->swapped_out ? "yes" : "no");
 	}
 	seq_printf(sb, "Threads:\t%u\n", thread_count(p));
 	signal_masks(p, &ign, &cgt);

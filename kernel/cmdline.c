@@ -35,6 +35,10 @@ static const struct cmdline_option kernel_options[] = {
 	{ .key = "vm.policy", .type = OPT_STRING,
 	  .value = boot_options.vm_policy,
 	  .help = "page replacement policy" },
+	{ .key = "vm.swapin", .type = OPT_STRING,
+	  .value = boot_options.vm_swapin,
+	  .help = "how a process swapped out whole comes back: prefetch or "
+		  "demand" },
 	{ .key = "mem", .type = OPT_SIZE, .value = &boot_options.mem,
 	  .min = 4u << 20, .max = UINT64_MAX,
 	  .help = "cap on usable RAM, e.g. 64M" },

@@ -10,6 +10,7 @@
 
 #include "kernel/cmdline.h"
 #include "kernel/random.h"
+#include "kernel/proc/swapper.h"
 #include "libk/errno.h"
 #include "libk/log.h"
 #include "libk/string.h"
@@ -34,6 +35,7 @@ void vmctl_init(void)
 		       name, list, vm_policy_active()->name);
 	}
 	pr_info("vm: page replacement policy %s\n", vm_policy_active()->name);
+	swapper_init(); /* vm.swapin= */
 }
 
 /* Whether c is white space in a written name. */

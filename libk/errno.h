@@ -46,6 +46,7 @@
 #define EOVERFLOW 75
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110
+#define EALREADY 114
 
 /*
  * Kernel-internal results of a system call a signal interrupted (Linux

@@ -54,6 +54,8 @@
 #include "mm/highmem.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
+#include "mm/internal.h"
+#include "mm/procswap.h"
 #include "mm/pmm.h"
 #include "mm/port.h"
 #include "mm/rmap.h"
@@ -423,6 +425,12 @@ static enum mm_fault_result fault_swap(struct mm *mm, struct vma *v,
 enum mm_fault_result fault_in(struct mm *mm, struct vma *v, vaddr_t va,
 			      bool write)
 {
+	/* Swapped out as a whole: the page tables come back first. */
+	if (unlikely(mm_swap_pending(mm))) {
+		int err = mm_swap_in_tables(mm);
+		if (err)
+			return err == -ENOMEM ? MM_FAULT_OOM : MM_FAULT_IO;
+	}
 	pte_t *ptep = vm_pte_lookup(&mm->space, va);
 	pte_t pte = ptep ? *ptep : 0;
 
@@ -511,6 +519,16 @@ static int user_copy(struct mm *mm, vaddr_t addr, void *buf, size_t n,
 		return 0;
 	if (addr >= KERNEL_VMA || n > KERNEL_VMA - addr)
 		return -EFAULT;
+	/*
+	 * A look at a swapped-out process (/proc/PID/cmdline) reads from
+	 * swap in place rather than bring it back; a page never touched
+	 * takes the ordinary path, which does.
+	 */
+	if (!write && unlikely(mm->swapped_out)) {
+		int err = mm_swapped_read(mm, addr, buf, n);
+		if (err != -EFAULT)
+			return err;
+	}
 	while (n) {
 		uint32_t off = addr & (PAGE_SIZE - 1);
 		size_t chunk = PAGE_SIZE - off < n ? PAGE_SIZE - off : n;

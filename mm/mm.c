@@ -31,6 +31,7 @@
 #include "libk/string.h"
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
+#include "mm/procswap.h"
 #include "mm/pmm.h"
 #include "mm/policy.h"
 #include "mm/rmap.h"
@@ -80,6 +81,7 @@ void mm_destroy(struct mm *mm)
 	 * the regions, whose shm objects may go with them: a shm frame must
 	 * be unmapped before its object can free it.
 	 */
+	mm_swap_forget(mm); /* page tables in swap (mm/procswap.c) */
 	vm_space_destroy_with(&mm->space, vm_zap_entry, mm);
 	KASSERT(mm->swap_pages == 0);
 	list_for_each_safe(pos, tmp, &mm->vmas) {
@@ -163,7 +165,11 @@ int mm_fork(struct mm *parent, struct mm **out)
 	struct mm *child;
 	struct fork_walk w;
 	struct list_node *pos;
-	int err = mm_create(&child);
+	/* Tables in swap (mm/procswap.c) are copied once they are back. */
+	int err = mm_swap_pending(parent) ? mm_swap_in_tables(parent) : 0;
+	if (err)
+		return err;
+	err = mm_create(&child);
 	if (err)
 		return err;
 	child->brk_start = parent->brk_start;
@@ -248,6 +254,8 @@ void mm_get_usage(struct mm *mm, struct mm_usage *u)
 	}
 	u->vm_rss = mm->rss;
 	u->vm_swap = mm->swap_pages;
+	u->vm_pte = mm->space.nr_pgtables;
+	u->swapped_out = mm->swapped_out;
 }
 
 /*
@@ -625,7 +633,12 @@ int mm_check(struct mm *mm)
 	      all[0], mm->rss);
 	CHECK(all[1] == swapped, "%u swap entries, %u inside regions\n",
 	      all[1], swapped);
-	CHECK(all[1] == mm->swap_pages, "%u swap entries, swap_pages says %u\n",
-	      all[1], mm->swap_pages);
+	/* Entries in page tables that are in swap cannot be walked. */
+	CHECK(all[1] + mm->swapped_entries == mm->swap_pages,
+	      "%u swap entries (+ %u in tables in swap), swap_pages says %u\n",
+	      all[1], mm->swapped_entries, mm->swap_pages);
+	CHECK(!mm->swapped_entries || mm->space.nr_swapped,
+	      "%u swap entries in tables in swap, but no table is\n",
+	      mm->swapped_entries);
 	return vm_space_check(&mm->space);
 }

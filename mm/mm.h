@@ -116,6 +116,8 @@ struct mm_usage {
 	uint32_t vm_exe;     /* pages of file-backed executable regions */
 	uint32_t vm_swap;    /* pages in swap (swap entries of this space) */
 	uint32_t vm_lck;     /* pages of locked regions (mlock) */
+	uint32_t vm_pte;     /* user page tables resident (VmPTE) */
+	bool swapped_out;    /* swapped out as a whole (mm/procswap.h) */
 	uint32_t rss_shared; /* resident pages of file and shared regions
 				(statm's "shared", Linux's RssFile +
 				RssShmem) */
@@ -169,6 +171,18 @@ struct mm {
 	bool lock_future;          /* mlockall(MCL_FUTURE): lock new regions */
 	bool has_locked;           /* a region was locked (mlock) since the
 				      last munlockall: eviction must look */
+	/* Whole-process swapping (mm/procswap.h). */
+	bool swapped_out;          /* its pages and page tables went to swap
+				      as a whole; the tables come back
+				      before any use */
+	uint32_t swapped_entries;  /* swap entries inside its page tables
+				      that are in swap (counted in
+				      swap_pages too) */
+	vaddr_t *swapped_resident; /* the pages it had resident when it was
+				      swapped out, in address order (what
+				      prefetch reads back); NULL if the
+				      list could not be had */
+	uint32_t nr_swapped_resident;
 	struct ldt *ldt;           /* the process's LDT (kernel/arch/ldt.c),
 				      one kmalloc block; NULL: none */
 	unsigned int users;        /* processes using it: 1, or more when

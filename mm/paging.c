@@ -172,6 +172,8 @@ static pte_t *pte_get(struct vm_space *s, vaddr_t va, bool create)
 	/* LAB 2 BEGIN: find the PTE of va, making its page table if asked */
 	pde_t *pde = &s->pgdir[pde_index(va)];
 	if (!(*pde & PTE_P)) {
+		/* A table in swap (mm/procswap.c) comes back before any use. */
+		KASSERT(!create || *pde == 0);
 		if (!create || table_create(s, va) < 0)
 			return NULL;
 	}
@@ -571,6 +573,7 @@ int vm_space_init(struct vm_space *s)
 	s->pgdir = page_address(page);
 	s->pgdir_phys = page_to_phys(page);
 	s->nr_pgtables = 0;
+	s->nr_swapped = 0;
 	for (uint32_t i = KERNEL_PDE_FIRST; i < PD_ENTRIES; i++)
 		s->pgdir[i] = kernel_space.pgdir[i];
 	list_push_back(&all_spaces, &s->link);
@@ -591,6 +594,8 @@ void vm_space_destroy_with(struct vm_space *s,
 	struct gather g;
 
 	KASSERT(s != current_space && s != &kernel_space);
+	/* Tables in swap hold slot references: their owner drops them first. */
+	KASSERT(s->nr_swapped == 0);
 	gather_init(&g, s);
 	for (uint32_t i = 0; i < KERNEL_PDE_FIRST; i++) {
 		pde_t pde = s->pgdir[i];
@@ -649,7 +654,7 @@ bool paging_global_enabled(void)
 /* Checks the page tables' invariants. */
 int vm_space_check(struct vm_space *s)
 {
-	uint32_t user_tables = 0;
+	uint32_t user_tables = 0, swapped_tables = 0;
 	for (uint32_t i = 0; i < PD_ENTRIES; i++) {
 		pde_t pde = s->pgdir[i];
 		if (i >= KERNEL_PDE_FIRST && s != &kernel_space) {
@@ -664,8 +669,11 @@ int vm_space_check(struct vm_space *s)
 			      "kernel PDE %u differs from the kernel's\n", i);
 			continue;
 		}
-		if (!(pde & PTE_P))
+		if (!(pde & PTE_P)) {
+			/* A user table in swap: a swap entry in the PDE. */
+			swapped_tables += pde != 0;
 			continue;
+		}
 		struct page *table = table_page(pde);
 		CHECK(table && (table->flags & PG_PGTABLE) &&
 			      (table->flags & PG_HEAD),
@@ -685,7 +693,80 @@ int vm_space_check(struct vm_space *s)
 	}
 	CHECK(user_tables == s->nr_pgtables, "%u user tables, counted %u\n",
 	      user_tables, s->nr_pgtables);
+	CHECK(swapped_tables == s->nr_swapped,
+	      "%u user tables in swap, counted %u\n", swapped_tables,
+	      s->nr_swapped);
 	return 0;
+}
+
+/*
+ * Whole-process swapping (mm/procswap.c) moves user page tables to swap
+ * and back. A table in swap leaves a swap entry in its PDE (the format of
+ * a PTE's, mm/pgtable.h): not present, so the CPU ignores the rest of it
+ * (SDM vol. 3A, 4.3, table 4-5), and every walk above skips it as an
+ * absent table.
+ */
+
+/* The present user table of PDE pdi, or NULL. */
+pte_t *vm_table(struct vm_space *s, uint32_t pdi)
+{
+	KASSERT(pdi < KERNEL_PDE_FIRST);
+	pde_t pde = s->pgdir[pdi];
+	return (pde & PTE_P) ? table_of(pde) : NULL;
+}
+
+/* The swap entry in PDE pdi, or 0 if the PDE holds none. */
+pde_t vm_table_swapped(const struct vm_space *s, uint32_t pdi)
+{
+	KASSERT(pdi < KERNEL_PDE_FIRST);
+	pde_t pde = s->pgdir[pdi];
+	return (pde & PTE_P) ? 0 : pde;
+}
+
+/*
+ * Replaces the present user table of pdi by entry (a swap entry) and
+ * frees the table. Its entries must hold no present page any more.
+ */
+void vm_table_evict(struct vm_space *s, uint32_t pdi, pde_t entry)
+{
+	struct gather g;
+	pde_t *pde = &s->pgdir[pdi];
+
+	KASSERT(pdi < KERNEL_PDE_FIRST && (*pde & PTE_P));
+	KASSERT(pte_is_swap(entry));
+	struct page *table = table_page(*pde);
+	gather_init(&g, s);
+	*pde = entry;
+	s->nr_pgtables--;
+	s->nr_swapped++;
+	/* The CPU may cache the PDE (SDM vol. 3A, 4.10.3): invlpg drops it. */
+	gather_flush_va(&g, (vaddr_t)pdi << PDE_SHIFT);
+	gather_free(&g, table);
+	gather_finish(&g);
+}
+
+/*
+ * Makes table (a GFP_PGTABLE page holding the entries read back) the
+ * user table of pdi, whose PDE holds a swap entry. Returns the number of
+ * entries that are not none.
+ */
+uint32_t vm_table_restore(struct vm_space *s, uint32_t pdi, struct page *table)
+{
+	pde_t *pde = &s->pgdir[pdi];
+	pte_t *pt = page_address(table);
+	uint32_t used = 0;
+
+	KASSERT(pdi < KERNEL_PDE_FIRST && pte_is_swap(*pde));
+	for (uint32_t j = 0; j < PT_ENTRIES; j++) {
+		KASSERT(!pte_present(pt[j]));
+		used += pt[j] != 0;
+	}
+	table->pt_used = used;
+	/* Not present before: no TLB entry to drop (SDM vol. 3A, 4.10.2.3). */
+	*pde = page_to_phys(table) | PTE_P | PTE_W | PTE_U;
+	s->nr_pgtables++;
+	s->nr_swapped--;
+	return used;
 }
 
 /*
@@ -766,4 +847,12 @@ int paging_init(void)
 		KERNEL_VMA, KERNEL_VMA + (lowmem_end << PAGE_SHIFT), ntables,
 		ro_start, ro_end, global_pages ? "on" : "off (no PGE)");
 	return 0;
+}
+
+/* Clears PDE pdi, which holds a swap entry whose slot its owner released. */
+void vm_table_forget(struct vm_space *s, uint32_t pdi)
+{
+	KASSERT(pdi < KERNEL_PDE_FIRST && pte_is_swap(s->pgdir[pdi]));
+	s->pgdir[pdi] = 0;
+	s->nr_swapped--;
 }

@@ -8,6 +8,7 @@
 #include "mm/mm.h"
 #include "mm/mm_internal.h"
 #include "mm/pgtable.h"
+#include "mm/procswap.h"
 #include "mm/shm.h"
 #include "mm/swap.h"
 #include "mm/vm.h"
@@ -47,6 +48,12 @@ static int unuse_region(struct mm *mm, struct vma *v)
 int swapoff_unuse_mm(struct mm *mm)
 {
 	struct list_node *n;
+	/* A process swapped out as a whole: its tables first. */
+	if (mm_swap_pending(mm)) {
+		int err = mm_swap_in_tables(mm);
+		if (err)
+			return err;
+	}
 	list_for_each(n, &mm->vmas) {
 		struct vma *v = list_entry(n, struct vma, node);
 		int err = vma_shares_pages(v) ? shm_unuse_swap(v->shm)

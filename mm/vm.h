@@ -57,6 +57,7 @@ struct vm_space {
 	pde_t *pgdir;	       /* the page directory, via the direct map */
 	paddr_t pgdir_phys;    /* its physical address, for CR3 */
 	uint32_t nr_pgtables;  /* user page tables allocated */
+	uint32_t nr_swapped;   /* user page tables in swap (mm/procswap.c) */
 	struct list_node link; /* on the list of all spaces */
 };
 
@@ -200,5 +201,28 @@ int vm_walk(struct vm_space *s, vaddr_t va, uint64_t size,
  * after logging the first violation. For tests and debugging.
  */
 int vm_space_check(struct vm_space *s);
+
+/*
+ * User page tables in swap (whole-process swapping, mm/procswap.c). A
+ * table in swap leaves a swap entry in its PDE; walks treat it as absent,
+ * and nothing may create a table over it (pte_get() asserts).
+ */
+struct page;
+/* The present user table of PDE pdi (below KERNEL_PDE_FIRST), or NULL. */
+pte_t *vm_table(struct vm_space *s, uint32_t pdi);
+/* The swap entry PDE pdi holds, or 0. */
+pde_t vm_table_swapped(const struct vm_space *s, uint32_t pdi);
+/*
+ * Puts entry (a swap entry) in PDE pdi in place of its table, which holds
+ * no present page, and frees the table.
+ */
+void vm_table_evict(struct vm_space *s, uint32_t pdi, pde_t entry);
+/*
+ * Makes table (a GFP_PGTABLE page with the entries read back, none of them
+ * present) PDE pdi's table again. Returns its entries that are not none.
+ */
+uint32_t vm_table_restore(struct vm_space *s, uint32_t pdi, struct page *table);
+/* Clears PDE pdi's swap entry (its table's slots were released). */
+void vm_table_forget(struct vm_space *s, uint32_t pdi);
 
 #endif

@@ -407,6 +407,22 @@ static enum evict_result evict_or_drop(struct page *pg, const char *why)
 	return evict_page(pg, why);
 }
 
+/* Evicts one page now, whoever maps it (see mm/vmscan.h). */
+int vmscan_evict(struct page *pg, const char *why)
+{
+	switch (evict_page(pg, why)) {
+	case EVICTED:
+		return 0;
+	case EVICT_BUSY:
+		return -EBUSY;
+	case EVICT_NOSPACE:
+		return -ENOSPC;
+	case EVICT_IOERR:
+		break;
+	}
+	return -EIO;
+}
+
 /* Evicts up to n pages chosen by the active policy. */
 uint32_t reclaim_pages(uint32_t n)
 {

@@ -55,6 +55,16 @@ void vmscan_watermarks(struct vm_watermarks *wm);
 uint32_t reclaim_pages(uint32_t n);
 
 /*
+ * Evicts the tracked user page pg now, from every PTE that maps it, as
+ * reclaim would (whole-process swapping, mm/procswap.c, calls it for the
+ * pages only one process maps); why names the caller in the event trace.
+ * Returns 0, -EBUSY (pinned or locked), -ENOSPC (no free slot) or -EIO
+ * (the write failed; the page stays).
+ */
+struct page;
+int vmscan_evict(struct page *pg, const char *why);
+
+/*
  * Local replacement: evicts up to n pages mapped by mm, chosen by a
  * second-chance clock over mm's own page tables (mm->rss_hand), whatever
  * the global policy. Used when mm is over its RLIMIT_RSS. Returns the

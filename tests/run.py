@@ -789,6 +789,8 @@ def run_swap(args, totals):
          [r"OOM: killed pid \d+ \(swaptest\), uid 0: rss \d+ KiB, swap 0 KiB"]),
         ("inject-write", small + ["--cmdline", "ramdisk.fail_write=7"],
          ["inject-write"], []),
+        # Whole processes swapped out and back, in both modes.
+        ("wholeswap", small, ["wholeswap"], []),
         # swapoff brings every kind of page back; swapon again.
         ("swapoff", small, ["swapoff"],
          [r"swap: ram0 is blank: no swap signature"]),

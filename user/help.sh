@@ -13,6 +13,8 @@ Pagoda's memory tools and demos (most take -h for their options):
   vmpolicy   show or change the page replacement policy
   memhog     a program bigger than memory, to watch swapping
   swaptest   swapping under test: data kept intact under memory pressure
+  swapout    swap a sleeping process out as a whole: swapout PID (-i: in)
+  swapdemo   a whole process swapped out and back, step by step
   cowdemo    copy-on-write after fork, step by step
   lazydemo   memory is allocated when touched, not when asked for
   stackdemo  the stack grows on demand, down to its limit

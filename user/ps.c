@@ -11,7 +11,9 @@
  *   USER     the effective user it runs as (the second number of the
  *            Uid: line), named from /etc/passwd (docs/users.md)
  *   STAT     R running or runnable, S sleeping, Z zombie (exited, not
- *            yet waited for by its parent), D, T, I as on Linux
+ *            yet waited for by its parent), D, T, I as on Linux; a
+ *            second letter W: swapped out as a whole (its status says
+ *            SwappedOut: yes; docs/process-swapping.md), as BSD's ps
  *   RSS      resident set: KiB of the process's pages that are in RAM
  *   VSZ      virtual size: KiB of address space it has mapped
  *   COMMAND  its arguments from /proc/PID/cmdline, or [name]
@@ -35,7 +37,7 @@
 struct proc_info {
 	int pid, ppid;
 	unsigned int euid;
-	char state;
+	char state[3]; /* the state letter, then W if swapped out */
 	long rss_kb, vsz_kb;
 	char command[80];
 };
@@ -55,13 +57,16 @@ static bool read_status(int pid, struct proc_info *p)
 	p->pid = pid;
 	p->ppid = 0;
 	p->euid = 0;
-	p->state = '?';
+	strcpy(p->state, "?");
 	p->rss_kb = p->vsz_kb = 0;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "Name:", 5))
 			sscanf(line + 5, " %63[^\n]", name);
 		else if (!strncmp(line, "State:", 6))
-			sscanf(line + 6, " %c", &p->state);
+			sscanf(line + 6, " %c", &p->state[0]);
+		else if (!strncmp(line, "SwappedOut:", 11) &&
+			 strstr(line + 11, "yes"))
+			strcpy(p->state + 1, "W");
 		else if (!strncmp(line, "PPid:", 5))
 			p->ppid = atoi(line + 5);
 		else if (!strncmp(line, "Uid:", 4))
@@ -136,8 +141,8 @@ static const char *const explanation[] = {
 	"PID      process ID; PPID: its parent's (orphans go to init, 1)",
 	"USER     the user it runs as (its effective uid, named by "
 	"/etc/passwd)",
-	"STAT     R runnable, S sleeping, Z zombie (waits for its parent's "
-	"wait4)",
+	"STAT     R runnable, S sleeping, T stopped, Z zombie (waits for its "
+	"parent's wait4); W: swapped out whole",
 	"RSS      KiB of its pages in RAM (a shared page counts in each "
 	"process)",
 	"VSZ      KiB of address space mapped; pages get RAM when first "
@@ -187,7 +192,7 @@ int main(int argc, char **argv)
 	printf("%7s %7s %-8s %-4s %8s %8s %s\n", "PID", "PPID", "USER", "STAT",
 	       "RSS", "VSZ", "COMMAND");
 	for (int i = 0; i < n; i++)
-		printf("%7d %7d %-8.8s %-4c %8ld %8ld %s\n", procs[i].pid,
+		printf("%7d %7d %-8.8s %-4s %8ld %8ld %s\n", procs[i].pid,
 		       procs[i].ppid, user_name(procs[i].euid), procs[i].state,
 		       procs[i].rss_kb, procs[i].vsz_kb, procs[i].command);
 	if (explained)

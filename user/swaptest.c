@@ -41,6 +41,14 @@
  *                and never to ram0; swapoff of ram1 while a process
  *                holds its pages (they come back, or go to ram2), then
  *                of ram2; every word verified
+ *   wholeswap    whole-process swapping: a sleeping child swapped out
+ *                completely through /proc/PID/swapout (VmRSS and VmPTE
+ *                0), a signal wakes it and its handler runs after the
+ *                swap-in, every word verified, in prefetch and demand
+ *                mode; its copy-on-write pages stay with the parent;
+ *                waitpid while it is out; a stopped one continued; one
+ *                killed while out; one swapped out by the kernel itself
+ *                while memory stays short
  *
  * Meant to run as init (tools/qemu-run; tests/run.py boots it once per
  * policy and once per special case). It locks its own memory (mlockall),
@@ -1381,6 +1389,274 @@ static void scenario_swapoff(void)
 }
 
 /*
+ * Whole-process swapping (/proc/PID/swapout, docs/process-swapping.md).
+ * A child fills its own pages and shares the parent's copy-on-write,
+ * then sleeps in sigsuspend; the parent swaps it out, checks it is out
+ * completely (VmRSS 0, VmPTE 0, VmSwap all of it, RSS 0 in /proc/PID/stat)
+ * while its own copies of the shared pages stay intact, then wakes it
+ * with a signal: the handler runs after the swap-in, and the child
+ * verifies every word before it exits; waitpid sees it alive while out,
+ * then its exit. In the mode given (prefetch or demand).
+ */
+static volatile sig_atomic_t usr1_seen;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1_seen = 1;
+}
+
+/* The state letter of pid's status ("S", "T", ...), or '?'. */
+static char state_of(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!slurp(path))
+		return '?';
+	char *p = strstr(text, "State:");
+	return p ? p[7] : '?';
+}
+
+/* Waits up to 2 s for pid to sleep or stop. */
+static bool wait_asleep(pid_t pid)
+{
+	for (int i = 0; i < 200; i++) {
+		char c = state_of(pid);
+		if (c == 'S' || c == 'T')
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Field 24 of /proc/PID/stat (rss, in pages), or -1. */
+static long stat_rss(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!slurp(path))
+		return -1;
+	char *p = strrchr(text, ')');
+	for (int f = 2; p && f < 24; f++)
+		p = strchr(p + 1, ' ');
+	return p ? strtol(p + 1, NULL, 10) : -1;
+}
+
+/* Swaps pid out through /proc; returns 0 or the errno. */
+static int swap_out_pid(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/swapout", (int)pid);
+	return write_file(path, "1\n");
+}
+
+/* The child of whole_one: fills n pages, sleeps, verifies when woken. */
+static int whole_child(uint32_t n, const uint32_t *cow, uint32_t ncow,
+		       int ready)
+{
+	uint32_t tag = (uint32_t)getpid(), bad = 0;
+	sigset_t block, old;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	uint32_t *m = anon((size_t)n * PAGE);
+	if (!m)
+		return 2;
+	for (uint32_t i = 0; i < n; i++)
+		fill(page_at(m, i), tag, 0);
+	give(ready);
+	while (!usr1_seen)
+		sigsuspend(&old);
+	for (uint32_t i = 0; i < n; i++)
+		bad += verify(page_at(m, i), tag, 0);
+	bad += verify_range((uint32_t *)cow, 0, ncow, 1, 9, 0);
+	/* Written again: the pages are the child's own and writable. */
+	fill_range(m, 0, n, 1, tag, 1);
+	bad += verify_range(m, 0, n, 1, tag, 1);
+	if (bad)
+		printf("wholeswap child: %u words differ\n", bad);
+	return bad ? 1 : 0;
+}
+
+static void whole_one(long ram_kb, const char *mode)
+{
+	char name[48];
+	uint32_t n = (uint32_t)(ram_kb / 4 / 4), ncow = n / 4;
+	struct turns t;
+	snprintf(name, sizeof(name), "wholeswap %s", mode);
+	if (write_file("/proc/sys/vm/swapin_mode", mode))
+		return (void)check(false, name, "cannot set swapin_mode");
+	uint32_t *cow = anon((size_t)ncow * PAGE);
+	if (!cow)
+		return (void)check(false, name, "no memory");
+	fill_range(cow, 0, ncow, 1, 9, 0);
+	turns_open(&t);
+	pid_t child = fork();
+	if (child == 0)
+		_exit(whole_child(n, cow, ncow, t.to_parent[1]));
+	take(t.to_parent[0]);
+	bool asleep = wait_asleep(child);
+	long rss0 = status_kb(child, "VmRSS");
+	long in0 = vmstat("swapin_process"), pre0 =
+		vmstat("swapin_process_pages_prefetched");
+	long dem0 = vmstat("swapin_process_pages_on_demand");
+	long maj0 = vmstat("pgmajfault");
+	int err = swap_out_pid(child);
+	long rss = status_kb(child, "VmRSS"), pte = status_kb(child, "VmPTE");
+	long swp = status_kb(child, "VmSwap");
+	bool out = strstr(text, "SwappedOut:\tyes") != NULL;
+	long srss = stat_rss(child);
+	check(asleep && err == 0 && out && rss == 0 && pte == 0 && srss == 0 &&
+		      swp >= (long)(n + ncow) * 4,
+	      name, "asleep %d, swapout %s: VmRSS %ld -> %ld kB, VmPTE %ld kB, "
+	      "VmSwap %ld kB, stat rss %ld", asleep, strerror(err), rss0, rss,
+	      pte, swp, srss);
+	check(swap_out_pid(child) == EALREADY, "wholeswap again",
+	      "a second request: EALREADY");
+	/* The parent's copies of the shared pages stay and are intact. */
+	uint32_t bad = verify_range(cow, 0, ncow, 1, 9, 0);
+	int st = -1;
+	pid_t w = waitpid(child, &st, WNOHANG);
+	check(bad == 0 && w == 0, "wholeswap cow parent",
+	      "%u shared pages intact in the parent; waitpid WNOHANG %d while "
+	      "the child is out", ncow, (int)w);
+	kill(child, SIGUSR1);
+	st = wait_for(child);
+	long in = vmstat("swapin_process") - in0;
+	long pre = vmstat("swapin_process_pages_prefetched") - pre0;
+	long dem = vmstat("swapin_process_pages_on_demand") - dem0;
+	long maj = vmstat("pgmajfault") - maj0;
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0 && in == 1, name,
+	      "woken by SIGUSR1, handler ran, every word verified: %s; "
+	      "%ld swap-in", how(st), in);
+	bool mode_ok = !strcmp(mode, "prefetch") ? pre >= (long)n
+						 : dem >= (long)n && pre == 0;
+	check(mode_ok && maj >= (long)n, "wholeswap mode",
+	      "%s: %ld pages prefetched, %ld left to faults, %ld major "
+	      "faults", mode, pre, dem, maj);
+	munmap(cow, (size_t)ncow * PAGE);
+	turns_close(&t);
+}
+
+/* A stopped process swapped out, continued, then killed while out. */
+static void whole_stop_kill(long ram_kb)
+{
+	uint32_t n = (uint32_t)(ram_kb / 4 / 8);
+	struct turns t;
+	turns_open(&t);
+	pid_t child = fork();
+	if (child == 0) {
+		uint32_t *m = anon((size_t)n * PAGE);
+		if (!m)
+			_exit(2);
+		fill_range(m, 0, n, 1, 5, 0);
+		give(t.to_parent[1]);
+		for (;;) {
+			take(t.to_child[0]);
+			give(t.to_parent[1]);
+			if (verify_range(m, 0, n, 1, 5, 0))
+				_exit(1);
+		}
+	}
+	take(t.to_parent[0]);
+	kill(child, SIGSTOP);
+	bool stopped = false;
+	for (int i = 0; i < 200 && !stopped; i++) {
+		stopped = state_of(child) == 'T';
+		if (!stopped)
+			usleep(10000);
+	}
+	int err = swap_out_pid(child);
+	long rss = status_kb(child, "VmRSS");
+	check(stopped && err == 0 && rss == 0, "wholeswap stopped",
+	      "stopped %d, swapout %s, VmRSS %ld kB", stopped, strerror(err),
+	      rss);
+	/* SIGCONT brings it back; it answers and verifies its pages. */
+	kill(child, SIGCONT);
+	give(t.to_child[1]);
+	take(t.to_parent[0]);
+	bool back = wait_asleep(child) && status_kb(child, "VmRSS") > 0;
+	/* Out again, and killed while out: its slots and tables go. */
+	err = swap_out_pid(child);
+	kill(child, SIGKILL);
+	int st = wait_for(child);
+	check(back && err == 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+	      "wholeswap kill", "continued and verified %d; out again %s; "
+	      "ended with %s", back, strerror(err), how(st));
+	turns_close(&t);
+}
+
+/*
+ * The medium-term scheduler on its own: while this process keeps memory
+ * short (fresh pages faulted in, reclaim evicting all the time), the
+ * sleeping child holding the most frames is swapped out whole after a
+ * second or so, without a request; it comes back intact when woken.
+ */
+static void whole_auto(long ram_kb)
+{
+	uint32_t n = (uint32_t)(ram_kb / 4 / 3);
+	struct turns t;
+	turns_open(&t);
+	pid_t child = fork();
+	if (child == 0) {
+		uint32_t *m = anon((size_t)n * PAGE);
+		if (!m)
+			_exit(2);
+		fill_range(m, 0, n, 1, 6, 0);
+		give(t.to_parent[1]);
+		take(t.to_child[0]);
+		_exit(verify_range(m, 0, n, 1, 6, 0) ? 1 : 0);
+	}
+	take(t.to_parent[0]);
+	wait_asleep(child);
+	long auto0 = vmstat("swapout_process_auto");
+	bool out = false;
+	int passes = 0;
+	/* More than memory, swept again and again: reclaim never rests. */
+	size_t big = (size_t)ram_kb * 1024 * 3 / 2;
+	uint32_t *m = anon(big);
+	for (; m && passes < 40 && !out; passes++) {
+		for (size_t off = 0; off < big; off += PAGE)
+			m[off / 4] = (uint32_t)(off + passes);
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)child);
+		out = slurp(path) && strstr(text, "SwappedOut:\tyes");
+	}
+	if (m)
+		munmap(m, big);
+	long autos = vmstat("swapout_process_auto") - auto0;
+	give(t.to_child[1]);
+	int st = wait_for(child);
+	check(out && autos >= 1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "wholeswap auto", "memory kept short: the sleeping child swapped "
+	      "out after %d passes (%ld automatic swap-outs); woken: %s",
+	      passes, autos, how(st));
+	turns_close(&t);
+}
+
+static void scenario_wholeswap(void)
+{
+	struct snapshot base;
+	snapshot(&base);
+	char mode[32] = "prefetch";
+	if (slurp("/proc/sys/vm/swapin_mode") && strstr(text, "[demand]"))
+		strcpy(mode, "demand");
+	/* A running process cannot go. */
+	check(swap_out_pid(getpid()) == EBUSY, "wholeswap self",
+	      "swapping out the running process: EBUSY");
+	whole_one(base.memfree, "prefetch");
+	whole_one(base.memfree, "demand");
+	whole_stop_kill(base.memfree);
+	whole_auto(base.memfree);
+	write_file("/proc/sys/vm/swapin_mode", mode);
+	check_baseline("wholeswap", &base);
+}
+
+/*
  * Grows the stack to what the scenarios need before mlockall, so that a
  * deeper call later maps no new page (and allocates no new reverse-map
  * item) that the baselines would count.
@@ -1554,6 +1830,7 @@ static const struct {
 	{ "swapoff", scenario_swapoff, true },
 	{ "areas", scenario_areas, true },
 	{ "tmpfs", scenario_tmpfs, true },
+	{ "wholeswap", scenario_wholeswap, true },
 };
 
 static void usage(FILE *out)
@@ -1563,9 +1840,9 @@ static void usage(FILE *out)
 		"policy rsslimit)\n"
 		"Swapping under test. Scenarios: integrity shared policy "
 		"rsslimit oom\n"
-		"oomstorm [N] inject-write inject-read swapoff tmpfs areas (oom "
-		"and after need a\nmachine booted for them: see the top of "
-		"user/swaptest.c).\n"
+		"oomstorm [N] inject-write inject-read swapoff tmpfs areas "
+		"wholeswap (oom and\nafter need a machine booted for them: "
+		"see the top of user/swaptest.c).\n"
 		"It must run as init (pid 1) on a small machine with swap, "
 		"e.g. from the host:\n"
 		"    tools/qemu-run --mem 12M --swap 64M swaptest "

@@ -21,6 +21,7 @@
 
 #include "kernel/arch/fpu.h"
 #include "kernel/proc/oom.h"
+#include "kernel/proc/swapper.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
 #include "kernel/arch/trap.h"
@@ -182,6 +183,7 @@ static enum mm_fault_result counted_fault(uint32_t addr, uint32_t error)
 {
 	uint64_t major_before = vm_events.pgmajfault;
 	enum mm_fault_result r = mm_fault(current->mm, addr, error);
+	swapper_note_fault(); /* memory short for long? (medium-term) */
 	if (r == MM_FAULT_OK) {
 		if (vm_events.pgmajfault != major_before)
 			current->maj_flt++;

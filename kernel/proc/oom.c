@@ -46,6 +46,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/signal.h"
+#include "kernel/proc/swapper.h"
 #include "kernel/arch/x86.h"
 #include "libk/list.h"
 #include "libk/log.h"
@@ -111,6 +112,12 @@ bool oom_kill(void)
 {
 	struct proc *p = current;
 
+	/*
+	 * Before a kill, the medium-term scheduler may free memory by
+	 * swapping a sleeping process out whole; then the fault retries.
+	 */
+	if (!victim && swapper_relieve("out of memory"))
+		return true;
 	if (!victim) {
 		struct proc *v = choose_victim();
 		if (!v)

@@ -14,12 +14,14 @@
 #include "kernel/arch/gdt.h"
 #include "kernel/arch/ldt.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/swapper.h"
 #include "kernel/arch/x86.h"
 #include "kernel/sysrq.h"
 #include "libk/errno.h"
 #include "libk/list.h"
 #include "libk/string.h"
 #include "mm/mm.h"
+#include "mm/procswap.h"
 #include "mm/vm.h"
 #include "mm/vmap.h"
 #include "mm/vmscan.h"
@@ -217,6 +219,16 @@ void schedule(void)
 	irq_restore(was);
 }
 
+/*
+ * Back from a sleep: a process swapped out as a whole while it slept
+ * comes back before it goes on (kernel/proc/swapper.c).
+ */
+static inline void woke_up(void)
+{
+	if (current->mm && mm_swap_pending(current->mm))
+		swapper_resume();
+}
+
 void sched_yield(void)
 {
 	schedule();
@@ -241,6 +253,7 @@ void sched_sleep(void *chan)
 		schedule();
 	}
 	irq_restore(was);
+	woke_up();
 }
 
 void sched_sleep_timeout(void *chan, uint64_t tick)
@@ -264,6 +277,7 @@ void sched_sleep_timeout(void *chan, uint64_t tick)
 		schedule();
 	}
 	irq_restore(was);
+	woke_up();
 }
 
 static void wake_on(struct proc *p, void *chan)
@@ -300,6 +314,7 @@ int sched_sleep_until(uint64_t tick)
 		schedule();
 	}
 	irq_restore(was);
+	woke_up();
 	return err;
 }
 
