@@ -366,7 +366,7 @@ static void test_swapoff(void **state)
 	(void)state;
 	struct mm *mm = filled();
 	assert_int_equal(out(mm), 0);
-	swap_drain_begin();
+	assert_int_equal(swap_drain_begin(&disk.dev), 0);
 	assert_int_equal(swapoff_unuse_mm(mm), 0);
 	swapoff_drop_cache();
 	assert_int_equal(swap_drain_finish(), 0);
