@@ -123,6 +123,19 @@ static inline bool is_user_frame(const struct page *pg)
 }
 
 /*
+ * A user frame in either zone: what migrate_page() accepts, source or
+ * target. The scanners stay in lowmem (is_user_frame()): the highmem zone
+ * hands out single frames only, so moving its pages gains no blocks.
+ */
+static inline bool is_user_page(const struct page *pg)
+{
+	return (pg->flags & (PG_HEAD | PG_USER |
+			     (NOT_MOVABLE_FLAGS & ~PG_HIGHMEM))) ==
+		       (PG_HEAD | PG_USER) &&
+	       page_alloc_order(pg) == 0;
+}
+
+/*
  * Whether the references to a user frame are exactly its owners: the
  * PTEs mapping it, and its shm object. Anything more is someone using the
  * page right now (a fault holding it, a read from swap filling it) who
@@ -168,11 +181,11 @@ static int remap_pte(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg)
 
 int migrate_page(struct page *old, struct page *new)
 {
-	if (!is_user_frame(old) || old == new)
+	if (!is_user_page(old) || old == new)
 		return -EINVAL;
 	if (!is_unpinned(old))
 		return -EBUSY;
-	KASSERT(is_user_frame(new) && new->refcount == 1);
+	KASSERT(is_user_page(new) && new->refcount == 1);
 
 	highmem_copy_page(new, old); /* either may be in highmem */
 
