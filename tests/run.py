@@ -1006,7 +1006,7 @@ def run_bench_once(args, mem, icount, user=False):
         # The kernel's floors, then the user-space benchmarks as init.
         cmd = qemu_cmd(args.kernel, mem,
                        "bench=floors init=/bin/ubench loglevel=3",
-                       args.initrd, extra)
+                       args.initrd_bench or args.initrd, extra)
     else:
         cmd = qemu_cmd(args.kernel, mem,
                        "bench=%s loglevel=3" % args.bench_sel,
@@ -1191,6 +1191,9 @@ def main():
     ap.add_argument("--bench", action="store_true",
                     help="run the benchmarks instead of the tests")
     ap.add_argument("--bench-sel", default="all")
+    ap.add_argument("--initrd-bench", default=None,
+                    help="the image with ubench for the user-space "
+                    "benchmarks (default: --initrd)")
     ap.add_argument("--bench-mem", default="128M,1G")
     ap.add_argument("--bench-out", default="build/bench.txt")
     args = ap.parse_args()
