@@ -263,11 +263,16 @@ void highmem_copy_page(struct page *dst, struct page *src)
 {
 	uint32_t *d = kmap_atomic(dst);
 	const uint32_t *s = kmap_atomic(src);
-	for (uint32_t i = 0; i < PAGE_SIZE / sizeof(*d); i += 4) {
+	/* Eight words an iteration: the loop's own cost is an eighth. */
+	for (uint32_t i = 0; i < PAGE_SIZE / sizeof(*d); i += 8) {
 		d[i] = s[i];
 		d[i + 1] = s[i + 1];
 		d[i + 2] = s[i + 2];
 		d[i + 3] = s[i + 3];
+		d[i + 4] = s[i + 4];
+		d[i + 5] = s[i + 5];
+		d[i + 6] = s[i + 6];
+		d[i + 7] = s[i + 7];
 	}
 	kunmap_atomic((void *)s);
 	kunmap_atomic(d);
