@@ -27,6 +27,7 @@
 #include "mm/swapoff.h"
 #include "mm/vmscan.h"
 #include "tests/host/mm_fixture.h"
+#include "tests/host/swap_fixture.h"
 
 #define RW (MM_PROT_READ | MM_PROT_WRITE)
 #define P(n) ((n)*PAGE_SIZE)
@@ -35,66 +36,6 @@
 #define BASE2 0x40800000u
 
 /* A disk in malloc'ed memory that can be told to fail. */
-struct fake_disk {
-	struct block_device dev;
-	uint8_t *data;
-	unsigned int fail_read, fail_write; /* every Nth (0: never) */
-	unsigned int nreads, nwrites;
-};
-
-static struct fake_disk disk;
-
-static int fake_read(struct block_device *dev, uint64_t sector, uint32_t count,
-		     void *buf)
-{
-	if (!block_range_ok(dev, sector, count))
-		return -EINVAL;
-	if (disk.fail_read && ++disk.nreads % disk.fail_read == 0)
-		return -EIO;
-	memcpy(buf, disk.data + sector * dev->sector_size,
-	       (size_t)count * dev->sector_size);
-	return 0;
-}
-
-static int fake_write(struct block_device *dev, uint64_t sector, uint32_t count,
-		      const void *buf)
-{
-	if (!block_range_ok(dev, sector, count))
-		return -EINVAL;
-	if (disk.fail_write && ++disk.nwrites % disk.fail_write == 0)
-		return -EIO;
-	memcpy(disk.data + sector * dev->sector_size, buf,
-	       (size_t)count * dev->sector_size);
-	return 0;
-}
-
-static struct mm_baseline base;
-static uint32_t swap_free0;
-
-static uint32_t swap_free(void)
-{
-	struct swap_stats st;
-	swap_get_stats(&st);
-	return st.free;
-}
-
-/* A fresh machine with a swap area of `pages` pages (header included). */
-static void setup_swap(uint32_t pages)
-{
-	memset(&disk, 0, sizeof(disk));
-	disk.data = calloc(pages, PAGE_SIZE);
-	assert_non_null(disk.data);
-	disk.dev = (struct block_device){
-		.name = "fakedisk",
-		.sectors = (uint64_t)pages * PAGE_SIZE / BLOCK_SECTOR_SIZE,
-		.sector_size = BLOCK_SECTOR_SIZE,
-		.read = fake_read,
-		.write = fake_write,
-	};
-	assert_int_equal(swap_init(&disk.dev), 0);
-	base = mm_fixture_baseline();
-	swap_free0 = swap_free();
-}
 
 static int boot(void **state)
 {
