@@ -36,7 +36,7 @@ $(UTEST_USERLAND): $(BUILD)/tests/user/%: $(BUILD)/userland/VERSIONS
 $(BUILD)/tests/user/demo_uffd: user/uffdemo.c
 $(BUILD)/tests/user/demo_gc: user/gcdemo.c
 
-$(BUILD)/tests/user/%: tests/user/%.c tests/user/utest.h
+$(BUILD)/tests/user/%: tests/user/%.c $(wildcard tests/user/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(UCFLAGS) $< -o $@
