@@ -1,8 +1,9 @@
 /*
  * tests/host/swap_fixture.h - a swap area for host tests of paging out:
  * a fully backed disk in malloc'ed memory that can be told to fail every
- * Nth read or write, set up as the machine's one swap area, and the free
- * slot count to compare against at the end of a test. Header-only, like
+ * Nth read or write, set up as the machine's one swap area; the free
+ * slot count to compare against at the end of a test; and the cmocka
+ * setup and teardown around it (boot, teardown, expect_all_back). Header-only, like
  * mm_fixture.h; each test program has its own disk.
  */
 #ifndef TESTS_HOST_SWAP_FIXTURE_H
@@ -12,7 +13,9 @@
 #include <string.h>
 
 #include "mm/blockdev.h"
+#include "mm/policy.h"
 #include "mm/swap.h"
+#include "mm/vmscan.h"
 #include "tests/host/mm_fixture.h"
 
 struct fake_disk {
@@ -75,6 +78,43 @@ static inline void setup_swap(uint32_t pages)
 	assert_true(swap_enabled());
 	base = mm_fixture_baseline();
 	swap_free0 = swap_free();
+}
+
+/* cmocka setup: a fresh machine with a swap area of 255 slots. */
+static inline int boot(void **state)
+{
+	mm_fixture_boot(state);
+	setup_swap(256);
+	return 0;
+}
+
+/* Everything back: frames, heap objects, slots; no state left. */
+static inline void expect_all_back(void)
+{
+	disk.fail_read = disk.fail_write = 0;
+	vmscan_shrink();
+	assert_int_equal(swap_free(), swap_free0);
+	assert_verified(vmscan_check_idle());
+	assert_true(mm_fixture_same(base));
+}
+
+/*
+ * cmocka teardown: swap off. After a failed test slots may still be in
+ * use; the area is then dropped anyway (the next test boots a fresh
+ * machine), so that one failure does not fail every later test in its
+ * setup.
+ */
+static inline int teardown(void **state)
+{
+	(void)state;
+	if (swap_init(NULL) != 0) {
+		swap_forget();
+		for (const struct vm_policy *const *p = vm_policies; *p; p++)
+			(*p)->reset();
+	}
+	free(disk.data);
+	disk.data = NULL;
+	return 0;
 }
 
 #endif

@@ -37,40 +37,11 @@
 
 /* A disk in malloc'ed memory that can be told to fail. */
 
-static int boot(void **state)
-{
-	mm_fixture_boot(state);
-	setup_swap(256);
-	return 0;
-}
-
 /* A machine whose swap area has 40 slots. */
 static int boot_small(void **state)
 {
 	mm_fixture_boot(state);
 	setup_swap(41);
-	return 0;
-}
-
-static void expect_all_back(void)
-{
-	disk.fail_read = disk.fail_write = 0;
-	vmscan_shrink();
-	assert_int_equal(swap_free(), swap_free0);
-	assert_verified(vmscan_check_idle());
-	assert_true(mm_fixture_same(base));
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (swap_init(NULL) != 0) {
-		swap_forget();
-		for (const struct vm_policy *const *p = vm_policies; *p; p++)
-			(*p)->reset();
-	}
-	free(disk.data);
-	disk.data = NULL;
 	return 0;
 }
 

@@ -40,41 +40,6 @@
 #define BASE 0x40000000u
 
 
-static int boot(void **state)
-{
-	mm_fixture_boot(state);
-	setup_swap(256);
-	return 0;
-}
-
-/* Everything back: frames, heap objects, slots; no state left. */
-static void expect_all_back(void)
-{
-	disk.fail_read = disk.fail_write = 0;
-	vmscan_shrink();
-	assert_int_equal(swap_free(), swap_free0);
-	assert_verified(vmscan_check_idle());
-	assert_true(mm_fixture_same(base));
-}
-
-/*
- * Swap off. After a failed test slots may still be in use; the area is
- * then dropped anyway (the next test boots a fresh machine), so that one
- * failure does not fail every later test in its setup.
- */
-static int teardown(void **state)
-{
-	(void)state;
-	if (swap_init(NULL) != 0) {
-		swap_forget();
-		for (const struct vm_policy *const *p = vm_policies; *p; p++)
-			(*p)->reset();
-	}
-	free(disk.data);
-	disk.data = NULL;
-	return 0;
-}
-
 static void map(struct mm *mm, vaddr_t addr, size_t len, uint32_t flags)
 {
 	vaddr_t a;
