@@ -148,7 +148,8 @@ static int create_at(const char *base, const char *path, uint32_t mode,
 		return err;
 	if (!dir.fs->create)
 		return dir.fs->read_only ? -EROFS : -ENOENT;
-	err = dir.fs->create(&dir, name, name_len, mode & 07777, vn);
+	err = dir.fs->create(&dir, name, name_len,
+			     mode & 07777 & ~current->umask, vn);
 	if (err)
 		return err;
 	size_t cl = strlen(canon);

@@ -2,7 +2,8 @@
  * fs/sys_namei.c - system calls that change the name space or a file's
  * attributes: mkdir, rmdir, unlink, rename (and their *at forms), creat,
  * truncate and ftruncate, fsync and fdatasync, fallocate, chmod and
- * utimensat.
+ * utimensat; umask, the permission bits new files and directories never
+ * get (applied by open's O_CREAT and mkdir, as Linux's VFS does).
  *
  * Each call resolves the directory that holds the last component, then
  * asks that directory's file system (struct fs_ops). Only tmpfs (/tmp,
@@ -112,7 +113,8 @@ static int do_mkdirat(int dirfd, uint32_t upath, uint32_t mode)
 		return -EEXIST;
 	if (!p.dir.fs->mkdir)
 		return no_op_error(&p.dir);
-	return p.dir.fs->mkdir(&p.dir, p.name, p.len, mode & 07777);
+	return p.dir.fs->mkdir(&p.dir, p.name, p.len,
+			       mode & 07777 & ~current->umask);
 }
 
 static int32_t sys_mkdir(const struct syscall_args *a)
@@ -525,3 +527,12 @@ static int32_t sys_utimensat_time64(const struct syscall_args *a)
 	return do_utimensat(a, 8);
 }
 SYSCALL(412, utimensat_time64, sys_utimensat_time64);
+
+/* umask(mask): the new mask's permission bits; returns the old one. */
+static int32_t sys_umask(const struct syscall_args *a)
+{
+	uint32_t old = current->umask;
+	current->umask = a->arg[0] & 0777;
+	return (int32_t)old;
+}
+SYSCALL(60, umask, sys_umask);

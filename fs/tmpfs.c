@@ -35,6 +35,7 @@
  */
 #include "fs/file.h"
 
+#include "kernel/proc/proc.h"
 #include "kernel/time.h"
 #include "libk/assert.h"
 #include "libk/errno.h"
@@ -80,6 +81,7 @@ struct tmpfs_inode {
 	struct tmpfs_sb *sb;
 	uint32_t ino;
 	uint32_t mode;	/* type and permission bits */
+	uint32_t uid, gid; /* owner: the creator's fsuid and fsgid */
 	uint32_t nlink; /* names (a directory: 2 + subdirectories) */
 	uint32_t opens; /* open files referring to it */
 	int64_t atime, mtime, ctime; /* seconds since the epoch */
@@ -128,6 +130,11 @@ static struct tmpfs_inode *inode_new(struct tmpfs_sb *sb, uint32_t mode)
 	i->sb = sb;
 	i->ino = sb->next_ino++;
 	i->mode = mode;
+	/* The mount's root is made at boot, by nobody: root's. */
+	if (current && current->pid) {
+		i->uid = current->cred.fsuid;
+		i->gid = current->cred.fsgid;
+	}
 	i->atime = i->mtime = i->ctime = now();
 	list_init(&i->entries);
 	i->next_pos = 2;
@@ -371,6 +378,8 @@ static void tmpfs_getattr(const struct vnode *v, struct kstat *st)
 	st->dev_minor = i->sb->dev_minor;
 	st->ino = i->ino;
 	st->mode = i->mode;
+	st->uid = i->uid;
+	st->gid = i->gid;
 	st->nlink = i->nlink;
 	st->blksize = TMPFS_BLKSIZE;
 	st->atime = i->atime;

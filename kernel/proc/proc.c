@@ -290,6 +290,7 @@ static int proc_create(const char *path, char *const argv[],
 	if (!p)
 		return -ENOMEM;
 	default_limits(p);
+	p->umask = 0022; /* Linux's init_fs */
 	int err = signal_init_proc(p);
 	if (!err)
 		err = files_alloc(p);
@@ -408,6 +409,7 @@ int proc_fork(struct trapframe *tf, uint32_t flags, uint32_t newsp,
 	child->env_start = parent->env_start;
 	child->env_end = parent->env_end;
 	memcpy(child->rlim, parent->rlim, sizeof(child->rlim));
+	child->umask = parent->umask;
 	child->cred = parent->cred;
 	child->nondumpable = parent->group_leader->nondumpable;
 	memcpy(child->tls, parent->tls, sizeof(child->tls));

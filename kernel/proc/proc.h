@@ -124,6 +124,9 @@ struct proc {
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	/* Users (kernel/proc/cred.h, kernel/proc/sys_cred.c). */
 	struct cred cred;            /* this thread's ids, copied by clone */
+	uint32_t umask;              /* umask(2): mode bits a new file or
+					directory never gets (0022 at boot),
+					copied by clone */
 	bool nondumpable;            /* leader: the ids changed since the
 					last execve, so only root may look
 					into its memory (Linux's dumpable 0) */

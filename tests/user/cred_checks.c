@@ -446,6 +446,49 @@ static int part_limits(void *arg)
 	return ut_failures;
 }
 
+/* Prints the owner and permission bits of path. */
+static void show_new(const char *what, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		ut_fact("%s: stat = %s", what, ut_errname(errno));
+	else
+		ut_fact("%s: uid %u gid %u mode %04o", what, (unsigned)st.st_uid,
+			(unsigned)st.st_gid, (unsigned)(st.st_mode & 07777));
+}
+
+/*
+ * A user's new files in /tmp belong to the user, with the umask taken
+ * off the mode open and mkdir ask for (0022 from boot, as Linux's).
+ */
+static int part_new_files(void *arg)
+{
+	(void)arg;
+	become_user();
+	unlink("/tmp/cred_f");
+	unlink("/tmp/cred_g");
+	rmdir("/tmp/cred_d");
+	mode_t old = umask(0077);
+	ut_fact("umask at first: %04o; umask(0777) returns %04o", (unsigned)old,
+		(unsigned)umask(0777));
+	umask(old);
+	int fd = open("/tmp/cred_f", O_CREAT | O_WRONLY | O_EXCL, 0666);
+	if (fd >= 0)
+		close(fd);
+	show_new("user's file, 0666 asked", "/tmp/cred_f");
+	mkdir("/tmp/cred_d", 0777);
+	show_new("user's directory, 0777 asked", "/tmp/cred_d");
+	umask(0);
+	fd = open("/tmp/cred_g", O_CREAT | O_WRONLY | O_EXCL, 0666);
+	if (fd >= 0)
+		close(fd);
+	show_new("user's file, umask 0", "/tmp/cred_g");
+	unlink("/tmp/cred_f");
+	unlink("/tmp/cred_g");
+	rmdir("/tmp/cred_d");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	ut_begin(argc, argv);
@@ -459,6 +502,7 @@ int main(int argc, char **argv)
 	in_child("signals to a split id", part_kill_split, NULL);
 	in_child("/proc", part_proc, &root_proc);
 	in_child("files", part_files, NULL);
+	in_child("new files", part_new_files, NULL);
 	test_shm();
 	in_child("limits", part_limits, NULL);
 	ut_check(kill(root_proc, 0) == 0, "root's process survived");
