@@ -37,7 +37,9 @@
 #                            on the aging list with the age of a new page
 #   then pagoda-break-fault stops at the probe's demand-zero, COW and
 #   swap-in faults with the right decoding, and after `finish` the pages
-#   are as the kernel's fault handler leaves them.
+#   are as the kernel's fault handler leaves them; the demand-zero fault
+#   runs to its end under pagoda-profile -d 1 instead of `finish`, whose
+#   table must add up and leave the CPU where `finish` would.
 #
 # Lines start with "helpers-check:"; the last is "helpers-check: ok" or
 # "helpers-check: FAIL <count> <first failure>".
@@ -214,7 +216,7 @@ def check_help():
     for name in ("pagoda-pte", "pagoda-pt", "pagoda-vmas", "pagoda-ps",
                  "pagoda-page", "pagoda-buddy", "pagoda-slab", "pagoda-swap",
                  "pagoda-policy", "pagoda-break-fault", "pagoda-early",
-                 "pagoda-bt", "pagoda-gdt", "pagoda-ldt"):
+                 "pagoda-bt", "pagoda-gdt", "pagoda-ldt", "pagoda-profile"):
         text = run("help " + name)
         assert "Usage:" in text and len(text.splitlines()) >= 4, \
             "help %s is too short: %r" % (name, text)
@@ -580,9 +582,29 @@ def check_errors():
         raise AssertionError("pagoda-vmas 99 did not fail")
 
 
-def fault_stop(pid, va, error, reason):
+def profile_to_return():
+    """Runs the rest of mm_fault under pagoda-profile -d 1 and checks the
+    table: rows that add up to the total, fault_in among them, and the CPU
+    back in the caller with MM_FAULT_OK (0) in EAX, as `finish` leaves it."""
+    out = run("pagoda-profile -d 1")
+    rows = dict((m.group(1), int(m.group(2))) for m in
+                re.finditer(r"^(\S+)\s+(\d+)\s*$", out, re.M))
+    total = rows.pop("total", None)
+    assert total and total == sum(rows.values()), \
+        "pagoda-profile rows do not add up:\n%s" % out
+    assert rows.get("fault_in", 0) > 0, "no fault_in row:\n%s" % out
+    frame = gdb.selected_frame()
+    assert frame.name() != "mm_fault", "still in mm_fault after the profile"
+    assert int(gdb.parse_and_eval("$eax")) == 0, \
+        "mm_fault returned %d" % int(gdb.parse_and_eval("$eax"))
+    say("pagoda-profile: mm_fault of a demand-zero fault took %d "
+        "instructions, fault_in %d" % (total, rows["fault_in"]))
+
+
+def fault_stop(pid, va, error, reason, profile=False):
     """Sets pagoda-break-fault, continues to it, checks the report, then
-    runs the fault to its end. Returns the report."""
+    runs the fault to its end (under pagoda-profile if asked). Returns the
+    report."""
     run("pagoda-break-fault %d 0x%x" % (pid, va))
     out = run("continue")
     head = "page fault: pid %d (gdbprobe) at 0x%08x, error 0x%x" % (
@@ -591,6 +613,9 @@ def fault_stop(pid, va, error, reason):
     assert re.search(reason, out), "expected /%s/ in:\n%s" % (reason, out)
     frame = gdb.selected_frame()
     assert frame.name() == "mm_fault", frame.name()
+    if profile:
+        profile_to_return()
+        return out
     # `finish` prints the returned value outside what to_string captures;
     # GDB keeps it as the newest value of its history.
     run("finish")
@@ -601,7 +626,7 @@ def fault_stop(pid, va, error, reason):
 
 def check_faults(regs, child, swapped, pt1):
     va = regs["fresh"][0]
-    fault_stop(1, va, 0x6, r"=> demand-zero in bf")
+    fault_stop(1, va, 0x6, r"=> demand-zero in bf", profile=True)
     out = run("pagoda-page -v 0x%x 1" % va)
     same("after demand-zero: refcount, mappings", parse_page(out, 1, va)[:2],
          (1, 1))

@@ -22,6 +22,7 @@
 #   pagoda-ldt [PID]           a process's LDT (modify_ldt), decoded
 #   pagoda-user PROG [PID]     a user program's symbols; `bt` crosses traps
 #   pagoda-ubreak LOCATION     a breakpoint only in that program's process
+#   pagoda-profile             instructions of one call, per function
 #
 # The commands live in the package tools/gdb/pagoda_gdb/, one file per
 # subject; pagoda_gdb/kernel.py and memory.py read the kernel's data

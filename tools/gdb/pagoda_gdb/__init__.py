@@ -14,10 +14,11 @@
 #   segments.py    pagoda-gdt, pagoda-ldt
 #   user.py        pagoda-user, pagoda-ubreak, and the unwinder that takes
 #                  `bt` through a trap frame into the interrupted code
+#   profile.py     pagoda-profile
 #   session.py     helpers for scripts run by `make debug GDBSCRIPT=...`
 
-from . import (alloc, boot, faults, frames, pagetables, procs, segments,
-               swapping, user)
+from . import (alloc, boot, faults, frames, pagetables, procs, profile,
+               segments, swapping, user)
 
 _commands = []
 
@@ -30,6 +31,6 @@ def register():
         alloc.PagodaSlab(), swapping.PagodaSwap(), swapping.PagodaPolicy(),
         faults.PagodaBreakFault(), boot.PagodaEarly(), boot.PagodaBt(),
         segments.PagodaGdt(), segments.PagodaLdt(),
-        user.PagodaUser(), user.PagodaUbreak(),
+        user.PagodaUser(), user.PagodaUbreak(), profile.PagodaProfile(),
     ]
     user.register_unwinder()
