@@ -11,18 +11,6 @@
 
 #include "libk/assert.h"
 
-/* The word that holds a bit. */
-static inline size_t word_of(size_t bit)
-{
-	return bit / BITMAP_WORD_BITS;
-}
-
-/* The mask that selects a bit within its word. */
-static inline uint32_t mask_of(size_t bit)
-{
-	return (uint32_t)1 << (bit % BITMAP_WORD_BITS);
-}
-
 /* The mask of bits lo up to (not including) hi, for 0 <= lo < hi <= 32. */
 static inline uint32_t span_mask(unsigned int lo, unsigned int hi)
 {
@@ -63,9 +51,9 @@ static void update_range(struct bitmap *bm, size_t start, size_t n, bool set)
 		uint32_t mask = span_mask(lo, hi);
 
 		if (set)
-			bm->words[word_of(start)] |= mask;
+			bm->words[bitmap_word_of(start)] |= mask;
 		else
-			bm->words[word_of(start)] &= ~mask;
+			bm->words[bitmap_word_of(start)] &= ~mask;
 		start += hi - lo;
 		n -= hi - lo;
 	}
@@ -82,7 +70,7 @@ static size_t find_bit(const struct bitmap *bm, size_t from, uint32_t flip)
 		return bm->nbits;
 
 	size_t nwords = BITMAP_WORDS(bm->nbits);
-	size_t w = word_of(from);
+	size_t w = bitmap_word_of(from);
 	uint32_t word = (bm->words[w] ^ flip) &
 			(UINT32_MAX << (from % BITMAP_WORD_BITS));
 	for (;;) {
@@ -103,24 +91,6 @@ void bitmap_init(struct bitmap *bm, uint32_t *words, size_t nbits)
 	bm->words = words;
 	bm->nbits = nbits;
 	update_range(bm, 0, nbits, false);
-}
-
-void bitmap_set(struct bitmap *bm, size_t bit)
-{
-	KASSERT(bit < bm->nbits);
-	bm->words[word_of(bit)] |= mask_of(bit);
-}
-
-void bitmap_clear(struct bitmap *bm, size_t bit)
-{
-	KASSERT(bit < bm->nbits);
-	bm->words[word_of(bit)] &= ~mask_of(bit);
-}
-
-bool bitmap_test(const struct bitmap *bm, size_t bit)
-{
-	KASSERT(bit < bm->nbits);
-	return (bm->words[word_of(bit)] & mask_of(bit)) != 0;
 }
 
 void bitmap_set_range(struct bitmap *bm, size_t start, size_t n)

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "libk/assert.h"
+
 #define BITMAP_WORD_BITS 32
 
 /*
@@ -40,14 +42,41 @@ struct bitmap {
 /* Attaches bm to words[] holding nbits bits and clears all of them. */
 void bitmap_init(struct bitmap *bm, uint32_t *words, size_t nbits);
 
-/* Sets one bit. */
-void bitmap_set(struct bitmap *bm, size_t bit);
+/* The word that holds a bit. */
+static inline size_t bitmap_word_of(size_t bit)
+{
+	return bit / BITMAP_WORD_BITS;
+}
+
+/* The mask that selects a bit within its word. */
+static inline uint32_t bitmap_mask_of(size_t bit)
+{
+	return (uint32_t)1 << (bit % BITMAP_WORD_BITS);
+}
+
+/*
+ * Sets one bit. This and the next two are inline: a swap slot taken or
+ * given back, on every swap-out and swap-in, is one of them.
+ */
+static inline void bitmap_set(struct bitmap *bm, size_t bit)
+{
+	KASSERT(bit < bm->nbits);
+	bm->words[bitmap_word_of(bit)] |= bitmap_mask_of(bit);
+}
 
 /* Clears one bit. */
-void bitmap_clear(struct bitmap *bm, size_t bit);
+static inline void bitmap_clear(struct bitmap *bm, size_t bit)
+{
+	KASSERT(bit < bm->nbits);
+	bm->words[bitmap_word_of(bit)] &= ~bitmap_mask_of(bit);
+}
 
 /* Returns whether one bit is set. */
-bool bitmap_test(const struct bitmap *bm, size_t bit);
+static inline bool bitmap_test(const struct bitmap *bm, size_t bit)
+{
+	KASSERT(bit < bm->nbits);
+	return (bm->words[bitmap_word_of(bit)] & bitmap_mask_of(bit)) != 0;
+}
 
 /* Sets the n bits starting at start (start + n must not exceed nbits). */
 void bitmap_set_range(struct bitmap *bm, size_t start, size_t n);

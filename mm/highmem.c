@@ -208,7 +208,14 @@ void *kmap_atomic_phys(paddr_t pa)
 
 void *kmap_atomic(struct page *page)
 {
-	return kmap_atomic_phys(page_to_phys(page));
+	/*
+	 * The common case first, without a call: a lowmem frame (every
+	 * frame on a machine of 768 MiB or less) is in the direct map.
+	 */
+	pfn_t pfn = page_to_pfn(page);
+	if (pfn < LOWMEM_PFN && pfn != 0)
+		return port_phys_to_virt((paddr_t)pfn << PAGE_SHIFT);
+	return kmap_atomic_phys((paddr_t)pfn << PAGE_SHIFT);
 }
 
 /* Whether page is the pointer of a slot held below the top one. */
@@ -223,22 +230,39 @@ static bool held_below_top(uintptr_t page)
 	return false;
 }
 
+/* Whether page lies in the kmap area's slots. */
+static bool in_kmap_area(uintptr_t page)
+{
+	return page >= KMAP_BASE && page < KMAP_BASE + KMAP_SLOTS * PAGE_SIZE;
+}
+
+static __attribute__((noreturn)) void bad_kunmap(const void *addr)
+{
+	panic("kunmap_atomic: %p is not the most recent temporary mapping",
+	      addr);
+}
+
 void kunmap_atomic(void *addr)
 {
 	uintptr_t page = (uintptr_t)addr & ~(uintptr_t)(PAGE_SIZE - 1);
+	/*
+	 * No slot held (the common case, checked first): addr was a
+	 * direct-map address. An interrupt handler releases what it maps
+	 * before it returns, so kmap_top reads 0 here whenever it is 0.
+	 */
+	if (kmap_top == 0) {
+		if (in_kmap_area(page))
+			bad_kunmap(addr);
+		return;
+	}
 	bool irq = port_irq_save();
 	unsigned int slot = kmap_top - 1;
 	vaddr_t va = KMAP_BASE + slot * PAGE_SIZE;
-	if (kmap_top == 0 ||
-	    (uintptr_t)port_kmap_pointer(va, pte_frame(kmap_ptes[slot])) !=
-		    page) {
+	if ((uintptr_t)port_kmap_pointer(va, pte_frame(kmap_ptes[slot])) !=
+	    page) {
 		/* A direct-map address (nothing was mapped), unless ... */
-		if (held_below_top(page) || (page >= KMAP_BASE &&
-					     page < KMAP_BASE + KMAP_SLOTS *
-								PAGE_SIZE))
-			panic("kunmap_atomic: %p is not the most recent "
-			      "temporary mapping",
-			      addr);
+		if (held_below_top(page) || in_kmap_area(page))
+			bad_kunmap(addr);
 		port_irq_restore(irq);
 		return;
 	}

@@ -59,7 +59,7 @@ int mm_create(struct mm **out)
 	mm->limit_stack = MM_DEFAULT_STACK_LIMIT;
 	mm->limit_as = MM_NO_LIMIT;
 	mm->limit_data = MM_NO_LIMIT;
-	mm->limit_rss = MM_NO_LIMIT;
+	mm_set_limit_rss(mm, MM_NO_LIMIT);
 	mm->mmap_base = MM_STACK_TOP - MM_DEFAULT_STACK_LIMIT - MM_STACK_GAP;
 	mm->users = 1;
 	*out = mm;
@@ -179,7 +179,7 @@ int mm_fork(struct mm *parent, struct mm **out)
 	child->limit_stack = parent->limit_stack;
 	child->limit_as = parent->limit_as;
 	child->limit_data = parent->limit_data;
-	child->limit_rss = parent->limit_rss;
+	mm_set_limit_rss(child, parent->limit_rss);
 
 	/*
 	 * The copy needs page tables and reverse-map items, which do not

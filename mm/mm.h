@@ -148,7 +148,11 @@ struct mm {
 	uint64_t limit_stack;      /* RLIMIT_STACK, bytes */
 	uint64_t limit_as;         /* RLIMIT_AS, bytes */
 	uint64_t limit_data;       /* RLIMIT_DATA, bytes */
-	uint64_t limit_rss;        /* RLIMIT_RSS, bytes (local replacement) */
+	uint64_t limit_rss;        /* RLIMIT_RSS, bytes (local replacement);
+				      set with mm_set_limit_rss() */
+	bool rss_limited;          /* limit_rss is not UINT64_MAX: one test
+				      on the fault path instead of a 64-bit
+				      compare */
 	uint32_t rss;              /* resident user pages */
 	uint32_t rss_peak;         /* the most rss has been (VmHWM,
 				      ru_maxrss) */
@@ -189,6 +193,13 @@ struct mm {
 				      threads share it (clone CLONE_VM);
 				      mm_put of the last one destroys it */
 };
+
+/* Sets RLIMIT_RSS of mm in bytes (UINT64_MAX: none). */
+static inline void mm_set_limit_rss(struct mm *mm, uint64_t bytes)
+{
+	mm->limit_rss = bytes;
+	mm->rss_limited = bytes != UINT64_MAX;
+}
 
 /* The stack sits just below the kernel; mmap starts below its gap. */
 #define MM_STACK_TOP KERNEL_VMA

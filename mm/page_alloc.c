@@ -376,7 +376,12 @@ int pmm_isolate_free_block(struct page *page)
 /* Allocates one frame, on the shortest path; highmem first if allowed. */
 struct page *pmm_alloc_frame(unsigned int gfp)
 {
-	if (gfp & GFP_HIGHMEM) {
+	/*
+	 * A machine without highmem (768 MiB or less), or with none free,
+	 * goes straight to the buddy allocator: the count is read without
+	 * the zone's lock, which highmem_alloc_frame() takes to check again.
+	 */
+	if ((gfp & GFP_HIGHMEM) && hz_count.free != 0) {
 		struct page *page = highmem_alloc_frame(gfp);
 		if (page)
 			return page;

@@ -69,26 +69,6 @@ void vm_policy_transfer(const struct vm_policy *from,
 	KASSERT(from->stats->tracked == 0);
 }
 
-/* Starts tracking pg at the back of head. */
-void policy_track(list_head_t *head, struct vm_policy_stats *st,
-		  struct page *pg)
-{
-	KASSERT(!policy_page_tracked(pg));
-	pg->flags = (pg->flags & ~PG_POLICY_MASK) | PG_POLICY_TRACKED;
-	list_push_back(head, &pg->list);
-	st->tracked++;
-}
-
-/* Stops tracking pg. */
-void policy_untrack(struct vm_policy_stats *st, struct page *pg)
-{
-	KASSERT(policy_page_tracked(pg));
-	KASSERT(st->tracked > 0);
-	list_remove(&pg->list);
-	pg->flags &= ~PG_POLICY_MASK;
-	st->tracked--;
-}
-
 /* Stops tracking every page on head. */
 void policy_untrack_all(list_head_t *head, struct vm_policy_stats *st)
 {
@@ -97,21 +77,6 @@ void policy_untrack_all(list_head_t *head, struct vm_policy_stats *st)
 	list_for_each_safe(n, tmp, head)
 		policy_untrack(st, policy_page(n));
 	KASSERT(st->tracked == 0);
-}
-
-/* Moves a tracked page to the back of head. */
-void policy_requeue(list_head_t *head, struct page *pg)
-{
-	KASSERT(policy_page_tracked(pg));
-	list_remove(&pg->list);
-	list_push_back(head, &pg->list);
-}
-
-/* The front page of head, or NULL. */
-struct page *policy_first(list_head_t *head)
-{
-	struct list_node *n = list_first(head);
-	return n ? policy_page(n) : NULL;
 }
 
 /*

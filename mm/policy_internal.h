@@ -47,16 +47,44 @@ static inline void policy_set_data(struct page *pg, uint32_t v)
 	pg->flags = (pg->flags & ~POLICY_DATA_MASK) | (v << POLICY_DATA_SHIFT);
 }
 
-/* Starts tracking pg at the back of head (the newest end). */
-void policy_track(list_head_t *head, struct vm_policy_stats *st,
-		  struct page *pg);
+/*
+ * Starts tracking pg at the back of head (the newest end). Inline, with
+ * policy_untrack(): every fault and every free calls one of them.
+ */
+static inline void policy_track(list_head_t *head, struct vm_policy_stats *st,
+				struct page *pg)
+{
+	KASSERT(!policy_page_tracked(pg));
+	pg->flags = (pg->flags & ~PG_POLICY_MASK) | PG_POLICY_TRACKED;
+	list_push_back(head, &pg->list);
+	st->tracked++;
+}
+
 /* Stops tracking pg: off its list, policy bits cleared. */
-void policy_untrack(struct vm_policy_stats *st, struct page *pg);
+static inline void policy_untrack(struct vm_policy_stats *st, struct page *pg)
+{
+	KASSERT(policy_page_tracked(pg));
+	KASSERT(st->tracked > 0);
+	list_remove(&pg->list);
+	pg->flags &= ~PG_POLICY_MASK;
+	st->tracked--;
+}
+
 /* Stops tracking every page on head. */
 void policy_untrack_all(list_head_t *head, struct vm_policy_stats *st);
 /* Moves a tracked page to the back of head, as if just added. */
-void policy_requeue(list_head_t *head, struct page *pg);
+static inline void policy_requeue(list_head_t *head, struct page *pg)
+{
+	KASSERT(policy_page_tracked(pg));
+	list_remove(&pg->list);
+	list_push_back(head, &pg->list);
+}
+
 /* The front page of head (the oldest), or NULL when it is empty. */
-struct page *policy_first(list_head_t *head);
+static inline struct page *policy_first(list_head_t *head)
+{
+	struct list_node *n = list_first(head);
+	return n ? policy_page(n) : NULL;
+}
 
 #endif

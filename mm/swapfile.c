@@ -80,6 +80,12 @@ struct swap_area {
 };
 
 static struct swap_area areas[SWAP_MAX_AREAS];
+/*
+ * Every active area is in areas[0 .. areas_used - 1]: the searches on the
+ * swap path (a slot's area, the next slot's area) look at as many entries
+ * as there were areas at most, one on most machines, not at all eight.
+ */
+static unsigned int areas_used;
 /* The area the last slot came from (round robin among equals). */
 static unsigned int last_alloc;
 static uint32_t swapon_seq;
@@ -228,12 +234,22 @@ static int check_header(const uint8_t *page, uint64_t dev_pages,
 	return 0;
 }
 
+/* Sets areas_used after an area came or went. */
+static void count_areas(void)
+{
+	areas_used = 0;
+	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++)
+		if (areas[i].dev)
+			areas_used = i + 1;
+}
+
 /* Frees an area's slot map and the entry. */
 static void area_release(struct swap_area *a)
 {
 	kfree(a->refs);
 	kfree(a->used_words);
 	*a = (struct swap_area){ 0 };
+	count_areas();
 }
 
 /*
@@ -420,6 +436,7 @@ static int area_setup(struct swap_area *a, struct block_device *dev,
 	}
 	a->base = base;
 	a->seq = ++swapon_seq;
+	count_areas();
 	if (a->bad)
 		pr_info("swap: %u KiB on %s (%u slots, %u bad pages)\n",
 			(a->last_page + 1) * (PAGE_SIZE / 1024), dev->name,
@@ -538,7 +555,7 @@ bool swap_draining(void)
 /* The area holding global slot number slot, or NULL. */
 static struct swap_area *area_of_slot(uint32_t slot)
 {
-	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++) {
+	for (unsigned int i = 0; i < areas_used; i++) {
 		struct swap_area *a = &areas[i];
 		if (a->dev && slot >= a->base && slot - a->base <= a->last_page)
 			return a;
@@ -587,7 +604,7 @@ void swap_drain_cancel(void)
 
 struct block_device *swap_device(void)
 {
-	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++)
+	for (unsigned int i = 0; i < areas_used; i++)
 		if (areas[i].dev)
 			return areas[i].dev;
 	return NULL;
@@ -595,7 +612,7 @@ struct block_device *swap_device(void)
 
 bool swap_enabled(void)
 {
-	return swap_device() != NULL;
+	return areas_used != 0;
 }
 
 /*
@@ -605,9 +622,14 @@ bool swap_enabled(void)
  */
 static struct swap_area *pick_area(void)
 {
+	/* One area (the usual machine): no priorities to weigh. */
+	if (areas_used == 1) {
+		struct swap_area *a = &areas[0];
+		return a->draining || a->nfree == 0 ? NULL : a;
+	}
 	struct swap_area *best = NULL;
 	unsigned int best_dist = 0;
-	for (unsigned int i = 0; i < SWAP_MAX_AREAS; i++) {
+	for (unsigned int i = 0; i < areas_used; i++) {
 		struct swap_area *a = &areas[i];
 		if (!a->dev || a->draining || a->nfree == 0)
 			continue;
@@ -652,7 +674,7 @@ out:
 }
 
 /* The area of an allocated slot (else NULL), and the slot's index there. */
-static struct swap_area *slot_allocated(uint32_t slot, uint32_t *local)
+static inline struct swap_area *slot_allocated(uint32_t slot, uint32_t *local)
 {
 	struct swap_area *a = area_of_slot(slot);
 	if (!a)
@@ -702,11 +724,11 @@ uint32_t swap_slot_refs(uint32_t slot)
 
 int swap_write_page(uint32_t slot, const void *page)
 {
-	uint32_t i = 0;
 	struct swap_area *a = area_of_slot(slot);
 	if (!a)
 		return -EIO;
-	KASSERT(slot_allocated(slot, &i));
+	uint32_t i = slot - a->base;
+	KASSERT(a->refs[i] != 0 && a->refs[i] != REFS_UNUSABLE);
 	if (block_write_page(a->dev, i, page)) {
 		io.write_errors++;
 		return -EIO;
@@ -717,11 +739,11 @@ int swap_write_page(uint32_t slot, const void *page)
 
 int swap_read_page(uint32_t slot, void *page)
 {
-	uint32_t i = 0;
 	struct swap_area *a = area_of_slot(slot);
 	if (!a)
 		return -EIO;
-	KASSERT(slot_allocated(slot, &i));
+	uint32_t i = slot - a->base;
+	KASSERT(a->refs[i] != 0 && a->refs[i] != REFS_UNUSABLE);
 	if (block_read_page(a->dev, i, page)) {
 		io.read_errors++;
 		return -EIO;

@@ -208,9 +208,11 @@ struct page *vm_alloc_user_page(unsigned int gfp)
 	return pg;
 }
 
-/* Maps a user page and records everything that goes with a mapping. */
-/* The reverse map and the PTE of one mapping, or neither: 0 or -ENOMEM. */
-static int map_once(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
+/*
+ * The reverse map and the PTE of one mapping, or neither: 0 or -ENOMEM.
+ * Inline into user_page_map(), whose every call runs it once.
+ */
+static inline __attribute__((always_inline)) int map_once(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
 		    uint32_t prot)
 {
 	int err = rmap_add(pg, v, va);
@@ -224,15 +226,26 @@ static int map_once(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
 	return err;
 }
 
+/* Kernel memory was short for map_once(): reclaim some, then once more. */
+static __attribute__((noinline)) int map_after_reclaim(struct mm *mm,
+						       struct vma *v,
+						       vaddr_t va,
+						       struct page *pg,
+						       uint32_t prot)
+{
+	if (reclaim_pages(RECLAIM_KERNEL_BATCH) == 0)
+		return -ENOMEM;
+	return map_once(mm, v, va, pg, prot);
+}
+
+/* Maps a user page and records everything that goes with a mapping. */
 int user_page_map(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
 		  uint32_t prot)
 {
 	int err = map_once(mm, v, va, pg, prot);
 	if (unlikely(err)) {
-		/* Kernel memory is short: reclaim some, then once more. */
 		KASSERT(err == -ENOMEM);
-		if (reclaim_pages(RECLAIM_KERNEL_BATCH) == 0 ||
-		    map_once(mm, v, va, pg, prot) < 0)
+		if (map_after_reclaim(mm, v, va, pg, prot) < 0)
 			return -ENOMEM;
 	}
 	if (++mm->rss > mm->rss_peak)

@@ -284,19 +284,31 @@ bool trap_user_bad_iret(struct trapframe *ktf)
  */
 #define USER_COPY_OOM_RETRIES 8
 
-bool trap_user_access_fault(struct trapframe *tf)
+/* Resolves a user copy's fault at addr; whether the copy may go on. */
+static __attribute__((noinline)) bool user_copy_fault(uint32_t addr,
+						      uint32_t error)
 {
-	uint32_t addr = read_cr2();
-	if (tf->vector != T_PAGE || addr >= KERNEL_VMA || !current->mm)
-		return false;
 	for (int tries = 0;; tries++) {
-		enum mm_fault_result r = counted_fault(addr, tf->error_code);
+		enum mm_fault_result r = counted_fault(addr, error);
 		if (r != MM_FAULT_OOM || tries == USER_COPY_OOM_RETRIES)
 			return r == MM_FAULT_OK;
 		/* The victim is this process: fail the copy, die on return. */
 		if (!oom_kill())
 			return false;
 	}
+}
+
+/*
+ * Every page fault in kernel mode asks here first: the checks stay in a
+ * function of their own, small enough to cost little when they fail (a
+ * kernel thread has no user memory).
+ */
+bool trap_user_access_fault(struct trapframe *tf)
+{
+	uint32_t addr = read_cr2();
+	if (tf->vector != T_PAGE || addr >= KERNEL_VMA || !current->mm)
+		return false;
+	return user_copy_fault(addr, tf->error_code);
 }
 
 void trap_return_to_user(struct trapframe *tf)

@@ -230,7 +230,7 @@ static void apply_limits(struct proc *p)
 	p->mm->limit_stack = p->rlim[RLIMIT_STACK].cur;
 	p->mm->limit_as = p->rlim[RLIMIT_AS].cur;
 	p->mm->limit_data = p->rlim[RLIMIT_DATA].cur;
-	p->mm->limit_rss = p->rlim[RLIMIT_RSS].cur;
+	mm_set_limit_rss(p->mm, p->rlim[RLIMIT_RSS].cur);
 }
 
 uint32_t proc_maxrss_kb(const struct proc *p)

@@ -520,7 +520,7 @@ static int do_prlimit(int pid, unsigned int res, const struct rlimit64 *new,
 			p->mm->limit_stack = p->rlim[RLIMIT_STACK].cur;
 			p->mm->limit_as = p->rlim[RLIMIT_AS].cur;
 			p->mm->limit_data = p->rlim[RLIMIT_DATA].cur;
-			p->mm->limit_rss = p->rlim[RLIMIT_RSS].cur;
+			mm_set_limit_rss(p->mm, p->rlim[RLIMIT_RSS].cur);
 		}
 	}
 	return 0;

@@ -486,7 +486,7 @@ static void test_local_replacement(void **state)
 {
 	(void)state;
 	struct mm *mm = mm_fixture_new();
-	mm->limit_rss = P(8);
+	mm_set_limit_rss(mm, P(8));
 	map(mm, BASE, P(24), 0);
 	uint64_t stolen = vm_events.pgsteal_local;
 	fill(mm, BASE, 24, 1);
@@ -497,7 +497,7 @@ static void test_local_replacement(void **state)
 	assert_verified(mm_check(mm));
 
 	/* A limit below MM_RSS_MIN_PAGES counts as that many pages. */
-	mm->limit_rss = P(2);
+	mm_set_limit_rss(mm, P(2));
 	fill(mm, BASE, 24, 2);
 	assert_int_equal(mm->rss, MM_RSS_MIN_PAGES);
 	expect(mm, BASE, 24, 2);
@@ -542,7 +542,7 @@ static void test_local_replacement_progress(void **state)
 	(void)state;
 	for (uint64_t limit = 1; limit <= 2; limit++) {
 		struct mm *mm = mm_fixture_new();
-		mm->limit_rss = P(limit);
+		mm_set_limit_rss(mm, P(limit));
 		map(mm, BASE, P(32), 0);
 		fill(mm, BASE, 32, 1);
 		for (int k = 0; k < 8; k++) {
