@@ -34,21 +34,25 @@ static void alloc_free(void *arg)
 	free_pages(p, order);
 }
 
-/* Takes frames until only tenth of the free ones remain; returns a chain. */
+/*
+ * Takes lowmem frames (the zone GFP_KERNEL draws from) until only a tenth
+ * of its free ones remain; returns a chain.
+ */
 static void *fill_to_90pct(void)
 {
 	struct pmm_stats st;
 	void *chain = NULL;
 	pmm_get_stats(&st);
-	uint32_t keep = st.free_pages / 10;
-	while (st.free_pages > keep) {
+	uint32_t free_low = st.free_pages - st.highmem_free_pages;
+	uint32_t keep = free_low / 10;
+	while (free_low > keep) {
 		struct page *p = alloc_page(GFP_KERNEL);
 		if (!p)
 			break;
 		void **frame = page_address(p);
 		frame[0] = chain;
 		chain = frame;
-		st.free_pages--;
+		free_low--;
 	}
 	return chain;
 }
