@@ -50,7 +50,7 @@ struct highmem_counters hz_count;
 static struct list_node hz_free;
 /* The kmap area's page table, via the direct map; NULL before kmap_init. */
 static pte_t *kmap_ptes;
-static unsigned int kmap_top; /* slots in use: [0, kmap_top) */
+unsigned int kmap_top; /* slots in use: [0, kmap_top) */
 static uint64_t kmap_made;
 
 paddr_t highmem_set_lowmem_limit(uint64_t bytes)
@@ -242,15 +242,11 @@ static __attribute__((noreturn)) void bad_kunmap(const void *addr)
 	      addr);
 }
 
-void kunmap_atomic(void *addr)
+void kunmap_atomic_slot(void *addr)
 {
 	uintptr_t page = (uintptr_t)addr & ~(uintptr_t)(PAGE_SIZE - 1);
-	/*
-	 * No slot held (the common case, checked first): addr was a
-	 * direct-map address. An interrupt handler releases what it maps
-	 * before it returns, so kmap_top reads 0 here whenever it is 0.
-	 */
 	if (kmap_top == 0) {
+		/* None held: addr must not be one of the kmap area's. */
 		if (in_kmap_area(page))
 			bad_kunmap(addr);
 		return;

@@ -64,8 +64,28 @@ int kmap_init(void);
 void *kmap_atomic(struct page *page);
 /* The same for the frame at pa, which need not have a struct page. */
 void *kmap_atomic_phys(paddr_t pa);
-/* Ends the mapping kmap_atomic returned (the most recent one still held). */
-void kunmap_atomic(void *addr);
+/*
+ * Temporary mappings held now: slots [0, kmap_top) of the kmap area. Read
+ * by kunmap_atomic()'s inline test only; mm/highmem.c owns it.
+ */
+extern unsigned int kmap_top;
+
+/* kunmap_atomic() of a slot, or of anything while a slot is held. */
+void kunmap_atomic_slot(void *addr);
+
+/*
+ * Ends the mapping kmap_atomic returned (the most recent one still held).
+ * Inline: with no slot held (the common case, every lowmem page) addr is
+ * a direct-map address and there is nothing to undo. An interrupt handler
+ * releases what it maps before it returns, so kmap_top reads 0 here
+ * whenever it is 0.
+ */
+static inline void kunmap_atomic(void *addr)
+{
+	if (__builtin_expect(kmap_top == 0 && (uintptr_t)addr < KMAP_BASE, 1))
+		return;
+	kunmap_atomic_slot(addr);
+}
 /* Temporary mappings held now (for tests). */
 unsigned int kmap_depth(void);
 /* Highmem mappings made since boot (for tests and /proc/vmstat). */

@@ -471,14 +471,6 @@ void pmm_free_frame(struct page *page)
 		free_block(page, 0);
 }
 
-/* Drops a reference to a single allocated frame; frees it at zero. */
-void put_page(struct page *page)
-{
-	KASSERT(page->refcount > 0);
-	if (--page->refcount == 0)
-		pmm_free_frame(page);
-}
-
 paddr_t page_to_phys(const struct page *page)
 {
 	return (paddr_t)page_to_pfn(page) << PAGE_SHIFT;

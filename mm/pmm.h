@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "libk/assert.h"
 #include "mm/page.h"
 #include "mm/types.h"
 
@@ -138,8 +139,16 @@ static inline void get_page(struct page *page)
 	page->refcount++;
 }
 
-/* Drops a reference to a single allocated frame; frees it at zero. */
-void put_page(struct page *page);
+/*
+ * Drops a reference to a single allocated frame; frees it at zero. Inline:
+ * every unmap, eviction and exit drops references.
+ */
+static inline void put_page(struct page *page)
+{
+	KASSERT(page->refcount > 0);
+	if (--page->refcount == 0)
+		pmm_free_frame(page);
+}
 
 /* Fills npages frames at direct-map address va with zeros. */
 void pmm_zero_pages(void *va, size_t npages);

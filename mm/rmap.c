@@ -253,7 +253,7 @@ static inline pte_t *family_pte(const struct vma *v, uint32_t idx,
  * found through its family; stops at the first non-zero return. Finding
  * fewer mappings than the map count is a broken invariant.
  */
-static int family_walk(struct page *pg,
+static inline __attribute__((always_inline)) int family_walk(struct page *pg,
 		       int (*fn)(struct mm *mm, vaddr_t va, pte_t *ptep,
 				 void *arg),
 		       void *arg)
@@ -304,17 +304,17 @@ int rmap_walk(struct page *pg,
  * Whether a locked region of pg's family maps it: only locked regions
  * need their PTE looked up, and most families have none.
  */
-static bool family_locked(const struct page *pg)
+static inline __attribute__((always_inline)) bool family_locked(const struct page *pg)
 {
 	if (!pg->mapcount)
 		return false;
-	uint32_t idx = pg->user.anon.index;
-	paddr_t phys = (paddr_t)page_to_pfn(pg) << PAGE_SHIFT;
 	struct list_node *pos;
 	list_for_each(pos, &pg->user.anon.family->vmas) {
 		struct vma *v = list_entry(pos, struct vma, family_node);
 		vaddr_t va;
-		if ((v->flags & VMA_LOCKED) && family_pte(v, idx, phys, &va))
+		if ((v->flags & VMA_LOCKED) &&
+		    family_pte(v, pg->user.anon.index,
+			       (paddr_t)page_to_pfn(pg) << PAGE_SHIFT, &va))
 			return true;
 	}
 	return false;

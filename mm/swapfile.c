@@ -553,8 +553,16 @@ bool swap_draining(void)
 }
 
 /* The area holding global slot number slot, or NULL. */
-static struct swap_area *area_of_slot(uint32_t slot)
+static inline struct swap_area *area_of_slot(uint32_t slot)
 {
+	/* One area (the usual machine): its range alone. */
+	if (areas_used == 1) {
+		struct swap_area *a = &areas[0];
+		return a->dev && slot - a->base <= a->last_page &&
+				       slot >= a->base
+			       ? a
+			       : NULL;
+	}
 	for (unsigned int i = 0; i < areas_used; i++) {
 		struct swap_area *a = &areas[i];
 		if (a->dev && slot >= a->base && slot - a->base <= a->last_page)
@@ -656,9 +664,17 @@ int swap_slot_alloc(uint32_t *slot)
 	if (!a)
 		goto out;
 	last_alloc = (unsigned int)(a - areas);
-	size_t s = bitmap_find_first_zero(&a->used, a->cursor);
-	if (s >= a->used.nbits)
-		s = bitmap_find_first_zero(&a->used, 1);
+	/*
+	 * The slot after the last one taken is usually free (eviction fills
+	 * an area in order, and a slot freed behind the cursor waits for the
+	 * wrap): test it before searching.
+	 */
+	size_t s = a->cursor;
+	if (s >= a->used.nbits || bitmap_test(&a->used, s)) {
+		s = bitmap_find_first_zero(&a->used, a->cursor);
+		if (s >= a->used.nbits)
+			s = bitmap_find_first_zero(&a->used, 1);
+	}
 	/* nfree > 0 promises a clear bit. */
 	KASSERT(s < a->used.nbits && a->refs[s] == 0);
 	bitmap_set(&a->used, s);

@@ -68,15 +68,15 @@
  */
 #define RECLAIM_KERNEL_BATCH 16u
 
-/* The active policy; NULL means the default one, vm_policies[0]. */
-static const struct vm_policy *active;
+/* The active policy: at boot the default, vm_policies[0] (mm/policy.c). */
+static const struct vm_policy *active = &vm_policy_clock;
 /* Set while reclaim runs, so that it never reenters itself. */
 static bool reclaiming;
 
 /* The active policy. */
 const struct vm_policy *vm_policy_active(void)
 {
-	return active ? active : vm_policies[0];
+	return active;
 }
 
 /* The watermarks for the memory managed now. */
@@ -308,7 +308,8 @@ enum evict_result {
  * shm object owns it) and mapped by no locked region (mm/mlock.c). The
  * reverse map is short: a few loads in the common case.
  */
-static bool evictable(const struct page *pg)
+static inline __attribute__((always_inline)) bool
+evictable(const struct page *pg)
 {
 	uint32_t owners = rmap_mapcount(pg) + (page_shm(pg) ? 1 : 0);
 	return (uint32_t)pg->refcount == owners && !rmap_locked(pg);
