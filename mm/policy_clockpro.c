@@ -26,7 +26,8 @@
  * cold page used again after its test period stays cold and starts a new
  * one. Each refault within the test period also tells that cold pages
  * are evicted too early: m_c grows by one; each ghost whose test period
- * ends unused lets m_c shrink by one.
+ * ends unused lets m_c shrink by one, but not below an eighth of the
+ * frames once it has been above that.
  *
  *   hot  [H A=1] [H A=0] [H A=1]     hand_hot: spare A=1 (clear it),
  *          ^hand_hot                           demote A=0 to cold
@@ -91,6 +92,15 @@
  * with a small share.)
  */
 #define PRO_COLD_MAX_DIV 4u
+
+/*
+ * Once m_c has grown past an eighth of the pages tracked, expired ghosts
+ * shrink it no further than that: a working set that has needed cold room
+ * once tends to need it again, and an m_c back at 1 makes every page that
+ * becomes useful again earn its way back through a single cold frame.
+ * An m_c that never grew (a loop, a scan) is left at its minimum.
+ */
+#define PRO_COLD_FLOOR_DIV 8u
 
 /* Evicted pages remembered at most, and hash buckets. */
 #define PRO_GHOSTS 4096u
@@ -224,12 +234,15 @@ static inline bool in_test(uint32_t stamp)
  */
 static void ghosts_expire(void)
 {
+	uint32_t floor = pro_stats.tracked / PRO_COLD_FLOOR_DIV;
 	uint16_t i;
 
+	if (floor < 1)
+		floor = 1;
 	while ((i = ghost_oldest()) != PRO_NIL &&
 	       !in_test(pro.ghost[i].stamp)) {
 		ghost_drop(i);
-		if (pro.cold_target > 1)
+		if (pro.cold_target > floor)
 			pro.cold_target--;
 	}
 }

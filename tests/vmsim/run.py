@@ -187,7 +187,8 @@ class ClockPro:
             if self.in_test(self.ghosts[key]):
                 break
             del self.ghosts[key]
-            self.target = max(1, self.target - 1)
+            if self.target > max(1, c // 8):
+                self.target -= 1
         cold_min = max(1, min(self.target, c - 1))
         victim = None
         for _ in range(4 * c + 4):
