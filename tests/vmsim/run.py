@@ -125,11 +125,14 @@ class ClockPro:
     with the count of hand_hot's steps at their eviction; a test period
     lasts while hand_hot has made fewer steps than there are hot pages; a
     page that comes in cold is fresh until hand_cold first finds it
-    accessed (its fault's use), which gives it one more pass."""
+    accessed (its fault's use), which gives it one more pass; a hot page
+    has a use count, 0 to 3, that hand_hot raises when it finds the page
+    accessed and lowers when not, demoting it only at 0."""
 
     def __init__(self):
         self.hot, self.cold = [], []  # pages, front under the hand
         self.fresh, self.test = set(), set()
+        self.use = {}                 # hot page -> use count (0 if absent)
         self.ghosts = {}              # key -> steps (insertion ordered)
         self.target, self.steps = 1, 0
         self.full, self.pending = False, None
@@ -152,6 +155,7 @@ class ClockPro:
         (self.hot if p in self.hot else self.cold).remove(p)
         self.fresh.discard(p)
         self.test.discard(p)
+        self.use.pop(p, None)
 
     def promote(self, p):
         self.cold.remove(p)
@@ -191,13 +195,18 @@ class ClockPro:
                 self.target -= 1
         cold_min = max(1, min(self.target, c - 1))
         victim = None
-        for _ in range(4 * c + 4):
+        for _ in range(6 * c + 4):
             if self.hot and (not self.cold or
                              len(self.hot) + cold_min > c):
                 p = self.hot.pop(0)
                 self.steps += 1
+                use = self.use.pop(p, 0)
                 if accessed[p]:
                     accessed[p] = False
+                    self.use[p] = min(use + 1, 3)
+                    self.hot.append(p)
+                elif use:
+                    self.use[p] = use - 1
                     self.hot.append(p)
                 else:
                     self.cold.append(p)

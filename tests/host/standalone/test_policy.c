@@ -607,6 +607,47 @@ static void test_clockpro_refault(void **state)
 	}
 }
 
+/*
+ * The hot hand's use count: a hot page found accessed on one turn of
+ * hand_hot is spared on its next turn even though it was not used again,
+ * and a page behind it with a count of 0 goes cold first. (With only an
+ * accessed bit, the hand would take the page under it.)
+ */
+static void test_clockpro_use_count(void **state)
+{
+	(void)state;
+	const struct vm_policy *p = &vm_policy_clockpro;
+
+	/*
+	 * Memory fills with hot pages 0-3, the hand at 0; 0 was used: it
+	 * is spared with a count of 1, and 1 goes.
+	 */
+	add_range(p, 0, 4);
+	accessed[0] = true;
+	evict_expect(p, 1);
+	assert_false(accessed[0]);
+	/*
+	 * 4 comes in cold, is evicted in its test period and comes back
+	 * hot, behind the others, with a count of 0.
+	 */
+	p->add(&pages[4]);
+	struct page *v = p->choose();
+	assert_ptr_equal(v, &pages[4]);
+	p->evicted(v, 1000);
+	p->remove(v);
+	p->add(&pages[4]);
+	p->refault(&pages[4], 1000);
+	/* The hand demotes 2 and 3, unused, and they go. */
+	evict_expect(p, 2);
+	evict_expect(p, 3);
+	/*
+	 * Left: 0 under the hand, then 4, neither accessed since: 0's count
+	 * spares it once (down to 0), 4 goes; then 0 goes.
+	 */
+	evict_expect(p, 4);
+	evict_expect(p, 0);
+}
+
 /* reset() forgets every page and clears its bits. */
 static void test_reset(void **state)
 {
@@ -691,6 +732,7 @@ int main(void)
 		T(test_remove_keeps_consistent),
 		T(test_clockpro_scan_resistance),
 		T(test_clockpro_refault),
+		T(test_clockpro_use_count),
 		T(test_reset),
 		T(test_transfer),
 		T(test_misuse_panics),
