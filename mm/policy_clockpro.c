@@ -17,6 +17,7 @@
  *   cold  resident pages not (yet) proven hot; a clock ("hand_cold")
  *         whose not-accessed pages are the victims; kept at about m_c
  *         pages, m_c adapting between 1 and a quarter of the frames
+ *         (in a small memory up to 3, leaving at least 2 hot)
  *   ghost keys of cold pages evicted during their test period, oldest
  *         first, at most as many as the most pages tracked at once
  *
@@ -108,9 +109,13 @@
  * and an unbounded m_c would hand the whole memory to the cold clock,
  * which then fails on the loop as plain clock does. (Real programs'
  * traces do as well with a half or an eighth; the loop test does best
- * with a small share.)
+ * with a small share.) In a small memory a quarter is one or two frames
+ * and m_c could hardly adapt (with 5 frames it would stay 1): there it
+ * may grow to PRO_COLD_SMALL, or to memory - 2 if that is less, so that
+ * two hot pages remain.
  */
 #define PRO_COLD_MAX_DIV 4u
+#define PRO_COLD_SMALL 3u
 
 /*
  * Once m_c has grown past an eighth of the pages tracked, expired ghosts
@@ -267,6 +272,17 @@ static void ghosts_expire(void)
 	}
 }
 
+/* The most m_c may grow to with `tracked` pages. */
+static inline uint32_t cold_ceiling(uint32_t tracked)
+{
+	uint32_t quarter = tracked / PRO_COLD_MAX_DIV;
+	uint32_t small = tracked > 2 ? tracked - 2 : 0;
+
+	if (small > PRO_COLD_SMALL)
+		small = PRO_COLD_SMALL;
+	return quarter > small ? quarter : small;
+}
+
 /* Whether pg is hot. */
 static inline bool is_hot(const struct page *pg)
 {
@@ -404,8 +420,7 @@ static void pro_refault(struct page *pg, uint32_t key)
 	if (!test || is_hot(pg))
 		return;
 	pro_stats.refaults++;
-	if (pro.cold_target + 1 < pro_stats.tracked &&
-	    pro.cold_target < pro_stats.tracked / PRO_COLD_MAX_DIV)
+	if (pro.cold_target < cold_ceiling(pro_stats.tracked))
 		pro.cold_target++;
 	promote(pg);
 }

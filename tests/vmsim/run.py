@@ -176,7 +176,7 @@ class ClockPro:
         stamp = self.ghosts.pop(key)
         if self.in_test(stamp) and p in self.cold:
             c = self.tracked()
-            if self.target + 1 < c and self.target < c // 4:
+            if self.target < max(c // 4, min(3, c - 2)):
                 self.target += 1
             self.promote(p)
 

@@ -608,6 +608,39 @@ static void test_clockpro_refault(void **state)
 }
 
 /*
+ * A small memory: with 5 frames a quarter is 1, yet m_c grows (up to
+ * memory - 2) when a cold page refaults in its test period, so the cold
+ * clock gets room for two pages: the hot hand demotes an unused hot page
+ * to make it, and that page, not the one that just came in, goes next.
+ */
+static void test_clockpro_small_memory(void **state)
+{
+	(void)state;
+	const struct vm_policy *p = &vm_policy_clockpro;
+
+	/* Hot pages 0-4 fill the 5 frames; the hand demotes 0, it goes. */
+	add_range(p, 0, 5);
+	evict_expect(p, 0);
+	/* 5 comes in cold, goes in its test period and refaults: m_c 2. */
+	p->add(&pages[5]);
+	struct page *v = p->choose();
+	assert_ptr_equal(v, &pages[5]);
+	p->evicted(v, 1000);
+	p->remove(v);
+	p->add(&pages[5]);
+	p->refault(&pages[5], 1000);
+	assert_int_equal(vm_policy_stats(p)->tracked, 5);
+	/* Two cold frames: the hand demotes 1 and 2, and 1 goes. */
+	evict_expect(p, 1);
+	/*
+	 * 6 comes in cold beside 2; 2 goes first. (With m_c stuck at 1,
+	 * 2 would still be hot and 6, the only cold page, would go.)
+	 */
+	p->add(&pages[6]);
+	evict_expect(p, 2);
+}
+
+/*
  * The hot hand's use count: a hot page found accessed on one turn of
  * hand_hot is spared on its next turn even though it was not used again,
  * and a page behind it with a count of 0 goes cold first. (With only an
@@ -733,6 +766,7 @@ int main(void)
 		T(test_clockpro_scan_resistance),
 		T(test_clockpro_refault),
 		T(test_clockpro_use_count),
+		T(test_clockpro_small_memory),
 		T(test_reset),
 		T(test_transfer),
 		T(test_misuse_panics),
