@@ -19,9 +19,13 @@ failure. The checks:
     algorithms) never fault more with more frames; a dirty page is written
     back once, a clean copy read back from swap is not written again;
   * the command line: stdin and a file give the same result, a bad trace
-    is refused, --plot writes a PNG and an SVG.
+    is refused, --plot writes a PNG and an SVG;
+  * tools/vmsim/exact-policies.py: its exact LRU agrees with the model
+    here, its ARC and LIRS never beat OPT and resist a loop or a scan
+    that defeats LRU, and it reads the trace syntax vmsim reads.
 """
 import argparse
+import importlib.util
 import os
 import random
 import re
@@ -532,6 +536,50 @@ def check_cli(c):
     os.rmdir(tmp)
 
 
+def check_exact(c):
+    path = os.path.join(ROOT, "tools", "vmsim", "exact-policies.py")
+    spec = importlib.util.spec_from_file_location("exact_policies", path)
+    ex = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ex)
+    rng = random.Random(11)
+    traces = [TEXTBOOK, [p for p, _ in random_trace(rng, 2000, 40, 0, 0.7)],
+              [p for p, _ in normalize(gentrace("phases", 3000, 64, 2))]]
+    bad = []
+    for refs in traces:
+        for frames in (1, 2, 3, 7, 16, 33):
+            opt = opt_faults(refs, frames)
+            lru = model("lru", refs, frames)[0]
+            got = {p: ex.EXACT_FUNCS[p](refs, frames) for p in ex.EXACT}
+            if got["lru"] != lru:
+                bad.append("lru %d frames: %d, model %d" % (
+                    frames, got["lru"], lru))
+            bad += ["%s %d frames: %d < OPT %d" % (p, frames, f, opt)
+                    for p, f in got.items() if f < opt]
+    c.check(not bad, "exact policies: LRU as modelled, none beats OPT",
+            "; ".join(bad[:3]))
+    # A 33-page loop on 32 frames: LRU faults on every reference, LIRS
+    # keeps most of the loop. A working set of 24 pages, each used twice
+    # in a row, between the pages of a scan used once: LRU loses the
+    # working set (its reuse distance is over 32 pages), ARC and LIRS
+    # keep it and fault on little more than the scan's own pages.
+    loop = [i % 33 for i in range(33 * 30)]
+    scan = [i // 4 % 24 if i % 2 == 0 else 1000 + i for i in range(4000)]
+    got = [("loop", "lirs", ex.lirs_faults(loop, 32), ex.lru_faults(loop, 32),
+            len(loop) // 2)] + [
+        ("scan", p, ex.EXACT_FUNCS[p](scan, 32), ex.lru_faults(scan, 32),
+         len(scan) // 2 + 2 * 24) for p in ("arc", "lirs")]
+    c.check(all(f <= most < lru for _, _, f, lru, most in got),
+            "exact policies resist a loop and a scan",
+            ", ".join("%s %s %d (at most %d; LRU %d)" % (n, p, f, most, lru)
+                      for n, p, f, lru, most in got))
+    with tempfile.NamedTemporaryFile("w", suffix=".trace") as f:
+        f.write("# a comment\n0x10 W\n16,17W 020\n 3r # more\n")
+        f.flush()
+        refs = ex.read_trace(f.name)
+    c.check(refs == [16, 16, 17, 16, 3], "exact policies read the trace "
+            "syntax", "%s" % refs)
+
+
 def main():
     global VMSIM
     ap = argparse.ArgumentParser()
@@ -550,6 +598,7 @@ def main():
         check_models(c)
         check_properties(c)
         check_cli(c)
+        check_exact(c)
     print("vmsim: %d passed, %d failed" % (c.passed, c.failed))
     return 1 if c.failed else 0
 
