@@ -11,11 +11,13 @@
  * tell:
  *
  *   hot   resident pages that were used again soon after they came in;
- *         a clock ("hand_hot") that spares the accessed ones and demotes
- *         the first one that is not to cold
+ *         a clock ("hand_hot") that raises the use count of the accessed
+ *         ones, lowers it on the others, and demotes to cold the first
+ *         one found unused with a count of 0
  *   cold  resident pages not (yet) proven hot; a clock ("hand_cold")
  *         whose not-accessed pages are the victims; kept at about m_c
  *         pages, m_c adapting between 1 and a quarter of the frames
+ *         (in a small memory up to 3, leaving at least 2 hot)
  *   ghost keys of cold pages evicted during their test period, oldest
  *         first, at most as many as the most pages tracked at once
  *
@@ -26,10 +28,12 @@
  * cold page used again after its test period stays cold and starts a new
  * one. Each refault within the test period also tells that cold pages
  * are evicted too early: m_c grows by one; each ghost whose test period
- * ends unused lets m_c shrink by one.
+ * ends unused lets m_c shrink by one, but not below an eighth of the
+ * frames once it has been above that.
  *
- *   hot  [H A=1] [H A=0] [H A=1]     hand_hot: spare A=1 (clear it),
- *          ^hand_hot                           demote A=0 to cold
+ *   hot  [H A=1 u1] [H A=0 u2] [H A=0 u0]
+ *          ^hand_hot                 hand_hot: A=1 -> clear it, u+1 (to 3),
+ *                                    A=0 u>0 -> u-1, A=0 u0 -> cold
  *   cold [C test] [C] [C test A=1]   hand_cold: A=1 in test -> hot,
  *          ^hand_cold                          A=0 -> victim (a ghost
  *   ghosts  k17 k4 k9 ...                      if it was in test)
@@ -42,6 +46,13 @@
  * so refaults come after the test period, stay cold, and only the few
  * cold frames fault: the hot pages stay. (Clock and LRU fault on every
  * reference there.)
+ *
+ * The use count (0 to 3, as in GCLOCK) lets hand_hot tell a page used on
+ * every one of its turns from one used once since it last passed: with a
+ * single accessed bit both go cold at the first turn that finds them
+ * unused. Each turn that found a hot page accessed buys it one more turn
+ * unused before it goes cold, so the pages used most steadily stay hot
+ * through a lull. A page becomes hot with a count of 0.
  *
  * Time is counted in steps of hand_hot: a ghost remembers the step count
  * at its eviction and is in its test period while fewer steps than there
@@ -62,13 +73,15 @@
  * page one more pass: a use is a second use only if the bit is set again
  * after that. The policy needs no timer: tick() does nothing.
  *
- * Per-page state, in the policy bits of page->flags: hot, fresh, in test.
+ * Per-page state, in the policy bits of page->flags: hot, fresh, in test,
+ * the use count.
  * Costs: add, remove, evicted and refault O(1) (a hash lookup); choose
  * O(n) at worst, usually a few steps; tick nothing.
  *
  * Invariants: those of mm/policy_internal.h over the two lists together;
  * hot_len + cold_len == stats.tracked; a page is on the hot list iff
- * PRO_HOT; only cold pages are fresh; ghost stamps grow from the oldest
+ * PRO_HOT; only cold pages are fresh or in test, only hot pages have a
+ * use count (at most PRO_USE_MAX); ghost stamps grow from the oldest
  * ghost to the newest.
  * Locking: the caller keeps interrupts off.
  */
@@ -81,6 +94,14 @@
 #define PRO_HOT (1u << 0)   /* on the hot list (else cold) */
 #define PRO_FRESH (1u << 1) /* cold, not yet seen by hand_cold */
 #define PRO_TEST (1u << 2)  /* cold and in its test period */
+#define PRO_USE_SHIFT 3u    /* hot: the use count, in two bits */
+#define PRO_USE_MASK (3u << PRO_USE_SHIFT)
+
+/*
+ * The largest use count: the most turns of hand_hot a hot page is spared
+ * without being used.
+ */
+#define PRO_USE_MAX 3u
 
 /*
  * m_c grows to at most a quarter of the pages tracked: in a loop longer
@@ -88,9 +109,22 @@
  * and an unbounded m_c would hand the whole memory to the cold clock,
  * which then fails on the loop as plain clock does. (Real programs'
  * traces do as well with a half or an eighth; the loop test does best
- * with a small share.)
+ * with a small share.) In a small memory a quarter is one or two frames
+ * and m_c could hardly adapt (with 5 frames it would stay 1): there it
+ * may grow to PRO_COLD_SMALL, or to memory - 2 if that is less, so that
+ * two hot pages remain.
  */
 #define PRO_COLD_MAX_DIV 4u
+#define PRO_COLD_SMALL 3u
+
+/*
+ * Once m_c has grown past an eighth of the pages tracked, expired ghosts
+ * shrink it no further than that: a working set that has needed cold room
+ * once tends to need it again, and an m_c back at 1 makes every page that
+ * becomes useful again earn its way back through a single cold frame.
+ * An m_c that never grew (a loop, a scan) is left at its minimum.
+ */
+#define PRO_COLD_FLOOR_DIV 8u
 
 /* Evicted pages remembered at most, and hash buckets. */
 #define PRO_GHOSTS 4096u
@@ -101,7 +135,8 @@
 #define PRO_HEAD PRO_GHOSTS
 
 _Static_assert(PRO_GHOSTS + 1 < PRO_NIL, "ghost indices fit in 16 bits");
-_Static_assert((PRO_HOT | PRO_FRESH | PRO_TEST) <= POLICY_DATA_MAX,
+_Static_assert((PRO_HOT | PRO_FRESH | PRO_TEST | PRO_USE_MASK) <=
+		       POLICY_DATA_MAX,
 	       "the policy's bits fit in page->flags");
 
 /* One remembered key, on the ghost list or the free list (through next). */
@@ -224,14 +259,28 @@ static inline bool in_test(uint32_t stamp)
  */
 static void ghosts_expire(void)
 {
+	uint32_t floor = pro_stats.tracked / PRO_COLD_FLOOR_DIV;
 	uint16_t i;
 
+	if (floor < 1)
+		floor = 1;
 	while ((i = ghost_oldest()) != PRO_NIL &&
 	       !in_test(pro.ghost[i].stamp)) {
 		ghost_drop(i);
-		if (pro.cold_target > 1)
+		if (pro.cold_target > floor)
 			pro.cold_target--;
 	}
+}
+
+/* The most m_c may grow to with `tracked` pages. */
+static inline uint32_t cold_ceiling(uint32_t tracked)
+{
+	uint32_t quarter = tracked / PRO_COLD_MAX_DIV;
+	uint32_t small = tracked > 2 ? tracked - 2 : 0;
+
+	if (small > PRO_COLD_SMALL)
+		small = PRO_COLD_SMALL;
+	return quarter > small ? quarter : small;
 }
 
 /* Whether pg is hot. */
@@ -240,7 +289,20 @@ static inline bool is_hot(const struct page *pg)
 	return (policy_data(pg) & PRO_HOT) != 0;
 }
 
-/* Makes a cold page hot (to the back of the hot list). */
+/* The use count of a hot page. */
+static inline uint32_t hot_use(const struct page *pg)
+{
+	return (policy_data(pg) & PRO_USE_MASK) >> PRO_USE_SHIFT;
+}
+
+/* Sets the use count of a hot page. */
+static inline void set_hot_use(struct page *pg, uint32_t use)
+{
+	KASSERT(use <= PRO_USE_MAX);
+	policy_set_data(pg, PRO_HOT | (use << PRO_USE_SHIFT));
+}
+
+/* Makes a cold page hot (to the back of the hot list), its use count 0. */
 static void promote(struct page *pg)
 {
 	KASSERT(!is_hot(pg));
@@ -358,24 +420,29 @@ static void pro_refault(struct page *pg, uint32_t key)
 	if (!test || is_hot(pg))
 		return;
 	pro_stats.refaults++;
-	if (pro.cold_target + 1 < pro_stats.tracked &&
-	    pro.cold_target < pro_stats.tracked / PRO_COLD_MAX_DIV)
+	if (pro.cold_target < cold_ceiling(pro_stats.tracked))
 		pro.cold_target++;
 	promote(pg);
 }
 
 /*
- * One step of hand_hot: an accessed hot page is spared (its bit cleared),
- * the first one that is not becomes cold.
+ * One step of hand_hot: an accessed hot page is spared, its bit cleared
+ * and its use count raised; one not accessed is spared too if its count
+ * is above 0, which goes down by one; otherwise it becomes cold.
  */
 static void hot_step(void)
 {
 	struct page *pg = policy_first(&pro.hot);
+	uint32_t use = hot_use(pg);
 
 	pro.hot_steps++;
 	pro_stats.scanned++;
 	if (policy_test_and_clear_accessed(pg)) {
 		pro_stats.second++;
+		set_hot_use(pg, use < PRO_USE_MAX ? use + 1 : use);
+		policy_requeue(&pro.hot, pg);
+	} else if (use > 0) {
+		set_hot_use(pg, use - 1);
 		policy_requeue(&pro.hot, pg);
 	} else {
 		demote(pg);
@@ -389,13 +456,16 @@ static void hot_step(void)
  * hand_cold promotes an accessed cold page in its test period, and starts
  * a new test period for one that is not. A victim that was not removed
  * by the next call (its eviction failed: the page is in use) becomes hot,
- * so that the call proposes another page. Bounded: each page is passed at most three
- * times before every bit has been cleared.
+ * so that the call proposes another page. Bounded: hand_hot demotes a page
+ * within PRO_USE_MAX + 1 turns and a step (the first turn clears every
+ * bit, each other lowers every count), after which each step demotes
+ * one; hand_cold passes a cold page at most twice before it is the
+ * victim or hot.
  */
 static struct page *pro_choose(void)
 {
 	uint32_t c = pro_stats.tracked;
-	uint32_t limit = 4 * c + 4;
+	uint32_t limit = (PRO_USE_MAX + 3) * c + 4;
 	struct page *victim = NULL;
 
 	if (c == 0)

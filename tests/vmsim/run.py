@@ -19,9 +19,13 @@ failure. The checks:
     algorithms) never fault more with more frames; a dirty page is written
     back once, a clean copy read back from swap is not written again;
   * the command line: stdin and a file give the same result, a bad trace
-    is refused, --plot writes a PNG and an SVG.
+    is refused, --plot writes a PNG and an SVG;
+  * tools/vmsim/exact-policies.py: its exact LRU agrees with the model
+    here, its ARC and LIRS never beat OPT and resist a loop or a scan
+    that defeats LRU, and it reads the trace syntax vmsim reads.
 """
 import argparse
+import importlib.util
 import os
 import random
 import re
@@ -125,11 +129,14 @@ class ClockPro:
     with the count of hand_hot's steps at their eviction; a test period
     lasts while hand_hot has made fewer steps than there are hot pages; a
     page that comes in cold is fresh until hand_cold first finds it
-    accessed (its fault's use), which gives it one more pass."""
+    accessed (its fault's use), which gives it one more pass; a hot page
+    has a use count, 0 to 3, that hand_hot raises when it finds the page
+    accessed and lowers when not, demoting it only at 0."""
 
     def __init__(self):
         self.hot, self.cold = [], []  # pages, front under the hand
         self.fresh, self.test = set(), set()
+        self.use = {}                 # hot page -> use count (0 if absent)
         self.ghosts = {}              # key -> steps (insertion ordered)
         self.target, self.steps = 1, 0
         self.full, self.pending = False, None
@@ -152,6 +159,7 @@ class ClockPro:
         (self.hot if p in self.hot else self.cold).remove(p)
         self.fresh.discard(p)
         self.test.discard(p)
+        self.use.pop(p, None)
 
     def promote(self, p):
         self.cold.remove(p)
@@ -172,7 +180,7 @@ class ClockPro:
         stamp = self.ghosts.pop(key)
         if self.in_test(stamp) and p in self.cold:
             c = self.tracked()
-            if self.target + 1 < c and self.target < c // 4:
+            if self.target < max(c // 4, min(3, c - 2)):
                 self.target += 1
             self.promote(p)
 
@@ -187,16 +195,22 @@ class ClockPro:
             if self.in_test(self.ghosts[key]):
                 break
             del self.ghosts[key]
-            self.target = max(1, self.target - 1)
+            if self.target > max(1, c // 8):
+                self.target -= 1
         cold_min = max(1, min(self.target, c - 1))
         victim = None
-        for _ in range(4 * c + 4):
+        for _ in range(6 * c + 4):
             if self.hot and (not self.cold or
                              len(self.hot) + cold_min > c):
                 p = self.hot.pop(0)
                 self.steps += 1
+                use = self.use.pop(p, 0)
                 if accessed[p]:
                     accessed[p] = False
+                    self.use[p] = min(use + 1, 3)
+                    self.hot.append(p)
+                elif use:
+                    self.use[p] = use - 1
                     self.hot.append(p)
                 else:
                     self.cold.append(p)
@@ -522,6 +536,50 @@ def check_cli(c):
     os.rmdir(tmp)
 
 
+def check_exact(c):
+    path = os.path.join(ROOT, "tools", "vmsim", "exact-policies.py")
+    spec = importlib.util.spec_from_file_location("exact_policies", path)
+    ex = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ex)
+    rng = random.Random(11)
+    traces = [TEXTBOOK, [p for p, _ in random_trace(rng, 2000, 40, 0, 0.7)],
+              [p for p, _ in normalize(gentrace("phases", 3000, 64, 2))]]
+    bad = []
+    for refs in traces:
+        for frames in (1, 2, 3, 7, 16, 33):
+            opt = opt_faults(refs, frames)
+            lru = model("lru", refs, frames)[0]
+            got = {p: ex.EXACT_FUNCS[p](refs, frames) for p in ex.EXACT}
+            if got["lru"] != lru:
+                bad.append("lru %d frames: %d, model %d" % (
+                    frames, got["lru"], lru))
+            bad += ["%s %d frames: %d < OPT %d" % (p, frames, f, opt)
+                    for p, f in got.items() if f < opt]
+    c.check(not bad, "exact policies: LRU as modelled, none beats OPT",
+            "; ".join(bad[:3]))
+    # A 33-page loop on 32 frames: LRU faults on every reference, LIRS
+    # keeps most of the loop. A working set of 24 pages, each used twice
+    # in a row, between the pages of a scan used once: LRU loses the
+    # working set (its reuse distance is over 32 pages), ARC and LIRS
+    # keep it and fault on little more than the scan's own pages.
+    loop = [i % 33 for i in range(33 * 30)]
+    scan = [i // 4 % 24 if i % 2 == 0 else 1000 + i for i in range(4000)]
+    got = [("loop", "lirs", ex.lirs_faults(loop, 32), ex.lru_faults(loop, 32),
+            len(loop) // 2)] + [
+        ("scan", p, ex.EXACT_FUNCS[p](scan, 32), ex.lru_faults(scan, 32),
+         len(scan) // 2 + 2 * 24) for p in ("arc", "lirs")]
+    c.check(all(f <= most < lru for _, _, f, lru, most in got),
+            "exact policies resist a loop and a scan",
+            ", ".join("%s %s %d (at most %d; LRU %d)" % (n, p, f, most, lru)
+                      for n, p, f, lru, most in got))
+    with tempfile.NamedTemporaryFile("w", suffix=".trace") as f:
+        f.write("# a comment\n0x10 W\n16,17W 020\n 3r # more\n")
+        f.flush()
+        refs = ex.read_trace(f.name)
+    c.check(refs == [16, 16, 17, 16, 3], "exact policies read the trace "
+            "syntax", "%s" % refs)
+
+
 def main():
     global VMSIM
     ap = argparse.ArgumentParser()
@@ -540,6 +598,7 @@ def main():
         check_models(c)
         check_properties(c)
         check_cli(c)
+        check_exact(c)
     print("vmsim: %d passed, %d failed" % (c.passed, c.failed))
     return 1 if c.failed else 0
 

@@ -607,6 +607,80 @@ static void test_clockpro_refault(void **state)
 	}
 }
 
+/*
+ * A small memory: with 5 frames a quarter is 1, yet m_c grows (up to
+ * memory - 2) when a cold page refaults in its test period, so the cold
+ * clock gets room for two pages: the hot hand demotes an unused hot page
+ * to make it, and that page, not the one that just came in, goes next.
+ */
+static void test_clockpro_small_memory(void **state)
+{
+	(void)state;
+	const struct vm_policy *p = &vm_policy_clockpro;
+
+	/* Hot pages 0-4 fill the 5 frames; the hand demotes 0, it goes. */
+	add_range(p, 0, 5);
+	evict_expect(p, 0);
+	/* 5 comes in cold, goes in its test period and refaults: m_c 2. */
+	p->add(&pages[5]);
+	struct page *v = p->choose();
+	assert_ptr_equal(v, &pages[5]);
+	p->evicted(v, 1000);
+	p->remove(v);
+	p->add(&pages[5]);
+	p->refault(&pages[5], 1000);
+	assert_int_equal(vm_policy_stats(p)->tracked, 5);
+	/* Two cold frames: the hand demotes 1 and 2, and 1 goes. */
+	evict_expect(p, 1);
+	/*
+	 * 6 comes in cold beside 2; 2 goes first. (With m_c stuck at 1,
+	 * 2 would still be hot and 6, the only cold page, would go.)
+	 */
+	p->add(&pages[6]);
+	evict_expect(p, 2);
+}
+
+/*
+ * The hot hand's use count: a hot page found accessed on one turn of
+ * hand_hot is spared on its next turn even though it was not used again,
+ * and a page behind it with a count of 0 goes cold first. (With only an
+ * accessed bit, the hand would take the page under it.)
+ */
+static void test_clockpro_use_count(void **state)
+{
+	(void)state;
+	const struct vm_policy *p = &vm_policy_clockpro;
+
+	/*
+	 * Memory fills with hot pages 0-3, the hand at 0; 0 was used: it
+	 * is spared with a count of 1, and 1 goes.
+	 */
+	add_range(p, 0, 4);
+	accessed[0] = true;
+	evict_expect(p, 1);
+	assert_false(accessed[0]);
+	/*
+	 * 4 comes in cold, is evicted in its test period and comes back
+	 * hot, behind the others, with a count of 0.
+	 */
+	p->add(&pages[4]);
+	struct page *v = p->choose();
+	assert_ptr_equal(v, &pages[4]);
+	p->evicted(v, 1000);
+	p->remove(v);
+	p->add(&pages[4]);
+	p->refault(&pages[4], 1000);
+	/* The hand demotes 2 and 3, unused, and they go. */
+	evict_expect(p, 2);
+	evict_expect(p, 3);
+	/*
+	 * Left: 0 under the hand, then 4, neither accessed since: 0's count
+	 * spares it once (down to 0), 4 goes; then 0 goes.
+	 */
+	evict_expect(p, 4);
+	evict_expect(p, 0);
+}
+
 /* reset() forgets every page and clears its bits. */
 static void test_reset(void **state)
 {
@@ -691,6 +765,8 @@ int main(void)
 		T(test_remove_keeps_consistent),
 		T(test_clockpro_scan_resistance),
 		T(test_clockpro_refault),
+		T(test_clockpro_use_count),
+		T(test_clockpro_small_memory),
 		T(test_reset),
 		T(test_transfer),
 		T(test_misuse_panics),
