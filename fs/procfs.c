@@ -228,6 +228,13 @@ static void show_vm_policy(struct proc *p, struct seqbuf *sb)
 	seq_printf(sb, "%s", list);
 }
 
+/* /proc/sys/vm/policy_seed: the random policy's seed, 0 for none. */
+static void show_vm_policy_seed(struct proc *p, struct seqbuf *sb)
+{
+	(void)p;
+	seq_printf(sb, "%u\n", (unsigned int)vmctl_policy_seed());
+}
+
 /* /proc/sys/vm/drop_caches reads as nothing (Linux: write only). */
 static void show_nothing(struct proc *p, struct seqbuf *sb)
 {
@@ -265,6 +272,9 @@ static const struct proc_entry sys_vm_entries[] = {
 	  .write = write_drop_caches, .ino = PROC_SYS_INO + 3 },
 	{ .name = "policy", .mode = S_IFREG | 0644, .show = show_vm_policy,
 	  .write = vmctl_write_policy, .ino = PROC_SYS_INO + 2 },
+	{ .name = "policy_seed", .mode = S_IFREG | 0644,
+	  .show = show_vm_policy_seed, .write = vmctl_write_policy_seed,
+	  .ino = PROC_SYS_INO + 0x33 },
 	{ .name = "swapin_mode", .mode = S_IFREG | 0644,
 	  .show = show_swapin_mode, .write = swapper_write_mode,
 	  .ino = PROC_SYS_INO + 0x32 },

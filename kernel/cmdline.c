@@ -35,6 +35,10 @@ static const struct cmdline_option kernel_options[] = {
 	{ .key = "vm.policy", .type = OPT_STRING,
 	  .value = boot_options.vm_policy,
 	  .help = "page replacement policy" },
+	{ .key = "vm.policy_seed", .type = OPT_UINT,
+	  .value = &boot_options.vm_policy_seed, .min = 0, .max = UINT32_MAX,
+	  .help = "seed of the random policy's choices (0: the kernel's "
+		  "generator)" },
 	{ .key = "vm.swapin", .type = OPT_STRING,
 	  .value = boot_options.vm_swapin,
 	  .help = "how a process swapped out whole comes back: prefetch or "

@@ -61,6 +61,7 @@ struct boot_options {
 	char bench[CMDLINE_STR_MAX];      /* bench=: benchmarks to run */
 	char vm_policy[CMDLINE_STR_MAX];  /* vm.policy=: page replacement */
 	char vm_swapin[CMDLINE_STR_MAX];  /* vm.swapin=: prefetch or demand */
+	unsigned int vm_policy_seed;      /* vm.policy_seed=: 0 = random */
 	uint64_t mem;                     /* mem=: cap on usable RAM, 0 = all */
 	uint64_t lowmem;                  /* lowmem=: cap on the direct map */
 	uint64_t swap;                    /* swap=: RAM-disk size, 0 = off */

@@ -35,6 +35,7 @@ void vmctl_init(void)
 		       name, list, vm_policy_active()->name);
 	}
 	pr_info("vm: page replacement policy %s\n", vm_policy_active()->name);
+	vmctl_set_policy_seed(boot_options.vm_policy_seed);
 	swapper_init(); /* vm.swapin= */
 }
 
@@ -65,8 +66,44 @@ int vmctl_write_policy(const char *buf, size_t n)
 	return (int)n;
 }
 
-/* The random policy's numbers: the kernel's generator (kernel/random.c). */
+/*
+ * The random policy's numbers: the kernel's generator (kernel/random.c),
+ * or with a seed set the xorshift32 stream from it, the one tools/vmsim
+ * draws with --seed, so that a run repeats its choices and the kernel and
+ * the simulator choose alike on the same reference string.
+ */
+static uint32_t policy_seed;  /* 0: the kernel's generator */
+static uint32_t policy_state; /* the stream's state while seeded */
+
 uint32_t policy_random(void)
 {
-	return random_u32();
+	if (policy_seed == 0)
+		return random_u32();
+	return policy_xorshift32(&policy_state);
+}
+
+void vmctl_set_policy_seed(uint32_t seed)
+{
+	policy_seed = seed;
+	policy_state = seed;
+}
+
+uint32_t vmctl_policy_seed(void)
+{
+	return policy_seed;
+}
+
+/* A write to /proc/sys/vm/policy_seed: a number, white space around it. */
+int vmctl_write_policy_seed(const char *buf, size_t n)
+{
+	size_t start = 0, end = n;
+	uint64_t v;
+	while (start < end && is_space(buf[start]))
+		start++;
+	while (end > start && is_space(buf[end - 1]))
+		end--;
+	if (kstrtou64(buf + start, end - start, 0, &v) < 0 || v > UINT32_MAX)
+		return -EINVAL;
+	vmctl_set_policy_seed((uint32_t)v);
+	return (int)n;
 }

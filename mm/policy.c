@@ -97,8 +97,5 @@ __attribute__((weak)) uint32_t policy_random(void)
 {
 	static uint32_t x = 2463534242u;
 
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return x;
+	return policy_xorshift32(&x);
 }

@@ -101,8 +101,25 @@ struct vm_policy_stats {
  * environment: mm/rmap.c in the kernel, the simulated MMU in tools/vmsim.
  */
 bool policy_test_and_clear_accessed(struct page *pg);
-/* A random number for the random policy (kernel/random.c or the host). */
+/* A random number for the random policy (kernel/vmctl.c or the host). */
 uint32_t policy_random(void);
+
+/*
+ * Marsaglia's xorshift32 ("Xorshift RNGs", Journal of Statistical
+ * Software 8(14), 2003; shifts 13, 17, 5): the reproducible stream the
+ * random policy draws from in tools/vmsim (--seed) and in the kernel once
+ * a seed is set (/proc/sys/vm/policy_seed). *state must not be 0.
+ */
+static inline uint32_t policy_xorshift32(uint32_t *state)
+{
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
 
 /* All policies, NULL-terminated; the first is the default. */
 extern const struct vm_policy *const vm_policies[];

@@ -751,6 +751,7 @@ def run_vmsim_if_present(args, totals):
     solutions of lab 5): the layer is skipped there."""
     if os.path.exists(os.path.join("tests", "vmsim", "run.py")):
         run_vmsim(args, totals)
+        run_replay_check(args, totals)
 
 
 def run_swap(args, totals):
@@ -1060,19 +1061,16 @@ def replay_trace():
     return refs, total
 
 
-def derive_policy_replay(rows, lines, logdir):
-    """Beside the kernel's faults for each policy on the replay string,
-    the simulator's (tools/vmsim) on the same string: Belady's OPT, exact
-    LRU, and its own run of the kernel's policies."""
-    sums = [r[1] for r in rows if r[0].startswith("policy_replay.trace_sum")]
+def vmsim_replay_faults(logdir):
+    """tools/vmsim's faults for every policy (the kernel's, exact LRU,
+    OPT) on the reference string of tests/kernel/bench_swap.c's policy
+    replay, with its frames and tick: ({name: faults}, the string's
+    checksum), or (None, why)."""
     vmsim = os.path.join("tools", "vmsim", "vmsim")
-    if not sums or not os.access(vmsim, os.X_OK):
-        return
+    if not os.access(vmsim, os.X_OK):
+        return None, "no %s (make vmsim)" % vmsim
     refs, total = replay_trace()
-    if any(s != total for s in sums):
-        print("bench: the kernel's replay string differs from "
-              "tests/run.py's (sum %d, expected %d)" % (sums[0], total))
-        return
+    os.makedirs(os.path.dirname(logdir) or ".", exist_ok=True)
     path = os.path.join(os.path.dirname(logdir) or ".", "replay.trace")
     with open(path, "w") as f:
         f.write("".join("%d%s\n" % (p, " W" if w else "") for p, w in refs))
@@ -1081,12 +1079,61 @@ def derive_policy_replay(rows, lines, logdir):
                               "--tick", "16", path], stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, timeout=60)
         text = out.stdout.decode("utf-8", "replace")
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, "vmsim: %s" % e
+    faults = {m.group(1): int(m.group(2)) for m in
+              re.finditer(r"^(\w+)\s+(\d+)\s+\d+\s+\d+\s+\d+", text, re.M)}
+    return faults, total
+
+
+def derive_policy_replay(rows, lines, logdir):
+    """Beside the kernel's faults for each policy on the replay string,
+    the simulator's (tools/vmsim) on the same string: Belady's OPT, exact
+    LRU, and its own run of the kernel's policies."""
+    sums = [r[1] for r in rows if r[0].startswith("policy_replay.trace_sum")]
+    if not sums:
         return
-    for m in re.finditer(r"^(\w+)\s+(\d+)\s+\d+\s+\d+\s+\d+", text, re.M):
-        name = "policy_replay.vmsim.%s" % m.group(1)
-        rows.append((name, int(m.group(2)), "faults", None))
-        lines.append("%s %s faults" % (name, m.group(2)))
+    faults, total = vmsim_replay_faults(logdir)
+    if faults is None:
+        return
+    if any(s != total for s in sums):
+        print("bench: the kernel's replay string differs from "
+              "tests/run.py's (sum %d, expected %d)" % (sums[0], total))
+        return
+    for policy, n in faults.items():
+        name = "policy_replay.vmsim.%s" % policy
+        rows.append((name, n, "faults", None))
+        lines.append("%s %s faults" % (name, n))
+
+
+def run_replay_check(args, totals):
+    """The kernel replays bench_swap.c's reference string (bench=swap_bench,
+    plain TCG: fault counts do not depend on timing) with the same faults
+    as tools/vmsim under every policy, random included (both draw the
+    xorshift32 stream of seed 1)."""
+    faults, total = vmsim_replay_faults(args.logdir)
+    if faults is None:
+        totals.suite(False, "vmsim kernel replay", total)
+        return
+    cmd = qemu_cmd(args.kernel, "128M", "bench=swap_bench loglevel=3",
+                   args.initrd_mini)
+    status, out, _ = run_qemu(cmd, 120)
+    kernel = {m.group(1): int(m.group(2)) for m in re.finditer(
+        r"^BENCH policy_replay\.(\w+) (\d+) faults", out, re.M)}
+    m = re.search(r"^BENCH policy_replay\.trace_sum (\d+) sum", out, re.M)
+    if not kernel or not m:
+        totals.suite(False, "vmsim kernel replay", "no replay figures (log: %s)"
+                     % save_log(args.logdir, "replay", out))
+        return
+    if int(m.group(1)) != total:
+        totals.suite(False, "vmsim kernel replay", "the kernel's string "
+                     "differs (sum %s, expected %d)" % (m.group(1), total))
+        return
+    for policy in sorted(kernel):
+        ok = faults.get(policy) == kernel[policy]
+        totals.suite(ok, "vmsim kernel replay %s" % policy,
+                     "kernel %d, vmsim %s faults" % (kernel[policy],
+                                                     faults.get(policy)))
 
 
 def linux_user_bench(args):

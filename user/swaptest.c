@@ -14,7 +14,8 @@
  *   shared       copy-on-write pages, MAP_SHARED and SysV shm pages pushed
  *                out to swap, then read and written by parent and child
  *   policy       /proc/sys/vm/policy: list, switch to every policy (with
- *                a workload under each), refuse an unknown name
+ *                a workload under each), refuse an unknown name;
+ *                /proc/sys/vm/policy_seed set, read back, junk refused
  *   rsslimit     a process with RLIMIT_RSS evicts its own pages
  *   oom          (boot with little swap) the largest process is killed,
  *                whoever owns it (also an unprivileged user's),
@@ -624,6 +625,8 @@ static void scenario_shared(void)
 	check_baseline("shared", &base);
 }
 
+#define SEED_FILE "/proc/sys/vm/policy_seed"
+
 /* The policy list as /proc/sys/vm/policy shows it, without the newline. */
 static const char *policy_list(void)
 {
@@ -631,6 +634,43 @@ static const char *policy_list(void)
 		return "";
 	text[strcspn(text, "\n")] = '\0';
 	return text;
+}
+
+/* /proc/sys/vm/policy_seed, without the newline ("?" if unreadable). */
+static const char *seed_text(void)
+{
+	if (!slurp(SEED_FILE))
+		return "?";
+	text[strcspn(text, "\n")] = '\0';
+	return text;
+}
+
+/*
+ * The random policy's seed: 0 at boot (the kernel's generator), a number
+ * written reads back, anything else is refused and changes nothing; 0
+ * again at the end.
+ */
+static void policy_seed(void)
+{
+	char was[16];
+	strncpy(was, seed_text(), sizeof(was) - 1);
+	was[sizeof(was) - 1] = '\0';
+	int err = write_file(SEED_FILE, "7\n");
+	check(!strcmp(was, "0") && err == 0 && !strcmp(seed_text(), "7"),
+	      "policy seed", "at boot '%s', writing 7: %s, then '%s'", was,
+	      err ? strerror(err) : "ok", seed_text());
+	static const char *const bad[] = { "x7", "7x", " ", "4294967296",
+					   "-1" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err = write_file(SEED_FILE, bad[i]);
+		check(err == EINVAL && !strcmp(seed_text(), "7"),
+		      "policy seed refused", "writing '%s': %s, then '%s'",
+		      bad[i], err ? strerror(err) : "accepted", seed_text());
+	}
+	err = write_file(SEED_FILE, "0");
+	check(err == 0 && !strcmp(seed_text(), "0"), "policy seed off",
+	      "writing 0: %s, then '%s'", err ? strerror(err) : "ok",
+	      seed_text());
 }
 
 /* Switches to every policy in turn, with a workload under each. */
@@ -678,6 +718,7 @@ static void scenario_policy(void)
 	int err = write_file("/proc/sys/vm/policy", "belady");
 	check(err == EINVAL && strstr(policy_list(), "[clock]"),
 	      "policy unknown", "writing 'belady': %s", strerror(err));
+	policy_seed();
 	check_baseline("policy", &base);
 }
 

@@ -31,7 +31,8 @@
  *   policy_replay.NAME     faults of each policy replaying a fixed
  *                          reference string with REPLAY_FRAMES frames
  *                          (tests/run.py --bench puts vmsim's OPT on the
- *                          same string beside them)
+ *                          same string beside them; the random policy
+ *                          draws vmsim's stream of --seed 1)
  *   policy_cost.NAME.reclaim   in that replay, the mean cost of
  *                          reclaim_pages(1) without the device's copies
  *                          (swap.dev_write for each page written): the
@@ -47,6 +48,7 @@
  */
 #include "kernel/bench.h"
 #include "kernel/arch/trap.h"
+#include "kernel/vmctl.h"
 #include "libk/printf.h"
 #include "mm/mm.h"
 #include "mm/pmm.h"
@@ -291,6 +293,8 @@ static uint32_t replay(const struct vm_policy *p, uint32_t *sum,
 	if (!mm)
 		return 0;
 	vm_policy_set(p->name);
+	/* The random policy's stream of tools/vmsim --seed 1 (its default). */
+	vmctl_set_policy_seed(1);
 	lcg_state = 1;
 	*sum = 0;
 	for (uint32_t r = 0; r < REPLAY_REFS; r++) {
@@ -335,6 +339,7 @@ static uint32_t replay(const struct vm_policy *p, uint32_t *sum,
 static void policy_replay(void)
 {
 	const struct vm_policy *was = vm_policy_active();
+	uint32_t seed = vmctl_policy_seed();
 	uint32_t sum = 0;
 	for (const struct vm_policy *const *p = vm_policies; *p; p++) {
 		char name[48];
@@ -359,6 +364,7 @@ static void policy_replay(void)
 	}
 	bench_report("policy_replay.trace_sum", sum, "sum");
 	vm_policy_set(was->name);
+	vmctl_set_policy_seed(seed);
 }
 
 static void swap_bench(void)

@@ -99,13 +99,7 @@ bool policy_test_and_clear_accessed(struct page *pg)
 /* Marsaglia's xorshift32: reproducible for a given --seed. */
 uint32_t policy_random(void)
 {
-	uint32_t x = sim.rng;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	sim.rng = x;
-	return x;
+	return policy_xorshift32(&sim.rng);
 }
 
 /* When the page in pg's frame is referenced next (TRACE_NEVER if not). */

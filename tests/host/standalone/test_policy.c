@@ -67,10 +67,7 @@ uint32_t policy_random(void)
 {
 	if (script_pos < script_len)
 		return script[script_pos++];
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return policy_xorshift32(&rng_state);
 }
 
 static const struct vm_policy *const kernel_policies[] = {
