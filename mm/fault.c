@@ -163,7 +163,8 @@ static enum mm_trace_kind zero_kind(const struct mm *mm, vaddr_t va)
  * Demand-zero: a fresh zeroed frame. Inline into fault_in(): the most
  * frequent fault of all.
  */
-static inline __attribute__((always_inline)) enum mm_fault_result fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
+static inline __attribute__((always_inline)) enum mm_fault_result
+fault_zero(struct mm *mm, struct vma *v, vaddr_t va)
 {
 	/* LAB 3 BEGIN: map a fresh zero-filled frame */
 	struct page *page = vm_alloc_user_page(GFP_ZERO);

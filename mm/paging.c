@@ -171,7 +171,8 @@ static int table_create(struct vm_space *s, vaddr_t va)
  * The PTE of va, creating its table when create is set. Inline: it is on
  * every fault's path twice (the lookup, then the mapping).
  */
-static inline __attribute__((always_inline)) pte_t *pte_get(struct vm_space *s, vaddr_t va, bool create)
+static inline __attribute__((always_inline)) pte_t *
+pte_get(struct vm_space *s, vaddr_t va, bool create)
 {
 	/* LAB 2 BEGIN: find the PTE of va, making its page table if asked */
 	pde_t *pde = &s->pgdir[pde_index(va)];

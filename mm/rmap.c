@@ -253,10 +253,10 @@ static inline pte_t *family_pte(const struct vma *v, uint32_t idx,
  * found through its family; stops at the first non-zero return. Finding
  * fewer mappings than the map count is a broken invariant.
  */
-static inline __attribute__((always_inline)) int family_walk(struct page *pg,
-		       int (*fn)(struct mm *mm, vaddr_t va, pte_t *ptep,
-				 void *arg),
-		       void *arg)
+static inline __attribute__((always_inline)) int
+family_walk(struct page *pg,
+	    int (*fn)(struct mm *mm, vaddr_t va, pte_t *ptep, void *arg),
+	    void *arg)
 {
 	uint32_t left = pg->mapcount;
 	if (!left)
@@ -304,7 +304,8 @@ int rmap_walk(struct page *pg,
  * Whether a locked region of pg's family maps it: only locked regions
  * need their PTE looked up, and most families have none.
  */
-static inline __attribute__((always_inline)) bool family_locked(const struct page *pg)
+static inline __attribute__((always_inline)) bool
+family_locked(const struct page *pg)
 {
 	if (!pg->mapcount)
 		return false;

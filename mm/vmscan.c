@@ -212,8 +212,9 @@ struct page *vm_alloc_user_page(unsigned int gfp)
  * The reverse map and the PTE of one mapping, or neither: 0 or -ENOMEM.
  * Inline into user_page_map(), whose every call runs it once.
  */
-static inline __attribute__((always_inline)) int map_once(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
-		    uint32_t prot)
+static inline __attribute__((always_inline)) int
+map_once(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
+	 uint32_t prot)
 {
 	int err = rmap_add(pg, v, va);
 	if (unlikely(err))
@@ -227,11 +228,9 @@ static inline __attribute__((always_inline)) int map_once(struct mm *mm, struct 
 }
 
 /* Kernel memory was short for map_once(): reclaim some, then once more. */
-static __attribute__((noinline)) int map_after_reclaim(struct mm *mm,
-						       struct vma *v,
-						       vaddr_t va,
-						       struct page *pg,
-						       uint32_t prot)
+static __attribute__((noinline)) int
+map_after_reclaim(struct mm *mm, struct vma *v, vaddr_t va, struct page *pg,
+		  uint32_t prot)
 {
 	if (reclaim_pages(RECLAIM_KERNEL_BATCH) == 0)
 		return -ENOMEM;
