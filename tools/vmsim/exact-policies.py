@@ -29,21 +29,16 @@ each policy's faults divided by OPT's, the best of the kernel's policies
 and the best of all (kernel and exact) for each row, and the geometric
 means over all rows.
 """
-import argparse
 import collections
-import glob
-import math
 import os
-import re
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-DIVISORS = (8, 4, 2)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vmsim_tables import DIVISORS, SIM_ONLY, geomean, parse_args, \
+    trace_name, vmsim_faults  # noqa: E402 (after the path is set)
+
 EXACT = ("arc", "lirs", "lru")
-# Policies of tools/vmsim that are not the kernel's.
-SIM_ONLY = ("lru", "opt")
 # LIRS's share of the frames for HIR pages. The paper uses 1%, which at
 # these traces' frame counts (5 to 397) is a single frame: a page that
 # comes in is evicted at the next fault unless its second use follows at
@@ -232,33 +227,11 @@ def lirs_faults(refs, c):
 EXACT_FUNCS = {"arc": arc_faults, "lirs": lirs_faults, "lru": lru_faults}
 
 
-def vmsim_faults(vmsim, trace, frames):
-    """{policy: faults} of every tools/vmsim policy."""
-    out = subprocess.run([vmsim, "--policy", "all", "--frames", str(frames),
-                          trace], stdout=subprocess.PIPE,
-                         universal_newlines=True, check=True).stdout
-    return {m.group(1): int(m.group(2)) for m in re.finditer(
-        r"^(\w+)\s+(\d+)\s+\d+\s+\d+\s+\d+\s", out, re.M)}
-
-
-def geomean(xs):
-    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else 0.0
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--vmsim", default=os.path.join(ROOT, "tools", "vmsim",
-                                                    "vmsim"))
-    ap.add_argument("--markdown", action="store_true")
-    ap.add_argument("traces", nargs="*")
-    args = ap.parse_args()
-    traces = args.traces or sorted(glob.glob(os.path.join(
-        ROOT, "tests", "vmsim", "traces", "*.trace.xz")))
-    if not traces:
-        sys.exit("exact-policies: no traces")
+    args = parse_args(__doc__, "exact-policies")
     rows = []  # (name, footprint, divisor, frames, opt, {policy: ratio})
-    for trace in traces:
-        name = os.path.basename(trace).split(".")[0]
+    for trace in args.traces:
+        name = trace_name(trace)
         refs = read_trace(trace)
         fp = len(set(refs))
         for d in DIVISORS:

@@ -12,38 +12,19 @@ counts, and for each cell the best of the kernel's policies (exact LRU
 and OPT exist only in the simulator). --markdown prints the table as
 docs/replacement.md shows it. `make vmsim-table` runs it.
 """
-import argparse
-import glob
-import math
 import os
 import re
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-DIVISORS = (8, 4, 2)
-# Policies that exist only in the simulator (not candidates for "best").
-SIM_ONLY = ("lru", "opt")
-
-
-def run(vmsim, trace, frames):
-    """{policy: faults} for one trace and frame count, and the footprint."""
-    out = subprocess.run(vmsim + ["--policy", "all", "--frames", str(frames),
-                                  trace],
-                         stdout=subprocess.PIPE, universal_newlines=True,
-                         check=True).stdout
-    faults = {}
-    for line in out.splitlines():
-        m = re.match(r"^(\w+)\s+(\d+)\s+\d+\s+\d+\s+\d+\s", line)
-        if m:
-            faults[m.group(1)] = int(m.group(2))
-    return faults
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vmsim_tables import DIVISORS, SIM_ONLY, geomean, parse_args, \
+    trace_name, vmsim_faults  # noqa: E402 (after the path is set)
 
 
 def footprint(vmsim, trace):
     """Distinct pages of a trace, from vmsim's header line."""
-    out = subprocess.run(vmsim + ["--policy", "fifo", "--frames", "1", trace],
+    out = subprocess.run([vmsim, "--policy", "fifo", "--frames", "1", trace],
                          stdout=subprocess.PIPE, universal_newlines=True,
                          check=True).stdout
     m = re.search(r"(\d+) distinct pages", out)
@@ -52,31 +33,17 @@ def footprint(vmsim, trace):
     return int(m.group(1))
 
 
-def geomean(xs):
-    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else 0.0
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--vmsim", default=os.path.join(ROOT, "tools", "vmsim",
-                                                    "vmsim"))
-    ap.add_argument("--markdown", action="store_true")
-    ap.add_argument("traces", nargs="*")
-    args = ap.parse_args()
-    traces = args.traces or sorted(glob.glob(os.path.join(
-        ROOT, "tests", "vmsim", "traces", "*.trace.xz")))
-    if not traces:
-        sys.exit("policy-table: no traces (tools/vmsim/record-traces.py "
-                 "makes them)")
-    vmsim = [args.vmsim]
+    args = parse_args(__doc__, "policy-table")
+    vmsim = args.vmsim
     rows = []  # (trace name, footprint, frames, {policy: ratio}, opt)
     policies = None
-    for trace in traces:
-        name = os.path.basename(trace).split(".")[0]
+    for trace in args.traces:
+        name = trace_name(trace)
         fp = footprint(vmsim, trace)
         for d in DIVISORS:
             frames = max(1, fp // d)
-            faults = run(vmsim, trace, frames)
+            faults = vmsim_faults(vmsim, trace, frames)
             opt = faults["opt"]
             if policies is None:
                 policies = [p for p in faults if p != "opt"]
