@@ -10,8 +10,10 @@
  * full compaction (what writing /proc/sys/vm/compact_memory does).
  *
  * Reported:
- *   compact.free_large_before  thousandths of the free memory in blocks of
+ *   compact.free_large_before  thousandths of the free lowmem in blocks of
  *                              order >= 9 (2 MiB) after the workload
+ *                              (highmem's free frames are single frames,
+ *                              outside the buddy allocator)
  *   compact.free_large_after   the same after compaction
  *   compact.of_reachable       the free memory in such blocks after, in
  *                              thousandths of what compaction could reach
@@ -35,16 +37,19 @@
 #define SHM_BASE 0x70000000u
 #define SHM_PAGES 64u
 
-/* Thousandths of the free memory in blocks of order >= 9. */
+/*
+ * Thousandths of the buddy allocator's free memory (lowmem: highmem's
+ * zone holds single frames, never a block) in blocks of order >= 9.
+ */
 static uint64_t large_permille(void)
 {
 	struct pmm_stats st;
 	pmm_drain_cache();
 	pmm_get_stats(&st);
-	return st.free_pages
-		       ? (uint64_t)compact_free_in_order(COMPACT_BLOCK_ORDER) *
-				 1000 / st.free_pages
-		       : 0;
+	uint32_t free_low = st.free_pages - st.highmem_free_pages;
+	return free_low ? (uint64_t)compact_free_in_order(COMPACT_BLOCK_ORDER) *
+				  1000 / free_low
+			: 0;
 }
 
 static void compaction(void)
