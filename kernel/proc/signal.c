@@ -83,13 +83,19 @@ static void set_blocked(struct proc *p, uint64_t mask)
 	irq_restore(was);
 }
 
-uint64_t signal_pending_set(const struct proc *p)
+/* signal_pending_set(), inline for the return to user mode. */
+static inline uint64_t pending_set(const struct proc *p)
 {
 	const struct proc *leader = p->group_leader;
 	uint64_t set = p->sig_pending;
 	if (leader && leader != p)
 		set |= leader->sig_pending & leader->sig_shared;
 	return set;
+}
+
+uint64_t signal_pending_set(const struct proc *p)
+{
+	return pending_set(p);
 }
 
 bool signal_pending(struct proc *p)
@@ -351,21 +357,16 @@ static void frame_failed(int sig, const struct trapframe *tf)
 		signal_force(SIGSEGV, &info);
 }
 
-void signal_deliver(struct trapframe *tf)
+/*
+ * signal_deliver() with something to do: a signal pending and not
+ * blocked, a system call to restart or finish, or a mask to put back.
+ */
+static __attribute__((noinline)) void deliver(struct trapframe *tf,
+					      struct proc *p, bool in_syscall)
 {
-	struct proc *p = current;
-	bool in_syscall = tf->vector == T_SYSCALL && p->syscall_nr >= 0;
 	struct ksiginfo info;
 	int sig;
 
-	/*
-	 * The common case, nothing to do, without turning interrupts off: a
-	 * signal sent just after this look waits for the next trap.
-	 */
-	if (!(in_syscall && is_restart((int32_t)tf->eax)) &&
-	    !p->sig_restore_blocked &&
-	    !(signal_pending_set(p) & ~p->sig_blocked))
-		return;
 	while ((sig = signal_dequeue(p, ~p->sig_blocked, &info))) {
 		struct ksigaction ka = p->sig_action[sig];
 
@@ -426,6 +427,22 @@ void signal_deliver(struct trapframe *tf)
 		p->sig_restore_blocked = false;
 		set_blocked(p, p->sig_saved_blocked);
 	}
+}
+
+void signal_deliver(struct trapframe *tf)
+{
+	struct proc *p = current;
+	bool in_syscall = tf->vector == T_SYSCALL && p->syscall_nr >= 0;
+
+	/*
+	 * The common case, nothing to do, without turning interrupts off
+	 * and in few instructions (every return to user mode asks): a
+	 * signal sent just after this look waits for the next trap.
+	 */
+	if (!(in_syscall && is_restart((int32_t)tf->eax)) &&
+	    !p->sig_restore_blocked && !(pending_set(p) & ~p->sig_blocked))
+		return;
+	deliver(tf, p, in_syscall);
 }
 
 int signal_init_proc(struct proc *p)
