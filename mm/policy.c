@@ -25,7 +25,7 @@
 
 /* The default policy comes first (vm.policy= defaults to it). */
 const struct vm_policy *const vm_policies[] = {
-	&vm_policy_clock,
+	VM_POLICY_DEFAULT,
 	&vm_policy_fifo,
 	&vm_policy_aging,
 	&vm_policy_random,

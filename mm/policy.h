@@ -123,6 +123,11 @@ static inline uint32_t policy_xorshift32(uint32_t *state)
 
 /* All policies, NULL-terminated; the first is the default. */
 extern const struct vm_policy *const vm_policies[];
+/*
+ * The default policy, vm_policies[0]: named here so that a static
+ * initializer (mm/vmscan.c's active policy) can use it.
+ */
+#define VM_POLICY_DEFAULT (&vm_policy_clock)
 /* Looks a policy up by name, or NULL. */
 const struct vm_policy *vm_policy_find(const char *name);
 

@@ -68,8 +68,8 @@
  */
 #define RECLAIM_KERNEL_BATCH 16u
 
-/* The active policy: at boot the default, vm_policies[0] (mm/policy.c). */
-static const struct vm_policy *active = &vm_policy_clock;
+/* The active policy: at boot the default (vm_policies[0]). */
+static const struct vm_policy *active = VM_POLICY_DEFAULT;
 /* Set while reclaim runs, so that it never reenters itself. */
 static bool reclaiming;
 
