@@ -269,11 +269,6 @@ void kunmap_atomic_slot(void *addr)
 	port_irq_restore(irq);
 }
 
-unsigned int kmap_depth(void)
-{
-	return kmap_top;
-}
-
 uint64_t kmap_count(void)
 {
 	return kmap_made;

@@ -65,10 +65,17 @@ void *kmap_atomic(struct page *page);
 /* The same for the frame at pa, which need not have a struct page. */
 void *kmap_atomic_phys(paddr_t pa);
 /*
- * Temporary mappings held now: slots [0, kmap_top) of the kmap area. Read
- * by kunmap_atomic()'s inline test only; mm/highmem.c owns it.
+ * Temporary mappings held now: slots [0, kmap_top) of the kmap area.
+ * mm/highmem.c owns it; others read it through kmap_depth() and
+ * kunmap_atomic()'s inline test.
  */
 extern unsigned int kmap_top;
+
+/* Temporary mappings held now (for tests). */
+static inline unsigned int kmap_depth(void)
+{
+	return kmap_top;
+}
 
 /* kunmap_atomic() of a slot, or of anything while a slot is held. */
 void kunmap_atomic_slot(void *addr);
@@ -82,12 +89,11 @@ void kunmap_atomic_slot(void *addr);
  */
 static inline void kunmap_atomic(void *addr)
 {
-	if (__builtin_expect(kmap_top == 0 && (uintptr_t)addr < KMAP_BASE, 1))
+	if (__builtin_expect(kmap_depth() == 0 && (uintptr_t)addr < KMAP_BASE,
+			     1))
 		return;
 	kunmap_atomic_slot(addr);
 }
-/* Temporary mappings held now (for tests). */
-unsigned int kmap_depth(void);
 /* Highmem mappings made since boot (for tests and /proc/vmstat). */
 uint64_t kmap_count(void);
 
