@@ -39,26 +39,36 @@ void vmctl_init(void)
 	swapper_init(); /* vm.swapin= */
 }
 
-/* Whether c is white space in a written name. */
+/* Whether c is white space in a written value. */
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* A write to /proc/sys/vm/policy. */
-int vmctl_write_policy(const char *buf, size_t n)
+/* The n bytes written at buf without white space around: its start, *len. */
+static const char *trimmed(const char *buf, size_t n, size_t *len)
 {
-	char name[POLICY_NAME_MAX];
 	size_t start = 0, end = n;
 
 	while (start < end && is_space(buf[start]))
 		start++;
 	while (end > start && is_space(buf[end - 1]))
 		end--;
-	if (end == start || end - start >= sizeof(name))
+	*len = end - start;
+	return buf + start;
+}
+
+/* A write to /proc/sys/vm/policy. */
+int vmctl_write_policy(const char *buf, size_t n)
+{
+	char name[POLICY_NAME_MAX];
+	size_t len;
+	const char *s = trimmed(buf, n, &len);
+
+	if (len == 0 || len >= sizeof(name))
 		return -EINVAL;
-	memcpy(name, buf + start, end - start);
-	name[end - start] = '\0';
+	memcpy(name, s, len);
+	name[len] = '\0';
 	int err = vm_policy_set(name);
 	if (err < 0)
 		return err;
@@ -96,13 +106,11 @@ uint32_t vmctl_policy_seed(void)
 /* A write to /proc/sys/vm/policy_seed: a number, white space around it. */
 int vmctl_write_policy_seed(const char *buf, size_t n)
 {
-	size_t start = 0, end = n;
+	size_t len;
+	const char *s = trimmed(buf, n, &len);
 	uint64_t v;
-	while (start < end && is_space(buf[start]))
-		start++;
-	while (end > start && is_space(buf[end - 1]))
-		end--;
-	if (kstrtou64(buf + start, end - start, 0, &v) < 0 || v > UINT32_MAX)
+
+	if (kstrtou64(s, len, 0, &v) < 0 || v > UINT32_MAX)
 		return -EINVAL;
 	vmctl_set_policy_seed((uint32_t)v);
 	return (int)n;
