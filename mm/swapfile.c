@@ -555,14 +555,6 @@ bool swap_draining(void)
 /* The area holding global slot number slot, or NULL. */
 static inline struct swap_area *area_of_slot(uint32_t slot)
 {
-	/* One area (the usual machine): its range alone. */
-	if (areas_used == 1) {
-		struct swap_area *a = &areas[0];
-		return a->dev && slot - a->base <= a->last_page &&
-				       slot >= a->base
-			       ? a
-			       : NULL;
-	}
 	for (unsigned int i = 0; i < areas_used; i++) {
 		struct swap_area *a = &areas[i];
 		if (a->dev && slot >= a->base && slot - a->base <= a->last_page)
