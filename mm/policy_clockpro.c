@@ -28,8 +28,8 @@
  * cold page used again after its test period stays cold and starts a new
  * one. Each refault within the test period also tells that cold pages
  * are evicted too early: m_c grows by one; each ghost whose test period
- * ends unused lets m_c shrink by one, but not below an eighth of the
- * frames once it has been above that.
+ * ends unused lets m_c shrink by one while it is above an eighth of the
+ * frames.
  *
  *   hot  [H A=1 u1] [H A=0 u2] [H A=0 u0]
  *          ^hand_hot                 hand_hot: A=1 -> clear it, u+1 (to 3),
@@ -118,11 +118,12 @@
 #define PRO_COLD_SMALL 3u
 
 /*
- * Once m_c has grown past an eighth of the pages tracked, expired ghosts
- * shrink it no further than that: a working set that has needed cold room
- * once tends to need it again, and an m_c back at 1 makes every page that
- * becomes useful again earn its way back through a single cold frame.
- * An m_c that never grew (a loop, a scan) is left at its minimum.
+ * Expired ghosts shrink m_c only while it is above an eighth of the pages
+ * tracked, and no further: a working set that has needed cold room once
+ * tends to need it again, and an m_c back at 1 makes every page that
+ * becomes useful again earn its way back through a single cold frame. An
+ * m_c at or below an eighth (one that never grew much: a loop, a scan)
+ * stays where it is.
  */
 #define PRO_COLD_FLOOR_DIV 8u
 
